@@ -1,0 +1,984 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * AudioCastQueue: the ring buffer and the thread that feeds the device.
+ *
+ * Threads
+ * -------
+ * - The producer (upstream's streaming thread) runs chain() and the
+ *   serialized events: it copies frames into the ring and waits on
+ *   space_cond while the ring is full.
+ * - The output thread is the source pad's task (push_loop). Every iteration
+ *   it takes one period (latency-time) of frames from the ring, or silence when
+ *   the ring is dry, and pushes it through audioconvert/audioresample into the
+ *   device sink, which blocks while the device is full. The device never
+ *   starves, the timeline it receives is continuous (so nothing is dropped as
+ *   "late" and positions are exact), and the tail of every write leaves the
+ *   converter and the sink's partial segments.
+ * - Application threads call clear(), drain() and read the statistics.
+ *
+ * Locks
+ * -----
+ * - lock: the ring, the counters, the flags and the playout tracker. Held
+ *   only for bookkeeping and memcpy, never across a push, a wait on another
+ *   element or a call into the device.
+ * - flush_lock: makes the FLUSH_START sent by clear() (from the caller's
+ *   thread, so silence is immediate) always precede the FLUSH_STOP that the
+ *   output thread sends before its next buffer.
+ *
+ * Clearing
+ * --------
+ * clear() drops the ring, bumps the generation (a producer blocked in
+ * backpressure notices it and discards the rest of its buffer instead of
+ * replaying it later), starts a new playout epoch, and flushes downstream:
+ * the converter's history and the device's queue (for PulseAudio, the server's
+ * buffer) are discarded. The device sink runs with async=FALSE, so a flush
+ * does not make it lose its state or post anything to the application.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-queue.h"
+#include "audiocast-playout.h"
+#include "audiocast-ring.h"
+
+#include <gst/audio/audio.h>
+
+/* PulseAudio zeroes the first few milliseconds of a stream that starts or
+ * restarts after a flush (measured: 2.5 to 5 ms with a null sink), so every
+ * stream opens with this much silence and the application's first frame is
+ * heard intact. */
+#define LEAD_IN_TIME (10 * GST_MSECOND)
+
+GST_DEBUG_CATEGORY_STATIC (audio_cast_queue_debug);
+#define GST_CAT_DEFAULT audio_cast_queue_debug
+
+struct _AudioCastQueue
+{
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  /* lock: see the top of the file */
+  GMutex lock;
+  GCond space_cond;             /* producer: room in the ring, clear, flush */
+  GCond work_cond;              /* output thread: format, EOS, state */
+  GCond played_cond;            /* drain: the position moved, clear, stop */
+
+  GstClockTime buffer_time;
+  GstClockTime latency_time;
+
+  AudioCastRing ring;
+  GstAudioInfo info;
+  gboolean have_info;
+  gboolean caps_pending;        /* output thread must push new caps */
+  guint period_frames;
+
+  guint generation;             /* bumped by every clear */
+  gboolean sink_flushing;       /* producer must leave */
+  gboolean src_running;         /* output thread may run */
+  gboolean src_failed;          /* downstream refused data */
+  gboolean eos_received;
+  gboolean eos_sent;
+  guint64 eos_target;           /* frames written when EOS arrived */
+
+  guint64 written;
+  guint64 cleared;
+  guint64 played_at_clear;      /* heard frames at the last clear */
+  guint64 drain_mark;           /* written at the last drain/EOS/clear */
+  guint underruns;
+  gboolean dry;                 /* pushing silence since the ring ran dry */
+
+  AudioCastPlayout playout;
+  guint epoch;                  /* bumped by every downstream flush */
+  gboolean data_since_flush;
+  gboolean flush_stop_pending;
+
+  /* The device: its clock and its sample counter give the heard position. */
+  GstElement *device;
+  GstAudioBaseSink *device_audio;
+  GstClock *device_clock;
+  gulong probe_id;
+  GstPad *probe_pad;
+  gint dev_rate;
+
+  /* output thread only */
+  GstBufferPool *pool;
+  gboolean need_stream_start;
+  gboolean need_segment;
+  gboolean need_discont;
+  guint64 lead_in;              /* silence still owed before data, frames */
+  guint64 sink_t_end;           /* timeline end of the last buffer the device got */
+
+  GMutex flush_lock;            /* see the top of the file */
+};
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastQueue, audio_cast_queue,
+    GST_TYPE_ELEMENT,
+    GST_DEBUG_CATEGORY_INIT (audio_cast_queue_debug, "audiocastqueue", 0,
+        "audiocast ring buffer"));
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, "
+        "format = (string) " GST_AUDIO_FORMATS_ALL ", "
+        "rate = (int) [ 1, MAX ], "
+        "channels = (int) [ 1, MAX ], " "layout = (string) interleaved"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, layout = (string) interleaved"));
+
+/* Reads the sample the device is playing now, in the counter of
+ * GstAudioBaseSink::next_sample. Called without the lock: the device clock
+ * may take the sound server's lock. */
+static gboolean
+read_device_now (AudioCastQueue *self, guint64 *dev_now)
+{
+  GstClock *clock = NULL;
+  GstClockTime now;
+  gint rate;
+
+  g_mutex_lock (&self->lock);
+  if (self->device_clock)
+    clock = gst_object_ref (self->device_clock);
+  rate = self->dev_rate;
+  g_mutex_unlock (&self->lock);
+
+  if (clock == NULL || rate <= 0) {
+    g_clear_object (&clock);
+    return FALSE;
+  }
+
+  now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
+  gst_object_unref (clock);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return FALSE;
+
+  *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
+  return TRUE;
+}
+
+/* Brings the heard position up to date; takes the lock. */
+static void
+update_position (AudioCastQueue *self)
+{
+  guint64 dev_now;
+
+  if (!read_device_now (self, &dev_now))
+    return;
+  g_mutex_lock (&self->lock);
+  audio_cast_playout_advance (&self->playout, dev_now);
+  g_mutex_unlock (&self->lock);
+}
+
+/* With the lock held. Frames accepted but neither heard nor cleared. */
+static guint64
+buffered_locked (AudioCastQueue *self)
+{
+  return audio_cast_ring_fill (&self->ring)
+      + audio_cast_playout_pushed (&self->playout)
+      - audio_cast_playout_heard (&self->playout);
+}
+
+void
+audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
+{
+  g_return_if_fail (AUDIO_CAST_IS_QUEUE (self));
+
+  update_position (self);
+  g_mutex_lock (&self->lock);
+  stats->written = self->written;
+  stats->played = audio_cast_playout_heard (&self->playout);
+  stats->cleared = self->cleared;
+  stats->buffered = buffered_locked (self);
+  stats->underruns = self->underruns;
+  stats->rate = self->have_info ? GST_AUDIO_INFO_RATE (&self->info) : 0;
+  g_mutex_unlock (&self->lock);
+}
+
+/* With the lock held: forget everything not yet heard. Returns how many
+ * frames that was. */
+static guint64
+discard_unheard_locked (AudioCastQueue *self)
+{
+  guint64 discarded = buffered_locked (self);
+
+  audio_cast_ring_discard (&self->ring);
+  audio_cast_playout_new_epoch (&self->playout);
+  self->cleared += discarded;
+  self->played_at_clear = audio_cast_playout_heard (&self->playout);
+  self->drain_mark = self->written;
+  self->generation++;
+  self->epoch++;
+
+  g_cond_broadcast (&self->space_cond);
+  g_cond_broadcast (&self->played_cond);
+  g_cond_broadcast (&self->work_cond);
+  return discarded;
+}
+
+void
+audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
+    guint64 *frames_discarded)
+{
+  guint64 heard, discarded;
+  gboolean flush;
+
+  g_return_if_fail (AUDIO_CAST_IS_QUEUE (self));
+
+  update_position (self);
+
+  g_mutex_lock (&self->flush_lock);
+  g_mutex_lock (&self->lock);
+  heard = audio_cast_playout_heard (&self->playout) - self->played_at_clear;
+  discarded = discard_unheard_locked (self);
+  flush = self->src_running && self->data_since_flush;
+  if (flush) {
+    self->data_since_flush = FALSE;
+    self->flush_stop_pending = TRUE;
+  }
+  g_mutex_unlock (&self->lock);
+
+  /* Sent from this thread so the device falls silent now; the output thread
+   * sends the FLUSH_STOP before its next buffer. */
+  if (flush)
+    gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
+  g_mutex_unlock (&self->flush_lock);
+
+  GST_DEBUG_OBJECT (self, "cleared: %" G_GUINT64_FORMAT " heard, %"
+      G_GUINT64_FORMAT " discarded", heard, discarded);
+
+  if (frames_heard)
+    *frames_heard = heard;
+  if (frames_discarded)
+    *frames_discarded = discarded;
+}
+
+gboolean
+audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
+{
+  gint64 deadline = timeout_us < 0 ? G_MAXINT64
+      : g_get_monotonic_time () + timeout_us;
+  gboolean drained = FALSE;
+  guint64 target;
+  guint generation;
+
+  g_return_val_if_fail (AUDIO_CAST_IS_QUEUE (self), FALSE);
+
+  update_position (self);
+  g_mutex_lock (&self->lock);
+  target = self->written;
+  generation = self->generation;
+  self->drain_mark = target;
+
+  for (;;) {
+    guint64 settled = audio_cast_playout_heard (&self->playout) + self->cleared;
+    gint64 now, wake;
+
+    if (settled >= target) {
+      drained = TRUE;
+      break;
+    }
+    if (generation != self->generation || !self->src_running
+        || self->src_failed)
+      break;
+
+    now = g_get_monotonic_time ();
+    if (now >= deadline)
+      break;
+
+    /* The output thread signals after every period it pushes; when less
+     * than a period is left, wake when it should have been heard. */
+    wake = deadline;
+    if (self->have_info) {
+      gint64 remaining_us = gst_util_uint64_scale_int_ceil (target - settled,
+          G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (&self->info));
+      if ((guint64) remaining_us * 1000 < self->latency_time)
+        wake = MIN (deadline, now + MAX (remaining_us, 200));
+    }
+    g_cond_wait_until (&self->played_cond, &self->lock, wake);
+
+    g_mutex_unlock (&self->lock);
+    update_position (self);
+    g_mutex_lock (&self->lock);
+  }
+  g_mutex_unlock (&self->lock);
+
+  GST_DEBUG_OBJECT (self, "drain %s", drained ? "done" : "interrupted");
+  return drained;
+}
+
+void
+audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
+    GstClockTime latency_time)
+{
+  g_mutex_lock (&self->lock);
+  self->buffer_time = buffer_time;
+  self->latency_time = latency_time;
+  g_mutex_unlock (&self->lock);
+}
+
+/* The output thread sees every buffer the device gets: remember where in the
+ * timeline the device's input ends, and the device's rate. */
+static GstPadProbeReturn
+device_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  AudioCastQueue *self = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    gint rate = GST_AUDIO_INFO_RATE (&self->info);
+
+    if (GST_BUFFER_PTS_IS_VALID (buf) && GST_BUFFER_DURATION_IS_VALID (buf)
+        && rate > 0)
+      self->sink_t_end = gst_util_uint64_scale_int_round (GST_BUFFER_PTS (buf)
+          + GST_BUFFER_DURATION (buf), rate, GST_SECOND);
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      GstCaps *caps;
+      GstAudioInfo dinfo;
+
+      gst_event_parse_caps (event, &caps);
+      if (gst_audio_info_from_caps (&dinfo, caps)) {
+        g_mutex_lock (&self->lock);
+        self->dev_rate = GST_AUDIO_INFO_RATE (&dinfo);
+        g_mutex_unlock (&self->lock);
+      }
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstAudioBaseSink *
+find_audio_base_sink (GstElement *element)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  GstAudioBaseSink *found = NULL;
+
+  if (GST_IS_AUDIO_BASE_SINK (element))
+    return GST_AUDIO_BASE_SINK (gst_object_ref (element));
+  if (!GST_IS_BIN (element))
+    return NULL;
+
+  /* Wrappers such as autoaudiosink hold the real sink inside. */
+  it = gst_bin_iterate_sinks (GST_BIN (element));
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    found = find_audio_base_sink (g_value_get_object (&item));
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return found;
+}
+
+static void
+release_device (AudioCastQueue *self)
+{
+  if (self->probe_pad) {
+    gst_pad_remove_probe (self->probe_pad, self->probe_id);
+    gst_clear_object (&self->probe_pad);
+  }
+  g_mutex_lock (&self->lock);
+  gst_clear_object (&self->device_clock);
+  gst_clear_object (&self->device_audio);
+  gst_clear_object (&self->device);
+  self->dev_rate = 0;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Called by the bin once the device sink is in READY (wrappers have created
+ * their child by then). */
+void
+audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
+{
+  GstAudioBaseSink *audio;
+  GstElement *probed;
+
+  release_device (self);
+  if (device_sink == NULL)
+    return;
+
+  audio = find_audio_base_sink (device_sink);
+  probed = audio ? GST_ELEMENT (audio) : device_sink;
+  self->probe_pad = gst_element_get_static_pad (probed, "sink");
+  if (self->probe_pad)
+    self->probe_id = gst_pad_add_probe (self->probe_pad,
+        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        device_probe, self, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->device = gst_object_ref (device_sink);
+  self->device_audio = audio;
+  if (audio && audio->provided_clock && GST_IS_AUDIO_CLOCK (audio->provided_clock))
+    self->device_clock = gst_object_ref (audio->provided_clock);
+  g_mutex_unlock (&self->lock);
+
+  if (!self->device_clock)
+    GST_INFO_OBJECT (self, "%s has no audio clock: audio counts as heard once "
+        "the sink took it", GST_OBJECT_NAME (device_sink));
+}
+
+/* ---- producer side ---- */
+
+static GstFlowReturn
+audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstMapInfo map;
+  guint64 frames, done = 0;
+  guint generation;
+  gsize bpf;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("Failed to map buffer"));
+    return GST_FLOW_ERROR;
+  }
+
+  g_mutex_lock (&self->lock);
+  if (self->sink_flushing) {
+    ret = GST_FLOW_FLUSHING;
+    goto out;
+  }
+  if (self->eos_received) {
+    ret = GST_FLOW_EOS;
+    goto out;
+  }
+  if (!self->have_info) {
+    ret = GST_FLOW_NOT_NEGOTIATED;
+    goto out;
+  }
+
+  bpf = GST_AUDIO_INFO_BPF (&self->info);
+  frames = map.size / bpf;
+  generation = self->generation;
+
+  while (done < frames) {
+    guint64 n = audio_cast_ring_write (&self->ring, map.data + done * bpf,
+        frames - done);
+
+    done += n;
+    self->written += n;
+    if (done == frames)
+      break;
+
+    g_cond_wait (&self->space_cond, &self->lock);
+    if (self->sink_flushing) {
+      ret = GST_FLOW_FLUSHING;
+      break;
+    }
+    /* Cleared while we waited: the rest of this buffer belongs to the audio
+     * the application just discarded. */
+    if (self->generation != generation)
+      break;
+  }
+
+out:
+  g_mutex_unlock (&self->lock);
+  gst_buffer_unmap (buffer, &map);
+  gst_buffer_unref (buffer);
+  return ret;
+}
+
+/* Waits, with the lock held, until everything accepted so far was heard, so
+ * a new format cannot reinterpret queued frames. */
+static void
+wait_all_heard_locked (AudioCastQueue *self)
+{
+  guint generation = self->generation;
+
+  while (buffered_locked (self) > 0 && self->src_running && !self->src_failed
+      && !self->sink_flushing && generation == self->generation) {
+    g_cond_wait (&self->played_cond, &self->lock);
+    g_mutex_unlock (&self->lock);
+    update_position (self);
+    g_mutex_lock (&self->lock);
+  }
+}
+
+static gboolean
+set_format (AudioCastQueue *self, GstCaps *caps)
+{
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps)
+      || GST_AUDIO_INFO_LAYOUT (&info) != GST_AUDIO_LAYOUT_INTERLEAVED) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
+        ("Unsupported caps %" GST_PTR_FORMAT ": interleaved raw audio expected",
+            caps));
+    return FALSE;
+  }
+
+  g_mutex_lock (&self->lock);
+  if (self->have_info && gst_audio_info_is_equal (&info, &self->info)) {
+    g_mutex_unlock (&self->lock);
+    return TRUE;
+  }
+  if (self->have_info)
+    wait_all_heard_locked (self);
+
+  self->info = info;
+  self->have_info = TRUE;
+  self->caps_pending = TRUE;
+  self->period_frames = MAX (1, gst_util_uint64_scale_int (self->latency_time,
+          GST_AUDIO_INFO_RATE (&info), GST_SECOND));
+  audio_cast_ring_alloc (&self->ring, GST_AUDIO_INFO_BPF (&info),
+      MAX (self->period_frames, gst_util_uint64_scale_int (self->buffer_time,
+              GST_AUDIO_INFO_RATE (&info), GST_SECOND)));
+  audio_cast_playout_reset (&self->playout, GST_AUDIO_INFO_RATE (&info));
+  g_cond_broadcast (&self->work_cond);
+  g_mutex_unlock (&self->lock);
+
+  GST_INFO_OBJECT (self, "format %" GST_PTR_FORMAT ", ring of %"
+      G_GUINT64_FORMAT " frames", caps, self->ring.capacity);
+  return TRUE;
+}
+
+static gboolean
+audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+  gboolean res = TRUE;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      res = set_format (self, caps);
+      break;
+    }
+    case GST_EVENT_EOS:
+      g_mutex_lock (&self->lock);
+      self->eos_received = TRUE;
+      self->eos_target = self->written;
+      self->drain_mark = self->written;
+      g_cond_broadcast (&self->work_cond);
+      g_mutex_unlock (&self->lock);
+      break;
+    case GST_EVENT_FLUSH_START:
+      /* A seek upstream: what is queued belongs to the old position. */
+      g_mutex_lock (&self->lock);
+      self->sink_flushing = TRUE;
+      g_cond_broadcast (&self->space_cond);
+      g_mutex_unlock (&self->lock);
+      audio_cast_queue_clear (self, NULL, NULL);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      g_mutex_lock (&self->lock);
+      self->sink_flushing = FALSE;
+      self->eos_received = FALSE;
+      self->eos_sent = FALSE;
+      g_cond_broadcast (&self->work_cond);
+      g_mutex_unlock (&self->lock);
+      break;
+    default:
+      /* Segments, tags and gaps do not change what the device plays: the
+       * queue makes its own timeline downstream. */
+      break;
+  }
+  gst_event_unref (event);
+  return res;
+}
+
+static gboolean
+audio_cast_queue_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps = gst_pad_get_pad_template_caps (pad);
+
+      gst_query_parse_caps (query, &filter);
+      if (filter) {
+        GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+            GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref (caps);
+        caps = tmp;
+      }
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    case GST_QUERY_DRAIN:
+      /* Upstream's buffers are copied, never held. */
+      return TRUE;
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+static gboolean
+audio_cast_queue_sink_activate_mode (GstPad *pad, GstObject *parent,
+    GstPadMode mode, gboolean active)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  self->sink_flushing = !active;
+  if (!active) {
+    discard_unheard_locked (self);
+    self->have_info = FALSE;
+    self->eos_received = FALSE;
+  }
+  g_cond_broadcast (&self->space_cond);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* ---- output side ---- */
+
+static gboolean
+configure_pool (AudioCastQueue *self, GstCaps *caps, guint size)
+{
+  GstStructure *config;
+
+  if (self->pool) {
+    gst_buffer_pool_set_active (self->pool, FALSE);
+    gst_object_unref (self->pool);
+  }
+  self->pool = gst_buffer_pool_new ();
+  config = gst_buffer_pool_get_config (self->pool);
+  gst_buffer_pool_config_set_params (config, caps, size, 4, 0);
+  return gst_buffer_pool_set_config (self->pool, config)
+      && gst_buffer_pool_set_active (self->pool, TRUE);
+}
+
+static void
+push_segment (AudioCastQueue *self)
+{
+  GstSegment segment;
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (self->srcpad, gst_event_new_segment (&segment));
+  self->need_segment = FALSE;
+}
+
+/* The matching half of the flush clear() started. */
+static void
+finish_flush (AudioCastQueue *self)
+{
+  g_mutex_lock (&self->flush_lock);
+  g_mutex_lock (&self->lock);
+  if (!self->flush_stop_pending) {
+    g_mutex_unlock (&self->lock);
+    g_mutex_unlock (&self->flush_lock);
+    return;
+  }
+  self->flush_stop_pending = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  gst_pad_push_event (self->srcpad, gst_event_new_flush_stop (FALSE));
+  g_mutex_unlock (&self->flush_lock);
+
+  self->need_segment = TRUE;
+  self->need_discont = TRUE;
+}
+
+static gboolean
+push_format (AudioCastQueue *self, const GstAudioInfo *info, guint period)
+{
+  GstCaps *caps = gst_audio_info_to_caps (info);
+  gboolean ok;
+
+  if (self->need_stream_start) {
+    gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self),
+        NULL);
+    gst_pad_push_event (self->srcpad, gst_event_new_stream_start (id));
+    g_free (id);
+    self->need_stream_start = FALSE;
+  }
+  ok = configure_pool (self, caps, period * GST_AUDIO_INFO_BPF (info))
+      && gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  if (ok && self->need_segment)
+    push_segment (self);
+  return ok;
+}
+
+static void
+stop_output (AudioCastQueue *self, gboolean failed)
+{
+  g_mutex_lock (&self->lock);
+  if (failed)
+    self->src_failed = TRUE;
+  g_cond_broadcast (&self->played_cond);
+  g_mutex_unlock (&self->lock);
+  gst_pad_pause_task (self->srcpad);
+}
+
+static void
+push_loop (gpointer user_data)
+{
+  AudioCastQueue *self = user_data;
+  GstAudioInfo info;
+  GstBuffer *buffer = NULL;
+  GstMapInfo map;
+  GstFlowReturn ret;
+  guint64 frames, t_start, dev_now;
+  gboolean is_data, have_now, send_eos = FALSE;
+  guint epoch, period;
+  gint rate;
+
+  finish_flush (self);
+  have_now = read_device_now (self, &dev_now);
+
+  g_mutex_lock (&self->lock);
+  if (have_now)
+    audio_cast_playout_advance (&self->playout, dev_now);
+
+  while (self->src_running && !self->flush_stop_pending
+      && (!self->have_info || self->eos_sent))
+    g_cond_wait (&self->work_cond, &self->lock);
+  if (!self->src_running) {
+    g_mutex_unlock (&self->lock);
+    stop_output (self, FALSE);
+    return;
+  }
+  if (self->flush_stop_pending) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+
+  info = self->info;
+  period = self->period_frames;
+  rate = GST_AUDIO_INFO_RATE (&info);
+  if (self->caps_pending) {
+    self->caps_pending = FALSE;
+    g_mutex_unlock (&self->lock);
+    if (!push_format (self, &info, period)) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+          ("Device chain refused %d Hz %s", rate,
+              GST_AUDIO_INFO_NAME (&info)));
+      stop_output (self, TRUE);
+    }
+    return;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (self->need_segment)
+    push_segment (self);
+
+  if (gst_buffer_pool_acquire_buffer (self->pool, &buffer, NULL) != GST_FLOW_OK) {
+    stop_output (self, FALSE);
+    return;
+  }
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+
+  g_mutex_lock (&self->lock);
+  if (self->need_discont)
+    self->lead_in = gst_util_uint64_scale_int (LEAD_IN_TIME, rate, GST_SECOND);
+  frames = self->lead_in > 0 ? 0
+      : audio_cast_ring_read (&self->ring, map.data, period);
+  is_data = frames > 0;
+  if (is_data) {
+    self->dry = FALSE;
+    self->data_since_flush = TRUE;
+    g_cond_broadcast (&self->space_cond);
+  } else {
+    if (self->eos_received && !self->eos_sent
+        && audio_cast_playout_heard (&self->playout) + self->cleared
+        >= self->eos_target) {
+      self->eos_sent = TRUE;
+      send_eos = TRUE;
+    }
+    /* A dry ring is an underrun only while the application still meant to
+     * write: not after drain(), EOS or clear(). */
+    if (self->lead_in > 0) {
+      frames = MIN (period, self->lead_in);
+      self->lead_in -= frames;
+    } else {
+      if (!self->dry && self->written > self->drain_mark)
+        self->underruns++;
+      self->dry = TRUE;
+      frames = period;
+    }
+    gst_audio_format_info_fill_silence (info.finfo, map.data,
+        frames * GST_AUDIO_INFO_BPF (&info));
+  }
+  t_start = self->playout.t_end;
+  audio_cast_playout_push (&self->playout, frames, is_data);
+  epoch = self->epoch;
+  g_mutex_unlock (&self->lock);
+
+  gst_buffer_unmap (buffer, &map);
+
+  if (send_eos) {
+    gst_buffer_unref (buffer);
+    GST_DEBUG_OBJECT (self, "everything heard, forwarding EOS");
+    gst_pad_push_event (self->srcpad, gst_event_new_eos ());
+    return;
+  }
+
+  if (frames < period)
+    gst_buffer_resize (buffer, 0, frames * GST_AUDIO_INFO_BPF (&info));
+  GST_BUFFER_OFFSET (buffer) = t_start;
+  GST_BUFFER_OFFSET_END (buffer) = t_start + frames;
+  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale_int (t_start, GST_SECOND,
+      rate);
+  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale_int (t_start + frames,
+      GST_SECOND, rate) - GST_BUFFER_PTS (buffer);
+  if (self->need_discont) {
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+    self->need_discont = FALSE;
+  }
+
+  ret = gst_pad_push (self->srcpad, buffer);
+
+  g_mutex_lock (&self->lock);
+  if (ret == GST_FLOW_OK && epoch == self->epoch) {
+    if (self->device_audio && self->device_clock && self->dev_rate > 0) {
+      guint64 dev_end = self->device_audio->next_sample;
+
+      if (dev_end != (guint64) - 1)
+        audio_cast_playout_anchor (&self->playout, self->sink_t_end, dev_end,
+            self->dev_rate);
+    } else {
+      /* No device position: heard once the sink took it. */
+      audio_cast_playout_anchor (&self->playout, self->sink_t_end, 0, rate);
+      audio_cast_playout_advance (&self->playout, 0);
+    }
+  }
+  g_cond_broadcast (&self->played_cond);
+  g_mutex_unlock (&self->lock);
+
+  if (ret == GST_FLOW_FLUSHING) {
+    /* Either clear() flushed us (the next iteration finishes the flush) or
+     * the device is shutting down (src_running drops). */
+    g_mutex_lock (&self->lock);
+    if (!self->flush_stop_pending && self->src_running)
+      g_cond_wait_until (&self->work_cond, &self->lock,
+          g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
+    g_mutex_unlock (&self->lock);
+  } else if (ret != GST_FLOW_OK) {
+    if (ret != GST_FLOW_EOS)
+      GST_ELEMENT_FLOW_ERROR (self, ret);
+    stop_output (self, TRUE);
+  }
+}
+
+static gboolean
+audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
+    GstPadMode mode, gboolean active)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+  gboolean res;
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  self->src_running = active;
+  self->src_failed = FALSE;
+  if (active) {
+    self->need_stream_start = TRUE;
+    self->need_segment = TRUE;
+    self->need_discont = TRUE;
+    self->caps_pending = self->have_info;
+    self->eos_sent = FALSE;
+    self->flush_stop_pending = FALSE;
+    self->data_since_flush = FALSE;
+  }
+  g_cond_broadcast (&self->work_cond);
+  g_cond_broadcast (&self->played_cond);
+  g_mutex_unlock (&self->lock);
+
+  if (active)
+    return gst_pad_start_task (pad, push_loop, self, NULL);
+
+  res = gst_pad_stop_task (pad);
+  if (self->pool) {
+    gst_buffer_pool_set_active (self->pool, FALSE);
+    gst_clear_object (&self->pool);
+  }
+  return res;
+}
+
+static gboolean
+audio_cast_queue_src_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  /* Seeks, QoS and latency from the device chain have nowhere to go: the
+   * application drives this element through clear() and drain(). */
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static void
+audio_cast_queue_finalize (GObject *object)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (object);
+
+  release_device (self);
+  audio_cast_ring_free (&self->ring);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->flush_lock);
+  g_cond_clear (&self->space_cond);
+  g_cond_clear (&self->work_cond);
+  g_cond_clear (&self->played_cond);
+
+  G_OBJECT_CLASS (audio_cast_queue_parent_class)->finalize (object);
+}
+
+static void
+audio_cast_queue_class_init (AudioCastQueueClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  object_class->finalize = audio_cast_queue_finalize;
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "audiocast queue", "Generic/Audio",
+      "Ring buffer that feeds an audio device, with instant clear and "
+      "playout-exact drain", "audiocast developers");
+}
+
+static void
+audio_cast_queue_init (AudioCastQueue *self)
+{
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->flush_lock);
+  g_cond_init (&self->space_cond);
+  g_cond_init (&self->work_cond);
+  g_cond_init (&self->played_cond);
+  audio_cast_ring_init (&self->ring);
+  memset (&self->playout, 0, sizeof (self->playout));
+  self->buffer_time = 2 * GST_SECOND;
+  self->latency_time = 10 * GST_MSECOND;
+
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad, audio_cast_queue_chain);
+  gst_pad_set_event_function (self->sinkpad, audio_cast_queue_sink_event);
+  gst_pad_set_query_function (self->sinkpad, audio_cast_queue_sink_query);
+  gst_pad_set_activatemode_function (self->sinkpad,
+      audio_cast_queue_sink_activate_mode);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_event_function (self->srcpad, audio_cast_queue_src_event);
+  gst_pad_set_activatemode_function (self->srcpad,
+      audio_cast_queue_src_activate_mode);
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+}

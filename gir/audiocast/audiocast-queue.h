@@ -1,0 +1,44 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The ring-buffer element inside audiocastsink. Private to the library: the
+ * bin is the public face. */
+#define AUDIO_CAST_TYPE_QUEUE (audio_cast_queue_get_type ())
+G_DECLARE_FINAL_TYPE (AudioCastQueue, audio_cast_queue, AUDIO_CAST, QUEUE, GstElement)
+
+typedef struct
+{
+  guint64 written;
+  guint64 played;
+  guint64 cleared;
+  guint64 buffered;
+  guint underruns;
+  gint rate;
+} AudioCastQueueStats;
+
+void     audio_cast_queue_set_times   (AudioCastQueue *self,
+                                       GstClockTime buffer_time,
+                                       GstClockTime latency_time);
+void     audio_cast_queue_set_device  (AudioCastQueue *self,
+                                       GstElement *device_sink);
+void     audio_cast_queue_clear       (AudioCastQueue *self,
+                                       guint64 *frames_heard,
+                                       guint64 *frames_discarded);
+gboolean audio_cast_queue_drain       (AudioCastQueue *self,
+                                       gint64 timeout_us);
+void     audio_cast_queue_get_stats   (AudioCastQueue *self,
+                                       AudioCastQueueStats *stats);
+
+G_END_DECLS

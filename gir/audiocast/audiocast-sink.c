@@ -1,0 +1,671 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-audiocastsink
+ * @title: audiocastsink
+ *
+ * Streaming audio output for real-time applications: a ring buffer in front
+ * of the platform's audio sink, with an instant #AudioCastSink::clear
+ * (barge-in) and a #AudioCastSink::drain that returns when the audio was
+ * heard.
+ *
+ * Inside, the bin holds its ring buffer, audioconvert and audioresample (so
+ * any raw audio plays on any device), and the platform sink: pulsesink
+ * (which also reaches PipeWire through pipewire-pulse), alsasink,
+ * wasapi2sink/wasapisink, osxaudiosink or autoaudiosink, whichever is
+ * available and connects first, or the device named by #AudioCastSink:device.
+ *
+ * Every frame is played, from the first one on, and bit-exact when the input
+ * format is the device's own. When the application writes slower than real
+ * time the device plays silence (counted in #AudioCastSink:underruns) and the
+ * next data plays at once. EOS is posted when the last frame was heard.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 audiotestsrc num-buffers=100 ! audiocastsink
+ * ]| Plays a tone on the default device and exits once it was heard.
+ * |[
+ * gst-launch-1.0 filesrc location=speech.ogg ! decodebin ! audiocastsink device=Virtual-Mic
+ * ]| Plays a file on the PulseAudio sink named `Virtual-Mic` (a case-insensitive
+ * part of a device's name or description works too).
+ * |[
+ * gst-launch-1.0 audiotestsrc num-buffers=50 ! audiocastsink audio-sink="alsasink device=hw:0"
+ * ]| Uses a given sink element instead of choosing one.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast.h"
+#include "audiocast-device.h"
+#include "audiocast-pulse.h"
+#include "audiocast-queue.h"
+
+#include <gst/audio/audio.h>
+
+GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
+#define GST_CAT_DEFAULT audio_cast_sink_debug
+
+#define DEFAULT_PROP_DEVICE NULL
+#define DEFAULT_PROP_BUFFER_TIME (2 * G_USEC_PER_SEC)
+#define DEFAULT_PROP_LATENCY_TIME (10 * 1000)
+#define DEFAULT_PROP_FADE_TIME (5 * 1000)
+
+/* The platform sink's own buffer, in device periods: enough to ride out a
+ * late wake-up of the output thread, small enough that PulseAudio renders in
+ * short blocks. */
+#define DEVICE_BUFFER_PERIODS 4
+
+struct _AudioCastSink
+{
+  GstBin parent;
+
+  GstPad *ghostpad;
+  AudioCastQueue *queue;
+  GstElement *convert;
+  GstElement *resample;
+  GstElement *capsfilter;
+  GstElement *device_sink;      /* the platform sink in use, in the bin */
+
+  /* Properties, guarded by the object lock. */
+  gchar *device;
+  GstElement *audio_sink;
+  gint64 buffer_time;
+  gint64 latency_time;
+  gint64 fade_time;
+};
+
+enum
+{
+  PROP_0,
+  PROP_DEVICE,
+  PROP_AUDIO_SINK,
+  PROP_BUFFER_TIME,
+  PROP_LATENCY_TIME,
+  PROP_FADE_TIME,
+  PROP_FRAMES_WRITTEN,
+  PROP_FRAMES_PLAYED,
+  PROP_FRAMES_CLEARED,
+  PROP_BUFFERED_FRAMES,
+  PROP_UNDERRUNS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_CLEAR,
+  SIGNAL_DRAIN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastSink, audio_cast_sink, GST_TYPE_BIN,
+    GST_DEBUG_CATEGORY_INIT (audio_cast_sink_debug, "audiocastsink", 0,
+        "audiocast sink"));
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, "
+        "format = (string) " GST_AUDIO_FORMATS_ALL ", "
+        "rate = (int) [ 1, MAX ], "
+        "channels = (int) [ 1, MAX ], " "layout = (string) interleaved"));
+
+/**
+ * audio_cast_sink_clear:
+ * @self: an #AudioCastSink
+ * @frames_heard: (out) (optional): frames of the current stream that were
+ *   heard, counted since the previous clear
+ * @frames_discarded: (out) (optional): frames that will never be heard
+ *
+ * Discards everything not yet heard — in the ring, in the converter, in the
+ * platform sink and in the sound server — and returns without waiting for the
+ * device. A writer blocked because the ring was full returns and its pending
+ * data is dropped; a pending drain returns %FALSE. The next write plays at
+ * once. Callable from any thread, in any state.
+ */
+void
+audio_cast_sink_clear (AudioCastSink *self, guint64 *frames_heard,
+    guint64 *frames_discarded)
+{
+  g_return_if_fail (AUDIO_CAST_IS_SINK (self));
+
+  audio_cast_queue_clear (self->queue, frames_heard, frames_discarded);
+}
+
+/**
+ * audio_cast_sink_drain:
+ * @self: an #AudioCastSink
+ * @timeout_us: how long to wait at most, in microseconds; -1 waits forever
+ *
+ * Waits until every frame written before the call has been heard, that is
+ * played by the device, not merely handed to it.
+ *
+ * Returns: %TRUE once all of it was heard (at once when nothing is queued),
+ *   %FALSE when a clear, a stop or the timeout came first.
+ */
+gboolean
+audio_cast_sink_drain (AudioCastSink *self, gint64 timeout_us)
+{
+  g_return_val_if_fail (AUDIO_CAST_IS_SINK (self), FALSE);
+
+  return audio_cast_queue_drain (self->queue, timeout_us);
+}
+
+static guint64
+clear_action (AudioCastSink *self)
+{
+  guint64 heard = 0;
+
+  audio_cast_sink_clear (self, &heard, NULL);
+  return heard;
+}
+
+/* Sets @name on @element when it has such a property: the sinks we wrap
+ * differ in what they offer. */
+static void
+set_if_exists (GstElement *element, const gchar *name, ...)
+{
+  va_list args;
+
+  if (!g_object_class_find_property (G_OBJECT_GET_CLASS (element), name))
+    return;
+  va_start (args, name);
+  g_object_set_valist (G_OBJECT (element), name, args);
+  va_end (args);
+}
+
+static GstElement *
+open_default_device_sink (AudioCastSink *self)
+{
+  static const gchar *const candidates[] = {
+    "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
+    "autoaudiosink",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
+    GstElement *sink = gst_element_factory_make (candidates[i], NULL);
+
+    if (sink == NULL)
+      continue;
+    gst_object_ref_sink (sink);
+    /* READY opens the device or connects to the server: that is the test
+     * of being usable. */
+    if (gst_element_set_state (sink, GST_STATE_READY)
+        == GST_STATE_CHANGE_SUCCESS) {
+      GST_INFO_OBJECT (self, "using %s", candidates[i]);
+      return sink;
+    }
+    GST_INFO_OBJECT (self, "%s cannot open, trying the next", candidates[i]);
+    gst_element_set_state (sink, GST_STATE_NULL);
+    gst_object_unref (sink);
+  }
+  return NULL;
+}
+
+static GstElement *
+open_named_device_sink (AudioCastSink *self, const gchar *wanted,
+    gchar **pulse_name)
+{
+  GList *devices = audio_cast_device_probe_sinks ();
+  GstDevice *device = audio_cast_device_find (devices, wanted);
+  GstElement *sink = NULL;
+
+  if (device == NULL) {
+    gchar *available = audio_cast_device_describe_all (devices);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("Device not found: \"%s\". Available devices: %s", wanted, available),
+        ("no audio sink is named \"%s\" or has it in its name or description",
+            wanted));
+    g_free (available);
+    goto out;
+  }
+
+  sink = gst_device_create_element (device, NULL);
+  if (sink)
+    gst_object_ref_sink (sink);
+  if (sink && g_object_class_find_property (G_OBJECT_GET_CLASS (device),
+          "internal-name") && GST_IS_ELEMENT (sink)
+      && g_str_has_prefix (G_OBJECT_TYPE_NAME (sink), "GstPulseSink"))
+    *pulse_name = audio_cast_device_dup_name (device);
+  if (sink == NULL)
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Cannot open device \"%s\"", wanted), (NULL));
+  gst_object_unref (device);
+
+out:
+  g_list_free_full (devices, gst_object_unref);
+  return sink;
+}
+
+static gboolean
+is_pulsesink (GstElement *element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  return factory && g_strcmp0 (GST_OBJECT_NAME (factory), "pulsesink") == 0;
+}
+
+/* Lets audioconvert/audioresample produce what the device plays natively. */
+static void
+restrict_to_device_format (AudioCastSink *self, GstElement *sink,
+    const gchar *pulse_name)
+{
+  GstCaps *caps = NULL;
+  GstAudioInfo info;
+
+  if (is_pulsesink (sink)
+      && audio_cast_pulse_get_sink_format (pulse_name, &info)) {
+    caps = gst_audio_info_to_caps (&info);
+    /* The device's channel layout is its own business; the count is what
+     * audioconvert has to produce. */
+    gst_structure_remove_field (gst_caps_get_structure (caps, 0),
+        "channel-mask");
+  }
+  GST_INFO_OBJECT (self, "device format: %" GST_PTR_FORMAT, caps);
+  g_object_set (self->capsfilter, "caps", caps, NULL);
+  if (caps)
+    gst_caps_unref (caps);
+}
+
+static gboolean
+setup_device_sink (AudioCastSink *self)
+{
+  GstElement *sink;
+  gchar *device, *pulse_name = NULL;
+  gint64 buffer_us, latency_us;
+
+  GST_OBJECT_LOCK (self);
+  device = g_strdup (self->device);
+  sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
+  buffer_us = self->buffer_time;
+  latency_us = self->latency_time;
+  GST_OBJECT_UNLOCK (self);
+
+  if (sink == NULL && device != NULL)
+    sink = open_named_device_sink (self, device, &pulse_name);
+  else if (sink == NULL)
+    sink = open_default_device_sink (self);
+  g_free (device);
+
+  if (sink == NULL) {
+    if (self->device == NULL)
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No audio output is available"),
+          ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
+              "osxaudiosink, autoaudiosink could open"));
+    g_free (pulse_name);
+    return FALSE;
+  }
+
+  /* The queue paces and times the stream itself: the device must play
+   * samples in the order they come (no clock sync, so nothing is dropped as
+   * late), and must not wait for preroll (so a flush costs no state). */
+  set_if_exists (sink, "sync", FALSE, NULL);
+  set_if_exists (sink, "async", FALSE, NULL);
+  set_if_exists (sink, "latency-time", latency_us, NULL);
+  set_if_exists (sink, "buffer-time", latency_us * DEVICE_BUFFER_PERIODS, NULL);
+
+  restrict_to_device_format (self, sink, pulse_name);
+  g_free (pulse_name);
+
+  audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
+      latency_us * GST_USECOND);
+
+  if (!gst_bin_add (GST_BIN (self), sink)
+      || !gst_element_link (self->capsfilter, sink)) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+        ("cannot link the device sink %s", GST_OBJECT_NAME (sink)));
+    if (GST_OBJECT_PARENT (sink) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), sink);
+    gst_object_unref (sink);
+    return FALSE;
+  }
+  self->device_sink = sink;     /* keeps our reference */
+  return TRUE;
+}
+
+static void
+teardown_device_sink (AudioCastSink *self)
+{
+  if (self->device_sink == NULL)
+    return;
+  audio_cast_queue_set_device (self->queue, NULL);
+  gst_element_set_state (self->device_sink, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), self->device_sink);
+  gst_clear_object (&self->device_sink);
+}
+
+static GstStateChangeReturn
+audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY
+      && !setup_device_sink (self))
+    return GST_STATE_CHANGE_FAILURE;
+
+  ret = GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->change_state (element,
+      transition);
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (ret == GST_STATE_CHANGE_FAILURE)
+        teardown_device_sink (self);
+      else
+        audio_cast_queue_set_device (self->queue, self->device_sink);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      teardown_device_sink (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+static void
+audio_cast_sink_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      break;
+    case PROP_AUDIO_SINK:
+      gst_clear_object (&self->audio_sink);
+      self->audio_sink = g_value_get_object (value);
+      if (self->audio_sink)
+        gst_object_ref_sink (self->audio_sink);
+      break;
+    case PROP_BUFFER_TIME:
+      self->buffer_time = g_value_get_int64 (value);
+      break;
+    case PROP_LATENCY_TIME:
+      self->latency_time = g_value_get_int64 (value);
+      break;
+    case PROP_FADE_TIME:
+      self->fade_time = g_value_get_int64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (object);
+  AudioCastQueueStats stats;
+
+  if (prop_id >= PROP_FRAMES_WRITTEN) {
+    audio_cast_queue_get_stats (self->queue, &stats);
+    switch (prop_id) {
+      case PROP_FRAMES_WRITTEN:
+        g_value_set_uint64 (value, stats.written);
+        break;
+      case PROP_FRAMES_PLAYED:
+        g_value_set_uint64 (value, stats.played);
+        break;
+      case PROP_FRAMES_CLEARED:
+        g_value_set_uint64 (value, stats.cleared);
+        break;
+      case PROP_BUFFERED_FRAMES:
+        g_value_set_uint64 (value, stats.buffered);
+        break;
+      case PROP_UNDERRUNS:
+        g_value_set_uint (value, stats.underruns);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    case PROP_AUDIO_SINK:
+      g_value_set_object (value, self->audio_sink);
+      break;
+    case PROP_BUFFER_TIME:
+      g_value_set_int64 (value, self->buffer_time);
+      break;
+    case PROP_LATENCY_TIME:
+      g_value_set_int64 (value, self->latency_time);
+      break;
+    case PROP_FADE_TIME:
+      g_value_set_int64 (value, self->fade_time);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+audio_cast_sink_dispose (GObject *object)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (object);
+
+  gst_clear_object (&self->audio_sink);
+  G_OBJECT_CLASS (audio_cast_sink_parent_class)->dispose (object);
+}
+
+static void
+audio_cast_sink_finalize (GObject *object)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (object);
+
+  g_free (self->device);
+  G_OBJECT_CLASS (audio_cast_sink_parent_class)->finalize (object);
+}
+
+static void
+audio_cast_sink_class_init (AudioCastSinkClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  object_class->set_property = audio_cast_sink_set_property;
+  object_class->get_property = audio_cast_sink_get_property;
+  object_class->dispose = audio_cast_sink_dispose;
+  object_class->finalize = audio_cast_sink_finalize;
+  element_class->change_state = audio_cast_sink_change_state;
+
+  /**
+   * AudioCastSink:device:
+   *
+   * The output device: a device's name (for PulseAudio the sink name, such as
+   * `Virtual-Mic`) matched exactly first, then a case-insensitive part of a
+   * device's name or description. %NULL plays on the default device. When
+   * nothing matches, the element fails to start with an error that lists the
+   * available devices.
+   */
+  properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
+      "Output device name, or part of its name or description (NULL: default)",
+      DEFAULT_PROP_DEVICE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:audio-sink:
+   *
+   * A sink element to play through instead of choosing one, for custom or
+   * test sinks. Takes precedence over #AudioCastSink:device.
+   */
+  properties[PROP_AUDIO_SINK] = g_param_spec_object ("audio-sink",
+      "Audio sink", "Sink element to use instead of choosing one",
+      GST_TYPE_ELEMENT,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:buffer-time:
+   *
+   * Capacity of the ring buffer in microseconds. Writers block while it is
+   * full.
+   */
+  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
+      "Buffer time", "Ring buffer capacity in microseconds", 1000,
+      G_MAXINT64 / 1000, DEFAULT_PROP_BUFFER_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:latency-time:
+   *
+   * The device period in microseconds: the size of the chunks handed to the
+   * device, and the bound on how late silence comes after a clear.
+   */
+  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
+      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
+      DEFAULT_PROP_LATENCY_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:fade-time:
+   *
+   * Length in microseconds of the fade-out applied on clear; 0 cuts hard.
+   */
+  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
+      "Fade-out on clear in microseconds (0: hard cut)", 0, G_USEC_PER_SEC,
+      DEFAULT_PROP_FADE_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:frames-written:
+   *
+   * Frames accepted into the ring since the element started. All frame
+   * counts are at the input rate, and frames-written = frames-played +
+   * frames-cleared + buffered-frames.
+   */
+  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
+      "Frames written", "Frames accepted into the ring", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:frames-played:
+   *
+   * Frames the device has played (heard), by the device's own position.
+   */
+  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
+      "Frames played", "Frames the device has played", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:frames-cleared:
+   *
+   * Frames that were accepted but discarded by a clear before being heard.
+   */
+  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
+      "Frames cleared", "Frames discarded by clear before being heard", 0,
+      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:buffered-frames:
+   *
+   * Frames accepted and not heard yet: in the ring, the converter, the
+   * platform sink or the sound server.
+   */
+  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
+      "Buffered frames", "Frames accepted and not yet heard", 0, G_MAXUINT64,
+      0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:underruns:
+   *
+   * How many times the ring ran dry while the application was still writing
+   * (after drain, EOS or clear a dry ring is expected and not counted).
+   */
+  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
+      "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AudioCastSink::clear:
+   * @sink: the #AudioCastSink
+   *
+   * Action signal for audio_cast_sink_clear().
+   *
+   * Returns: the frames heard since the previous clear.
+   */
+  signals[SIGNAL_CLEAR] = g_signal_new_class_handler ("clear",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (clear_action), NULL, NULL, NULL, G_TYPE_UINT64, 0);
+
+  /**
+   * AudioCastSink::drain:
+   * @sink: the #AudioCastSink
+   * @timeout_us: microseconds to wait at most, -1 for no limit
+   *
+   * Action signal for audio_cast_sink_drain().
+   *
+   * Returns: %TRUE when everything written before was heard.
+   */
+  signals[SIGNAL_DRAIN] = g_signal_new_class_handler ("drain",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (audio_cast_sink_drain), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1,
+      G_TYPE_INT64);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "audiocast sink", "Sink/Audio",
+      "Streaming audio output with instant clear and playout-exact drain",
+      "audiocast developers");
+}
+
+static void
+audio_cast_sink_init (AudioCastSink *self)
+{
+  GstPadTemplate *templ;
+  GstPad *target;
+
+  self->buffer_time = DEFAULT_PROP_BUFFER_TIME;
+  self->latency_time = DEFAULT_PROP_LATENCY_TIME;
+  self->fade_time = DEFAULT_PROP_FADE_TIME;
+
+  self->queue = g_object_new (AUDIO_CAST_TYPE_QUEUE, "name", "ring", NULL);
+  self->convert = gst_element_factory_make ("audioconvert", "convert");
+  self->resample = gst_element_factory_make ("audioresample", "resample");
+  self->capsfilter = gst_element_factory_make ("capsfilter", "device-format");
+  g_assert (self->convert && self->resample && self->capsfilter);
+
+  gst_bin_add_many (GST_BIN (self), GST_ELEMENT (self->queue), self->convert,
+      self->resample, self->capsfilter, NULL);
+  gst_element_link_many (GST_ELEMENT (self->queue), self->convert,
+      self->resample, self->capsfilter, NULL);
+
+  target = gst_element_get_static_pad (GST_ELEMENT (self->queue), "sink");
+  templ = gst_static_pad_template_get (&sink_template);
+  self->ghostpad = gst_ghost_pad_new_from_template ("sink", target, templ);
+  gst_object_unref (templ);
+  gst_object_unref (target);
+  gst_element_add_pad (GST_ELEMENT (self), self->ghostpad);
+
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}

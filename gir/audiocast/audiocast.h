@@ -1,0 +1,14 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#define AUDIOCAST_INSIDE
+#include <audiocast/audiocast-sink.h>
+#undef AUDIOCAST_INSIDE
