@@ -52,6 +52,7 @@
 #include "audiocast-ring.h"
 
 #include <gst/audio/audio.h>
+#include <string.h>
 
 /* PulseAudio zeroes the first few milliseconds of a stream that starts or
  * restarts after a flush (measured: 2.5 to 5 ms with a null sink), so every
@@ -77,12 +78,19 @@ struct _AudioCastQueue
 
   GstClockTime buffer_time;
   GstClockTime latency_time;
+  GstClockTime fade_time;
 
   AudioCastRing ring;
   GstAudioInfo info;
   gboolean have_info;
   gboolean caps_pending;        /* output thread must push new caps */
   guint period_frames;
+
+  /* A gentle clear plays out the device and fades the next frames out. */
+  guint64 fade_max;             /* frames */
+  guint8 *fade_buf;             /* fade_max frames in the stream format */
+  gpointer fade_scratch;        /* the same, unpacked */
+  guint64 fade_pending;         /* frames in fade_buf not pushed yet */
 
   guint generation;             /* bumped by every clear */
   gboolean sink_flushing;       /* producer must leave */
@@ -188,7 +196,7 @@ update_position (AudioCastQueue *self)
 static guint64
 buffered_locked (AudioCastQueue *self)
 {
-  return audio_cast_ring_fill (&self->ring)
+  return audio_cast_ring_fill (&self->ring) + self->fade_pending
       + audio_cast_playout_pushed (&self->playout)
       - audio_cast_playout_heard (&self->playout);
 }
@@ -230,12 +238,64 @@ discard_unheard_locked (AudioCastQueue *self)
   return discarded;
 }
 
+/* With the lock held: moves the next frames of the ring into fade_buf with a
+ * fade-out applied, through the format's own unpack/pack functions so one
+ * loop serves every sample format. Returns how many frames. */
+static guint64
+take_fade_locked (AudioCastQueue *self)
+{
+  const GstAudioFormatInfo *finfo = self->info.finfo;
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
+  guint64 n = audio_cast_ring_read (&self->ring, self->fade_buf,
+      self->fade_max);
+  guint64 i;
+  gint c;
+
+  finfo->unpack_func (finfo, 0, self->fade_scratch, self->fade_buf,
+      n * channels);
+  for (i = 0; i < n; i++) {
+    gdouble gain = (gdouble) (n - i) / (n + 1);
+
+    for (c = 0; c < channels; c++) {
+      if (finfo->unpack_format == GST_AUDIO_FORMAT_F64)
+        ((gdouble *) self->fade_scratch)[i * channels + c] *= gain;
+      else
+        ((gint32 *) self->fade_scratch)[i * channels + c] *= gain;
+    }
+  }
+  finfo->pack_func (finfo, 0, self->fade_scratch, self->fade_buf,
+      n * channels);
+  return n;
+}
+
+/* fade-time > 0: what the device holds (a few periods) plays out and the
+ * next frames fade out instead of stopping mid-waveform. Nothing downstream
+ * is flushed, so the frames already pushed count as heard. */
+static void
+clear_gently_locked (AudioCastQueue *self, guint64 *heard,
+    guint64 *discarded)
+{
+  guint64 fade = take_fade_locked (self);
+  guint64 will_be_heard = audio_cast_playout_pushed (&self->playout) + fade;
+
+  *heard = will_be_heard - self->played_at_clear;
+  *discarded = audio_cast_ring_discard (&self->ring);
+  self->cleared += *discarded;
+  self->fade_pending = fade;
+  self->played_at_clear = will_be_heard;
+  self->drain_mark = self->written;
+  self->generation++;
+
+  g_cond_broadcast (&self->space_cond);
+  g_cond_broadcast (&self->played_cond);
+}
+
 void
 audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
     guint64 *frames_discarded)
 {
   guint64 heard, discarded;
-  gboolean flush;
+  gboolean flush = FALSE;
 
   g_return_if_fail (AUDIO_CAST_IS_QUEUE (self));
 
@@ -243,13 +303,19 @@ audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
 
   g_mutex_lock (&self->flush_lock);
   g_mutex_lock (&self->lock);
+  if (self->fade_max > 0 && self->src_running && self->fade_pending == 0) {
+    clear_gently_locked (self, &heard, &discarded);
+    goto done;
+  }
   heard = audio_cast_playout_heard (&self->playout) - self->played_at_clear;
   discarded = discard_unheard_locked (self);
+  self->fade_pending = 0;
   flush = self->src_running && self->data_since_flush;
   if (flush) {
     self->data_since_flush = FALSE;
     self->flush_stop_pending = TRUE;
   }
+done:
   g_mutex_unlock (&self->lock);
 
   /* Sent from this thread so the device falls silent now; the output thread
@@ -323,11 +389,12 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
 
 void
 audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
-    GstClockTime latency_time)
+    GstClockTime latency_time, GstClockTime fade_time)
 {
   g_mutex_lock (&self->lock);
   self->buffer_time = buffer_time;
   self->latency_time = latency_time;
+  self->fade_time = fade_time;
   g_mutex_unlock (&self->lock);
 }
 
@@ -542,6 +609,15 @@ set_format (AudioCastQueue *self, GstCaps *caps)
   audio_cast_ring_alloc (&self->ring, GST_AUDIO_INFO_BPF (&info),
       MAX (self->period_frames, gst_util_uint64_scale_int (self->buffer_time,
               GST_AUDIO_INFO_RATE (&info), GST_SECOND)));
+  self->fade_max = MIN (self->period_frames,
+      gst_util_uint64_scale_int (self->fade_time, GST_AUDIO_INFO_RATE (&info),
+          GST_SECOND));
+  self->fade_pending = 0;
+  g_free (self->fade_buf);
+  g_free (self->fade_scratch);
+  self->fade_buf = g_malloc (MAX (1, self->fade_max) * GST_AUDIO_INFO_BPF (&info));
+  self->fade_scratch = g_malloc (MAX (1, self->fade_max)
+      * GST_AUDIO_INFO_CHANNELS (&info) * sizeof (gdouble));
   audio_cast_playout_reset (&self->playout, GST_AUDIO_INFO_RATE (&info));
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
@@ -787,8 +863,14 @@ push_loop (gpointer user_data)
   g_mutex_lock (&self->lock);
   if (self->need_discont)
     self->lead_in = gst_util_uint64_scale_int (LEAD_IN_TIME, rate, GST_SECOND);
-  frames = self->lead_in > 0 ? 0
-      : audio_cast_ring_read (&self->ring, map.data, period);
+  if (self->fade_pending > 0 && self->lead_in == 0) {
+    frames = self->fade_pending;
+    memcpy (map.data, self->fade_buf, frames * GST_AUDIO_INFO_BPF (&info));
+    self->fade_pending = 0;
+  } else {
+    frames = self->lead_in > 0 ? 0
+        : audio_cast_ring_read (&self->ring, map.data, period);
+  }
   is_data = frames > 0;
   if (is_data) {
     self->dry = FALSE;
@@ -929,6 +1011,8 @@ audio_cast_queue_finalize (GObject *object)
 
   release_device (self);
   audio_cast_ring_free (&self->ring);
+  g_free (self->fade_buf);
+  g_free (self->fade_scratch);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->flush_lock);
   g_cond_clear (&self->space_cond);

@@ -30,7 +30,8 @@ typedef struct
 
 void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime buffer_time,
-                                       GstClockTime latency_time);
+                                       GstClockTime latency_time,
+                                       GstClockTime fade_time);
 void     audio_cast_queue_set_device  (AudioCastQueue *self,
                                        GstElement *device_sink);
 void     audio_cast_queue_clear       (AudioCastQueue *self,

@@ -57,7 +57,7 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
 #define DEFAULT_PROP_DEVICE NULL
 #define DEFAULT_PROP_BUFFER_TIME (2 * G_USEC_PER_SEC)
 #define DEFAULT_PROP_LATENCY_TIME (10 * 1000)
-#define DEFAULT_PROP_FADE_TIME (5 * 1000)
+#define DEFAULT_PROP_FADE_TIME 0
 
 /* The platform sink's own buffer, in device periods: enough to ride out a
  * late wake-up of the output thread, small enough that PulseAudio renders in
@@ -286,13 +286,14 @@ setup_device_sink (AudioCastSink *self)
 {
   GstElement *sink;
   gchar *device, *pulse_name = NULL;
-  gint64 buffer_us, latency_us;
+  gint64 buffer_us, latency_us, fade_us;
 
   GST_OBJECT_LOCK (self);
   device = g_strdup (self->device);
   sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
   buffer_us = self->buffer_time;
   latency_us = self->latency_time;
+  fade_us = self->fade_time;
   GST_OBJECT_UNLOCK (self);
 
   if (sink == NULL && device != NULL)
@@ -323,7 +324,7 @@ setup_device_sink (AudioCastSink *self)
   g_free (pulse_name);
 
   audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
-      latency_us * GST_USECOND);
+      latency_us * GST_USECOND, fade_us * GST_USECOND);
 
   if (!gst_bin_add (GST_BIN (self), sink)
       || !gst_element_link (self->capsfilter, sink)) {
@@ -548,10 +549,18 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   /**
    * AudioCastSink:fade-time:
    *
-   * Length in microseconds of the fade-out applied on clear; 0 cuts hard.
+   * How clear stops the sound. 0 (the default) cuts at once: the platform
+   * sink and the sound server are flushed and silence follows within one
+   * #AudioCastSink:latency-time, at the price of a click when the waveform
+   * is cut away from zero. A positive value (at most one latency-time) is
+   * click-free: the few periods the device already holds play out and the
+   * next frames fade out over this many microseconds. Sound servers cannot
+   * rewrite audio they already hold, so no clear can be both instant and
+   * faded.
    */
   properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
-      "Fade-out on clear in microseconds (0: hard cut)", 0, G_USEC_PER_SEC,
+      "Fade-out on clear in microseconds (0: instant hard cut)", 0,
+      G_USEC_PER_SEC,
       DEFAULT_PROP_FADE_TIME,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
