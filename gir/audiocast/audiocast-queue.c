@@ -54,12 +54,6 @@
 #include <gst/audio/audio.h>
 #include <string.h>
 
-/* PulseAudio zeroes the first few milliseconds of a stream that starts or
- * restarts after a flush (measured: 2.5 to 5 ms with a null sink), so every
- * stream opens with this much silence and the application's first frame is
- * heard intact. */
-#define LEAD_IN_TIME (10 * GST_MSECOND)
-
 GST_DEBUG_CATEGORY_STATIC (audio_cast_queue_debug);
 #define GST_CAT_DEFAULT audio_cast_queue_debug
 
@@ -79,6 +73,7 @@ struct _AudioCastQueue
   GstClockTime buffer_time;
   GstClockTime latency_time;
   GstClockTime fade_time;
+  GstClockTime lead_in_time;    /* silence opening every (re)started stream */
 
   AudioCastRing ring;
   GstAudioInfo info;
@@ -96,6 +91,7 @@ struct _AudioCastQueue
   gboolean sink_flushing;       /* producer must leave */
   gboolean src_running;         /* output thread may run */
   gboolean src_failed;          /* downstream refused data */
+  gboolean holding;             /* paused: feed silence, keep the ring */
   gboolean eos_received;
   gboolean eos_sent;
   guint64 eos_target;           /* frames written when EOS arrived */
@@ -116,6 +112,7 @@ struct _AudioCastQueue
   GstElement *device;
   GstAudioBaseSink *device_audio;
   GstClock *device_clock;
+  gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
   gulong probe_id;
   GstPad *probe_pad;
   gint dev_rate;
@@ -149,34 +146,70 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("audio/x-raw, layout = (string) interleaved"));
 
+/* A device clock reading this far past the last written sample is nonsense.
+ * libpulse can return one right after a cork (its smoother extrapolates
+ * backwards and wraps), and then keeps returning it, as its time must never
+ * go back. */
+#define IMPLAUSIBLE_LEAD_SECONDS 10
+
 /* Reads the sample the device is playing now, in the counter of
  * GstAudioBaseSink::next_sample. Called without the lock: the device clock
  * may take the sound server's lock. */
 static gboolean
 read_device_now (AudioCastQueue *self, guint64 *dev_now)
 {
+  GstAudioBaseSink *audio = NULL;
   GstClock *clock = NULL;
   GstClockTime now;
+  gboolean clock_broken;
+  guint64 limit;
   gint rate;
 
   g_mutex_lock (&self->lock);
-  if (self->device_clock)
+  if (self->device_clock && self->device_audio) {
     clock = gst_object_ref (self->device_clock);
+    audio = gst_object_ref (self->device_audio);
+  }
   rate = self->dev_rate;
+  clock_broken = self->clock_broken;
+  limit = self->playout.anchor_dev + (guint64) rate * IMPLAUSIBLE_LEAD_SECONDS;
   g_mutex_unlock (&self->lock);
 
-  if (clock == NULL || rate <= 0) {
-    g_clear_object (&clock);
-    return FALSE;
+  if (clock == NULL || rate <= 0)
+    goto unusable;
+
+  if (!clock_broken) {
+    now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
+    if (!GST_CLOCK_TIME_IS_VALID (now))
+      goto unusable;
+    *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
+    if (*dev_now <= limit)
+      goto done;
+
+    GST_DEBUG_OBJECT (self, "device clock jumped to %" G_GUINT64_FORMAT
+        ", using the ring buffer's segment count from now on", *dev_now);
+    g_mutex_lock (&self->lock);
+    self->clock_broken = TRUE;
+    g_mutex_unlock (&self->lock);
   }
 
-  now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
-  gst_object_unref (clock);
-  if (!GST_CLOCK_TIME_IS_VALID (now))
-    return FALSE;
+  /* Segment-granular and updated less often, so step back two segments:
+   * late is fine for drain, early is not. */
+  if (!audio->ringbuffer || !gst_audio_ring_buffer_is_acquired (audio->ringbuffer))
+    goto unusable;
+  *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
+  *dev_now -= MIN (*dev_now, 2 * (guint64) audio->ringbuffer->samples_per_seg);
 
-  *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
+done:
+  GST_LOG_OBJECT (self, "device at %" G_GUINT64_FORMAT, *dev_now);
+  gst_object_unref (clock);
+  gst_object_unref (audio);
   return TRUE;
+
+unusable:
+  g_clear_object (&clock);
+  g_clear_object (&audio);
+  return FALSE;
 }
 
 /* Brings the heard position up to date; takes the lock. */
@@ -354,12 +387,14 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
     guint64 settled = audio_cast_playout_heard (&self->playout) + self->cleared;
     gint64 now, wake;
 
+    /* A clear counts what it discarded as settled: check it first. */
+    if (generation != self->generation)
+      break;
     if (settled >= target) {
       drained = TRUE;
       break;
     }
-    if (generation != self->generation || !self->src_running
-        || self->src_failed)
+    if (!self->src_running || self->src_failed)
       break;
 
     now = g_get_monotonic_time ();
@@ -383,18 +418,34 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
   }
   g_mutex_unlock (&self->lock);
 
-  GST_DEBUG_OBJECT (self, "drain %s", drained ? "done" : "interrupted");
+  GST_DEBUG_OBJECT (self, "drain %s: target %" G_GUINT64_FORMAT ", heard_t %"
+      G_GUINT64_FORMAT ", anchor t %" G_GUINT64_FORMAT " dev %" G_GUINT64_FORMAT,
+      drained ? "done" : "interrupted", target, self->playout.heard_t,
+      self->playout.anchor_t, self->playout.anchor_dev);
   return drained;
 }
 
 void
 audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
-    GstClockTime latency_time, GstClockTime fade_time)
+    GstClockTime latency_time, GstClockTime fade_time,
+    GstClockTime lead_in_time)
 {
   g_mutex_lock (&self->lock);
   self->buffer_time = buffer_time;
   self->latency_time = latency_time;
   self->fade_time = fade_time;
+  self->lead_in_time = lead_in_time;
+  g_mutex_unlock (&self->lock);
+}
+
+/* While the bin is PAUSED the device keeps running on silence: pausing the
+ * device sink itself would cut a write short, and GstAudioBaseSink then
+ * resumes at the device's read position, over audio it had queued. */
+void
+audio_cast_queue_set_holding (AudioCastQueue *self, gboolean holding)
+{
+  g_mutex_lock (&self->lock);
+  self->holding = holding;
   g_mutex_unlock (&self->lock);
 }
 
@@ -465,6 +516,7 @@ release_device (AudioCastQueue *self)
   gst_clear_object (&self->device_clock);
   gst_clear_object (&self->device_audio);
   gst_clear_object (&self->device);
+  self->clock_broken = FALSE;
   self->dev_rate = 0;
   g_mutex_unlock (&self->lock);
 }
@@ -862,13 +914,14 @@ push_loop (gpointer user_data)
 
   g_mutex_lock (&self->lock);
   if (self->need_discont)
-    self->lead_in = gst_util_uint64_scale_int (LEAD_IN_TIME, rate, GST_SECOND);
+    self->lead_in = gst_util_uint64_scale_int (self->lead_in_time, rate,
+        GST_SECOND);
   if (self->fade_pending > 0 && self->lead_in == 0) {
     frames = self->fade_pending;
     memcpy (map.data, self->fade_buf, frames * GST_AUDIO_INFO_BPF (&info));
     self->fade_pending = 0;
   } else {
-    frames = self->lead_in > 0 ? 0
+    frames = self->lead_in > 0 || self->holding ? 0
         : audio_cast_ring_read (&self->ring, map.data, period);
   }
   is_data = frames > 0;
@@ -877,7 +930,7 @@ push_loop (gpointer user_data)
     self->data_since_flush = TRUE;
     g_cond_broadcast (&self->space_cond);
   } else {
-    if (self->eos_received && !self->eos_sent
+    if (self->eos_received && !self->eos_sent && !self->holding
         && audio_cast_playout_heard (&self->playout) + self->cleared
         >= self->eos_target) {
       self->eos_sent = TRUE;
@@ -888,6 +941,8 @@ push_loop (gpointer user_data)
     if (self->lead_in > 0) {
       frames = MIN (period, self->lead_in);
       self->lead_in -= frames;
+    } else if (self->holding) {
+      frames = period;
     } else {
       if (!self->dry && self->written > self->drain_mark)
         self->underruns++;
@@ -931,6 +986,8 @@ push_loop (gpointer user_data)
     if (self->device_audio && self->device_clock && self->dev_rate > 0) {
       guint64 dev_end = self->device_audio->next_sample;
 
+      GST_LOG_OBJECT (self, "anchor t %" G_GUINT64_FORMAT " dev %"
+          G_GUINT64_FORMAT, self->sink_t_end, dev_end);
       if (dev_end != (guint64) - 1)
         audio_cast_playout_anchor (&self->playout, self->sink_t_end, dev_end,
             self->dev_rate);

@@ -31,7 +31,10 @@ typedef struct
 void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime buffer_time,
                                        GstClockTime latency_time,
-                                       GstClockTime fade_time);
+                                       GstClockTime fade_time,
+                                       GstClockTime lead_in_time);
+void     audio_cast_queue_set_holding (AudioCastQueue *self,
+                                       gboolean holding);
 void     audio_cast_queue_set_device  (AudioCastQueue *self,
                                        GstElement *device_sink);
 void     audio_cast_queue_clear       (AudioCastQueue *self,

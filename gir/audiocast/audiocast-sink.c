@@ -64,6 +64,15 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
  * short blocks. */
 #define DEVICE_BUFFER_PERIODS 4
 
+/* Silence opening every stream and every restart after a flush, so the
+ * application's first frame is heard intact. PulseAudio zeroes the first
+ * milliseconds of a (re)started stream (measured: 2.5 to 5 ms on a null
+ * sink). Sinks with their own ring thread (alsasink) start reading faster
+ * than real time until the device buffer is full: that start-up belongs to
+ * silence too. */
+#define PULSE_LEAD_IN_US 10000
+#define RING_SINK_LEAD_IN_PERIODS (DEVICE_BUFFER_PERIODS + 1)
+
 struct _AudioCastSink
 {
   GstBin parent;
@@ -324,10 +333,16 @@ setup_device_sink (AudioCastSink *self)
   g_free (pulse_name);
 
   audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
-      latency_us * GST_USECOND, fade_us * GST_USECOND);
+      latency_us * GST_USECOND, fade_us * GST_USECOND,
+      (is_pulsesink (sink) ? PULSE_LEAD_IN_US
+          : latency_us * RING_SINK_LEAD_IN_PERIODS) * GST_USECOND);
 
+  /* The bin drives the device's state itself: see the state changes. */
+  gst_element_set_locked_state (sink, TRUE);
   if (!gst_bin_add (GST_BIN (self), sink)
-      || !gst_element_link (self->capsfilter, sink)) {
+      || !gst_element_link (self->capsfilter, sink)
+      || gst_element_set_state (sink,
+          GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
     GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
         ("cannot link the device sink %s", GST_OBJECT_NAME (sink)));
     if (GST_OBJECT_PARENT (sink) == GST_OBJECT (self))
@@ -346,29 +361,68 @@ teardown_device_sink (AudioCastSink *self)
     return;
   audio_cast_queue_set_device (self->queue, NULL);
   gst_element_set_state (self->device_sink, GST_STATE_NULL);
+  gst_element_set_locked_state (self->device_sink, FALSE);
   gst_bin_remove (GST_BIN (self), self->device_sink);
   gst_clear_object (&self->device_sink);
 }
 
+/* Moves the device sink, whose state is locked, to @state. */
+static gboolean
+set_device_state (AudioCastSink *self, GstState state)
+{
+  return self->device_sink == NULL
+      || gst_element_set_state (self->device_sink, state)
+      != GST_STATE_CHANGE_FAILURE;
+}
+
+/*
+ * The device sink's state is locked and follows the bin's, except that once
+ * PLAYING it stays PLAYING while the bin is PAUSED: the queue holds its data
+ * back and feeds silence instead (see audio_cast_queue_set_holding()).
+ */
 static GstStateChangeReturn
 audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
 {
   AudioCastSink *self = AUDIO_CAST_SINK (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY
-      && !setup_device_sink (self))
-    return GST_STATE_CHANGE_FAILURE;
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!setup_device_sink (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      audio_cast_queue_set_holding (self->queue, FALSE);
+      if (!set_device_state (self, GST_STATE_PAUSED))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      audio_cast_queue_set_holding (self->queue, TRUE);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* First, so the output thread's push returns. */
+      set_device_state (self, GST_STATE_READY);
+      break;
+    default:
+      break;
+  }
 
   ret = GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->change_state (element,
       transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+      teardown_device_sink (self);
+    return ret;
+  }
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      if (ret == GST_STATE_CHANGE_FAILURE)
-        teardown_device_sink (self);
-      else
-        audio_cast_queue_set_device (self->queue, self->device_sink);
+      audio_cast_queue_set_device (self->queue, self->device_sink);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      audio_cast_queue_set_holding (self->queue, FALSE);
+      if (!set_device_state (self, GST_STATE_PLAYING))
+        return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       teardown_device_sink (self);

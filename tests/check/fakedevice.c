@@ -1,0 +1,454 @@
+/* audiocast tests: a test-controlled fake audio device
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threading: write() runs on the GstAudioSink ring buffer thread; reset(),
+ * prepare() etc. on the state-change or streaming thread; the fake_device_*
+ * accessors on any test thread. Everything mutable below is guarded by
+ * self->lock, and self->cond is broadcast whenever the gate, the reset
+ * generation, the log or the blocked flag changes.
+ */
+
+#include "fakedevice.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (fake_device_debug);
+#define GST_CAT_DEFAULT fake_device_debug
+
+struct _FakeDevice
+{
+  GstAudioSink parent;
+
+  GMutex lock;
+  GCond cond;
+
+  gboolean gate_open;
+  gboolean realtime;
+  guint reset_gen;              /* bumped by reset() */
+  guint resets;
+  gboolean blocked;             /* a write() waits at the closed gate */
+  GByteArray *log;
+  guint64 dropped;
+  gboolean prepared;
+  GstAudioInfo info;
+  GstCaps *caps;                /* restriction, or NULL */
+};
+
+enum
+{
+  PROP_0,
+  PROP_CAPS,
+  PROP_REALTIME,
+  PROP_GATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define FAKE_DEVICE_CAPS \
+  "audio/x-raw, format = (string) " GST_AUDIO_FORMATS_ALL ", " \
+  "layout = (string) interleaved, rate = (int) [ 1, MAX ], " \
+  "channels = (int) [ 1, MAX ]"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (FAKE_DEVICE_CAPS));
+
+G_DEFINE_TYPE (FakeDevice, fake_device, GST_TYPE_AUDIO_SINK);
+
+static void
+fake_device_init (FakeDevice * self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->gate_open = TRUE;
+  self->realtime = TRUE;
+  self->log = g_byte_array_new ();
+  gst_audio_info_init (&self->info);
+}
+
+static void
+fake_device_finalize (GObject * object)
+{
+  FakeDevice *self = FAKE_DEVICE (object);
+
+  g_byte_array_unref (self->log);
+  gst_clear_caps (&self->caps);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (fake_device_parent_class)->finalize (object);
+}
+
+static void
+fake_device_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  FakeDevice *self = FAKE_DEVICE (object);
+
+  switch (prop_id) {
+    case PROP_CAPS:
+      g_mutex_lock (&self->lock);
+      gst_clear_caps (&self->caps);
+      self->caps = g_value_dup_boxed (value);
+      g_mutex_unlock (&self->lock);
+      break;
+    case PROP_REALTIME:
+      g_mutex_lock (&self->lock);
+      self->realtime = g_value_get_boolean (value);
+      g_mutex_unlock (&self->lock);
+      break;
+    case PROP_GATE:
+      fake_device_set_gate (GST_ELEMENT (self), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+fake_device_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FakeDevice *self = FAKE_DEVICE (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_CAPS:
+      g_value_set_boxed (value, self->caps);
+      break;
+    case PROP_REALTIME:
+      g_value_set_boolean (value, self->realtime);
+      break;
+    case PROP_GATE:
+      g_value_set_boolean (value, self->gate_open);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static GstCaps *
+fake_device_get_caps (GstBaseSink * bsink, GstCaps * filter)
+{
+  FakeDevice *self = FAKE_DEVICE (bsink);
+  GstCaps *caps = gst_pad_get_pad_template_caps (GST_BASE_SINK_PAD (bsink));
+
+  g_mutex_lock (&self->lock);
+  if (self->caps) {
+    GstCaps *tmp = gst_caps_intersect_full (self->caps, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  return caps;
+}
+
+static gboolean
+fake_device_open (GstAudioSink * sink)
+{
+  return TRUE;
+}
+
+static gboolean
+fake_device_close (GstAudioSink * sink)
+{
+  return TRUE;
+}
+
+static gboolean
+fake_device_prepare (GstAudioSink * sink, GstAudioRingBufferSpec * spec)
+{
+  FakeDevice *self = FAKE_DEVICE (sink);
+
+  GST_DEBUG_OBJECT (self, "prepare: %" GST_PTR_FORMAT ", segsize %d, "
+      "segtotal %d", spec->caps, spec->segsize, spec->segtotal);
+  g_mutex_lock (&self->lock);
+  self->info = spec->info;
+  self->prepared = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+fake_device_unprepare (GstAudioSink * sink)
+{
+  FakeDevice *self = FAKE_DEVICE (sink);
+
+  g_mutex_lock (&self->lock);
+  self->prepared = FALSE;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gint
+fake_device_write (GstAudioSink * sink, gpointer data, guint length)
+{
+  FakeDevice *self = FAKE_DEVICE (sink);
+  guint gen;
+  gint64 deadline = 0;
+
+  g_mutex_lock (&self->lock);
+  gen = self->reset_gen;
+
+  while (!self->gate_open && gen == self->reset_gen) {
+    if (!self->blocked) {
+      self->blocked = TRUE;
+      g_cond_broadcast (&self->cond);
+    }
+    g_cond_wait (&self->cond, &self->lock);
+  }
+  if (self->blocked) {
+    self->blocked = FALSE;
+    g_cond_broadcast (&self->cond);
+  }
+
+  if (gen != self->reset_gen) {
+    /* released by reset() while gated: the chunk is dropped, unplayed */
+    GST_DEBUG_OBJECT (self, "reset while gated, dropping %u bytes", length);
+    self->dropped += length;
+    g_mutex_unlock (&self->lock);
+    return length;
+  }
+
+  g_byte_array_append (self->log, data, length);
+  g_cond_broadcast (&self->cond);
+
+  if (self->realtime && self->prepared && GST_AUDIO_INFO_BPF (&self->info) > 0
+      && GST_AUDIO_INFO_RATE (&self->info) > 0) {
+    guint64 frames = length / GST_AUDIO_INFO_BPF (&self->info);
+
+    deadline = g_get_monotonic_time () +
+        gst_util_uint64_scale_int (frames, G_USEC_PER_SEC,
+        GST_AUDIO_INFO_RATE (&self->info));
+  }
+  /* play the chunk at real time; reset() cuts the wait short */
+  while (deadline && gen == self->reset_gen) {
+    if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+
+  return length;
+}
+
+static guint
+fake_device_delay (GstAudioSink * sink)
+{
+  return 0;
+}
+
+static void
+fake_device_reset (GstAudioSink * sink)
+{
+  FakeDevice *self = FAKE_DEVICE (sink);
+
+  GST_DEBUG_OBJECT (self, "reset");
+  g_mutex_lock (&self->lock);
+  self->reset_gen++;
+  self->resets++;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+fake_device_class_init (FakeDeviceClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS (klass);
+  GstAudioSinkClass *audiosink_class = GST_AUDIO_SINK_CLASS (klass);
+
+  gobject_class->finalize = fake_device_finalize;
+  gobject_class->set_property = fake_device_set_property;
+  gobject_class->get_property = fake_device_get_property;
+
+  properties[PROP_CAPS] = g_param_spec_boxed ("caps", "Caps",
+      "Restrict the formats the device accepts (NULL: any raw audio)",
+      GST_TYPE_CAPS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REALTIME] = g_param_spec_boolean ("realtime", "Real time",
+      "Consume data at real-time pace", TRUE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GATE] = g_param_spec_boolean ("gate", "Gate",
+      "Whether the device consumes data", TRUE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (gobject_class, N_PROPS, properties);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Fake audio device", "Sink/Audio",
+      "Test-controlled audio device that logs what it plays",
+      "audiocast tests");
+
+  basesink_class->get_caps = GST_DEBUG_FUNCPTR (fake_device_get_caps);
+
+  audiosink_class->open = GST_DEBUG_FUNCPTR (fake_device_open);
+  audiosink_class->prepare = GST_DEBUG_FUNCPTR (fake_device_prepare);
+  audiosink_class->unprepare = GST_DEBUG_FUNCPTR (fake_device_unprepare);
+  audiosink_class->close = GST_DEBUG_FUNCPTR (fake_device_close);
+  audiosink_class->write = GST_DEBUG_FUNCPTR (fake_device_write);
+  audiosink_class->delay = GST_DEBUG_FUNCPTR (fake_device_delay);
+  audiosink_class->reset = GST_DEBUG_FUNCPTR (fake_device_reset);
+
+  GST_DEBUG_CATEGORY_INIT (fake_device_debug, "fakeaudiodevice", 0,
+      "audiocast test device");
+}
+
+gboolean
+fake_device_register (void)
+{
+  return gst_element_register (NULL, "fakeaudiodevice", GST_RANK_NONE,
+      FAKE_TYPE_DEVICE);
+}
+
+void
+fake_device_set_gate (GstElement * dev, gboolean open)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+
+  g_mutex_lock (&self->lock);
+  self->gate_open = open;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+GBytes *
+fake_device_get_log (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  GBytes *bytes;
+
+  g_mutex_lock (&self->lock);
+  bytes = g_bytes_new (self->log->data, self->log->len);
+  g_mutex_unlock (&self->lock);
+  return bytes;
+}
+
+gsize
+fake_device_get_log_size (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  gsize size;
+
+  g_mutex_lock (&self->lock);
+  size = self->log->len;
+  g_mutex_unlock (&self->lock);
+  return size;
+}
+
+void
+fake_device_clear_log (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+
+  g_mutex_lock (&self->lock);
+  g_byte_array_set_size (self->log, 0);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+wait_until (FakeDevice * self, gint64 timeout_us, gboolean (*cond) (FakeDevice
+        *, gpointer), gpointer data)
+{
+  gint64 deadline = timeout_us < 0 ? -1 : g_get_monotonic_time () + timeout_us;
+  gboolean res;
+
+  g_mutex_lock (&self->lock);
+  while (!(res = cond (self, data))) {
+    if (deadline < 0)
+      g_cond_wait (&self->cond, &self->lock);
+    else if (!g_cond_wait_until (&self->cond, &self->lock, deadline)) {
+      res = cond (self, data);
+      break;
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  return res;
+}
+
+static gboolean
+log_size_reached (FakeDevice * self, gpointer data)
+{
+  return self->log->len >= *(gsize *) data;
+}
+
+gboolean
+fake_device_wait_log_size (GstElement * dev, gsize min_size, gint64 timeout_us)
+{
+  return wait_until (FAKE_DEVICE (dev), timeout_us, log_size_reached,
+      &min_size);
+}
+
+static gboolean
+is_blocked (FakeDevice * self, gpointer data)
+{
+  return self->blocked;
+}
+
+gboolean
+fake_device_wait_blocked (GstElement * dev, gint64 timeout_us)
+{
+  return wait_until (FAKE_DEVICE (dev), timeout_us, is_blocked, NULL);
+}
+
+gboolean
+fake_device_is_blocked (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  gboolean res;
+
+  g_mutex_lock (&self->lock);
+  res = self->blocked;
+  g_mutex_unlock (&self->lock);
+  return res;
+}
+
+gboolean
+fake_device_get_info (GstElement * dev, GstAudioInfo * info)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  gboolean res;
+
+  g_mutex_lock (&self->lock);
+  res = self->prepared;
+  if (res)
+    *info = self->info;
+  g_mutex_unlock (&self->lock);
+  return res;
+}
+
+guint
+fake_device_get_resets (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  guint res;
+
+  g_mutex_lock (&self->lock);
+  res = self->resets;
+  g_mutex_unlock (&self->lock);
+  return res;
+}
+
+guint64
+fake_device_get_dropped (GstElement * dev)
+{
+  FakeDevice *self = FAKE_DEVICE (dev);
+  guint64 res;
+
+  g_mutex_lock (&self->lock);
+  res = self->dropped;
+  g_mutex_unlock (&self->lock);
+  return res;
+}

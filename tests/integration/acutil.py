@@ -1,0 +1,608 @@
+"""Helpers for the audiocastsink integration tests.
+
+* PulseServer: a private PulseAudio daemon in a temporary directory, with two
+  null sinks whose monitors we record (the user's own sound server is never
+  contacted).
+* Capture: records a sink's monitor with parec, keeping the arrival time of
+  every chunk.
+* Player: an ``appsrc ! audiocastsink`` pipeline with blocking writes.
+* Signal generators and analysis (silence detection, exact matching,
+  frequency estimation).
+"""
+
+import ctypes
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstApp", "1.0")
+from gi.repository import Gst, GstApp  # noqa: E402,F401
+
+REPO = Path(__file__).resolve().parents[2]
+
+# GStreamer format name -> (numpy dtype, PulseAudio / parec format name)
+FORMATS = {
+    "F32LE": ("<f4", "float32le"),
+    "S16LE": ("<i2", "s16le"),
+    "S32LE": ("<i4", "s32le"),
+}
+PA_TO_NP = {pa: np.dtype(dt) for dt, pa in FORMATS.values()}
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the test process dies, even
+    when a watchdog ends it with os._exit() and no cleanup runs."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------
+# Private PulseAudio server
+# --------------------------------------------------------------------------
+
+class SinkSpec:
+    def __init__(self, name, pa_format, rate, channels, description):
+        self.name = name
+        self.pa_format = pa_format
+        self.rate = rate
+        self.channels = channels
+        self.description = description
+
+    @property
+    def dtype(self):
+        return PA_TO_NP[self.pa_format]
+
+
+SPEAKER = SinkSpec("speaker", "float32le", 48000, 2, "Speaker Output")
+VIRTUAL_MIC = SinkSpec("Virtual-Mic", "s16le", 22050, 1, "Virtual Microphone")
+SINKS = {s.name: s for s in (SPEAKER, VIRTUAL_MIC)}
+
+
+def null_sink_args(spec):
+    desc = spec.description.replace(" ", "\\ ")
+    # norewinds=1: with rewinds, the monitor of a running null sink loses
+    # the first few milliseconds of every new stream (the sink renders a
+    # little ahead and rewinds when a stream appears), which would make the
+    # monitor an inexact witness of what was played.
+    return (f"sink_name={spec.name} format={spec.pa_format} rate={spec.rate} "
+            f"channels={spec.channels} norewinds=1 "
+            f'sink_properties=device.description="{desc}"')
+
+
+class PulseServer:
+    """A PulseAudio daemon that only this test session talks to."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.home = self.root / "home"
+        self.runtime = self.root / "runtime"
+        self.socket = self.root / "native"
+        self.log = self.root / "pulse.log"
+        self.proc = None
+
+    def env(self):
+        return {
+            "HOME": str(self.home),
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "XDG_STATE_HOME": str(self.home / ".local" / "state"),
+            "PULSE_RUNTIME_PATH": str(self.runtime / "pulse"),
+            "PULSE_STATE_PATH": str(self.root / "state"),
+            "PULSE_CLIENTCONFIG": str(self.root / "client.conf"),
+            "PULSE_SERVER": f"unix:{self.socket}",
+            "PULSE_COOKIE": str(self.root / "cookie"),
+        }
+
+    def start(self, timeout=20.0):
+        for d in (self.home / ".config" / "pulse", self.runtime / "pulse",
+                  self.root / "state"):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.runtime, 0o700)
+        os.chmod(self.runtime / "pulse", 0o700)
+        (self.root / "client.conf").write_text(
+            "autospawn = no\n"
+            f"default-server = unix:{self.socket}\n")
+        (self.home / ".config" / "pulse" / "daemon.conf").write_text(
+            "exit-idle-time = -1\n"
+            "flat-volumes = no\n"
+            "realtime-scheduling = no\n"
+            "default-sample-format = float32le\n"
+            "default-sample-rate = 48000\n"
+            "alternate-sample-rate = 48000\n")
+        script = [
+            f"load-module module-native-protocol-unix "
+            f"socket={self.socket} auth-anonymous=1",
+        ]
+        for spec in (SPEAKER, VIRTUAL_MIC):
+            script.append("load-module module-null-sink " + null_sink_args(spec))
+        script.append(f"set-default-sink {SPEAKER.name}")
+        (self.root / "default.pa").write_text("\n".join(script) + "\n")
+
+        env = dict(os.environ)
+        env.update(self.env())
+        env.pop("PULSE_SINK", None)
+        env.pop("PULSE_SOURCE", None)
+        self.proc = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+             "--disallow-exit", "--use-pid-file=no", "--system=no",
+             "--realtime=no", "-F", str(self.root / "default.pa"),
+             f"--log-target=file:{self.log}", "--log-level=notice"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"pulseaudio exited with {self.proc.returncode}:\n"
+                    + self.log_text())
+            r = subprocess.run(["pactl", "info"], env=env,
+                               capture_output=True, text=True)
+            if r.returncode == 0 and f"Default Sink: {SPEAKER.name}" in r.stdout:
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("private pulseaudio did not answer:\n"
+                                   + r.stderr + self.log_text())
+            time.sleep(0.1)
+
+    def log_text(self):
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def pactl(*args, check=True):
+    r = subprocess.run(["pactl", *args], capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"pactl {' '.join(args)} failed: {r.stderr}")
+    return r.stdout
+
+
+def sink_indices():
+    """name -> index of the server's sinks."""
+    out = {}
+    for line in pactl("list", "short", "sinks").splitlines():
+        f = line.split("\t")
+        if len(f) >= 2:
+            out[f[1]] = int(f[0])
+    return out
+
+
+def sink_inputs():
+    """List of (input index, sink index) of the server's playback streams."""
+    out = []
+    for line in pactl("list", "short", "sink-inputs").splitlines():
+        f = line.split("\t")
+        if len(f) >= 2:
+            out.append((int(f[0]), int(f[1])))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Capture
+# --------------------------------------------------------------------------
+
+class Capture:
+    """Records ``<sink>.monitor`` with parec from before the playback starts.
+
+    ``data`` is an array of shape (frames, channels) in the sink's own
+    format; ``arrival`` gives the monotonic time at which each chunk came in.
+    """
+
+    def __init__(self, sink=SPEAKER, fmt=None, rate=None, channels=None):
+        if isinstance(sink, str):
+            sink = SINKS[sink]
+        self.spec = sink
+        self.pa_format = fmt or sink.pa_format
+        self.rate = rate or sink.rate
+        self.channels = channels or sink.channels
+        self.dtype = PA_TO_NP[self.pa_format]
+        self.frame_bytes = self.dtype.itemsize * self.channels
+        self._chunks = []  # (monotonic time, bytes)
+        self._lock = threading.Lock()
+        self.proc = None
+        self.thread = None
+        self._data = None
+
+    def start(self, timeout=10.0):
+        self.proc = subprocess.Popen(
+            ["parec", "-d", f"{self.spec.name}.monitor", "--raw",
+             f"--format={self.pa_format}", f"--rate={self.rate}",
+             f"--channels={self.channels}", "--latency-msec=5",
+             "--client-name=audiocast-test-capture"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        try:  # a big pipe, so that a busy reader never makes parec wait
+            fcntl.fcntl(self.proc.stdout.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+        except OSError:
+            pass
+        self.thread = threading.Thread(target=self._reader, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if self._chunks:
+                    break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                err = self.proc.stderr.read().decode(errors="replace") \
+                    if self.proc.poll() is not None else ""
+                self.stop()
+                raise RuntimeError(f"parec on {self.spec.name} gave no data {err}")
+            time.sleep(0.005)
+        return self
+
+    def _reader(self):
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                b = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not b:
+                break
+            t = time.monotonic()
+            with self._lock:
+                self._chunks.append((t, b))
+
+    def stop(self, settle=0.0):
+        if settle:
+            time.sleep(settle)
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.thread is not None:
+            self.thread.join(5)
+        self._data = None
+        return self
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _build(self):
+        with self._lock:
+            chunks = list(self._chunks)
+        raw = b"".join(c for _, c in chunks)
+        n = len(raw) // self.frame_bytes
+        data = np.frombuffer(raw[:n * self.frame_bytes], dtype=self.dtype)
+        data = data.reshape(n, self.channels)
+        # arrival[i] = time at which frame i had arrived
+        ends = np.cumsum([len(c) for _, c in chunks]) // self.frame_bytes
+        times = np.array([t for t, _ in chunks])
+        return data, ends, times
+
+    @property
+    def data(self):
+        if self._data is None:
+            self._data = self._build()
+        return self._data[0]
+
+    def arrival_time(self, frame):
+        """Monotonic time at which captured frame ``frame`` had arrived."""
+        if self._data is None:
+            self._data = self._build()
+        _, ends, times = self._data
+        i = int(np.searchsorted(ends, frame, side="right"))
+        return float(times[min(i, len(times) - 1)])
+
+    def frames_arrived_by(self, t):
+        if self._data is None:
+            self._data = self._build()
+        _, ends, times = self._data
+        i = int(np.searchsorted(times, t, side="right"))
+        return int(ends[i - 1]) if i > 0 else 0
+
+
+# --------------------------------------------------------------------------
+# Player: appsrc ! audiocastsink
+# --------------------------------------------------------------------------
+
+class Player:
+    def __init__(self, fmt="F32LE", rate=48000, channels=2, chunk_frames=1024,
+                 **props):
+        self.fmt = fmt
+        self.rate = rate
+        self.channels = channels
+        self.dtype = np.dtype(FORMATS[fmt][0])
+        self.chunk_frames = chunk_frames
+        self.pushed = 0
+        self.pipeline = Gst.Pipeline.new("player")
+        self.src = Gst.ElementFactory.make("appsrc", "src")
+        self.sink = Gst.ElementFactory.make("audiocastsink", "cast")
+        assert self.sink is not None, (
+            "audiocastsink not found (GST_PLUGIN_PATH_1_0="
+            f"{os.environ.get('GST_PLUGIN_PATH_1_0')})")
+        caps = Gst.Caps.from_string(
+            f"audio/x-raw,format={fmt},rate={rate},channels={channels},"
+            "layout=interleaved" + (",channel-mask=(bitmask)0x3"
+                                    if channels == 2 else ""))
+        chunk_bytes = chunk_frames * channels * self.dtype.itemsize
+        self.src.set_property("caps", caps)
+        self.src.set_property("format", Gst.Format.TIME)
+        self.src.set_property("block", True)
+        self.src.set_property("max-bytes", 2 * chunk_bytes)
+        for k, v in props.items():
+            self.sink.set_property(k.replace("_", "-"), v)
+        self.pipeline.add(self.src)
+        self.pipeline.add(self.sink)
+        assert self.src.link(self.sink)
+        self.bus = self.pipeline.get_bus()
+
+    # -- state --
+    def start(self):
+        ret = self.pipeline.set_state(Gst.State.PLAYING)
+        if ret == Gst.StateChangeReturn.FAILURE:
+            raise AssertionError("set_state(PLAYING) failed: "
+                                 + "; ".join(self.error_texts()))
+        return ret
+
+    def stop(self):
+        self.pipeline.set_state(Gst.State.NULL)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- writing --
+    def write(self, samples, wait=True, timeout=None):
+        """Pushes ``samples`` ((frames, channels) array); returns once the
+        element has accepted all of them (frames-written) when ``wait``."""
+        samples = np.ascontiguousarray(samples, dtype=self.dtype)
+        assert samples.ndim == 2 and samples.shape[1] == self.channels
+        n = len(samples)
+        for i in range(0, n, self.chunk_frames):
+            c = samples[i:i + self.chunk_frames]
+            buf = Gst.Buffer.new_wrapped(c.tobytes())
+            buf.pts = Gst.util_uint64_scale(self.pushed, Gst.SECOND, self.rate)
+            buf.duration = Gst.util_uint64_scale(self.pushed + len(c),
+                                                 Gst.SECOND, self.rate) - buf.pts
+            buf.offset = self.pushed
+            buf.offset_end = self.pushed + len(c)
+            ret = self.src.push_buffer(buf)
+            assert ret == Gst.FlowReturn.OK, f"push-buffer returned {ret}"
+            self.pushed += len(c)
+        if wait:
+            self.wait_written(self.pushed, timeout)
+        return n
+
+    def wait_written(self, frames, timeout=None):
+        if timeout is None:
+            timeout = 15.0 + frames / self.rate
+        deadline = time.monotonic() + timeout
+        while self.prop("frames-written") < frames:
+            self.raise_on_error()
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"frames-written={self.prop('frames-written')} did not "
+                    f"reach {frames} within {timeout:.1f}s")
+            time.sleep(0.002)
+
+    def wait_played(self, frames, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while self.prop("frames-played") < frames:
+            self.raise_on_error()
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"frames-played={self.prop('frames-played')} did not "
+                    f"reach {frames} within {timeout:.1f}s")
+            time.sleep(0.002)
+
+    def end_of_stream(self):
+        self.src.end_of_stream()
+
+    # -- element API --
+    def prop(self, name):
+        return self.sink.get_property(name)
+
+    def stats(self):
+        return {k: self.prop(k) for k in (
+            "frames-written", "frames-played", "frames-cleared",
+            "buffered-frames", "underruns")}
+
+    def drain(self, timeout_us=-1):
+        t0 = time.monotonic()
+        ok = self.sink.emit("drain", timeout_us)
+        return ok, time.monotonic() - t0
+
+    def clear(self):
+        return self.sink.emit("clear")
+
+    # -- bus --
+    def error_texts(self):
+        out = []
+        while True:
+            m = self.bus.pop_filtered(Gst.MessageType.ERROR)
+            if m is None:
+                return out
+            err, dbg = m.parse_error()
+            out.append(f"{err.message} ({dbg})")
+
+    def raise_on_error(self):
+        m = self.bus.pop_filtered(Gst.MessageType.ERROR)
+        if m is not None:
+            err, dbg = m.parse_error()
+            raise AssertionError(f"ERROR on the bus: {err.message} ({dbg})")
+
+    def wait_eos(self, timeout=30.0):
+        m = self.bus.timed_pop_filtered(
+            int(timeout * Gst.SECOND), Gst.MessageType.EOS | Gst.MessageType.ERROR)
+        assert m is not None, f"no EOS within {timeout}s"
+        if m.type == Gst.MessageType.ERROR:
+            err, dbg = m.parse_error()
+            raise AssertionError(f"ERROR instead of EOS: {err.message} ({dbg})")
+        return time.monotonic()
+
+
+def check_stats_consistent(p, drained=True):
+    s = p.stats()
+    assert s["frames-written"] == (s["frames-played"] + s["frames-cleared"]
+                                   + s["buffered-frames"]), s
+    if drained:
+        assert s["buffered-frames"] == 0, s
+    return s
+
+
+# --------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------
+
+def noise(seconds, rate=48000, channels=2, amplitude=0.5, seed=1234,
+          dtype="<f4"):
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * rate))
+    x = rng.uniform(-amplitude, amplitude, (n, channels))
+    return to_dtype(x, dtype)
+
+
+def sine(freq, seconds, rate=48000, channels=2, amplitude=0.5, phase=0.3,
+         dtype="<f4", start=0):
+    """A sine that is never exactly 0 (phase chosen so)."""
+    n = int(round(seconds * rate))
+    t = (np.arange(n) + start) / rate
+    x = amplitude * np.sin(2 * np.pi * freq * t + phase)
+    x = np.repeat(x[:, None], channels, axis=1)
+    return to_dtype(x, dtype)
+
+
+def to_dtype(x, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return x.astype(dtype)
+    scale = float(np.iinfo(dtype).max)
+    return np.clip(np.round(x * scale), np.iinfo(dtype).min,
+                   np.iinfo(dtype).max).astype(dtype)
+
+
+# --------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------
+
+# Integer captures: audioconvert dithers (TPDF) when it reduces the sample
+# depth, so "silence" written by the element reaches an S16 device as +-1 LSB
+# noise. Up to this many LSBs counts as silence; float captures must be 0.
+SILENCE_LSB = 2
+
+
+def nonsilent_mask(data):
+    if data.dtype.kind in "iu":
+        return np.any(np.abs(data.astype(np.int64)) > SILENCE_LSB, axis=1)
+    return np.any(data != 0, axis=1)
+
+
+def first_nonzero(data, start=0):
+    idx = np.flatnonzero(nonsilent_mask(data[start:]))
+    return None if len(idx) == 0 else int(idx[0]) + start
+
+
+def last_nonzero(data, end=None):
+    idx = np.flatnonzero(nonsilent_mask(data[:end]))
+    return None if len(idx) == 0 else int(idx[-1])
+
+
+def trimmed(data):
+    """The capture from its first to its last non-silent frame."""
+    a = first_nonzero(data)
+    if a is None:
+        return data[:0]
+    return data[a:last_nonzero(data) + 1]
+
+
+def segments(data, min_gap):
+    """Non-silent runs [start, end) separated by >= min_gap silent frames."""
+    idx = np.flatnonzero(nonsilent_mask(data))
+    if len(idx) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > min_gap)
+    starts = [idx[0]] + [idx[b + 1] for b in breaks]
+    ends = [idx[b] + 1 for b in breaks] + [idx[-1] + 1]
+    return [(int(s), int(e)) for s, e in zip(starts, ends)]
+
+
+def silent_runs(data, start, end):
+    """Lengths of the silent runs in data[start:end]."""
+    m = nonsilent_mask(data[start:end]).astype(np.int8)
+    if len(m) == 0:
+        return []
+    d = np.diff(np.concatenate(([1], m, [1])))
+    s = np.flatnonzero(d == -1)
+    e = np.flatnonzero(d == 1)
+    return list(e - s)
+
+
+def find_exact(hay, window, start=0):
+    """Offsets (>= start) where ``window`` occurs bit-exactly in ``hay``."""
+    h = np.ascontiguousarray(hay[start:])
+    w = np.ascontiguousarray(window)
+    if len(w) == 0 or len(h) < len(w):
+        return []
+    hv = h.view(np.uint8).reshape(len(h), -1)
+    wv = w[:1].view(np.uint8).reshape(-1)
+    cand = np.flatnonzero(np.all(hv == wv, axis=1))
+    out = []
+    for c in cand:
+        if c + len(w) <= len(h) and np.array_equal(
+                h[c:c + len(w)].view(np.uint8), w.view(np.uint8)):
+            out.append(int(c) + start)
+    return out
+
+
+def as_float(data):
+    if data.dtype.kind == "f":
+        return data.astype(np.float64)
+    return data.astype(np.float64) / float(np.iinfo(data.dtype).max)
+
+
+def frequency(x, rate):
+    """Frequency of a 1-D sine from its interpolated rising zero crossings."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x - x.mean()
+    s = np.signbit(x)
+    rising = np.flatnonzero(s[:-1] & ~s[1:])
+    if len(rising) < 3:
+        return 0.0
+    # linear interpolation of the crossing position
+    x0 = x[rising]
+    x1 = x[rising + 1]
+    pos = rising + (-x0) / (x1 - x0)
+    return (len(pos) - 1) * rate / (pos[-1] - pos[0])
+
+
+def rms(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sqrt(np.mean(x * x))) if len(x) else 0.0
+
+
+def which(name):
+    return shutil.which(name)

@@ -1,0 +1,73 @@
+"""Session setup for the audiocastsink integration tests.
+
+Starts a private PulseAudio daemon (temporary HOME / XDG_RUNTIME_DIR, no
+autospawn, its own socket) with two null sinks, points every PulseAudio
+client of this process and its children at it, isolates the GStreamer
+registry and loads the plugin from the build tree.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import acutil
+from acutil import Gst
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def plugin_dir():
+    return os.environ.get("AUDIOCAST_PLUGIN_DIR") or str(REPO / "build" / "gst-plugin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pulse_server():
+    root = Path(tempfile.mkdtemp(prefix="audiocast-it-"))
+    saved = dict(os.environ)
+    server = acutil.PulseServer(root)
+    try:
+        os.environ.update(server.env())
+        os.environ.pop("PULSE_SINK", None)
+        os.environ.pop("PULSE_SOURCE", None)
+        # ALSA path tests: named PCMs through the pulse ALSA plugin, read
+        # from the private HOME's ~/.asoundrc by the system's alsa.conf.
+        server.home.mkdir(parents=True, exist_ok=True)
+        (server.home / ".asoundrc").write_text(
+            "pcm.audiocast_speaker {\n  type pulse\n  device \"speaker\"\n}\n"
+            "pcm.audiocast_mic {\n  type pulse\n  device \"Virtual-Mic\"\n}\n")
+        # GStreamer: own registry, plugin from the build tree.
+        os.environ["GST_REGISTRY_1_0"] = str(root / "registry.bin")
+        os.environ["GST_PLUGIN_PATH_1_0"] = plugin_dir()
+        os.environ.pop("GST_PLUGIN_PATH", None)
+        server.start()
+        Gst.init(None)
+        yield server
+    finally:
+        server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def cast_plugin(pulse_server):
+    """Fails (not skips) the test when the element cannot be loaded."""
+    factory = Gst.ElementFactory.find("audiocastsink")
+    if factory is None:
+        d = plugin_dir()
+        listing = sorted(os.listdir(d)) if os.path.isdir(d) else "missing"
+        pytest.fail(f"audiocastsink not found; plugin dir {d}: {listing}")
+    return factory
+
+
+@pytest.fixture
+def pulse_log(pulse_server):
+    """Attach the daemon's log to a failing test's output."""
+    start = len(pulse_server.log_text())
+    yield
+    text = pulse_server.log_text()[start:]
+    if "E: " in text or "W: " in text:
+        print("---- pulseaudio log ----\n" + text[-4000:])

@@ -1,0 +1,87 @@
+"""(d) drain returns only once the audio was heard."""
+
+import time
+
+import numpy as np
+import pytest
+
+import acutil
+from acutil import SPEAKER, Capture, Player
+
+pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
+
+RATE = 48000
+
+
+def exact_at(data, pos, ref):
+    seg = data[pos:pos + len(ref)]
+    return len(seg) == len(ref) and np.array_equal(seg.view(np.uint32), ref.view(np.uint32))
+
+
+def test_drain_waits_for_playout():
+    a = acutil.sine(440, 1.0, RATE, 2, amplitude=0.5, phase=0.3)
+    b = acutil.sine(880, 0.5, RATE, 2, amplitude=0.3, phase=0.7)
+    with Capture(SPEAKER) as cap:
+        with Player("F32LE", RATE, 2, device="speaker") as p:
+            p.start()
+            t_write = time.monotonic()
+            p.write(a)
+            t_call = time.monotonic()
+            ok, took = p.drain(-1)
+            t_ret = time.monotonic()
+            assert ok, "drain returned FALSE"
+            s1 = acutil.check_stats_consistent(p)
+            p.write(b)
+            ok2, took2 = p.drain(-1)
+            assert ok2
+            s2 = acutil.check_stats_consistent(p)
+        cap.stop(settle=0.1)
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    assert start is not None, "nothing captured"
+    a_end = start + len(a)
+    last_a_arrival = cap.arrival_time(a_end - 1)
+    print(f"drain took {took:.3f}s (called {t_call - t_write:.3f}s after the "
+          f"first write); returned {(t_ret - last_a_arrival) * 1000:+.1f} ms "
+          f"after the last frame of A reached the capture; stats {s1} {s2}")
+    assert s1["frames-played"] == len(a), s1
+    assert s2["frames-played"] == len(a) + len(b), s2
+    assert t_ret - t_write >= len(a) / RATE, (
+        f"drain returned {t_ret - t_write:.3f}s after the write of "
+        f"{len(a) / RATE:.3f}s of audio")
+    assert exact_at(data, start, a), "tone A not captured exactly"
+    b_at = acutil.first_nonzero(data, a_end)
+    assert b_at is not None, "tone B not captured"
+    gap = b_at - a_end
+    print(f"silent gap between A and B: {gap} frames ({gap / RATE * 1000:.2f} ms)")
+    assert gap >= RATE // 1000, (
+        f"only {gap} silent frames between A and B: drain returned before A "
+        "was heard")
+    assert exact_at(data, b_at, b), "tone B not captured exactly"
+    assert not acutil.nonsilent_mask(data[b_at + len(b):]).any()
+    # A had reached the monitor by the time drain returned (50 ms slack for
+    # the capture's own latency and thread scheduling)
+    assert last_a_arrival <= t_ret + 0.050, (
+        f"the end of A arrived {(last_a_arrival - t_ret) * 1000:.1f} ms after "
+        "drain returned")
+
+
+def test_drain_timeout_and_empty():
+    x = acutil.sine(440, 1.0, RATE, 2)
+    with Capture(SPEAKER) as cap:
+        with Player("F32LE", RATE, 2, device="speaker") as p:
+            p.start()
+            ok, took = p.drain(-1)
+            assert ok is True, "drain on an empty element must be TRUE"
+            assert took < 1.0, f"empty drain took {took:.3f}s"
+            p.write(x)
+            ok, took = p.drain(100_000)
+            assert ok is False, "drain(100 ms) with 1 s queued returned TRUE"
+            assert took >= 0.1 - 0.005, f"drain(100 ms) returned after {took:.3f}s"
+            assert took < 0.9, f"drain(100 ms) returned after {took:.3f}s"
+            ok, took = p.drain(10_000_000)
+            assert ok is True
+            acutil.check_stats_consistent(p)
+        cap.stop(settle=0.1)
+    got = acutil.trimmed(cap.data)
+    assert len(got) == len(x), f"{len(got)} frames captured, {len(x)} written"
