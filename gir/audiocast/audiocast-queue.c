@@ -32,6 +32,8 @@
  * - flush_lock: makes the FLUSH_START sent by clear() (from the caller's
  *   thread, so silence is immediate) always precede the FLUSH_STOP that the
  *   output thread sends before its next buffer.
+ * - device_lock (read/write): keeps device clock reads away from the moments
+ *   the device sink sets up or tears down its stream.
  *
  * Clearing
  * --------
@@ -126,6 +128,13 @@ struct _AudioCastQueue
   guint64 sink_t_end;           /* timeline end of the last buffer the device got */
 
   GMutex flush_lock;            /* see the top of the file */
+
+  /* device_lock: readers read the device clock; writers change what stands
+   * behind it (the device acquiring or releasing its stream on new caps or
+   * a state change), during which pulsesink's clock would post a spurious
+   * "Disconnected" error. device_usable is written with it held. */
+  GRWLock device_lock;
+  gboolean device_usable;
 };
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastQueue, audio_cast_queue,
@@ -178,10 +187,16 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   if (clock == NULL || rate <= 0)
     goto unusable;
 
+  g_rw_lock_reader_lock (&self->device_lock);
+  if (!self->device_usable) {
+    g_rw_lock_reader_unlock (&self->device_lock);
+    goto unusable;
+  }
+
   if (!clock_broken) {
     now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
     if (!GST_CLOCK_TIME_IS_VALID (now))
-      goto unusable;
+      goto unusable_locked;
     *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
     if (*dev_now <= limit)
       goto done;
@@ -196,16 +211,19 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   /* Segment-granular and updated less often, so step back two segments:
    * late is fine for drain, early is not. */
   if (!audio->ringbuffer || !gst_audio_ring_buffer_is_acquired (audio->ringbuffer))
-    goto unusable;
+    goto unusable_locked;
   *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
   *dev_now -= MIN (*dev_now, 2 * (guint64) audio->ringbuffer->samples_per_seg);
 
 done:
+  g_rw_lock_reader_unlock (&self->device_lock);
   GST_LOG_OBJECT (self, "device at %" G_GUINT64_FORMAT, *dev_now);
   gst_object_unref (clock);
   gst_object_unref (audio);
   return TRUE;
 
+unusable_locked:
+  g_rw_lock_reader_unlock (&self->device_lock);
 unusable:
   g_clear_object (&clock);
   g_clear_object (&audio);
@@ -436,6 +454,16 @@ audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
   self->fade_time = fade_time;
   self->lead_in_time = lead_in_time;
   g_mutex_unlock (&self->lock);
+}
+
+/* The bin calls this with FALSE before it takes the device sink down, and
+ * with TRUE once the device sink runs again. */
+void
+audio_cast_queue_set_device_usable (AudioCastQueue *self, gboolean usable)
+{
+  g_rw_lock_writer_lock (&self->device_lock);
+  self->device_usable = usable;
+  g_rw_lock_writer_unlock (&self->device_lock);
 }
 
 /* While the bin is PAUSED the device keeps running on silence: pausing the
@@ -835,8 +863,11 @@ push_format (AudioCastQueue *self, const GstAudioInfo *info, guint period)
     g_free (id);
     self->need_stream_start = FALSE;
   }
+  /* New caps make the device release and acquire its stream. */
+  g_rw_lock_writer_lock (&self->device_lock);
   ok = configure_pool (self, caps, period * GST_AUDIO_INFO_BPF (info))
       && gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  g_rw_lock_writer_unlock (&self->device_lock);
   gst_caps_unref (caps);
   if (ok && self->need_segment)
     push_segment (self);
@@ -1072,6 +1103,7 @@ audio_cast_queue_finalize (GObject *object)
   g_free (self->fade_scratch);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->flush_lock);
+  g_rw_lock_clear (&self->device_lock);
   g_cond_clear (&self->space_cond);
   g_cond_clear (&self->work_cond);
   g_cond_clear (&self->played_cond);
@@ -1100,6 +1132,7 @@ audio_cast_queue_init (AudioCastQueue *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->flush_lock);
+  g_rw_lock_init (&self->device_lock);
   g_cond_init (&self->space_cond);
   g_cond_init (&self->work_cond);
   g_cond_init (&self->played_cond);

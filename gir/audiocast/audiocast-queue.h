@@ -33,6 +33,8 @@ void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime latency_time,
                                        GstClockTime fade_time,
                                        GstClockTime lead_in_time);
+void     audio_cast_queue_set_device_usable (AudioCastQueue *self,
+                                             gboolean usable);
 void     audio_cast_queue_set_holding (AudioCastQueue *self,
                                        gboolean holding);
 void     audio_cast_queue_set_device  (AudioCastQueue *self,

@@ -395,12 +395,14 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       audio_cast_queue_set_holding (self->queue, FALSE);
       if (!set_device_state (self, GST_STATE_PAUSED))
         return GST_STATE_CHANGE_FAILURE;
+      audio_cast_queue_set_device_usable (self->queue, TRUE);
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
       audio_cast_queue_set_holding (self->queue, TRUE);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* First, so the output thread's push returns. */
+      audio_cast_queue_set_device_usable (self->queue, FALSE);
       set_device_state (self, GST_STATE_READY);
       break;
     default:
