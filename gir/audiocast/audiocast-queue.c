@@ -591,7 +591,7 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   GstMapInfo map;
   guint64 frames, done = 0;
   guint generation;
-  gsize bpf;
+  gsize bpf = 0, partial = 0;
 
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
@@ -616,6 +616,7 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   bpf = GST_AUDIO_INFO_BPF (&self->info);
   frames = map.size / bpf;
   generation = self->generation;
+  partial = map.size % bpf;
 
   while (done < frames) {
     guint64 n = audio_cast_ring_write (&self->ring, map.data + done * bpf,
@@ -639,6 +640,14 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 
 out:
   g_mutex_unlock (&self->lock);
+
+  /* Posted without the lock: a bus sync handler may call back into us. */
+  if (G_UNLIKELY (partial != 0))
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, (NULL),
+        ("buffer of %" G_GSIZE_FORMAT " bytes holds no whole number of %"
+            G_GSIZE_FORMAT "-byte frames; the last %" G_GSIZE_FORMAT
+            " bytes were dropped", map.size, bpf, partial));
+
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
   return ret;
@@ -702,7 +711,7 @@ set_format (AudioCastQueue *self, GstCaps *caps)
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
 
-  GST_INFO_OBJECT (self, "format %" GST_PTR_FORMAT ", ring of %"
+  GST_DEBUG_OBJECT (self, "format %" GST_PTR_FORMAT ", ring of %"
       G_GUINT64_FORMAT " frames", caps, self->ring.capacity);
   return TRUE;
 }
