@@ -27,6 +27,10 @@
  * time the device plays silence (counted in #AudioCastSink:underruns) and the
  * next data plays at once. EOS is posted when the last frame was heard.
  *
+ * In PAUSED the ring keeps its data and the device plays out what it already
+ * holds (at most four periods of #AudioCastSink:latency-time), then silence;
+ * PLAYING resumes exactly where the audio stopped.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! audiocastsink
