@@ -264,6 +264,7 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
   stats->cleared = self->cleared;
   stats->buffered = buffered_locked (self);
   stats->underruns = self->underruns;
+  stats->queued_timeline = self->playout.t_end - self->playout.heard_t;
   stats->rate = self->have_info ? GST_AUDIO_INFO_RATE (&self->info) : 0;
   g_mutex_unlock (&self->lock);
 }
@@ -583,21 +584,27 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
 
 /* ---- producer side ---- */
 
-static GstFlowReturn
-audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+/**
+ * audio_cast_queue_write:
+ * @frames_accepted: (out): frames that went into the ring
+ *
+ * Copies interleaved frames of the negotiated format into the ring, waiting
+ * while it is full. Returns early, with GST_FLOW_OK, when a clear discards
+ * the rest (it belongs to the audio the application just dropped); with
+ * GST_FLOW_FLUSHING when the element stops; GST_FLOW_ERROR when the device
+ * failed, so no writer waits for a ring nobody empties.
+ *
+ * Serves both the sink pad's chain function and the player, which writes
+ * from the application's thread without a pad in between.
+ */
+GstFlowReturn
+audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
+    guint64 frames, guint64 *frames_accepted)
 {
-  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
   GstFlowReturn ret = GST_FLOW_OK;
-  GstMapInfo map;
-  guint64 frames, done = 0;
+  guint64 done = 0;
   guint generation;
-  gsize bpf = 0, partial = 0;
-
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    gst_buffer_unref (buffer);
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("Failed to map buffer"));
-    return GST_FLOW_ERROR;
-  }
+  gsize bpf;
 
   g_mutex_lock (&self->lock);
   if (self->sink_flushing) {
@@ -614,39 +621,63 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   }
 
   bpf = GST_AUDIO_INFO_BPF (&self->info);
-  frames = map.size / bpf;
   generation = self->generation;
-  partial = map.size % bpf;
 
   while (done < frames) {
-    guint64 n = audio_cast_ring_write (&self->ring, map.data + done * bpf,
+    guint64 n = audio_cast_ring_write (&self->ring, data + done * bpf,
         frames - done);
 
     done += n;
     self->written += n;
     if (done == frames)
       break;
+    if (self->src_failed) {
+      ret = GST_FLOW_ERROR;
+      break;
+    }
 
     g_cond_wait (&self->space_cond, &self->lock);
     if (self->sink_flushing) {
       ret = GST_FLOW_FLUSHING;
       break;
     }
-    /* Cleared while we waited: the rest of this buffer belongs to the audio
-     * the application just discarded. */
+    /* Cleared while we waited: the rest belongs to the audio the
+     * application just discarded. */
     if (self->generation != generation)
       break;
   }
 
 out:
   g_mutex_unlock (&self->lock);
+  *frames_accepted = done;
+  return ret;
+}
 
-  /* Posted without the lock: a bus sync handler may call back into us. */
+static GstFlowReturn
+audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+  GstFlowReturn ret;
+  GstMapInfo map;
+  guint64 accepted;
+  gsize bpf, partial;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("Failed to map buffer"));
+    return GST_FLOW_ERROR;
+  }
+
+  /* The format only changes in this same thread (caps events). */
+  bpf = self->have_info ? GST_AUDIO_INFO_BPF (&self->info) : 1;
+  partial = map.size % bpf;
   if (G_UNLIKELY (partial != 0))
     GST_ELEMENT_WARNING (self, STREAM, FORMAT, (NULL),
         ("buffer of %" G_GSIZE_FORMAT " bytes holds no whole number of %"
             G_GSIZE_FORMAT "-byte frames; the last %" G_GSIZE_FORMAT
             " bytes were dropped", map.size, bpf, partial));
+
+  ret = audio_cast_queue_write (self, map.data, map.size / bpf, &accepted);
 
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
@@ -669,23 +700,17 @@ wait_all_heard_locked (AudioCastQueue *self)
   }
 }
 
-static gboolean
-set_format (AudioCastQueue *self, GstCaps *caps)
+/* Sets the format of the frames written from now on; waits until the frames
+ * of the previous format were heard. */
+void
+audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo)
 {
-  GstAudioInfo info;
-
-  if (!gst_audio_info_from_caps (&info, caps)
-      || GST_AUDIO_INFO_LAYOUT (&info) != GST_AUDIO_LAYOUT_INTERLEAVED) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
-        ("Unsupported caps %" GST_PTR_FORMAT ": interleaved raw audio expected",
-            caps));
-    return FALSE;
-  }
+  GstAudioInfo info = *pinfo;
 
   g_mutex_lock (&self->lock);
   if (self->have_info && gst_audio_info_is_equal (&info, &self->info)) {
     g_mutex_unlock (&self->lock);
-    return TRUE;
+    return;
   }
   if (self->have_info)
     wait_all_heard_locked (self);
@@ -711,8 +736,24 @@ set_format (AudioCastQueue *self, GstCaps *caps)
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
 
-  GST_DEBUG_OBJECT (self, "format %" GST_PTR_FORMAT ", ring of %"
-      G_GUINT64_FORMAT " frames", caps, self->ring.capacity);
+  GST_DEBUG_OBJECT (self, "%d Hz %s ×%d, ring of %" G_GUINT64_FORMAT " frames",
+      GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_NAME (&info),
+      GST_AUDIO_INFO_CHANNELS (&info), self->ring.capacity);
+}
+
+static gboolean
+set_format_from_caps (AudioCastQueue *self, GstCaps *caps)
+{
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps)
+      || GST_AUDIO_INFO_LAYOUT (&info) != GST_AUDIO_LAYOUT_INTERLEAVED) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
+        ("Unsupported caps %" GST_PTR_FORMAT ": interleaved raw audio expected",
+            caps));
+    return FALSE;
+  }
+  audio_cast_queue_set_format (self, &info);
   return TRUE;
 }
 
@@ -727,7 +768,7 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       GstCaps *caps;
 
       gst_event_parse_caps (event, &caps);
-      res = set_format (self, caps);
+      res = set_format_from_caps (self, caps);
       break;
     }
     case GST_EVENT_EOS:
@@ -890,6 +931,7 @@ stop_output (AudioCastQueue *self, gboolean failed)
   if (failed)
     self->src_failed = TRUE;
   g_cond_broadcast (&self->played_cond);
+  g_cond_broadcast (&self->space_cond);
   g_mutex_unlock (&self->lock);
   gst_pad_pause_task (self->srcpad);
 }

@@ -9,7 +9,7 @@
 
 #pragma once
 
-#include <gst/gst.h>
+#include <gst/audio/audio.h>
 
 G_BEGIN_DECLS
 
@@ -26,6 +26,7 @@ typedef struct
   guint64 buffered;
   guint underruns;
   gint rate;
+  guint64 queued_timeline;      /* pushed, not heard, silence included */
 } AudioCastQueueStats;
 
 void     audio_cast_queue_set_times   (AudioCastQueue *self,
@@ -37,6 +38,12 @@ void     audio_cast_queue_set_device_usable (AudioCastQueue *self,
                                              gboolean usable);
 void     audio_cast_queue_set_holding (AudioCastQueue *self,
                                        gboolean holding);
+void     audio_cast_queue_set_format  (AudioCastQueue *self,
+                                       const GstAudioInfo *info);
+GstFlowReturn audio_cast_queue_write  (AudioCastQueue *self,
+                                       const guint8 *data,
+                                       guint64 frames,
+                                       guint64 *frames_accepted);
 void     audio_cast_queue_set_device  (AudioCastQueue *self,
                                        GstElement *device_sink);
 void     audio_cast_queue_clear       (AudioCastQueue *self,

@@ -50,8 +50,9 @@
 
 #include "audiocast.h"
 #include "audiocast-device.h"
+#include "audiocast-log.h"
 #include "audiocast-pulse.h"
-#include "audiocast-queue.h"
+#include "audiocast-sink-private.h"
 
 #include <gst/audio/audio.h>
 
@@ -174,6 +175,34 @@ audio_cast_sink_drain (AudioCastSink *self, gint64 timeout_us)
   g_return_val_if_fail (AUDIO_CAST_IS_SINK (self), FALSE);
 
   return audio_cast_queue_drain (self->queue, timeout_us);
+}
+
+AudioCastQueue *
+audio_cast_sink_get_queue (AudioCastSink *self)
+{
+  return self->queue;
+}
+
+gboolean
+audio_cast_sink_get_device_format (AudioCastSink *self, GstAudioInfo *info)
+{
+  GstCaps *caps = NULL;
+  gboolean ok;
+
+  g_object_get (self->capsfilter, "caps", &caps, NULL);
+  if (caps == NULL || !gst_caps_is_fixed (caps)) {
+    GstPad *pad = self->device_sink ?
+        gst_element_get_static_pad (self->device_sink, "sink") : NULL;
+
+    gst_clear_caps (&caps);
+    if (pad) {
+      caps = gst_pad_get_current_caps (pad);
+      gst_object_unref (pad);
+    }
+  }
+  ok = caps != NULL && gst_audio_info_from_caps (info, caps);
+  gst_clear_caps (&caps);
+  return ok;
 }
 
 static guint64
@@ -552,6 +581,8 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  audio_cast_log_init ();
 
   object_class->set_property = audio_cast_sink_set_property;
   object_class->get_property = audio_cast_sink_get_property;

@@ -10,5 +10,10 @@
 #pragma once
 
 #define AUDIOCAST_INSIDE
+#include <audiocast/audiocast-device-info.h>
+#include <audiocast/audiocast-enum-types.h>
+#include <audiocast/audiocast-error.h>
+#include <audiocast/audiocast-file.h>
+#include <audiocast/audiocast-player.h>
 #include <audiocast/audiocast-sink.h>
 #undef AUDIOCAST_INSIDE

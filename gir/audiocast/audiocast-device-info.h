@@ -1,0 +1,42 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#if !defined(AUDIOCAST_INSIDE) && !defined(AUDIOCAST_COMPILATION)
+#error "Only <audiocast/audiocast.h> can be included directly."
+#endif
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* An output device as applications see it. Immutable. */
+#define AUDIO_CAST_TYPE_DEVICE (audio_cast_device_get_type ())
+G_DECLARE_FINAL_TYPE (AudioCastDevice, audio_cast_device, AUDIO_CAST, DEVICE, GObject)
+
+const gchar *audio_cast_device_get_name          (AudioCastDevice *self);
+const gchar *audio_cast_device_get_description   (AudioCastDevice *self);
+const gchar *audio_cast_device_get_backend       (AudioCastDevice *self);
+gboolean     audio_cast_device_get_is_default    (AudioCastDevice *self);
+guint        audio_cast_device_get_sample_rate   (AudioCastDevice *self);
+guint        audio_cast_device_get_channels      (AudioCastDevice *self);
+
+GList       *audio_cast_list_output_devices      (void);
+
+/* Watches output devices come and go; its signals are emitted on the main
+ * context that was the thread-default one when it was created. */
+#define AUDIO_CAST_TYPE_DEVICE_MONITOR (audio_cast_device_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (AudioCastDeviceMonitor, audio_cast_device_monitor, AUDIO_CAST, DEVICE_MONITOR, GObject)
+
+AudioCastDeviceMonitor *audio_cast_device_monitor_new (void);
+gboolean audio_cast_device_monitor_start (AudioCastDeviceMonitor *self, GError **error);
+void     audio_cast_device_monitor_stop  (AudioCastDeviceMonitor *self);
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* placeholder until the implementation lands: keeps the build configurable */

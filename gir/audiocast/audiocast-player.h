@@ -1,0 +1,62 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#if !defined(AUDIOCAST_INSIDE) && !defined(AUDIOCAST_COMPILATION)
+#error "Only <audiocast/audiocast.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * AudioCastSampleFormat:
+ * @AUDIO_CAST_SAMPLE_FORMAT_S16LE: signed 16-bit little-endian integers
+ * @AUDIO_CAST_SAMPLE_FORMAT_S32LE: signed 32-bit little-endian integers
+ * @AUDIO_CAST_SAMPLE_FORMAT_F32LE: 32-bit little-endian floats in [-1, 1]
+ * @AUDIO_CAST_SAMPLE_FORMAT_F64LE: 64-bit little-endian floats in [-1, 1]
+ *
+ * Sample formats audio_cast_player_write() accepts, interleaved.
+ */
+typedef enum
+{
+  AUDIO_CAST_SAMPLE_FORMAT_S16LE,
+  AUDIO_CAST_SAMPLE_FORMAT_S32LE,
+  AUDIO_CAST_SAMPLE_FORMAT_F32LE,
+  AUDIO_CAST_SAMPLE_FORMAT_F64LE,
+} AudioCastSampleFormat;
+
+#define AUDIO_CAST_TYPE_PLAYER (audio_cast_player_get_type ())
+G_DECLARE_FINAL_TYPE (AudioCastPlayer, audio_cast_player, AUDIO_CAST, PLAYER, GObject)
+
+AudioCastPlayer *audio_cast_player_new   (const gchar *device,
+                                          guint sample_rate,
+                                          guint channels,
+                                          GError **error);
+
+gsize    audio_cast_player_write         (AudioCastPlayer *self,
+                                          AudioCastSampleFormat format,
+                                          const guint8 *data,
+                                          gsize size,
+                                          GError **error);
+gboolean audio_cast_player_drain         (AudioCastPlayer *self,
+                                          gint64 timeout_us);
+guint64  audio_cast_player_clear         (AudioCastPlayer *self);
+void     audio_cast_player_stop          (AudioCastPlayer *self);
+
+guint    audio_cast_player_get_sample_rate        (AudioCastPlayer *self);
+guint    audio_cast_player_get_channels           (AudioCastPlayer *self);
+guint    audio_cast_player_get_device_sample_rate (AudioCastPlayer *self);
+guint    audio_cast_player_get_device_channels    (AudioCastPlayer *self);
+gboolean audio_cast_player_get_active             (AudioCastPlayer *self);
+gint64   audio_cast_player_get_latency            (AudioCastPlayer *self);
+
+G_END_DECLS
