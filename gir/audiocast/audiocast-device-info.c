@@ -432,6 +432,26 @@ compare_devices (gconstpointer a, gconstpointer b)
   return r != 0 ? r : g_strcmp0 (da->name, db->name);
 }
 
+/* Like audio_cast_device_probe_sinks(), but through a started monitor:
+ * the PulseAudio provider only learns which sink is the default when it is
+ * started (a bare probe reports every sink as not the default). */
+static GList *
+probe_sinks_with_default (void)
+{
+  GstDeviceMonitor *monitor = gst_device_monitor_new ();
+  GList *devices;
+
+  gst_device_monitor_add_filter (monitor, "Audio/Sink", NULL);
+  if (!gst_device_monitor_start (monitor)) {
+    gst_object_unref (monitor);
+    return audio_cast_device_probe_sinks ();
+  }
+  devices = gst_device_monitor_get_devices (monitor);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  return devices;
+}
+
 static void
 ensure_gst (void)
 {
@@ -466,7 +486,7 @@ audio_cast_list_output_devices (void)
 
   ensure_gst ();
 
-  gst_devices = audio_cast_device_probe_sinks ();
+  gst_devices = probe_sinks_with_default ();
   for (l = gst_devices; l; l = l->next)
     out = g_list_prepend (out, device_new_from_gst (l->data, TRUE));
   g_list_free_full (gst_devices, gst_object_unref);

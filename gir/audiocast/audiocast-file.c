@@ -73,11 +73,12 @@ check_local_file (const gchar *path_or_uri, const gchar *uri, GError **error)
  * inside audiocastsink, everything else is about reading or decoding. */
 static void
 set_error_from_message (GError **error, GstMessage *message,
-    GstElement *sink, const gchar *path_or_uri)
+    GstElement *pipeline, GstElement *sink, const gchar *path_or_uri)
 {
   GError *err = NULL;
   gchar *debug = NULL;
   gboolean from_sink;
+  gint n_audio = -1;
 
   gst_message_parse_error (message, &err, &debug);
   from_sink = GST_MESSAGE_SRC (message) == GST_OBJECT (sink)
@@ -92,6 +93,11 @@ set_error_from_message (GError **error, GstMessage *message,
   } else if (from_sink) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         err->message);
+  } else if (err->domain == GST_STREAM_ERROR
+      && (g_object_get (pipeline, "n-audio", &n_audio, NULL), n_audio == 0)) {
+    /* A video-only file fails as "not-linked", which says nothing. */
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
+        "Cannot play \"%s\": it holds no audio stream", path_or_uri);
   } else if (err->domain == GST_RESOURCE_ERROR
       || err->domain == GST_STREAM_ERROR
       || g_error_matches (err, GST_CORE_ERROR,
@@ -228,7 +234,7 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
         ok = done = TRUE;
         break;
       case GST_MESSAGE_ERROR:
-        set_error_from_message (error, msg, sink, path_or_uri);
+        set_error_from_message (error, msg, pipeline, sink, path_or_uri);
         done = TRUE;
         break;
       case GST_MESSAGE_APPLICATION:

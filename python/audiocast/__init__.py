@@ -1,0 +1,50 @@
+"""audiocast: streaming audio output for voice assistants, TTS and
+generative audio.
+
+A thin Python layer over the AudioCast C library (GStreamer underneath):
+this package turns Python objects into sample bytes and GLib errors into
+Python exceptions; the ring buffer, conversion, resampling and timing live in
+C. It is API-compatible with PyAudioCast, so ``import audiocast as
+pyaudiocast`` runs code written for it unchanged.
+
+>>> import audiocast
+>>> [d["name"] for d in audiocast.list_output_devices()]  # doctest: +SKIP
+['speaker', 'Virtual-Mic']
+>>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:
+...     player.write(tts_chunk)          # bytes, numpy, array, list[float]
+...     player.drain()                   # returns once it was heard
+>>> # barge-in, from any thread: discard what was not heard yet
+>>> heard_frames = player.clear()
+
+Logging: set ``AUDIOCAST_LOG=debug``, ``info`` or ``warning`` (the default)
+in the environment; the C library reads it and logs to stderr. The
+``audiocast`` command (``python3 -m audiocast``) lists devices, plays files
+and tones and runs the barge-in demo.
+"""
+
+from ._devices import DeviceInfo, list_output_devices
+from ._errors import (
+    AudioCastError,
+    BackendError,
+    DeviceNotFoundError,
+    FileFormatError,
+    InvalidArgumentError,
+    PlayerClosedError,
+)
+from ._file import play_file
+from ._player import AudioPlayer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AudioCastError",
+    "AudioPlayer",
+    "BackendError",
+    "DeviceInfo",
+    "DeviceNotFoundError",
+    "FileFormatError",
+    "InvalidArgumentError",
+    "PlayerClosedError",
+    "list_output_devices",
+    "play_file",
+]

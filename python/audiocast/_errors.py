@@ -1,0 +1,89 @@
+"""The exception hierarchy, and the one place GLib errors become Python ones.
+
+Every error the library raises derives from :class:`AudioCastError`, itself a
+:class:`RuntimeError` (what PyAudioCast raises), so ``except RuntimeError``
+keeps working for code written against PyAudioCast::
+
+    >>> import audiocast
+    >>> try:
+    ...     audiocast.AudioPlayer(device="no-such-device")
+    ... except audiocast.DeviceNotFoundError as e:
+    ...     str(e).startswith("Device not found:")
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Type
+
+from ._gi import AudioCast, Gio, GLib
+
+__all__ = [
+    "AudioCastError",
+    "BackendError",
+    "DeviceNotFoundError",
+    "FileFormatError",
+    "InvalidArgumentError",
+    "PlayerClosedError",
+]
+
+
+class AudioCastError(RuntimeError):
+    """Base class of every error raised by audiocast.
+
+    ``code`` is the C library's ``AudioCast.Error`` code, or ``None`` when the
+    error did not come from the library's own error domain.
+    """
+
+    def __init__(self, message: str, code: "int | None" = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DeviceNotFoundError(AudioCastError, LookupError):
+    """No output device matches the requested name.
+
+    The message starts with ``"Device not found:"`` and lists the devices
+    that exist.
+    """
+
+
+class InvalidArgumentError(AudioCastError, ValueError):
+    """A parameter is out of range or does not fit the stream, e.g. a byte
+    string that is not a whole number of frames."""
+
+
+class PlayerClosedError(AudioCastError):
+    """The player was stopped; it cannot be used again."""
+
+
+class BackendError(AudioCastError):
+    """The sound server or the device failed."""
+
+
+class FileFormatError(AudioCastError):
+    """A file could not be read or decoded."""
+
+
+_BY_CODE: Dict[int, Type[AudioCastError]] = {
+    int(AudioCast.Error.DEVICE_NOT_FOUND): DeviceNotFoundError,
+    int(AudioCast.Error.INVALID_ARGUMENT): InvalidArgumentError,
+    int(AudioCast.Error.CLOSED): PlayerClosedError,
+    int(AudioCast.Error.BACKEND): BackendError,
+    int(AudioCast.Error.FORMAT): FileFormatError,
+}
+
+
+def is_cancelled(err: GLib.Error) -> bool:
+    """Whether ``err`` is GIO's "operation was cancelled"."""
+    return bool(err.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+
+def from_glib(err: GLib.Error) -> AudioCastError:
+    """The Python exception for a ``GLib.Error`` raised by the C library,
+    with the message unchanged. Raise it ``from err``."""
+    quark = AudioCast.error_quark()
+    for code, cls in _BY_CODE.items():
+        if err.matches(quark, code):
+            return cls(err.message, code)
+    return AudioCastError(f"{err.message} ({err.domain} {err.code})")

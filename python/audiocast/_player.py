@@ -1,0 +1,262 @@
+"""AudioPlayer: a thin wrapper over ``AudioCast.Player`` (private)."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any, Callable, Optional, Type, TypeVar
+
+from ._convert import AudioData, to_pcm
+from ._errors import from_glib
+from ._gi import AudioCast, GLib
+
+__all__ = ["AudioPlayer"]
+
+T = TypeVar("T")
+
+
+def _positive(name: str, value: Optional[int]) -> int:
+    """None -> 0 (the device's own value); a positive int otherwise."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive or None (the device's), got {value}")
+    return value
+
+
+def _micros(name: str, seconds: Optional[float]) -> Optional[int]:
+    if seconds is None:
+        return None
+    if seconds < 0:
+        raise ValueError(f"{name} must be >= 0 seconds, got {seconds}")
+    return int(round(seconds * 1_000_000))
+
+
+def call_interruptibly(fn: Callable[[], T],
+                       on_interrupt: Optional[Callable[[], None]] = None) -> T:
+    """Runs the blocking C call ``fn`` so that Ctrl-C still works.
+
+    Python handles signals only in the main thread and only between bytecodes,
+    so a long C call there would hold off KeyboardInterrupt until it returns.
+    From the main thread ``fn`` therefore runs in a helper thread while the
+    main thread waits (interruptibly); on KeyboardInterrupt ``on_interrupt``
+    (which must make ``fn`` return) is called before the interrupt goes on.
+    Other threads call ``fn`` directly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return fn()
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append((True, fn()))
+        except BaseException as e:  # handed over to the caller
+            result.append((False, e))
+
+    t = threading.Thread(target=run, name="audiocast-call", daemon=True)
+    t.start()
+    try:
+        t.join()
+    except KeyboardInterrupt:
+        if on_interrupt is not None:
+            on_interrupt()
+            t.join()
+        raise
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
+
+
+class AudioPlayer:
+    """Streams audio to an output device.
+
+    ``device`` is a device name (see :func:`list_output_devices`), matched
+    exactly first and then as a case-insensitive part of a name or
+    description; ``None`` is the default device. ``sample_rate`` and
+    ``channels`` describe what you will write (``None``: the device's own);
+    the library converts, resamples and up/down-mixes to what the device
+    plays (:attr:`device_sample_rate`, :attr:`device_channels`).
+
+    Keyword-only tuning, in seconds: ``buffer_time`` (how much audio the ring
+    holds before :meth:`write` blocks, default 2 s), ``latency_time`` (the
+    device period, default 10 ms) and ``fade_time`` (0: :meth:`clear` cuts at
+    once; more: it fades out over that time, click-free but not instant).
+
+    Every method may be called from any thread; :meth:`write` and
+    :meth:`drain` release the GIL while they wait.
+
+    >>> import audiocast
+    >>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:
+    ...     player.write([0.0] * 2205)       # 100 ms of silence, float32
+    ...     player.drain()
+    2205
+    True
+    """
+
+    def __init__(self, device: Optional[str] = None,
+                 sample_rate: Optional[int] = None,
+                 channels: Optional[int] = None, *,
+                 buffer_time: Optional[float] = None,
+                 latency_time: Optional[float] = None,
+                 fade_time: Optional[float] = None) -> None:
+        rate = _positive("sample_rate", sample_rate)
+        chans = _positive("channels", channels)
+        extras = {k: v for k, v in (
+            ("buffer_time", _micros("buffer_time", buffer_time)),
+            ("latency_time", _micros("latency_time", latency_time)),
+            ("fade_time", _micros("fade_time", fade_time))) if v is not None}
+        self._device = device
+        try:
+            if extras:
+                self._player = AudioCast.Player(device=device, sample_rate=rate,
+                                                channels=chans, **extras)
+                self._player.init(None)
+            else:
+                self._player = AudioCast.Player.new(device, rate, chans)
+        except GLib.Error as e:
+            raise from_glib(e) from e
+
+    # -- streaming ---------------------------------------------------------
+
+    def write(self, data: AudioData) -> int:
+        """Queues ``data`` for playback and returns the number of frames
+        accepted.
+
+        ``data`` may be ``bytes``/``bytearray`` (int16 little-endian), a
+        ``memoryview`` or ``array.array`` of int16/int32/float32/float64, a
+        numpy array of those dtypes (1-D interleaved or 2-D frames x
+        channels) or a list/tuple of floats in [-1, 1]. Blocks only while the
+        ring is full; returns early, with fewer frames, when another thread
+        calls :meth:`clear` or :meth:`stop` meanwhile. NaN and infinities are
+        played as silence.
+
+        Raises :class:`TypeError`/:class:`ValueError` for unusable input and
+        :class:`PlayerClosedError` after :meth:`stop`.
+
+        >>> player.write(b"\\x00\\x00" * 480)                 # doctest: +SKIP
+        480
+        """
+        fmt, raw = to_pcm(data, self._player.get_channels())
+        try:
+            return int(self._player.write(fmt, raw))
+        except GLib.Error as e:
+            raise from_glib(e) from e
+
+    def drain(self, timeout: Optional[float] = None) -> bool:
+        """Waits until everything written so far was heard.
+
+        Returns ``True`` once it was, ``False`` when :meth:`clear` or
+        :meth:`stop` interrupted the wait or ``timeout`` (seconds; ``None``
+        waits as long as it takes) ran out. Ctrl-C interrupts it.
+
+        >>> player.write(samples); player.drain(timeout=5.0)  # doctest: +SKIP
+        True
+        """
+        if timeout is None:
+            micros = -1
+        elif timeout < 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}")
+        else:
+            micros = int(round(timeout * 1_000_000))
+        return bool(call_interruptibly(lambda: self._player.drain(micros)))
+
+    def clear(self) -> int:
+        """Discards everything not heard yet (barge-in) and returns the
+        number of frames heard since the previous clear.
+
+        A :meth:`drain` or :meth:`write` blocked in another thread returns at
+        once; writing afterwards plays the new audio, never the old.
+
+        >>> threading.Thread(target=player.clear).start()    # doctest: +SKIP
+        """
+        return int(self._player.clear())
+
+    def stop(self) -> None:
+        """Stops playback at once and releases the device. Idempotent; the
+        player cannot be used afterwards (:class:`PlayerClosedError`)."""
+        self._player.stop()
+
+    # -- context manager ---------------------------------------------------
+
+    def __enter__(self) -> "AudioPlayer":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.stop()
+
+    # -- properties ----------------------------------------------------------
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate of the audio you write (Hz)."""
+        return int(self._player.get_sample_rate())
+
+    @property
+    def channels(self) -> int:
+        """Channel count of the audio you write."""
+        return int(self._player.get_channels())
+
+    @property
+    def device_sample_rate(self) -> int:
+        """Sample rate the device plays (Hz)."""
+        return int(self._player.get_device_sample_rate())
+
+    @property
+    def device_channels(self) -> int:
+        """Channel count the device plays."""
+        return int(self._player.get_device_channels())
+
+    @property
+    def device(self) -> Optional[str]:
+        """The device name given to the constructor (``None``: default)."""
+        return self._device
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the player is running (``False`` after :meth:`stop`)."""
+        return bool(self._player.get_active())
+
+    @property
+    def latency(self) -> float:
+        """How long a frame written now takes to be heard, in seconds."""
+        return self._player.get_latency() / 1_000_000
+
+    @property
+    def frames_written(self) -> int:
+        """Frames accepted by :meth:`write` so far."""
+        return self._prop("frames-written")
+
+    @property
+    def frames_played(self) -> int:
+        """Frames heard so far."""
+        return self._prop("frames-played")
+
+    @property
+    def frames_cleared(self) -> int:
+        """Frames discarded by :meth:`clear` so far."""
+        return self._prop("frames-cleared")
+
+    @property
+    def buffered_frames(self) -> int:
+        """Frames written but neither heard nor cleared yet."""
+        return self._prop("buffered-frames")
+
+    @property
+    def underruns(self) -> int:
+        """How often the device ran dry while audio was expected."""
+        return self._prop("underruns")
+
+    def _prop(self, name: str) -> Any:
+        return int(self._player.get_property(name))
+
+    def __repr__(self) -> str:
+        state = "active" if self.is_active else "stopped"
+        dev = "default device" if self._device is None else f"device={self._device!r}"
+        return (f"<AudioPlayer {dev} {self.sample_rate} Hz {self.channels} ch "
+                f"-> {self.device_sample_rate} Hz {self.device_channels} ch, "
+                f"{state}>")

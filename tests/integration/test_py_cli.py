@@ -1,0 +1,193 @@
+"""(p4) The ``audiocast`` command (``python3 -m audiocast``) as a
+subprocess: devices, tone, play (with its progress bar and Ctrl-C), and the
+barge-in demo, both on the test server and with a private server of its
+own."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import wave
+
+import numpy as np
+import pytest
+
+import acpy
+import acutil
+from acutil import SPEAKER, VIRTUAL_MIC, Capture
+
+pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
+
+PERIOD_S = 0.010  # the default latency-time
+SHORT_TEXT = ("Hello! This is the audiocast barge-in demo. I keep talking "
+              "until you interrupt me, and then I stop at once.")
+
+
+def cli(*args, env=None, timeout=120):
+    r = subprocess.run([sys.executable, "-m", "audiocast", *args],
+                       env=env or acpy.child_env(), capture_output=True,
+                       text=True, timeout=timeout)
+    print(f"$ audiocast {' '.join(args)}  -> {r.returncode}\n{r.stdout}{r.stderr}")
+    return r
+
+
+def write_wav(path, samples, rate):
+    samples = np.asarray(samples, dtype="<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(samples.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.tobytes())
+    return path
+
+
+def test_no_command_prints_usage_and_version():
+    r = cli()
+    assert r.returncode == 2 and "usage: audiocast" in r.stderr
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"audiocast {acpy.audiocast.__version__}"
+
+
+def test_devices():
+    r = cli("devices")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert "* [0] speaker (pulse): Speaker Output, 48000 Hz, 2 ch" in lines, lines
+    assert "  [1] Virtual-Mic (pulse): Virtual Microphone, 22050 Hz, 1 ch" in lines, lines
+
+
+@pytest.mark.parametrize("spec", [SPEAKER, VIRTUAL_MIC], ids=lambda s: s.name)
+def test_tone(spec):
+    with Capture(spec) as cap:
+        r = cli("tone", "--freq", "880", "--seconds", "0.5", "--device", spec.name)
+        cap.stop(settle=0.1)
+    assert r.returncode == 0
+    assert re.search(r"tone: 880 Hz for 0\.500 s .* heard on " + spec.name, r.stdout)
+    got = acutil.trimmed(cap.data)
+    assert abs(len(got) - spec.rate / 2) <= PERIOD_S * spec.rate, len(got)
+    edge = int(0.02 * spec.rate)
+    body = acutil.as_float(got[edge:-edge])
+    for ch in range(spec.channels):
+        est = acutil.frequency(body[:, ch], spec.rate)
+        assert abs(est - 880) <= 0.005 * 880, est
+
+
+def test_errors_go_to_stderr_with_status_1(tmp_path):
+    r = cli("tone", "--seconds", "0.1", "--device", "no-such-device")
+    assert r.returncode == 1
+    assert r.stderr.startswith("audiocast: Device not found:"), r.stderr
+    r = cli("play", str(tmp_path / "missing.wav"))
+    assert r.returncode == 1 and "missing.wav" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_play_with_progress_bar(tmp_path):
+    x = acutil.noise(1.5, VIRTUAL_MIC.rate, 1, amplitude=0.4, seed=9, dtype="<i2")
+    path = write_wav(tmp_path / "x.wav", x, VIRTUAL_MIC.rate)
+    with Capture(VIRTUAL_MIC) as cap:
+        r = cli("play", str(path), "--device", "Virtual-Mic")
+        cap.stop(settle=0.1)
+    assert r.returncode == 0
+    bars = r.stderr.splitlines()
+    assert bars[-1] == "[" + "#" * 30 + "] 100%   1.5/1.5 s", bars
+    assert all("100%" not in b for b in bars[:-1]), "100 % before the end"
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    assert np.array_equal(data[start:start + len(x)], x), "file not played exactly"
+
+
+def test_ctrl_c_stops_play(tmp_path):
+    x = acutil.noise(6.0, 48000, 2, amplitude=0.3, seed=10, dtype="<i2")
+    path = write_wav(tmp_path / "long.wav", x, 48000)
+    with Capture(SPEAKER) as cap:
+        p = subprocess.Popen([sys.executable, "-m", "audiocast", "play", str(path)],
+                             env=acpy.child_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        # the bar's first line comes after a second of playback
+        first = p.stderr.readline()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        cap.stop(settle=0.2)
+    print(first + err)
+    assert p.returncode == 130, (p.returncode, err)
+    assert "audiocast: interrupted" in err
+    n = len(acutil.trimmed(cap.data))
+    print(f"{n / 48000:.3f} s of the 6 s file were played")
+    assert 0 < n < len(x) // 2
+
+
+def parse_demo(stdout):
+    m = re.search(r"^heard: (\d+) frames = [\d.]+ s of ([\d.]+) s", stdout, re.M)
+    assert m, stdout
+    heard, total_s = int(m.group(1)), float(m.group(2))
+    m = re.search(r"clear\(\) returned in ([\d.]+) ms", stdout)
+    assert m, stdout
+    return heard, total_s, float(m.group(1))
+
+
+def test_demo_on_the_running_server():
+    """A server answers (the test's): the demo plays on its default sink."""
+    with Capture(SPEAKER) as cap:
+        r = cli("demo", "--text", SHORT_TEXT)
+        cap.stop(settle=0.2)
+    assert r.returncode == 0
+    assert "private" not in r.stdout and "recording:" not in r.stdout
+    heard, total_s, clear_ms = parse_demo(r.stdout)
+    print(f"demo: heard {heard / 22050:.3f} of {total_s:.3f} s; clear() {clear_ms} ms")
+    assert 0.2 < heard / 22050 / total_s < 0.7, "not interrupted about halfway"
+    assert re.search(r"written \d+, played (\d+), cleared (\d+), underruns 0",
+                     r.stdout)
+    data = cap.data
+    first, last = acutil.first_nonzero(data), acutil.last_nonzero(data)
+    assert first is not None, "nothing captured"
+    span = (last + 1 - first) / SPEAKER.rate
+    print(f"captured sound for {span:.3f} s; clear() said {heard / 22050:.3f} s heard")
+    # the sound never goes on past the heard point (plus a device period)
+    assert span <= heard / 22050 + PERIOD_S + 0.005, (span, heard / 22050)
+    assert span >= 0.5 * heard / 22050
+
+
+def test_demo_with_a_private_server(tmp_path):
+    """No server answers: the demo starts its own, records its null sink and
+    stops it again; the recording holds the speech up to the barge-in."""
+    out = tmp_path / "demo.wav"
+    env = acpy.child_env(PULSE_SERVER=f"unix:{tmp_path / 'nobody-here'}")
+    with Capture(SPEAKER) as cap:
+        r = cli("demo", "--signal", "--text", SHORT_TEXT, "--output", str(out), env=env)
+        cap.stop(settle=0.1)
+    assert r.returncode == 0
+    assert "started a private PulseAudio" in r.stdout
+    assert "speech from a generated signal" in r.stdout
+    assert f"recording: {out}\n" in r.stdout
+    heard, total_s, clear_ms = parse_demo(r.stdout)
+    assert 0.2 < heard / 22050 / total_s < 0.7
+    m = re.search(r"the sound ends ([-+][\d.]+) ms from the heard point", r.stdout)
+    assert m, r.stdout
+    print(f"private demo: clear() {clear_ms} ms; sound ends {m.group(1)} ms from "
+          "the heard point")
+    assert float(m.group(1)) <= (PERIOD_S + 0.005) * 1000
+    with wave.open(str(out)) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48000, 2, 2)
+        rec = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
+    loud = np.flatnonzero(np.abs(rec).max(axis=1) > 64)
+    assert len(loud), "silent recording"
+    span = (loud[-1] + 1 - loud[0]) / 48000
+    assert span <= heard / 22050 + PERIOD_S + 0.005
+    assert len(rec) - loud[-1] > 0.1 * 48000, "no silence after the barge-in"
+    # the test's own server heard nothing of it
+    assert acutil.first_nonzero(cap.data) is None
+    # the private server is gone again, with its directory and socket
+    m = re.search(r"private PulseAudio \(unix:(\S+)/native\)", r.stdout)
+    assert m, r.stdout
+    assert not os.path.exists(m.group(1)), f"{m.group(1)} left behind"
+
+
+def test_installed_script_runs_the_module():
+    script = acpy.BUILD_DIR / "python" / "audiocast"
+    if not script.exists():
+        pytest.skip(f"{script} not configured (python/ not in the meson build)")
+    r = subprocess.run([str(script), "devices"], env=acpy.child_env(),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "speaker (pulse)" in r.stdout

@@ -1,0 +1,384 @@
+"""(p2) audiocast (Python): AudioPlayer against the private PulseAudio
+server — construction and errors, NaN/Inf, cross-thread clear and stop,
+clear-then-write, drain and resampling, checked on the sinks' monitors."""
+
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import acpy  # noqa: F401  (puts the package on the path)
+import acutil
+from acpy import audiocast
+from acutil import SPEAKER, VIRTUAL_MIC, Capture
+
+pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
+
+RATE = 48000
+PERIOD = RATE // 100  # the default latency-time, 10 ms, in frames
+
+
+def wait_for(cond, what, timeout=15.0):
+    """Waits for a player counter to reach a value (there is no signal for
+    it); fails with ``what`` after ``timeout`` seconds (a watchdog only)."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.002)
+
+
+def stats(p, still=True):
+    """The counters; ``still``: nothing is playing, so that the four reads
+    (one property each) agree with each other."""
+    s = dict(written=p.frames_written, played=p.frames_played,
+             cleared=p.frames_cleared, buffered=p.buffered_frames)
+    if still:
+        assert s["written"] == s["played"] + s["cleared"] + s["buffered"], s
+    return s
+
+
+# -------------------------------------------------------------------------
+# Construction, properties, errors
+# -------------------------------------------------------------------------
+
+def test_default_device_format_and_properties():
+    with audiocast.AudioPlayer() as p:
+        assert (p.sample_rate, p.channels) == (48000, 2)
+        assert (p.device_sample_rate, p.device_channels) == (48000, 2)
+        assert p.is_active is True
+        assert p.device is None
+        assert isinstance(p.latency, float) and p.latency >= 0.0
+        assert (p.frames_written, p.frames_played, p.frames_cleared,
+                p.buffered_frames, p.underruns) == (0, 0, 0, 0, 0)
+        r = repr(p)
+        assert "48000 Hz 2 ch" in r and "active" in r, r
+    assert p.is_active is False
+    assert "stopped" in repr(p)
+
+
+def test_named_device_and_requested_format():
+    with audiocast.AudioPlayer(device="Virtual-Mic") as p:
+        assert (p.sample_rate, p.channels) == (22050, 1)
+        assert (p.device_sample_rate, p.device_channels) == (22050, 1)
+        assert "Virtual-Mic" in repr(p)
+    with audiocast.AudioPlayer(sample_rate=22050, channels=1) as p:
+        assert (p.sample_rate, p.channels) == (22050, 1)
+        assert (p.device_sample_rate, p.device_channels) == (48000, 2)
+    # a part of the description, any case
+    with audiocast.AudioPlayer("virtual microphone") as p:
+        assert p.device_sample_rate == 22050
+
+
+def test_unknown_device():
+    with pytest.raises(audiocast.DeviceNotFoundError) as e:
+        audiocast.AudioPlayer(device="no-such-device")
+    err = e.value
+    assert isinstance(err, audiocast.AudioCastError)
+    assert isinstance(err, RuntimeError)
+    assert isinstance(err, LookupError)
+    assert str(err).startswith("Device not found:"), str(err)
+    assert "no-such-device" in str(err)
+    assert "speaker" in str(err) and "Virtual-Mic" in str(err), str(err)
+    assert isinstance(err.__cause__, acpy.audiocast._gi.GLib.Error)
+
+
+@pytest.mark.parametrize("kwargs, exc, text", [
+    (dict(sample_rate=0), ValueError, "sample_rate"),
+    (dict(sample_rate=-1), ValueError, "sample_rate"),
+    (dict(channels=0), ValueError, "channels"),
+    (dict(sample_rate=44100.0), TypeError, "sample_rate"),
+    (dict(channels=True), TypeError, "channels"),
+    (dict(sample_rate=10_000_000), audiocast.InvalidArgumentError, "sample rate"),
+    (dict(channels=1000), audiocast.InvalidArgumentError, "channels"),
+    (dict(buffer_time=0.1, latency_time=0.2), audiocast.InvalidArgumentError,
+     "latency-time"),
+    (dict(buffer_time=-1), ValueError, "buffer_time"),
+])
+def test_invalid_arguments(kwargs, exc, text):
+    with pytest.raises(exc, match=text):
+        audiocast.AudioPlayer(**kwargs)
+
+
+def test_invalid_argument_is_also_value_error():
+    assert issubclass(audiocast.InvalidArgumentError, ValueError)
+    assert issubclass(audiocast.InvalidArgumentError, audiocast.AudioCastError)
+
+
+def test_write_after_stop_and_idempotent_stop():
+    p = audiocast.AudioPlayer()
+    assert p.write([0.0, 0.0]) == 1
+    p.stop()
+    p.stop()
+    assert p.is_active is False
+    with pytest.raises(audiocast.PlayerClosedError) as e:
+        p.write(b"\x00\x00\x00\x00")
+    assert isinstance(e.value, RuntimeError)
+    assert "closed" in str(e.value), str(e.value)
+    assert p.drain() is False
+    assert p.clear() == 0
+
+
+def test_context_manager_stops_on_exception():
+    with pytest.raises(KeyError):
+        with audiocast.AudioPlayer() as p:
+            raise KeyError("boom")
+    assert p.is_active is False
+    with pytest.raises(audiocast.PlayerClosedError):
+        p.write([0.0, 0.0])
+
+
+def test_partial_frame_is_value_error():
+    with audiocast.AudioPlayer(channels=2) as p:
+        with pytest.raises(ValueError, match="whole number of frames") as e:
+            p.write(b"\x00" * 6)  # 3 int16 samples, 2 channels
+        assert isinstance(e.value, audiocast.InvalidArgumentError)
+        with pytest.raises(ValueError, match="even"):
+            p.write(b"\x00" * 5)
+        with pytest.raises(ValueError, match="channels"):
+            p.write(np.zeros((4, 3), np.float32))
+        with pytest.raises(TypeError, match="int16"):
+            p.write(np.zeros(4, dtype=object))
+        assert p.write(b"") == 0
+        assert p.write(np.zeros((0, 2), np.float32)) == 0
+        assert p.frames_written == 0
+
+
+def test_drain_timeout_argument():
+    with audiocast.AudioPlayer() as p:
+        assert p.drain() is True  # nothing queued
+        assert p.drain(0) is True
+        with pytest.raises(ValueError, match="timeout"):
+            p.drain(-1)
+        p.write(np.zeros((RATE, 2), np.float32))
+        assert p.drain(timeout=0.05) is False  # 1 s queued
+        assert p.drain(timeout=10.0) is True
+
+
+# -------------------------------------------------------------------------
+# What reaches the device
+# -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["float32", "float64", "list"])
+def test_nan_and_inf_play_as_silence(kind):
+    x = acutil.noise(0.2, RATE, 2, amplitude=0.5, seed=5).astype(np.float64)
+    x[:, :] = np.where(np.abs(x) < 0.01, 0.25, x)  # no zeros of its own
+    bad = {1000: np.nan, 1001: np.inf, 2500: -np.inf, 4000: np.nan}
+    for frame, value in bad.items():
+        x[frame, frame % 2] = value
+    expected = np.where(np.isfinite(x), x, 0.0).astype(np.float32)
+    data = {"float32": x.astype(np.float32), "float64": x,
+            "list": x.astype(np.float32).ravel().tolist()}[kind]
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            assert p.write(data) == len(x)
+            assert p.drain(10.0)
+        cap.stop(settle=0.1)
+    got = cap.data
+    start = acutil.first_nonzero(got)
+    got = got[start:start + len(x)]
+    assert len(got) == len(x)
+    assert np.all(np.isfinite(got)), "NaN/Inf reached the device"
+    for frame in bad:
+        assert got[frame, frame % 2] == 0.0, (frame, got[frame])
+    if kind == "float64":
+        assert np.max(np.abs(got - expected)) <= 2 ** -23
+    else:
+        assert np.array_equal(got, expected)
+
+
+def test_22050_mono_to_48k_stereo_keeps_frequency():
+    rate, freq, seconds = 22050, 1000.0, 1.0
+    n = int(rate * seconds)
+    x = (0.5 * np.sin(2 * np.pi * freq * np.arange(n) / rate + 0.3)).astype(np.float32)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer(sample_rate=rate, channels=1) as p:
+            assert (p.device_sample_rate, p.device_channels) == (48000, 2)
+            assert p.write(x) == n
+            assert p.drain(10.0)
+            assert p.frames_played == n
+        cap.stop(settle=0.1)
+    got = acutil.trimmed(cap.data)
+    print(f"{len(got)} frames from first to last sound, expected {seconds * RATE:.0f}")
+    assert abs(len(got) - seconds * RATE) <= PERIOD
+    body = got[960:-960].astype(np.float64)  # 20 ms off both ends
+    for ch in range(2):
+        est = acutil.frequency(body[:, ch], RATE)
+        print(f"channel {ch}: {est:.2f} Hz")
+        assert abs(est - freq) <= 0.005 * freq, est
+        assert acutil.rms(body[:, ch]) * math.sqrt(2) > 0.2
+    assert np.array_equal(body[:, 0], body[:, 1]), "mono not copied to both channels"
+
+
+def test_drain_returns_after_the_audio_was_heard():
+    """Right after drain() returns, B is written: if drain had returned
+    before A was heard, B would follow A's last frame without a gap."""
+    a = acutil.noise(1.0, RATE, 2, amplitude=0.5, seed=21)
+    b = acutil.noise(0.2, RATE, 2, amplitude=0.3, seed=22)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            p.write(a)
+            assert p.drain() is True
+            t_ret = time.monotonic()
+            s = stats(p)
+            assert s["played"] == len(a) and s["buffered"] == 0, s
+            p.write(b)
+            assert p.drain() is True
+        cap.stop(settle=0.1)
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    assert acutil.find_exact(data, a[:64], start) == [start]
+    a_end = start + len(a)
+    assert np.array_equal(data[start:a_end], a), "A not played exactly"
+    b_at = acutil.find_exact(data, b[:64], a_end)
+    assert len(b_at) == 1, "B not found after A"
+    gap = b_at[0] - a_end
+    print(f"silence between A and B: {gap} frames ({gap / RATE * 1000:.2f} ms); "
+          f"A's last frame reached the monitor "
+          f"{(cap.arrival_time(a_end - 1) - t_ret) * 1000:+.1f} ms after drain returned")
+    assert not acutil.nonsilent_mask(data[a_end:b_at[0]]).any()
+    assert gap >= RATE // 1000, f"drain returned {gap} frames before A was heard"
+
+
+def test_clear_then_write_never_replays_and_heard_matches_capture():
+    old = acutil.noise(3.0, RATE, 2, amplitude=0.5, seed=31)
+    new = acutil.noise(0.5, RATE, 2, amplitude=0.25, seed=32)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=4.0) as p:
+            assert p.write(old) == len(old)
+            wait_for(lambda: p.frames_played >= RATE // 2, "0.5 s to be heard")
+            t0 = time.perf_counter()
+            heard = p.clear()
+            took = time.perf_counter() - t0
+            s = stats(p)
+            assert p.write(new) == len(new)
+            assert p.drain(10.0) is True
+            s2 = stats(p)
+        cap.stop(settle=0.1)
+    print(f"clear() took {took * 1e3:.3f} ms and said {heard} frames heard "
+          f"({heard / RATE:.3f} s); stats after clear {s}, at the end {s2}")
+    assert RATE // 2 <= heard < len(old)
+    assert s["cleared"] == len(old) - heard and s["buffered"] == 0, s
+    assert s2["played"] == heard + len(new), s2
+
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    hits = acutil.find_exact(data, new[:64], start)
+    assert len(hits) == 1, f"the new audio was found {len(hits)} times"
+    new_at = hits[0]
+    n_old = acutil.last_nonzero(data[:new_at]) + 1 - start
+    print(f"old audio captured: {n_old} frames; clear said {heard}: "
+          f"{n_old - heard:+d} frames ({(n_old - heard) / RATE * 1e3:+.2f} ms)")
+    assert abs(n_old - heard) <= PERIOD, (
+        f"clear() said {heard} frames heard, the capture has {n_old}")
+    assert np.array_equal(data[start:start + min(n_old, heard)],
+                          old[:min(n_old, heard)]), "old audio not exact"
+    assert np.array_equal(data[new_at:new_at + len(new)], new), "new audio not exact"
+    assert not acutil.nonsilent_mask(data[new_at + len(new):]).any(), \
+        "sound after the new audio"
+    for k in range(heard + 2 * PERIOD, len(old) - 64, RATE // 4):
+        assert not acutil.find_exact(data, old[k:k + 64], start), \
+            f"discarded old frame {k} was played"
+
+
+def test_clear_from_another_thread_unblocks_a_blocked_write():
+    x = acutil.noise(3.0, RATE, 2, amplitude=0.4, seed=41)
+    after = acutil.noise(0.2, RATE, 2, amplitude=0.2, seed=42)
+    result = {}
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.2) as p:
+            def writer():
+                result["accepted"] = p.write(x)
+
+            th = threading.Thread(target=writer)
+            th.start()
+            wait_for(lambda: p.frames_played >= RATE // 2, "0.5 s to be heard")
+            assert th.is_alive(), "write of 3 s into a 0.2 s ring did not block"
+            heard = p.clear()
+            th.join(10)
+            assert not th.is_alive(), "write still blocked after clear()"
+            accepted = result["accepted"]
+            s = stats(p)
+            print(f"write returned {accepted} of {len(x)} frames; heard {heard}; {s}")
+            assert heard <= accepted < len(x)
+            assert s["written"] == accepted and s["cleared"] == accepted - heard
+            # the rest of x is dropped, not played later
+            assert p.write(after) == len(after)
+            assert p.drain(10.0) is True
+        cap.stop(settle=0.1)
+    data = cap.data
+    hits = acutil.find_exact(data, after[:64])
+    assert len(hits) == 1
+    assert not acutil.nonsilent_mask(data[hits[0] + len(after):]).any()
+    for k in range(accepted, len(x) - 64, RATE // 4):
+        assert not acutil.find_exact(data, x[k:k + 64]), f"dropped frame {k} played"
+
+
+def test_clear_from_another_thread_unblocks_a_blocked_drain():
+    x = acutil.noise(2.0, RATE, 2, seed=51)
+    result = {}
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        p.write(x)
+
+        def drainer():
+            result["ok"] = p.drain()
+
+        th = threading.Thread(target=drainer)
+        th.start()
+        wait_for(lambda: p.frames_played >= RATE // 4, "0.25 s to be heard")
+        assert th.is_alive(), "drain returned before the audio was heard"
+        heard = p.clear()
+        th.join(10)
+        assert not th.is_alive(), "drain still blocked after clear()"
+        assert result["ok"] is False
+        assert heard < len(x)
+        assert p.drain() is True  # nothing left
+
+
+def test_stop_from_another_thread_unblocks_write_and_drain():
+    x = acutil.noise(3.0, RATE, 2, seed=61)
+    result = {}
+    with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.2) as p:
+        w = threading.Thread(target=lambda: result.setdefault("w", p.write(x)))
+        w.start()
+        wait_for(lambda: p.frames_played >= RATE // 4, "0.25 s to be heard")
+        d = threading.Thread(target=lambda: result.setdefault("d", p.drain()))
+        d.start()
+        p.stop()
+        w.join(10)
+        d.join(10)
+        assert not w.is_alive() and not d.is_alive(), "stop() did not unblock"
+        assert 0 < result["w"] < len(x)
+        assert result["d"] is False
+        assert p.is_active is False
+
+
+def test_buffer_time_bounds_what_write_queues():
+    """write() returns once no more than buffer_time plus what the device
+    holds (a few periods) is left unheard."""
+    x = acutil.noise(1.0, RATE, 2, seed=71)
+    with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.25,
+                               latency_time=0.02) as p:
+        assert p.write(x) == len(x)
+        s = stats(p, still=False)
+        print(f"write returned with {s['buffered']} frames unheard: {s}")
+        assert s["buffered"] <= RATE // 4 + 5 * (RATE // 50), s
+        assert p.drain() is True
+
+
+def test_fade_time_still_silences_and_counts():
+    x = acutil.noise(2.0, RATE, 2, seed=81)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2, fade_time=0.02) as p:
+            p.write(x)
+            wait_for(lambda: p.frames_played >= RATE // 2, "0.5 s to be heard")
+            heard = p.clear()
+            assert p.drain(5.0) is True
+            s = stats(p)
+            assert s["cleared"] == len(x) - heard and s["played"] == heard, s
+        cap.stop(settle=0.2)
+    n = len(acutil.trimmed(cap.data))
+    print(f"fade clear: heard {heard}, captured {n} frames")
+    # the device plays out what it holds (a few periods), then the fade
+    assert n <= heard + 6 * PERIOD + RATE // 50, (n, heard)
