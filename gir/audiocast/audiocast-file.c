@@ -23,6 +23,9 @@
 
 #define CANCELLED_MESSAGE "audiocast-play-file-cancelled"
 
+/* How long a local file may take to start playing; see the main loop. */
+#define PREROLL_TIMEOUT_US (10 * G_USEC_PER_SEC)
+
 static gchar *
 to_uri (const gchar *path_or_uri, GError **error)
 {
@@ -49,11 +52,13 @@ to_uri (const gchar *path_or_uri, GError **error)
 /* Local files are checked up front: filesrc's own message does not say
  * which file, and the device need not be opened for a typo. */
 static gboolean
-check_local_file (const gchar *path_or_uri, const gchar *uri, GError **error)
+check_local_file (const gchar *path_or_uri, const gchar *uri,
+    gboolean *is_local, GError **error)
 {
   gchar *filename = g_filename_from_uri (uri, NULL, NULL);
   gboolean ok = TRUE;
 
+  *is_local = filename != NULL;
   if (filename == NULL)
     return TRUE;
   if (!g_file_test (filename, G_FILE_TEST_EXISTS)) {
@@ -93,7 +98,7 @@ set_error_from_message (GError **error, GstMessage *message,
   } else if (from_sink) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         err->message);
-  } else if (err->domain == GST_STREAM_ERROR
+  } else if (g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED)
       && (g_object_get (pipeline, "n-audio", &n_audio, NULL), n_audio == 0)) {
     /* A video-only file fails as "not-linked", which says nothing. */
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
@@ -188,7 +193,8 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
   GstBus *bus = NULL;
   gchar *uri = NULL;
   gulong cancel_id = 0;
-  gboolean done = FALSE, ok = FALSE;
+  gboolean done = FALSE, ok = FALSE, is_local = FALSE;
+  gint64 preroll_deadline = 0;
 
   g_return_val_if_fail (path_or_uri != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL
@@ -208,7 +214,7 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
     return FALSE;
 
   uri = to_uri (path_or_uri, error);
-  if (uri == NULL || !check_local_file (path_or_uri, uri, error))
+  if (uri == NULL || !check_local_file (path_or_uri, uri, &is_local, error))
     goto out;
 
   pipeline = make_pipeline (uri, device, &sink, error);
@@ -224,12 +230,38 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
   /* A failure here also leaves its ERROR message on the bus. */
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
+  /* decodebin drops an error that a demuxer posts while decodebin is still
+   * setting that demuxer up (GStreamer 1.22, seen with truncated files):
+   * the pipeline then never prerolls and nothing else is posted. Local files
+   * preroll in milliseconds, so waiting longer than this means that. */
+  if (is_local)
+    preroll_deadline = g_get_monotonic_time () + PREROLL_TIMEOUT_US;
+
   while (!done) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+    GstClockTime wait = GST_CLOCK_TIME_NONE;
+    GstMessage *msg;
+
+    if (preroll_deadline) {
+      gint64 left = preroll_deadline - g_get_monotonic_time ();
+
+      wait = left > 0 ? left * GST_USECOND : 0;
+    }
+    msg = gst_bus_timed_pop_filtered (bus, wait,
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_APPLICATION
-        | GST_MESSAGE_BUFFERING | GST_MESSAGE_CLOCK_LOST);
+        | GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_BUFFERING
+        | GST_MESSAGE_CLOCK_LOST);
+
+    if (msg == NULL) {
+      g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
+          "Cannot play \"%s\": it could not be decoded", path_or_uri);
+      break;
+    }
 
     switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ASYNC_DONE:
+        if (GST_MESSAGE_SRC (msg) == GST_OBJECT (pipeline))
+          preroll_deadline = 0;
+        break;
       case GST_MESSAGE_EOS:
         ok = done = TRUE;
         break;

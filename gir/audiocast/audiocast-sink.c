@@ -754,6 +754,9 @@ audio_cast_sink_init (AudioCastSink *self)
   self->resample = gst_element_factory_make ("audioresample", "resample");
   self->capsfilter = gst_element_factory_make ("capsfilter", "device-format");
   g_assert (self->convert && self->resample && self->capsfilter);
+  /* Same sample values in, same out: no dither noise on integer devices, so
+   * silence stays digital silence. */
+  g_object_set (self->convert, "dithering", 0, "noise-shaping", 0, NULL);
 
   gst_bin_add_many (GST_BIN (self), GST_ELEMENT (self->queue), self->convert,
       self->resample, self->capsfilter, NULL);

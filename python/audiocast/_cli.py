@@ -26,7 +26,7 @@ import threading
 import time
 import wave
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from . import AudioCastError, AudioPlayer, __version__, list_output_devices, play_file
 

@@ -187,7 +187,8 @@ def test_installed_script_runs_the_module():
     script = acpy.BUILD_DIR / "python" / "audiocast"
     if not script.exists():
         pytest.skip(f"{script} not configured (python/ not in the meson build)")
-    r = subprocess.run([str(script), "devices"], env=acpy.child_env(),
+    # configured in the build tree, made executable only when installed
+    r = subprocess.run(["/bin/sh", str(script), "devices"], env=acpy.child_env(),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "speaker (pulse)" in r.stdout

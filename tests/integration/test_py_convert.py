@@ -239,3 +239,10 @@ def test_mixed_formats_in_one_stream():
     assert written == [1600, 1600, N - 3200]
     expected = np.concatenate([a / 32768.0, b, c])
     check_played(captured, expected, exact=False, tolerance=2 ** -15)
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(_convert)
+    assert result.attempted > 0 and result.failed == 0, result

@@ -3,6 +3,9 @@ server — construction and errors, NaN/Inf, cross-thread clear and stop,
 clear-then-write, drain and resampling, checked on the sinks' monitors."""
 
 import math
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -12,7 +15,7 @@ import pytest
 import acpy  # noqa: F401  (puts the package on the path)
 import acutil
 from acpy import audiocast
-from acutil import SPEAKER, VIRTUAL_MIC, Capture
+from acutil import SPEAKER, Capture
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -382,3 +385,72 @@ def test_fade_time_still_silences_and_counts():
     print(f"fade clear: heard {heard}, captured {n} frames")
     # the device plays out what it holds (a few periods), then the fade
     assert n <= heard + 6 * PERIOD + RATE // 50, (n, heard)
+
+
+def test_pyaudiocast_readme_examples_run_unchanged(tmp_path):
+    """The examples of PyAudioCast's README, after ``import audiocast as
+    pyaudiocast``."""
+    import audiocast as pyaudiocast
+
+    audio_bytes = acutil.noise(0.1, RATE, 2, dtype="<i2").tobytes()
+    tts_audio = acutil.noise(0.1, 22050, 2, dtype="<i2").tobytes()
+    samples = acutil.noise(0.1, 22050, 1, dtype="<f4")[:, 0]
+
+    with pyaudiocast.AudioPlayer() as player:
+        print(f"Using: {player.sample_rate}Hz, {player.channels}ch")
+        player.write(audio_bytes)  # bytes, numpy array, or list[float]
+        player.drain()  # wait for playback to finish
+    with pyaudiocast.AudioPlayer(sample_rate=22050) as player:
+        player.write(tts_audio)
+        player.drain()
+    with pyaudiocast.AudioPlayer(device="Virtual-Mic") as player:
+        player.write(samples)
+        player.drain()
+
+    with pyaudiocast.AudioPlayer(sample_rate=22050) as player:
+        for chunk in (tts_audio, tts_audio):
+            player.write(chunk)
+        threading.Thread(target=player.clear).start()
+        player.drain()
+
+    with pyaudiocast.AudioPlayer() as player:
+        player.write(b"\x00\x00" * 100)  # bytes (int16 LE)
+        player.write(np.zeros(100, dtype=np.int16))  # numpy int16
+        player.write(np.zeros(100, dtype=np.float32))  # numpy float32 (fastest)
+        player.write(np.zeros(100, dtype=np.float64))  # numpy float64
+        player.write(np.zeros(100, dtype=np.int32))  # numpy int32
+        player.write([0.0] * 100)  # list[float]
+        assert player.frames_written == 6 * 50
+        assert player.drain() is True
+
+    try:
+        pyaudiocast.AudioPlayer(device="no-such-device")
+    except RuntimeError as e:  # what PyAudioCast raises
+        assert "Device not found" in str(e)
+
+
+def test_ctrl_c_interrupts_drain_in_the_main_thread():
+    """A drain() in the main thread does not hold off Ctrl-C: the
+    KeyboardInterrupt leaves the ``with`` block, which stops the audio."""
+    child = textwrap.dedent("""
+        import os, signal, sys, threading
+        import audiocast
+        with audiocast.AudioPlayer("speaker", 48000, 2, buffer_time=6.0) as p:
+            p.write([0.25, -0.25] * 48000 * 5)  # 5 s, into the ring at once
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+            try:
+                p.drain()
+            except KeyboardInterrupt:
+                print("interrupted", p.frames_played, flush=True)
+                raise
+    """)
+    with Capture(SPEAKER) as cap:
+        r = subprocess.run([sys.executable, "-c", child], env=acpy.child_env(),
+                           capture_output=True, text=True, timeout=60)
+        cap.stop(settle=0.2)
+    print(r.stdout, r.stderr[-500:])
+    assert r.returncode != 0 and "KeyboardInterrupt" in r.stderr
+    assert r.stdout.startswith("interrupted"), r.stdout
+    n = len(acutil.trimmed(cap.data))
+    print(f"{n / RATE:.3f} s of 5 s played")
+    assert 0 < n < 2.5 * RATE
