@@ -615,6 +615,36 @@ audio_cast_player_get_latency (AudioCastPlayer *self)
       stats.rate);
 }
 
+/**
+ * audio_cast_player_get_stats:
+ * @self: an #AudioCastPlayer
+ *
+ * All the counters, read at one moment, so that frames-written =
+ * frames-played + frames-cleared + buffered-frames holds exactly even while
+ * audio plays (reading the properties one by one cannot promise that).
+ * buffered-frames counts everything written and not heard: in the ring and
+ * in what the device holds.
+ *
+ * Returns: (transfer full): a #GstStructure named "audiocast-stats" with the
+ *   guint64 fields frames-written, frames-played, frames-cleared,
+ *   buffered-frames and the guint field underruns
+ */
+GstStructure *
+audio_cast_player_get_stats (AudioCastPlayer *self)
+{
+  AudioCastQueueStats stats;
+
+  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), NULL);
+
+  audio_cast_queue_get_stats (self->queue, &stats);
+  return gst_structure_new ("audiocast-stats",
+      "frames-written", G_TYPE_UINT64, stats.written,
+      "frames-played", G_TYPE_UINT64, stats.played,
+      "frames-cleared", G_TYPE_UINT64, stats.cleared,
+      "buffered-frames", G_TYPE_UINT64, stats.buffered,
+      "underruns", G_TYPE_UINT, stats.underruns, NULL);
+}
+
 static void
 audio_cast_player_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)

@@ -14,6 +14,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gst/gst.h>
 
 G_BEGIN_DECLS
 
@@ -58,5 +59,6 @@ guint    audio_cast_player_get_device_sample_rate (AudioCastPlayer *self);
 guint    audio_cast_player_get_device_channels    (AudioCastPlayer *self);
 gboolean audio_cast_player_get_active             (AudioCastPlayer *self);
 gint64   audio_cast_player_get_latency            (AudioCastPlayer *self);
+GstStructure *audio_cast_player_get_stats         (AudioCastPlayer *self);
 
 G_END_DECLS

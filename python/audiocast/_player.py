@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any, Callable, Optional, Type, TypeVar
+from typing import Any, Callable, Optional, Type, TypeVar, Dict
 
 from ._convert import AudioData, to_pcm
 from ._errors import from_glib
@@ -250,6 +250,21 @@ class AudioPlayer:
     def underruns(self) -> int:
         """How often the device ran dry while audio was expected."""
         return self._prop("underruns")
+
+    def stats(self) -> Dict[str, int]:
+        """All counters read at one moment, so that ``frames_written ==
+        frames_played + frames_cleared + buffered_frames`` holds even while
+        audio plays.
+
+        >>> s = player.stats()  # doctest: +SKIP
+        >>> s["frames_written"] == (s["frames_played"] + s["frames_cleared"]
+        ...                         + s["buffered_frames"])  # doctest: +SKIP
+        True
+        """
+        st = self._player.get_stats()
+        return {f.replace("-", "_"): int(st.get_value(f)) for f in (
+            "frames-written", "frames-played", "frames-cleared",
+            "buffered-frames", "underruns")}
 
     def _prop(self, name: str) -> Any:
         return int(self._player.get_property(name))

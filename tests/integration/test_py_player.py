@@ -454,3 +454,28 @@ def test_ctrl_c_interrupts_drain_in_the_main_thread():
     n = len(acutil.trimmed(cap.data))
     print(f"{n / RATE:.3f} s of 5 s played")
     assert 0 < n < 2.5 * RATE
+
+
+def test_stats_snapshot_adds_up_while_playing():
+    """stats() reads every counter at one moment: the sum holds mid-stream,
+    where reading the properties one by one cannot promise it."""
+    x = acutil.noise(1.0, RATE, 2, amplitude=0.2, seed=5)
+    with audiocast.AudioPlayer(device="speaker", sample_rate=RATE,
+                               channels=2) as p:
+        p.write(x)
+        seen_playing = 0
+        while True:
+            s = p.stats()
+            assert s["frames_written"] == (s["frames_played"]
+                                           + s["frames_cleared"]
+                                           + s["buffered_frames"]), s
+            if 0 < s["frames_played"] < len(x):
+                seen_playing += 1
+            if s["frames_played"] == len(x):
+                break
+            time.sleep(0.005)
+        assert seen_playing > 0, "never sampled the counters mid-stream"
+        heard = p.clear()
+        s = p.stats()
+        assert s["frames_written"] == s["frames_played"] + s["frames_cleared"]
+        assert heard == len(x)
