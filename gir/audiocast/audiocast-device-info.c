@@ -14,13 +14,24 @@
  * backend tells it (PulseAudio is asked for the sink's sample spec, since its
  * GstDevice caps accept anything).
  *
- * Threading of AudioCastDeviceMonitor: GstDeviceMonitor posts device
- * messages on its bus from the providers' threads (libpulse's threaded main
- * loop for PulseAudio). A bus GSource attached to the main context that was
- * the thread-default one at construction turns them into signals there, so
- * handlers run where the application expects them, and no lock is held while
- * they run. The monitor is meant to be started, stopped and released from
- * that context's thread.
+ * One GstDeviceMonitor serves the whole process and is never disposed: in
+ * GStreamer 1.22 a disposed GstDeviceMonitor leaves its handler connected to
+ * the device providers' buses (the providers are per-process singletons), so
+ * the next device message of a started provider calls into freed memory and,
+ * in practice, every other monitor goes deaf. Listing starts it for the
+ * moment of the listing; each running AudioCastDeviceMonitor holds it
+ * started.
+ *
+ * Threads: the providers post device messages from their own threads
+ * (libpulse's threaded main loop for PulseAudio). A sync handler on the
+ * shared monitor's bus copies each message onto the bus of every running
+ * AudioCastDeviceMonitor (under `registry_lock`, which guards the list of
+ * those buses and nothing else). Each AudioCastDeviceMonitor watches its
+ * bus with a GSource on the main context that was the thread-default one at
+ * its construction, and emits its signals there, holding no lock.
+ * `start_lock` serialises starting and stopping the shared monitor, which
+ * connects to the sound server; it is never taken by the providers'
+ * threads, so holding it while they deliver the initial devices is safe.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -34,6 +45,8 @@
 #include "audiocast-pulse.h"
 
 #include <gst/audio/audio.h>
+
+#include <string.h>
 
 /* ------------------------------------------------------------------------ */
 /* AudioCastDevice                                                          */
@@ -428,27 +441,93 @@ compare_devices (gconstpointer a, gconstpointer b)
 
   if (da->is_default != db->is_default)
     return da->is_default ? -1 : 1;
+  if (da->name == NULL || db->name == NULL)
+    return g_strcmp0 (da->name, db->name);
   r = g_ascii_strcasecmp (da->name, db->name);
-  return r != 0 ? r : g_strcmp0 (da->name, db->name);
+  return r != 0 ? r : strcmp (da->name, db->name);
 }
 
-/* Like audio_cast_device_probe_sinks(), but through a started monitor:
- * the PulseAudio provider only learns which sink is the default when it is
- * started (a bare probe reports every sink as not the default). */
-static GList *
-probe_sinks_with_default (void)
+/* ---- The process-wide GstDeviceMonitor (see the top of the file) ---- */
+
+static GMutex start_lock;
+static guint shared_users;      /* holders of a start; guarded by start_lock */
+static GMutex registry_lock;
+static GSList *registry;        /* (element-type GstBus) running monitors' */
+
+static GstBusSyncReply
+fan_out_sync_handler (GstBus *bus, GstMessage *message, gpointer user_data)
 {
-  GstDeviceMonitor *monitor = gst_device_monitor_new ();
+  GSList *l;
+
+  /* Providers' threads. Posting on a bus only queues the message and wakes
+   * its watch; no application code runs here. */
+  g_mutex_lock (&registry_lock);
+  for (l = registry; l; l = l->next)
+    gst_bus_post (l->data, gst_message_ref (message));
+  g_mutex_unlock (&registry_lock);
+
+  return GST_BUS_DROP;
+}
+
+static GstDeviceMonitor *
+shared_monitor (void)
+{
+  static GstDeviceMonitor *monitor;
+
+  if (g_once_init_enter (&monitor)) {
+    GstDeviceMonitor *m = gst_device_monitor_new ();
+    GstBus *bus;
+
+    gst_device_monitor_add_filter (m, "Audio/Sink", NULL);
+    bus = gst_device_monitor_get_bus (m);
+    gst_bus_set_sync_handler (bus, fan_out_sync_handler, NULL, NULL);
+    gst_object_unref (bus);
+    /* Lives as long as the process, on purpose (see the top of the file). */
+    GST_OBJECT_FLAG_SET (m, GST_OBJECT_FLAG_MAY_BE_LEAKED);
+    g_once_init_leave (&monitor, m);
+  }
+  return monitor;
+}
+
+static gboolean
+shared_monitor_start (void)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&start_lock);
+  if (shared_users == 0)
+    ok = gst_device_monitor_start (shared_monitor ());
+  if (ok)
+    shared_users++;
+  g_mutex_unlock (&start_lock);
+  return ok;
+}
+
+static void
+shared_monitor_stop (void)
+{
+  g_mutex_lock (&start_lock);
+  g_assert (shared_users > 0);
+  if (--shared_users == 0)
+    gst_device_monitor_stop (shared_monitor ());
+  g_mutex_unlock (&start_lock);
+}
+
+/* Through a started monitor: the PulseAudio provider only learns which sink
+ * is the default when it is started (a bare probe calls none the default).
+ * One monitor serves the whole process: in GStreamer 1.22 releasing a
+ * GstDeviceMonitor leaves a callback on the shared providers, which
+ * silences every other running monitor. Returns (transfer full)
+ * (element-type GstDevice). */
+GList *
+audio_cast_device_list_sinks (void)
+{
   GList *devices;
 
-  gst_device_monitor_add_filter (monitor, "Audio/Sink", NULL);
-  if (!gst_device_monitor_start (monitor)) {
-    gst_object_unref (monitor);
-    return audio_cast_device_probe_sinks ();
-  }
-  devices = gst_device_monitor_get_devices (monitor);
-  gst_device_monitor_stop (monitor);
-  gst_object_unref (monitor);
+  if (!shared_monitor_start ())
+    return gst_device_monitor_get_devices (shared_monitor ());
+  devices = gst_device_monitor_get_devices (shared_monitor ());
+  shared_monitor_stop ();
   return devices;
 }
 
@@ -486,7 +565,7 @@ audio_cast_list_output_devices (void)
 
   ensure_gst ();
 
-  gst_devices = probe_sinks_with_default ();
+  gst_devices = audio_cast_device_list_sinks ();
   for (l = gst_devices; l; l = l->next)
     out = g_list_prepend (out, device_new_from_gst (l->data, TRUE));
   g_list_free_full (gst_devices, gst_object_unref);
@@ -525,8 +604,7 @@ struct _AudioCastDeviceMonitor
   GObject parent;
 
   GMainContext *context;        /* where the signals are emitted */
-  GstDeviceMonitor *monitor;
-  GstBus *bus;
+  GstBus *bus;                  /* device messages, from the fan-out */
   GSource *bus_source;          /* NULL while stopped */
   /* GstDevice → AudioCastDevice reported as added: removal hands out the
    * same object, whose format can no longer be asked for. */
@@ -552,9 +630,7 @@ audio_cast_device_monitor_init (AudioCastDeviceMonitor *self)
   ensure_gst ();
 
   self->context = g_main_context_ref_thread_default ();
-  self->monitor = gst_device_monitor_new ();
-  gst_device_monitor_add_filter (self->monitor, "Audio/Sink", NULL);
-  self->bus = gst_device_monitor_get_bus (self->monitor);
+  self->bus = gst_bus_new ();
   self->devices = g_hash_table_new_full (g_direct_hash, g_direct_equal,
       gst_object_unref, g_object_unref);
 }
@@ -564,10 +640,9 @@ audio_cast_device_monitor_dispose (GObject *object)
 {
   AudioCastDeviceMonitor *self = AUDIO_CAST_DEVICE_MONITOR (object);
 
-  if (self->monitor)
+  if (self->bus)
     audio_cast_device_monitor_stop (self);
   gst_clear_object (&self->bus);
-  gst_clear_object (&self->monitor);
   g_clear_pointer (&self->devices, g_hash_table_unref);
   G_OBJECT_CLASS (audio_cast_device_monitor_parent_class)->dispose (object);
 }
@@ -621,6 +696,10 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    * Emitted on the monitor's main context when a device changed, for
    * example when it became or stopped being the default output. Devices are
    * snapshots, so the new state comes as a new object.
+   *
+   * With PulseAudio in GStreamer 1.22, a change of the default device is
+   * only noticed at the next event about a sink (one added, removed or
+   * changed), so this may come late.
    */
   signals[SIGNAL_DEVICE_CHANGED] = g_signal_new ("device-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -653,21 +732,21 @@ on_device_added (AudioCastDeviceMonitor *self, GstDevice *gst_device)
   g_signal_emit (self, signals[SIGNAL_DEVICE_ADDED], 0, device);
 }
 
+/* Messages that raced with the snapshot taken at start may name a device
+ * this monitor never reported (gone already) or report one twice; both
+ * are dropped here. */
 static void
 on_device_removed (AudioCastDeviceMonitor *self, GstDevice *gst_device)
 {
   AudioCastDevice *device = NULL;
-  gpointer key;
+  gpointer key = NULL;
 
   if (!g_hash_table_steal_extended (self->devices, gst_device, &key,
-          (gpointer *) & device)) {
-    device = device_new_from_gst (gst_device, FALSE);
-    key = NULL;
-  }
+          (gpointer *) & device))
+    return;
   g_signal_emit (self, signals[SIGNAL_DEVICE_REMOVED], 0, device);
   g_object_unref (device);
-  if (key)
-    gst_object_unref (key);
+  gst_object_unref (key);
 }
 
 static void
@@ -678,16 +757,17 @@ on_device_changed (AudioCastDeviceMonitor *self, GstDevice *gst_device,
   gpointer key = NULL;
 
   if (!g_hash_table_steal_extended (self->devices, old_gst_device, &key,
-          (gpointer *) & old))
-    old = device_new_from_gst (old_gst_device, FALSE);
+          (gpointer *) & old)) {
+    on_device_added (self, gst_device);
+    return;
+  }
   device = device_new_from_gst (gst_device, TRUE);
   g_hash_table_insert (self->devices, gst_object_ref (gst_device),
       g_object_ref (device));
   g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, device, old);
   g_object_unref (device);
   g_object_unref (old);
-  if (key)
-    gst_object_unref (key);
+  gst_object_unref (key);
 }
 
 /* Runs on self->context. */
@@ -738,25 +818,36 @@ gboolean
 audio_cast_device_monitor_start (AudioCastDeviceMonitor *self,
     GError **error)
 {
+  GList *present, *l;
+
   g_return_val_if_fail (AUDIO_CAST_IS_DEVICE_MONITOR (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (self->bus_source)
     return TRUE;
 
-  /* Watch first: the providers post the devices present as they start. */
+  if (!shared_monitor_start ()) {
+    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
+        "Cannot watch output devices: no audio system answered");
+    return FALSE;
+  }
+
   gst_bus_set_flushing (self->bus, FALSE);
   self->bus_source = gst_bus_create_watch (self->bus);
   g_source_set_callback (self->bus_source, G_SOURCE_FUNC (bus_message_cb),
       self, NULL);
   g_source_attach (self->bus_source, self->context);
 
-  if (!gst_device_monitor_start (self->monitor)) {
-    audio_cast_device_monitor_stop (self);
-    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "Cannot watch output devices: no audio system answered");
-    return FALSE;
-  }
+  /* The devices present now, then every change after them: snapshot and
+   * registration under the fan-out's lock keep the two in order. */
+  g_mutex_lock (&registry_lock);
+  present = gst_device_monitor_get_devices (shared_monitor ());
+  for (l = present; l; l = l->next)
+    gst_bus_post (self->bus, gst_message_new_device_added (NULL, l->data));
+  registry = g_slist_prepend (registry, gst_object_ref (self->bus));
+  g_mutex_unlock (&registry_lock);
+  g_list_free_full (present, gst_object_unref);
+
   return TRUE;
 }
 
@@ -775,10 +866,17 @@ audio_cast_device_monitor_stop (AudioCastDeviceMonitor *self)
 
   if (self->bus_source == NULL)
     return;
-  gst_device_monitor_stop (self->monitor);
+
+  g_mutex_lock (&registry_lock);
+  registry = g_slist_remove (registry, self->bus);
+  g_mutex_unlock (&registry_lock);
+  gst_object_unref (self->bus);         /* the registry's reference */
+
   g_source_destroy (self->bus_source);
   g_clear_pointer (&self->bus_source, g_source_unref);
-  /* Drop messages still queued, so a restart begins afresh. */
+  /* Drop what is still queued, so a restart begins afresh. */
   gst_bus_set_flushing (self->bus, TRUE);
   g_hash_table_remove_all (self->devices);
+
+  shared_monitor_stop ();
 }

@@ -11,20 +11,6 @@
 
 #include <string.h>
 
-/* Returns (transfer full) (element-type GstDevice) every audio sink the
- * device providers know now. */
-GList *
-audio_cast_device_probe_sinks (void)
-{
-  GstDeviceMonitor *monitor = gst_device_monitor_new ();
-  GList *devices;
-
-  gst_device_monitor_add_filter (monitor, "Audio/Sink", NULL);
-  devices = gst_device_monitor_get_devices (monitor);
-  gst_object_unref (monitor);
-  return devices;
-}
-
 /* The name a user gives as `device`: the backend's own identifier when the
  * provider exposes one (PulseAudio sink name, ALSA device string), otherwise
  * the display name. */

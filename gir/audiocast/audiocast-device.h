@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 /* Finding output devices by the names users type. Internal for now; the
  * public device listing builds on it. */
 
-GList   *audio_cast_device_probe_sinks (void);
+/* Every audio sink the device providers know now (defined with the shared
+ * monitor in audiocast-device-info.c). */
+GList   *audio_cast_device_list_sinks  (void);
 gchar   *audio_cast_device_dup_name    (GstDevice *device);
 GstDevice *audio_cast_device_find      (GList *devices, const gchar *wanted);
 gchar   *audio_cast_device_describe_all (GList *devices);

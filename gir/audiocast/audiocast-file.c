@@ -21,10 +21,15 @@
 
 #include <string.h>
 
-#define CANCELLED_MESSAGE "audiocast-play-file-cancelled"
+GST_DEBUG_CATEGORY_STATIC (audio_cast_file_debug);
+#define GST_CAT_DEFAULT audio_cast_file_debug
 
-/* How long a local file may take to start playing; see the main loop. */
-#define PREROLL_TIMEOUT_US (10 * G_USEC_PER_SEC)
+#define CANCELLED_MESSAGE "audiocast-play-file-cancelled"
+#define STARTED_MESSAGE "audiocast-play-file-started"
+
+/* How long a local file may take until its audio reaches the sink; see
+ * the main loop. */
+#define START_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
 static gchar *
 to_uri (const gchar *path_or_uri, GError **error)
@@ -89,6 +94,10 @@ set_error_from_message (GError **error, GstMessage *message,
   from_sink = GST_MESSAGE_SRC (message) == GST_OBJECT (sink)
       || gst_object_has_as_ancestor (GST_MESSAGE_SRC (message),
       GST_OBJECT (sink));
+  /* A video-only file fails as "not-linked", which says nothing. */
+  if (!from_sink && g_error_matches (err, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_FAILED))
+    g_object_get (pipeline, "n-audio", &n_audio, NULL);
 
   if (from_sink && g_error_matches (err, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NOT_FOUND)
@@ -98,9 +107,7 @@ set_error_from_message (GError **error, GstMessage *message,
   } else if (from_sink) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         err->message);
-  } else if (g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED)
-      && (g_object_get (pipeline, "n-audio", &n_audio, NULL), n_audio == 0)) {
-    /* A video-only file fails as "not-linked", which says nothing. */
+  } else if (n_audio == 0) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
         "Cannot play \"%s\": it holds no audio stream", path_or_uri);
   } else if (err->domain == GST_RESOURCE_ERROR
@@ -128,6 +135,19 @@ cancelled_cb (GCancellable *cancellable, gpointer user_data)
   /* Any thread: the bus is thread-safe and wakes the waiting caller. */
   gst_bus_post (bus, gst_message_new_application (NULL,
           gst_structure_new_empty (CANCELLED_MESSAGE)));
+}
+
+/* Streaming thread: the audio stream was found and decoded. */
+static GstPadProbeReturn
+sink_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBus *bus = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_bus_post (bus, gst_message_new_application (NULL,
+          gst_structure_new_empty (STARTED_MESSAGE)));
+  return GST_PAD_PROBE_REMOVE;
 }
 
 static GstElement *
@@ -175,6 +195,10 @@ make_pipeline (const gchar *uri, const gchar *device, GstElement **sink,
  * Cancelling @cancellable stops the sound at once and returns
  * %G_IO_ERROR_CANCELLED.
  *
+ * A local file whose audio has not reached the device within 10 seconds
+ * counts as undecodable: GStreamer 1.22 can lose the demuxer's error for a
+ * truncated file, which would otherwise leave the call waiting forever.
+ *
  * ```python
  * AudioCast.play_file("chime.ogg", None, None)
  * ```
@@ -194,7 +218,8 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
   gchar *uri = NULL;
   gulong cancel_id = 0;
   gboolean done = FALSE, ok = FALSE, is_local = FALSE;
-  gint64 preroll_deadline = 0;
+  gint64 start_deadline = 0;
+  static gsize debug_initialized = 0;
 
   g_return_val_if_fail (path_or_uri != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL
@@ -203,6 +228,11 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
 
   if (!gst_is_initialized ())
     gst_init (NULL, NULL);
+  if (g_once_init_enter (&debug_initialized)) {
+    GST_DEBUG_CATEGORY_INIT (audio_cast_file_debug, "audiocastfile", 0,
+        "AudioCast file playback");
+    g_once_init_leave (&debug_initialized, 1);
+  }
   audio_cast_log_init ();
 
   if (*path_or_uri == '\0') {
@@ -227,22 +257,29 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
         gst_object_ref (bus), gst_object_unref);
 
-  /* A failure here also leaves its ERROR message on the bus. */
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-
   /* decodebin drops an error that a demuxer posts while decodebin is still
    * setting that demuxer up (GStreamer 1.22, seen with truncated files):
-   * the pipeline then never prerolls and nothing else is posted. Local files
-   * preroll in milliseconds, so waiting longer than this means that. */
-  if (is_local)
-    preroll_deadline = g_get_monotonic_time () + PREROLL_TIMEOUT_US;
+   * then no audio comes and nothing else is posted, or only ASYNC_DONE
+   * without an audio stream. Local files start in milliseconds, so a
+   * deadline until the audio reaches the sink tells that case. */
+  if (is_local) {
+    GstPad *pad = gst_element_get_static_pad (sink, "sink");
+
+    start_deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        sink_caps_probe, gst_object_ref (bus), gst_object_unref);
+    gst_object_unref (pad);
+  }
+
+  /* A failure here also leaves its ERROR message on the bus. */
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
   while (!done) {
     GstClockTime wait = GST_CLOCK_TIME_NONE;
     GstMessage *msg;
 
-    if (preroll_deadline) {
-      gint64 left = preroll_deadline - g_get_monotonic_time ();
+    if (start_deadline) {
+      gint64 left = start_deadline - g_get_monotonic_time ();
 
       wait = left > 0 ? left * GST_USECOND : 0;
     }
@@ -258,10 +295,20 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
     }
 
     switch (GST_MESSAGE_TYPE (msg)) {
-      case GST_MESSAGE_ASYNC_DONE:
-        if (GST_MESSAGE_SRC (msg) == GST_OBJECT (pipeline))
-          preroll_deadline = 0;
+      case GST_MESSAGE_ASYNC_DONE:{
+        gint n_audio = 0;
+
+        /* Prerolled: every stream is known by now. */
+        if (GST_MESSAGE_SRC (msg) == GST_OBJECT (pipeline)) {
+          g_object_get (pipeline, "n-audio", &n_audio, NULL);
+          if (n_audio == 0) {
+            g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
+                "Cannot play \"%s\": it holds no audio stream", path_or_uri);
+            done = TRUE;
+          }
+        }
         break;
+      }
       case GST_MESSAGE_EOS:
         ok = done = TRUE;
         break;
@@ -270,7 +317,9 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
         done = TRUE;
         break;
       case GST_MESSAGE_APPLICATION:
-        if (gst_message_has_name (msg, CANCELLED_MESSAGE)) {
+        if (gst_message_has_name (msg, STARTED_MESSAGE)) {
+          start_deadline = 0;
+        } else if (gst_message_has_name (msg, CANCELLED_MESSAGE)) {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
               "Playback was cancelled");
           done = TRUE;

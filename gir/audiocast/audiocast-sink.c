@@ -261,7 +261,7 @@ static GstElement *
 open_named_device_sink (AudioCastSink *self, const gchar *wanted,
     gchar **pulse_name)
 {
-  GList *devices = audio_cast_device_probe_sinks ();
+  GList *devices = audio_cast_device_list_sinks ();
   GstDevice *device = audio_cast_device_find (devices, wanted);
   GstElement *sink = NULL;
 

@@ -233,6 +233,40 @@ def test_monitor_hotplug_on_main_context():
         assert owned, f"{kind} {device.props.name} not dispatched by the main context"
 
 
+def test_monitor_reports_default_change():
+    """device-changed carries (new, old) snapshots. GStreamer 1.22's pulse
+    provider notices a new default sink only at the next sink event, so a
+    hotplug follows the switch."""
+    run = MonitorRun()
+    changed = []
+    run.monitor.connect("device-changed",
+                        lambda m, new, old: changed.append((new, old)))
+    run.monitor.start()
+    mod = None
+    try:
+        seen = set()
+        run.run_until(lambda k, d: seen.add(d.props.name)
+                      or {SPEAKER.name, VIRTUAL_MIC.name} <= seen)
+        acutil.pactl("set-default-sink", VIRTUAL_MIC.name)
+        mod = load_hotplug("hotplug-default")
+        run.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-default")
+        run.iterate_for(0.2)
+    finally:
+        run.monitor.stop()
+        acutil.pactl("set-default-sink", SPEAKER.name)
+        if mod:
+            acutil.pactl("unload-module", mod, check=False)
+    now = {new.props.name: (new, old) for new, old in changed}
+    print([(n.props.name, n.props.is_default, o.props.is_default)
+           for n, o in changed])
+    assert VIRTUAL_MIC.name in now, "no device-changed for the new default"
+    new, old = now[VIRTUAL_MIC.name]
+    assert new.props.is_default and not old.props.is_default
+    assert new.props.sample_rate == 22050
+    new, old = now[SPEAKER.name]
+    assert old.props.is_default and not new.props.is_default
+
+
 def test_monitor_uses_thread_default_context():
     """A monitor created under a pushed thread-default context emits there,
     on the thread that runs that context, not on the global default one."""
@@ -281,6 +315,69 @@ def test_monitor_uses_thread_default_context():
                for k, d, _, _ in run.events)
     for kind, device, thread, owned in run.events:
         assert thread == result["thread"] and owned, (kind, device.props.name)
+
+
+def test_two_monitors_and_listing_coexist():
+    """Several monitors, listings and a monitor released while another runs
+    (GStreamer 1.22 breaks the running one when any GstDeviceMonitor is
+    disposed; the library shares one that never is)."""
+    import gc
+    main = MonitorRun()
+    main.monitor.start()
+    mod = None
+    try:
+        seen = set()
+        main.run_until(lambda k, d: seen.add(d.props.name)
+                       or {SPEAKER.name, VIRTUAL_MIC.name} <= seen)
+        other = MonitorRun()
+        other.monitor.start()
+        seen_other = set()
+        other.run_until(lambda k, d: seen_other.add(d.props.name)
+                        or {SPEAKER.name, VIRTUAL_MIC.name} <= seen_other)
+        other.monitor.stop()
+        del other
+        gc.collect()
+        assert len(AudioCast.list_output_devices()) >= 2
+        temp = AudioCast.DeviceMonitor.new()
+        del temp
+        gc.collect()
+
+        mod = load_hotplug("hotplug-coexist")
+        main.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-coexist")
+        acutil.pactl("unload-module", mod)
+        mod = None
+        main.run_until(lambda k, d: k == "removed" and d.props.name == "hotplug-coexist")
+    finally:
+        main.monitor.stop()
+        if mod:
+            acutil.pactl("unload-module", mod, check=False)
+
+
+def test_monitor_survives_playback_on_named_device(tmp_path):
+    """audiocastsink looks its device up by name while a monitor runs."""
+    wav = tmp_path / "beep.wav"
+    p = acutil.Gst.parse_launch(
+        "audiotestsrc num-buffers=5 samplesperbuffer=480 ! "
+        f"audio/x-raw,rate=48000,channels=2 ! wavenc ! filesink location={wav}")
+    p.set_state(acutil.Gst.State.PLAYING)
+    p.get_bus().timed_pop_filtered(10 * acutil.Gst.SECOND,
+                                   acutil.Gst.MessageType.EOS)
+    p.set_state(acutil.Gst.State.NULL)
+
+    run = MonitorRun()
+    run.monitor.start()
+    mod = None
+    try:
+        seen = set()
+        run.run_until(lambda k, d: seen.add(d.props.name)
+                      or {SPEAKER.name, VIRTUAL_MIC.name} <= seen)
+        assert AudioCast.play_file(str(wav), "Virtual-Mic", None)
+        mod = load_hotplug("hotplug-after-play")
+        run.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-after-play")
+    finally:
+        run.monitor.stop()
+        if mod:
+            acutil.pactl("unload-module", mod, check=False)
 
 
 def test_monitor_stop_silences_signals():

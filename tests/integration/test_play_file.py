@@ -52,6 +52,18 @@ def make_file(path, encoder, seconds=SECONDS, freq=FREQ, rate=44100,
     return path
 
 
+def make_video(path):
+    pipeline = Gst.parse_launch(
+        "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120 ! "
+        f"theoraenc ! oggmux ! filesink location=\"{path}\"")
+    pipeline.set_state(Gst.State.PLAYING)
+    msg = pipeline.get_bus().timed_pop_filtered(
+        30 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipeline.set_state(Gst.State.NULL)
+    assert msg is not None and msg.type == Gst.MessageType.EOS
+    return path
+
+
 ENCODERS = {
     "wav": "wavenc",
     "flac": "flacenc",
@@ -68,6 +80,9 @@ def files(tmp_path_factory):
                             rate=22050, channels=1)
     (d / "garbage.wav").write_bytes(b"this is not a sound file\n" * 100)
     out["garbage"] = d / "garbage.wav"
+    (d / "truncated.ogg").write_bytes(out["ogg"].read_bytes()[:100])
+    out["truncated"] = d / "truncated.ogg"
+    out["video"] = make_video(d / "video.ogg")
     return out
 
 
@@ -133,6 +148,15 @@ def test_play_file_other_device_and_format(files):
     assert not acutil.nonsilent_mask(other.data).any(), "audio leaked to speaker"
 
 
+def test_play_file_longer_than_start_timeout(files, tmp_path):
+    """Files play past the 10 s within which a local file's audio must have
+    started (the guard against decodebin swallowing an error)."""
+    path = make_file(tmp_path / "eleven.flac", "flacenc", seconds=11.0)
+    ok, t0, returned, cap = play_and_capture(SPEAKER, path, "speaker")
+    assert ok
+    check_tone(cap, SPEAKER, FREQ, 11.0, 0.005)
+
+
 def test_play_file_relative_path_and_uri(files, monkeypatch):
     monkeypatch.chdir(files["wav"].parent)
     ok, _, _, cap = play_and_capture(SPEAKER, "tone.wav", None)
@@ -176,6 +200,23 @@ def test_undecodable_file_is_format_error(files):
     msg = assert_audiocast_error(excinfo, AudioCast.Error.FORMAT)
     print(msg)
     assert "garbage.wav" in msg
+
+
+@pytest.mark.parametrize("name", ["truncated", "video"])
+def test_broken_or_silent_file_is_format_error(files, name):
+    """A truncated file (GStreamer's decodebin may swallow the demuxer's
+    error for it; the call must still end) and a file without audio."""
+    for _ in range(5):
+        t0 = time.monotonic()
+        with pytest.raises(GLib.Error) as excinfo:
+            AudioCast.play_file(str(files[name]), "speaker", None)
+        took = time.monotonic() - t0
+        msg = assert_audiocast_error(excinfo, AudioCast.Error.FORMAT)
+        print(f"{msg} (after {took:.3f}s)")
+        assert files[name].name in msg
+        assert took < 12.0
+    if name == "video":
+        assert "no audio" in msg
 
 
 def test_empty_path_is_invalid_argument():
