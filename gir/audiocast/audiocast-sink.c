@@ -55,6 +55,7 @@
 #include "audiocast-sink-private.h"
 
 #include <gst/audio/audio.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
 #define GST_CAT_DEFAULT audio_cast_sink_debug
@@ -257,6 +258,39 @@ open_default_device_sink (AudioCastSink *self)
   return NULL;
 }
 
+/* Names that are ALSA PCMs rather than devices the providers list: what
+ * PyAudioCast users pass ("pulse", "default", "hw:CARD=Audio", "plughw:0").
+ * Only such names are tried, so a mistyped device name costs no ALSA
+ * error output. */
+static gboolean
+looks_like_alsa_pcm (const gchar *name)
+{
+  static const gchar *const plain[] = { "default", "pulse", "pipewire",
+    "sysdefault", "jack", NULL
+  };
+
+  return strchr (name, ':') != NULL || g_strv_contains (plain, name);
+}
+
+static GstElement *
+open_alsa_pcm (AudioCastSink *self, const gchar *pcm)
+{
+  GstElement *sink = gst_element_factory_make ("alsasink", NULL);
+
+  if (sink == NULL)
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "device", pcm, NULL);
+  if (gst_element_set_state (sink, GST_STATE_READY)
+      == GST_STATE_CHANGE_SUCCESS) {
+    GST_INFO_OBJECT (self, "\"%s\" is an ALSA PCM", pcm);
+    return sink;
+  }
+  gst_element_set_state (sink, GST_STATE_NULL);
+  gst_object_unref (sink);
+  return NULL;
+}
+
 static GstElement *
 open_named_device_sink (AudioCastSink *self, const gchar *wanted,
     gchar **pulse_name)
@@ -264,6 +298,11 @@ open_named_device_sink (AudioCastSink *self, const gchar *wanted,
   GList *devices = audio_cast_device_list_sinks ();
   GstDevice *device = audio_cast_device_find (devices, wanted);
   GstElement *sink = NULL;
+
+  if (device == NULL && looks_like_alsa_pcm (wanted))
+    sink = open_alsa_pcm (self, wanted);
+  if (sink != NULL)
+    goto out;
 
   if (device == NULL) {
     gchar *available = audio_cast_device_describe_all (devices);
@@ -595,7 +634,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    *
    * The output device: a device's name (for PulseAudio the sink name, such as
    * `Virtual-Mic`) matched exactly first, then a case-insensitive part of a
-   * device's name or description. %NULL plays on the default device. When
+   * device's name or description. Names no device has but that are ALSA PCMs
+   * (`pulse`, `default`, `hw:CARD=Audio`, anything with a colon) play
+   * through alsasink on that PCM. %NULL plays on the default device. When
    * nothing matches, the element fails to start with an error that lists the
    * available devices.
    */

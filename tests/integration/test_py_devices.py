@@ -137,12 +137,18 @@ def test_ctrl_c_stops_play_file(tmp_path):
     assert 0 < n < len(x) // 2, n
 
 
-@pytest.mark.xfail(strict=True, raises=audiocast.DeviceNotFoundError,
-                   reason="PyAudioCast's README uses ALSA PCM names "
-                          "(device='pulse', 'hw:CARD=...'); the C library's "
-                          "device lookup only knows the sound server's sinks")
 def test_pyaudiocast_alsa_pcm_name_pulse(tmp_path):
+    """PyAudioCast's README plays on device="pulse", an ALSA PCM: it goes
+    through alsasink and the pulse ALSA plugin to the default sink."""
     import audiocast as pyaudiocast
 
-    path = write_wav(tmp_path / "audio.wav", np.zeros((2205, 1)), 22050)
-    pyaudiocast.play_file(str(path), device="pulse")
+    t = np.arange(22050) / 22050
+    tone = (16000 * np.sin(2 * np.pi * 1000 * t))[:, None]
+    path = write_wav(tmp_path / "audio.wav", tone, 22050)
+    with acutil.Capture(acutil.SPEAKER) as cap:
+        pyaudiocast.play_file(str(path), device="pulse")
+        cap.stop(settle=0.2)
+    got = acutil.trimmed(cap.data)
+    assert len(got) >= 48000 * 0.9, f"only {len(got)} frames of tone heard"
+    freq = acutil.frequency(acutil.as_float(got)[:, 0], 48000)
+    assert abs(freq - 1000) < 10, freq
