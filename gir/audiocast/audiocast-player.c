@@ -94,6 +94,11 @@ struct _AudioCastPlayer
   gsize scratch_size;
   guint8 *sanitized;
   gsize sanitized_size;
+
+  /* failure_lock: guards failure, the device's error as the first call that
+   * met it took it off the bus, so every later call reports the same. */
+  GMutex failure_lock;
+  GError *failure;
 };
 
 enum
@@ -179,6 +184,19 @@ take_bus_error (AudioCastPlayer *self, GError **error, const gchar *doing)
         "%s failed: %s", doing, gst_error->message);
   g_error_free (gst_error);
   gst_message_unref (msg);
+}
+
+/* The device failed while streaming: reports its error, the same to every
+ * caller (the bus holds it for the first one only). */
+static void
+report_failure (AudioCastPlayer *self, GError **error)
+{
+  g_mutex_lock (&self->failure_lock);
+  if (self->failure == NULL)
+    take_bus_error (self, &self->failure, "Playing");
+  if (error)
+    *error = g_error_copy (self->failure);
+  g_mutex_unlock (&self->failure_lock);
 }
 
 static gboolean
@@ -459,7 +477,7 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
         break;              /* stopped meanwhile: report what got in */
       /* fall through */
     default:
-      take_bus_error (self, error, "Playing");
+      report_failure (self, error);
       return 0;
   }
   return accepted;
@@ -469,20 +487,49 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
  * audio_cast_player_drain:
  * @self: an #AudioCastPlayer
  * @timeout_us: how long to wait at most, in microseconds; -1 for no limit
+ * @error: return location for a #GError, or %NULL
  *
  * Waits until everything written before the call has been heard.
  *
- * Returns: %TRUE when it was heard (at once when nothing is queued), %FALSE
- *   when a clear, a stop or the timeout came first.
+ * When it returns %FALSE, @error says why: %G_IO_ERROR_TIMED_OUT when the
+ * timeout came first, %G_IO_ERROR_CANCELLED when a clear or a stop ended the
+ * wait, %AUDIO_CAST_ERROR_CLOSED when the player was stopped before, and
+ * %AUDIO_CAST_ERROR_BACKEND when the device failed (the sound server went
+ * away, say) — then at once, not after the timeout.
+ *
+ * Returns: %TRUE when it was heard (at once when nothing is queued)
  */
 gboolean
-audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us)
+audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
+    GError **error)
 {
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_atomic_int_get (&self->stopped))
+  if (g_atomic_int_get (&self->stopped)) {
+    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
+        "the player is closed: it was stopped");
     return FALSE;
-  return audio_cast_sink_drain (self->sink, timeout_us);
+  }
+
+  switch (audio_cast_queue_drain (self->queue, timeout_us)) {
+    case AUDIO_CAST_DRAIN_HEARD:
+      return TRUE;
+    case AUDIO_CAST_DRAIN_TIMED_OUT:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "drain timed out after %" G_GINT64_FORMAT " µs", timeout_us);
+      return FALSE;
+    case AUDIO_CAST_DRAIN_INTERRUPTED:
+      /* Stopped meanwhile, or a clear (which a drain after stop() would
+       * not see: that says CLOSED above). */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+          g_atomic_int_get (&self->stopped) ? "drain interrupted by stop"
+          : "drain interrupted by clear");
+      return FALSE;
+    default:
+      report_failure (self, error);
+      return FALSE;
+  }
 }
 
 /**
@@ -764,6 +811,8 @@ audio_cast_player_finalize (GObject *object)
   g_free (self->scratch);
   g_free (self->sanitized);
   g_mutex_clear (&self->write_lock);
+  g_clear_error (&self->failure);
+  g_mutex_clear (&self->failure_lock);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
 
@@ -922,6 +971,7 @@ static void
 audio_cast_player_init (AudioCastPlayer *self)
 {
   g_mutex_init (&self->write_lock);
+  g_mutex_init (&self->failure_lock);
   self->buffer_time = DEFAULT_BUFFER_TIME;
   self->latency_time = DEFAULT_LATENCY_TIME;
 }

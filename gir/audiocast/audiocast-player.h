@@ -49,7 +49,8 @@ gsize    audio_cast_player_write         (AudioCastPlayer *self,
                                           gsize size,
                                           GError **error);
 gboolean audio_cast_player_drain         (AudioCastPlayer *self,
-                                          gint64 timeout_us);
+                                          gint64 timeout_us,
+                                          GError **error);
 guint64  audio_cast_player_clear         (AudioCastPlayer *self);
 void     audio_cast_player_stop          (AudioCastPlayer *self);
 

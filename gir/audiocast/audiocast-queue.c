@@ -385,16 +385,31 @@ done:
     *frames_discarded = discarded;
 }
 
-gboolean
+static const gchar *
+drain_result_name (AudioCastDrainResult result)
+{
+  switch (result) {
+    case AUDIO_CAST_DRAIN_HEARD:
+      return "done";
+    case AUDIO_CAST_DRAIN_INTERRUPTED:
+      return "interrupted";
+    case AUDIO_CAST_DRAIN_TIMED_OUT:
+      return "timed out";
+    default:
+      return "failed";
+  }
+}
+
+AudioCastDrainResult
 audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
 {
   gint64 deadline = timeout_us < 0 ? G_MAXINT64
       : g_get_monotonic_time () + timeout_us;
-  gboolean drained = FALSE;
+  AudioCastDrainResult result;
   guint64 target;
   guint generation;
 
-  g_return_val_if_fail (AUDIO_CAST_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (AUDIO_CAST_IS_QUEUE (self), AUDIO_CAST_DRAIN_FAILED);
 
   update_position (self);
   g_mutex_lock (&self->lock);
@@ -407,18 +422,28 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
     gint64 now, wake;
 
     /* A clear counts what it discarded as settled: check it first. */
-    if (generation != self->generation)
-      break;
-    if (settled >= target) {
-      drained = TRUE;
+    if (generation != self->generation) {
+      result = AUDIO_CAST_DRAIN_INTERRUPTED;
       break;
     }
-    if (!self->src_running || self->src_failed)
+    if (settled >= target) {
+      result = AUDIO_CAST_DRAIN_HEARD;
       break;
+    }
+    if (self->src_failed) {
+      result = AUDIO_CAST_DRAIN_FAILED;
+      break;
+    }
+    if (!self->src_running) {
+      result = AUDIO_CAST_DRAIN_INTERRUPTED;
+      break;
+    }
 
     now = g_get_monotonic_time ();
-    if (now >= deadline)
+    if (now >= deadline) {
+      result = AUDIO_CAST_DRAIN_TIMED_OUT;
       break;
+    }
 
     /* The output thread signals after every period it pushes; when less
      * than a period is left, wake when it should have been heard. */
@@ -439,9 +464,35 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
 
   GST_DEBUG_OBJECT (self, "drain %s: target %" G_GUINT64_FORMAT ", heard_t %"
       G_GUINT64_FORMAT ", anchor t %" G_GUINT64_FORMAT " dev %" G_GUINT64_FORMAT,
-      drained ? "done" : "interrupted", target, self->playout.heard_t,
+      drain_result_name (result), target, self->playout.heard_t,
       self->playout.anchor_t, self->playout.anchor_dev);
-  return drained;
+  return result;
+}
+
+/**
+ * audio_cast_queue_fail:
+ *
+ * Called when the device failed (its sink posted an error, e.g. the sound
+ * server went away): writers blocked on a full ring and pending drains
+ * return at once with an error, and later writes fail, instead of waiting
+ * for a ring nobody will empty. The output thread may stay blocked inside
+ * the failed sink until the element stops; it pushes nothing more.
+ * Callable from any thread, including the device's own.
+ */
+void
+audio_cast_queue_fail (AudioCastQueue *self)
+{
+  g_return_if_fail (AUDIO_CAST_IS_QUEUE (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->src_running && !self->src_failed) {
+    GST_DEBUG_OBJECT (self, "device failed");
+    self->src_failed = TRUE;
+  }
+  g_cond_broadcast (&self->space_cond);
+  g_cond_broadcast (&self->played_cond);
+  g_cond_broadcast (&self->work_cond);
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -617,6 +668,10 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
   }
   if (!self->have_info) {
     ret = GST_FLOW_NOT_NEGOTIATED;
+    goto out;
+  }
+  if (self->src_failed) {
+    ret = GST_FLOW_ERROR;
     goto out;
   }
 
@@ -959,7 +1014,7 @@ push_loop (gpointer user_data)
   while (self->src_running && !self->flush_stop_pending
       && (!self->have_info || self->eos_sent))
     g_cond_wait (&self->work_cond, &self->lock);
-  if (!self->src_running) {
+  if (!self->src_running || self->src_failed) {
     g_mutex_unlock (&self->lock);
     stop_output (self, FALSE);
     return;

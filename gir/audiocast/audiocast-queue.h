@@ -29,6 +29,15 @@ typedef struct
   guint64 queued_timeline;      /* pushed, not heard, silence included */
 } AudioCastQueueStats;
 
+/* Why audio_cast_queue_drain() returned. */
+typedef enum
+{
+  AUDIO_CAST_DRAIN_HEARD,       /* everything written before was heard */
+  AUDIO_CAST_DRAIN_INTERRUPTED, /* a clear or the element stopping */
+  AUDIO_CAST_DRAIN_TIMED_OUT,
+  AUDIO_CAST_DRAIN_FAILED,      /* the device failed */
+} AudioCastDrainResult;
+
 void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime buffer_time,
                                        GstClockTime latency_time,
@@ -49,8 +58,9 @@ void     audio_cast_queue_set_device  (AudioCastQueue *self,
 void     audio_cast_queue_clear       (AudioCastQueue *self,
                                        guint64 *frames_heard,
                                        guint64 *frames_discarded);
-gboolean audio_cast_queue_drain       (AudioCastQueue *self,
-                                       gint64 timeout_us);
+AudioCastDrainResult audio_cast_queue_drain (AudioCastQueue *self,
+                                             gint64 timeout_us);
+void     audio_cast_queue_fail        (AudioCastQueue *self);
 void     audio_cast_queue_get_stats   (AudioCastQueue *self,
                                        AudioCastQueueStats *stats);
 

@@ -175,7 +175,8 @@ audio_cast_sink_drain (AudioCastSink *self, gint64 timeout_us)
 {
   g_return_val_if_fail (AUDIO_CAST_IS_SINK (self), FALSE);
 
-  return audio_cast_queue_drain (self->queue, timeout_us);
+  return audio_cast_queue_drain (self->queue, timeout_us)
+      == AUDIO_CAST_DRAIN_HEARD;
 }
 
 AudioCastQueue *
@@ -229,6 +230,31 @@ set_if_exists (GstElement *element, const gchar *name, ...)
   va_end (args);
 }
 
+/* autoaudiosink falls back to a fakesink when no real sink opens: audio
+ * would vanish while every call reported success. */
+static gboolean
+is_fake_output (GstElement *sink)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  gboolean fake = FALSE;
+
+  if (!GST_IS_BIN (sink))
+    return FALSE;
+  it = gst_bin_iterate_recurse (GST_BIN (sink));
+  while (!fake && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElementFactory *factory =
+        gst_element_get_factory (g_value_get_object (&item));
+
+    fake = factory != NULL
+        && g_str_equal (GST_OBJECT_NAME (factory), "fakesink");
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return fake;
+}
+
 static GstElement *
 open_default_device_sink (AudioCastSink *self)
 {
@@ -247,7 +273,7 @@ open_default_device_sink (AudioCastSink *self)
     /* READY opens the device or connects to the server: that is the test
      * of being usable. */
     if (gst_element_set_state (sink, GST_STATE_READY)
-        == GST_STATE_CHANGE_SUCCESS) {
+        == GST_STATE_CHANGE_SUCCESS && !is_fake_output (sink)) {
       GST_INFO_OBJECT (self, "using %s", candidates[i]);
       return sink;
     }
@@ -507,6 +533,21 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
   return ret;
 }
 
+/* An error from the device chain (say the sound server went away) means
+ * nothing will empty the ring again: the queue lets writers and drains
+ * return with it instead of waiting. The message still goes up. */
+static void
+audio_cast_sink_handle_message (GstBin *bin, GstMessage *message)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (bin);
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
+      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue))
+    audio_cast_queue_fail (self->queue);
+
+  GST_BIN_CLASS (audio_cast_sink_parent_class)->handle_message (bin, message);
+}
+
 static void
 audio_cast_sink_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)
@@ -620,6 +661,7 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
 
   audio_cast_log_init ();
 
@@ -628,6 +670,7 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   object_class->dispose = audio_cast_sink_dispose;
   object_class->finalize = audio_cast_sink_finalize;
   element_class->change_state = audio_cast_sink_change_state;
+  bin_class->handle_message = audio_cast_sink_handle_message;
 
   /**
    * AudioCastSink:device:

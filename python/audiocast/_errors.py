@@ -79,6 +79,14 @@ def is_cancelled(err: GLib.Error) -> bool:
     return bool(err.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
 
 
+def is_drain_interruption(err: GLib.Error) -> bool:
+    """Whether a failed drain only ended early: its timeout, a clear or a
+    stop (``False`` to the caller), rather than a failure to raise."""
+    return bool(err.matches(Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT)
+                or is_cancelled(err)
+                or err.matches(AudioCast.error_quark(), int(AudioCast.Error.CLOSED)))
+
+
 def from_glib(err: GLib.Error) -> AudioCastError:
     """The Python exception for a ``GLib.Error`` raised by the C library,
     with the message unchanged. Raise it ``from err``."""

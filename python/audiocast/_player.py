@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Any, Callable, Optional, Type, TypeVar, Dict
 
 from ._convert import AudioData, to_pcm
-from ._errors import from_glib
+from ._errors import from_glib, is_drain_interruption
 from ._gi import AudioCast, GLib
 
 __all__ = ["AudioPlayer"]
@@ -149,8 +149,10 @@ class AudioPlayer:
         """Waits until everything written so far was heard.
 
         Returns ``True`` once it was, ``False`` when :meth:`clear` or
-        :meth:`stop` interrupted the wait or ``timeout`` (seconds; ``None``
-        waits as long as it takes) ran out. Ctrl-C interrupts it.
+        :meth:`stop` interrupted the wait, the player was stopped, or
+        ``timeout`` (seconds; ``None`` waits as long as it takes) ran out.
+        Raises :class:`BackendError` at once when the device fails (the sound
+        server went away, say). Ctrl-C interrupts it.
 
         >>> player.write(samples); player.drain(timeout=5.0)  # doctest: +SKIP
         True
@@ -161,7 +163,12 @@ class AudioPlayer:
             raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}")
         else:
             micros = int(round(timeout * 1_000_000))
-        return bool(call_interruptibly(lambda: self._player.drain(micros)))
+        try:
+            return bool(call_interruptibly(lambda: self._player.drain(micros)))
+        except GLib.Error as e:
+            if is_drain_interruption(e):
+                return False
+            raise from_glib(e) from e
 
     def clear(self) -> int:
         """Discards everything not heard yet (barge-in) and returns the

@@ -302,6 +302,49 @@ GST_START_TEST (test_backpressure)
 
 GST_END_TEST;
 
+/* --- device failure ----------------------------------------------------- */
+
+/* The device posts an error (a sound server going away does) while a
+ * producer is blocked on a full ring and a drain waits: both return at once
+ * with the failure instead of waiting for a ring nobody empties, later
+ * writes fail, the error reaches the application's bus, and stopping does
+ * not hang on the device's stuck write. */
+GST_START_TEST (test_device_error_releases_writer_and_drain)
+{
+  CastFixture *f = cast_fixture_new (NULL, NULL, BUFFER_TIME_US,
+      LATENCY_TIME_US);
+  CastProducer *p;
+  GstFlowReturn ret;
+  GstMessage *msg;
+  guint64 cap;
+
+  cast_fixture_start (f);
+  cap = cast_fixture_capacity_frames (f);
+  fake_device_set_gate (f->dev, FALSE);
+  p = cast_producer_start (f, 1, 160, 50 * cap, TRUE);
+  fail_unless (cast_producer_wait_blocked (p, cap));
+
+  GST_ELEMENT_ERROR (f->dev, RESOURCE, WRITE, ("The device went away"),
+      (NULL));
+
+  cast_producer_join (p, &ret);
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  /* without a timeout: returning at all is the point */
+  fail_if (cast_fixture_drain (f, -1),
+      "drain TRUE although nothing can be heard any more");
+  fail_unless_equals_int (cast_fixture_push_pattern (f, 1, 0, 10, TRUE),
+      GST_FLOW_ERROR);
+
+  msg = gst_bus_pop_filtered (f->bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "the device's error did not reach the bus");
+  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (f->dev));
+  gst_message_unref (msg);
+
+  cast_fixture_free (f);
+}
+
+GST_END_TEST;
+
 /* --- clear -------------------------------------------------------------- */
 
 /* A producer held by backpressure is released by clear() from another
@@ -958,6 +1001,11 @@ audiocastsink_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_ring_wraparound, 0, 2);
   tcase_add_test (tc, test_backpressure);
+
+  tc = tcase_create ("faults");
+  tcase_set_timeout (tc, 30);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_device_error_releases_writer_and_drain);
 
   tc = tcase_create ("clear");
   tcase_set_timeout (tc, 30);
