@@ -148,7 +148,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_STATIC_CAPS ("audio/x-raw, "
         "format = (string) " GST_AUDIO_FORMATS_ALL ", "
         "rate = (int) [ 1, MAX ], "
-        "channels = (int) [ 1, MAX ], " "layout = (string) interleaved"));
+        "channels = (int) [ 1, " G_STRINGIFY (AUDIO_CAST_MAX_CHANNELS) " ], "
+        "layout = (string) interleaved"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
@@ -635,6 +636,59 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
 
 /* ---- producer side ---- */
 
+/* With the lock held: the output thread is feeding the device silence
+ * because everything written was heard, and it knows where the device is. */
+static gboolean
+idle_locked (AudioCastQueue *self)
+{
+  return self->src_running && !self->src_failed && self->have_info
+      && !self->holding && !self->eos_received && !self->flush_stop_pending
+      && self->dry && self->fade_pending == 0 && self->device_clock != NULL
+      && self->playout.anchored && buffered_locked (self) == 0;
+}
+
+/* A write into an idle queue would start behind the silence the device was
+ * kept fed with (up to its whole buffer). When that is more than the
+ * lead-in a flush costs plus a period, it is dropped the way clear() drops
+ * audio, so the new audio starts sooner. */
+static void
+skip_queued_silence (AudioCastQueue *self)
+{
+  gboolean flush;
+  guint64 worth_it;
+
+  g_mutex_lock (&self->lock);
+  flush = idle_locked (self);
+  g_mutex_unlock (&self->lock);
+  if (!flush)
+    return;
+
+  update_position (self);
+
+  g_mutex_lock (&self->flush_lock);
+  g_mutex_lock (&self->lock);
+  worth_it = gst_util_uint64_scale_int (self->lead_in_time
+      + self->latency_time, GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+  flush = idle_locked (self)
+      && self->playout.t_end - self->playout.heard_t > worth_it;
+  if (flush) {
+    GST_DEBUG_OBJECT (self, "skipping %" G_GUINT64_FORMAT " frames of "
+        "silence queued in the device",
+        self->playout.t_end - self->playout.heard_t);
+    /* Nothing unheard is data: no frame counts change. */
+    audio_cast_playout_new_epoch (&self->playout);
+    self->epoch++;
+    self->data_since_flush = FALSE;
+    self->flush_stop_pending = TRUE;
+    g_cond_broadcast (&self->work_cond);
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (flush)
+    gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
+  g_mutex_unlock (&self->flush_lock);
+}
+
 /**
  * audio_cast_queue_write:
  * @frames_accepted: (out): frames that went into the ring
@@ -656,6 +710,9 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
   guint64 done = 0;
   guint generation;
   gsize bpf;
+
+  if (frames > 0)
+    skip_queued_silence (self);
 
   g_mutex_lock (&self->lock);
   if (self->sink_flushing) {
