@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* GStreamer's channel mixer (in audioconvert and GstAudioConverter) takes
+ * at most 63 channels. */
+#define AUDIO_CAST_MAX_CHANNELS 63
+
 /* The ring-buffer element inside audiocastsink. Private to the library: the
  * bin is the public face. */
 #define AUDIO_CAST_TYPE_QUEUE (audio_cast_queue_get_type ())
