@@ -135,7 +135,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_STATIC_CAPS ("audio/x-raw, "
         "format = (string) " GST_AUDIO_FORMATS_ALL ", "
         "rate = (int) [ 1, MAX ], "
-        "channels = (int) [ 1, MAX ], " "layout = (string) interleaved"));
+        "channels = (int) [ 1, " G_STRINGIFY (AUDIO_CAST_MAX_CHANNELS) " ], "
+        "layout = (string) interleaved"));
 
 /**
  * audio_cast_sink_clear:
@@ -168,7 +169,8 @@ audio_cast_sink_clear (AudioCastSink *self, guint64 *frames_heard,
  * played by the device, not merely handed to it.
  *
  * Returns: %TRUE once all of it was heard (at once when nothing is queued),
- *   %FALSE when a clear, a stop or the timeout came first.
+ *   %FALSE when a clear, a stop, the timeout or a failure of the device (an
+ *   error on the bus) came first.
  */
 gboolean
 audio_cast_sink_drain (AudioCastSink *self, gint64 timeout_us)
@@ -321,10 +323,23 @@ static GstElement *
 open_named_device_sink (AudioCastSink *self, const gchar *wanted,
     gchar **pulse_name)
 {
-  GList *devices = audio_cast_device_list_sinks ();
-  GstDevice *device = audio_cast_device_find (devices, wanted);
+  GList *devices;
+  GstDevice *device;
   GstElement *sink = NULL;
 
+  /* No device has such a name, and neither the lookup (casefolding) nor an
+   * error message may be given one. */
+  if (!g_utf8_validate (wanted, -1, NULL)) {
+    gchar *valid = g_utf8_make_valid (wanted, -1);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("Device not found: \"%s\" is not valid UTF-8", valid), (NULL));
+    g_free (valid);
+    return NULL;
+  }
+
+  devices = audio_cast_device_list_sinks ();
+  device = audio_cast_device_find (devices, wanted);
   if (device == NULL && looks_like_alsa_pcm (wanted))
     sink = open_alsa_pcm (self, wanted);
   if (sink != NULL)
@@ -535,17 +550,18 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
 
 /* An error from the device chain (say the sound server went away) means
  * nothing will empty the ring again: the queue lets writers and drains
- * return with it instead of waiting. The message still goes up. */
+ * return with it instead of waiting. The message goes up first, so a writer
+ * that wakes finds it on the bus. */
 static void
 audio_cast_sink_handle_message (GstBin *bin, GstMessage *message)
 {
   AudioCastSink *self = AUDIO_CAST_SINK (bin);
-
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
-      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue))
-    audio_cast_queue_fail (self->queue);
+  gboolean device_failed = GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
+      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue);
 
   GST_BIN_CLASS (audio_cast_sink_parent_class)->handle_message (bin, message);
+  if (device_failed)
+    audio_cast_queue_fail (self->queue);
 }
 
 static void
