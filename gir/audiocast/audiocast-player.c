@@ -51,7 +51,7 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_player_debug);
 #define GST_CAT_DEFAULT audio_cast_player_debug
 
 #define MAX_SAMPLE_RATE 384000
-#define MAX_CHANNELS 64
+#define MAX_CHANNELS AUDIO_CAST_MAX_CHANNELS
 /* When neither the application nor the device says. */
 #define FALLBACK_SAMPLE_RATE 48000
 #define FALLBACK_CHANNELS 2
@@ -331,11 +331,12 @@ sanitize_floats (AudioCastPlayer *self, AudioCastSampleFormat format,
 {
   gsize n, i, first_bad = G_MAXSIZE;
 
+  /* @data need not be aligned for its sample type: read through memcpy. */
   if (format == AUDIO_CAST_SAMPLE_FORMAT_F32LE) {
-    const gfloat *f = (const gfloat *) data;
+    gfloat f;
     n = size / sizeof (gfloat);
     for (i = 0; i < n && first_bad == G_MAXSIZE; i++)
-      if (!isfinite (f[i]))
+      if (!isfinite ((memcpy (&f, data + i * sizeof f, sizeof f), f)))
         first_bad = i;
     if (first_bad != G_MAXSIZE) {
       gfloat *out = (gfloat *) ensure_buffer (&self->sanitized,
@@ -347,10 +348,10 @@ sanitize_floats (AudioCastPlayer *self, AudioCastSampleFormat format,
       return (const guint8 *) out;
     }
   } else if (format == AUDIO_CAST_SAMPLE_FORMAT_F64LE) {
-    const gdouble *d = (const gdouble *) data;
+    gdouble d;
     n = size / sizeof (gdouble);
     for (i = 0; i < n && first_bad == G_MAXSIZE; i++)
-      if (!isfinite (d[i]))
+      if (!isfinite ((memcpy (&d, data + i * sizeof d, sizeof d), d)))
         first_bad = i;
     if (first_bad != G_MAXSIZE) {
       gdouble *out = (gdouble *) ensure_buffer (&self->sanitized,

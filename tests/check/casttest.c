@@ -7,9 +7,26 @@
 
 #include <string.h>
 
+/* gst-check fails a test on criticals and warnings from GLib and GStreamer
+ * only: the library's own (domain "AudioCast") must fail it too, unless
+ * ASSERT_CRITICAL / ASSERT_WARNING expects them. */
+static void
+library_log_func (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+  if (!_gst_check_expecting_log)
+    fail ("Unexpected critical/warning: %s: %s", domain, message);
+  if (level & G_LOG_LEVEL_CRITICAL)
+    _gst_check_raised_critical = TRUE;
+  if (level & G_LOG_LEVEL_WARNING)
+    _gst_check_raised_warning = TRUE;
+}
+
 void
 cast_test_register (void)
 {
+  g_log_set_handler ("AudioCast", G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING,
+      library_log_func, NULL);
   /* the library provides the type; registering it here means the tests
    * never depend on an installed (or stale) plugin */
   g_assert_true (gst_element_register (NULL, "audiocastsink", GST_RANK_NONE,

@@ -56,13 +56,20 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 
 G_DEFINE_TYPE (FakeDevice, fake_device, GST_TYPE_AUDIO_SINK);
 
+/* See fake_device_register_as_platform_sink(). */
+static gboolean default_realtime = TRUE;
+static GstCaps *default_caps;
+static GWeakRef latest;
+
 static void
 fake_device_init (FakeDevice * self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->gate_open = TRUE;
-  self->realtime = TRUE;
+  self->realtime = g_atomic_int_get (&default_realtime);
+  if (default_caps)
+    self->caps = gst_caps_ref (default_caps);
   self->log = g_byte_array_new ();
   gst_audio_info_init (&self->info);
 }
@@ -78,6 +85,13 @@ fake_device_finalize (GObject * object)
   g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (fake_device_parent_class)->finalize (object);
+}
+
+static void
+fake_device_constructed (GObject * object)
+{
+  G_OBJECT_CLASS (fake_device_parent_class)->constructed (object);
+  g_weak_ref_set (&latest, object);
 }
 
 static void
@@ -271,6 +285,7 @@ fake_device_class_init (FakeDeviceClass * klass)
   GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS (klass);
   GstAudioSinkClass *audiosink_class = GST_AUDIO_SINK_CLASS (klass);
 
+  gobject_class->constructed = fake_device_constructed;
   gobject_class->finalize = fake_device_finalize;
   gobject_class->set_property = fake_device_set_property;
   gobject_class->get_property = fake_device_get_property;
@@ -311,6 +326,39 @@ fake_device_register (void)
 {
   return gst_element_register (NULL, "fakeaudiodevice", GST_RANK_NONE,
       FAKE_TYPE_DEVICE);
+}
+
+gboolean
+fake_device_register_as_platform_sink (gboolean realtime)
+{
+  GstRegistry *registry = gst_registry_get ();
+  GList *features, *l;
+
+  g_atomic_int_set (&default_realtime, realtime);
+  /* A sound card's range: GstAudioBaseSink cannot run a device whose
+   * period (latency-time) is shorter than a frame. */
+  gst_caps_replace (&default_caps, NULL);
+  default_caps = gst_caps_from_string ("audio/x-raw, rate=(int)[8000,192000]");
+
+  features = gst_element_factory_list_get_elements
+      (GST_ELEMENT_FACTORY_TYPE_SINK | GST_ELEMENT_FACTORY_TYPE_MEDIA_AUDIO,
+      GST_RANK_NONE);
+  features = g_list_concat (features,
+      gst_device_provider_factory_list_get_device_providers (GST_RANK_NONE));
+  /* the plugins' features; not those registered by the test itself */
+  for (l = features; l; l = l->next)
+    if (gst_plugin_feature_get_plugin_name (l->data) != NULL)
+      gst_registry_remove_feature (registry, l->data);
+  gst_plugin_feature_list_free (features);
+
+  return gst_element_register (NULL, "autoaudiosink", GST_RANK_NONE,
+      FAKE_TYPE_DEVICE);
+}
+
+GstElement *
+fake_device_get_latest (void)
+{
+  return g_weak_ref_get (&latest);
 }
 
 void

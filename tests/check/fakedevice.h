@@ -42,6 +42,19 @@ G_DECLARE_FINAL_TYPE (FakeDevice, fake_device, FAKE, DEVICE, GstAudioSink)
 /* Registers the element "fakeaudiodevice" (no plugin needed). */
 gboolean fake_device_register (void);
 
+/* Makes fakeaudiodevice the only audio output there is: removes every
+ * audio sink and device provider of a plugin from the registry (elements
+ * registered without a plugin, such as audiocastsink, stay) and registers
+ * the fake as "autoaudiosink", the sink audiocastsink falls back to. Code
+ * that picks its device itself (AudioCastPlayer) then gets a fake one and
+ * never reaches a sound server or card; device names match nothing.
+ * Devices created from now on take 8 to 192 kHz, like a sound card, and run
+ * in real time if @realtime. */
+gboolean fake_device_register_as_platform_sink (gboolean realtime);
+
+/* The fakeaudiodevice created last, or NULL (transfer full). */
+GstElement *fake_device_get_latest (void);
+
 /* Open (TRUE, the default) or close (FALSE) the gate. */
 void fake_device_set_gate (GstElement * dev, gboolean open);
 
