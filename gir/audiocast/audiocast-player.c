@@ -323,21 +323,48 @@ ensure_buffer (guint8 **buffer, gsize *allocated, gsize size)
   return *buffer;
 }
 
+/* NaN and infinity are the floats whose exponent bits are all set. This
+ * runs over every float the application writes, so whole blocks are checked
+ * with a loop of fixed length and no branch per sample, which the compiler
+ * vectorises; only from a block that has one on is searched sample by
+ * sample. Returns the index of the first such sample, or G_MAXSIZE. @data
+ * need not be aligned. */
+#define SCAN_BLOCK 256
+#define DEFINE_FIRST_NON_FINITE(name, bits_type, exponent)                  \
+static gsize                                                                \
+name (const guint8 *data, gsize n)                                          \
+{                                                                           \
+  gsize i = 0, j;                                                           \
+  bits_type bits, hit = 0;                                                  \
+                                                                            \
+  for (; i + SCAN_BLOCK <= n && !hit; i += SCAN_BLOCK)                      \
+    for (j = 0; j < SCAN_BLOCK; j++) {                                      \
+      memcpy (&bits, data + (i + j) * sizeof bits, sizeof bits);            \
+      hit |= (bits & (exponent)) == (exponent);                             \
+    }                                                                       \
+  for (i = hit ? i - SCAN_BLOCK : i; i < n; i++) {                          \
+    memcpy (&bits, data + i * sizeof bits, sizeof bits);                    \
+    if ((bits & (exponent)) == (exponent))                                  \
+      return i;                                                             \
+  }                                                                         \
+  return G_MAXSIZE;                                                         \
+}
+
+DEFINE_FIRST_NON_FINITE (first_non_finite_f32, guint32, 0x7f800000u)
+DEFINE_FIRST_NON_FINITE (first_non_finite_f64, guint64,
+    G_GUINT64_CONSTANT (0x7ff0000000000000))
+
 /* With the write lock held. Returns @data, or a copy with every NaN and
  * infinity replaced by silence, so none reaches the device. */
 static const guint8 *
 sanitize_floats (AudioCastPlayer *self, AudioCastSampleFormat format,
     const guint8 *data, gsize size)
 {
-  gsize n, i, first_bad = G_MAXSIZE;
+  gsize n, i, first_bad;
 
-  /* @data need not be aligned for its sample type: read through memcpy. */
   if (format == AUDIO_CAST_SAMPLE_FORMAT_F32LE) {
-    gfloat f;
     n = size / sizeof (gfloat);
-    for (i = 0; i < n && first_bad == G_MAXSIZE; i++)
-      if (!isfinite ((memcpy (&f, data + i * sizeof f, sizeof f), f)))
-        first_bad = i;
+    first_bad = first_non_finite_f32 (data, n);
     if (first_bad != G_MAXSIZE) {
       gfloat *out = (gfloat *) ensure_buffer (&self->sanitized,
           &self->sanitized_size, size);
@@ -348,11 +375,8 @@ sanitize_floats (AudioCastPlayer *self, AudioCastSampleFormat format,
       return (const guint8 *) out;
     }
   } else if (format == AUDIO_CAST_SAMPLE_FORMAT_F64LE) {
-    gdouble d;
     n = size / sizeof (gdouble);
-    for (i = 0; i < n && first_bad == G_MAXSIZE; i++)
-      if (!isfinite ((memcpy (&d, data + i * sizeof d, sizeof d), d)))
-        first_bad = i;
+    first_bad = first_non_finite_f64 (data, n);
     if (first_bad != G_MAXSIZE) {
       gdouble *out = (gdouble *) ensure_buffer (&self->sanitized,
           &self->sanitized_size, size);
