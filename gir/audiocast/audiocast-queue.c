@@ -648,9 +648,10 @@ idle_locked (AudioCastQueue *self)
 }
 
 /* A write into an idle queue would start behind the silence the device was
- * kept fed with (up to its whole buffer). When that is more than the
- * lead-in a flush costs plus a period, it is dropped the way clear() drops
- * audio, so the new audio starts sooner. */
+ * kept fed with (up to its whole buffer). When that is more than a restart
+ * costs — the lead-in, and the one or two periods past the read position
+ * where GstAudioBaseSink resumes after a flush — it is dropped the way
+ * clear() drops audio, so the new audio starts sooner. */
 static void
 skip_queued_silence (AudioCastQueue *self)
 {
@@ -668,7 +669,7 @@ skip_queued_silence (AudioCastQueue *self)
   g_mutex_lock (&self->flush_lock);
   g_mutex_lock (&self->lock);
   worth_it = gst_util_uint64_scale_int (self->lead_in_time
-      + self->latency_time, GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+      + 2 * self->latency_time, GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
   flush = idle_locked (self)
       && self->playout.t_end - self->playout.heard_t > worth_it;
   if (flush) {
