@@ -1,0 +1,88 @@
+"""Reading a capture of the sink's monitor.
+
+A frame's time is when the chunk holding it was captured: the null sink mixes
+and the monitor delivers audio in blocks (5 ms here), so that is the earliest
+moment the frame existed for a listener. To take out the reader's scheduling
+jitter, a chunk's time is its end position at 48 kHz plus the capture's
+median delay over the second around it, rather than its own arrival time.
+The same clock serves every peer, so the capture path's latency cancels in
+comparisons; absolute times include it. The end of a cut sound can come
+before the call that cut it: the sink mixes ahead of time, so the last block
+with sound may have been mixed and captured before the call began.
+"""
+
+import numpy as np
+
+from bench.audio import RATE
+from bench.server import acutil
+
+WINDOW_FRAMES = RATE          # delay estimated over 1 s around a frame
+MIN_GAP_FRAMES = RATE // 1000  # a silent run of 1 ms or more is a gap
+
+
+class NoSound(RuntimeError):
+    pass
+
+
+class Recording:
+    def __init__(self, capture):
+        data, ends, times = capture._build()
+        self.data = data
+        self.ends = ends
+        self.offsets = times - ends / RATE
+        self.first = acutil.first_nonzero(data)
+        self.last = acutil.last_nonzero(data)
+        if self.first is None:
+            raise NoSound("nothing but silence was captured")
+
+    def time_of(self, frame):
+        """time.monotonic() at which frame ``frame`` was captured."""
+        chunk = min(np.searchsorted(self.ends, frame, side="right"),
+                    len(self.ends) - 1)
+        lo = np.searchsorted(self.ends, frame - WINDOW_FRAMES)
+        hi = max(np.searchsorted(self.ends, frame + WINDOW_FRAMES), lo + 1)
+        return float(np.median(self.offsets[lo:hi])) + self.ends[chunk] / RATE
+
+    @property
+    def sound_seconds(self):
+        return (self.last + 1 - self.first) / RATE
+
+    def start_ms(self, t):
+        """First sound, in ms after ``t``."""
+        return (self.time_of(self.first) - t) * 1e3
+
+    def end_ms(self, t):
+        """Last sound, in ms after ``t``."""
+        return (self.time_of(self.last) - t) * 1e3
+
+    def heard_ms(self, t, seconds):
+        """When the first ``seconds`` of sound had been heard, ms after ``t``."""
+        frame = self.first + round(seconds * RATE) - 1
+        if frame > self.last:
+            raise NoSound(f"only {self.sound_seconds * 1e3:.0f} ms of sound captured")
+        return (self.time_of(frame) - t) * 1e3
+
+    def lost_at_start_ms(self, written):
+        """How much of ``written`` (float32 frames, the stream played) was
+        never heard before the first captured frame: the first captured
+        frame is found among the written ones, bit for bit."""
+        first = self.data[self.first]
+        match = np.flatnonzero((written == first).all(axis=1))
+        lost = int(match[0]) if len(match) else len(written)
+        return lost / RATE * 1e3
+
+    def gaps(self, t):
+        """Silences of >= 1 ms between the first and last sound, as
+        (start in ms after ``t``, length in ms)."""
+        sound = acutil.nonsilent_mask(self.data[self.first:self.last + 1])
+        edges = np.diff(np.concatenate(([1], sound.astype(np.int8), [1])))
+        starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+        return [((self.time_of(self.first + a) - t) * 1e3, (b - a) / RATE * 1e3)
+                for a, b in zip(starts, ends) if b - a >= MIN_GAP_FRAMES]
+
+
+def has_heard(capture, seconds):
+    """Whether ``capture`` holds ``seconds`` of sound (for polling)."""
+    data = capture._build()[0]
+    first = acutil.first_nonzero(data)
+    return first is not None and acutil.last_nonzero(data) - first >= seconds * RATE

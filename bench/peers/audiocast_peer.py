@@ -1,0 +1,32 @@
+"""audiocast through its Python package: the library under test."""
+
+from array import array
+
+import audiocast
+
+from bench.audio import CHANNELS, RATE
+
+
+class Peer:
+    def __init__(self, device, buffer_seconds=None):
+        # None: the default 2 s ring, as users get it
+        tuning = {} if buffer_seconds is None else {"buffer_time": buffer_seconds}
+        self.player = audiocast.AudioPlayer(device=device, sample_rate=RATE,
+                                            channels=CHANNELS, **tuning)
+
+    def prepare(self, chunk):
+        a = array("f")  # without numpy, array('f') is how float32 is written
+        a.frombytes(chunk)
+        return a
+
+    def write(self, data):
+        self.player.write(data)  # returns early once cleared
+
+    def clear(self):
+        self.player.clear()
+
+    def finish(self):
+        self.player.drain()
+
+    def close(self):
+        self.player.stop()

@@ -1,0 +1,211 @@
+"""docs/benchmarks.md from the evaluated rows."""
+
+from statistics import median
+
+from bench.peers import LABELS, NAMES
+from bench.scenarios import WRITE_INPUTS
+
+
+def num(v):
+    if v is None:
+        return "—"
+    a = abs(v)
+    return f"{v:.0f}" if a >= 100 else f"{v:.1f}" if a >= 10 else f"{v:.2f}"
+
+
+def verdict(met):
+    return "—" if met is None else "met" if met else "**MISSED**"
+
+
+def results_table(rows):
+    head = (["benchmark", "unit"] + [LABELS[p] for p in NAMES]
+            + ["audiocast / best peer", "target", "verdict"])
+    out = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for e in rows:
+        med = e["medians"]
+        ratio = (f"{e['ratio']:.2f} ({LABELS[e['best']]})"
+                 if e["ratio"] is not None and e["ratio"] > 0 else "—")
+        cells = ([e["row"].title, e["row"].unit]
+                 + [num(med.get(p)) if p in med else "n/a" for p in NAMES]
+                 + [ratio, e["target"], verdict(e["met"])])
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def writecost_table(writecost):
+    head = ["peer", "input", "bytes per s", "10 ms calls", "memcpy",
+            "ratio", "1 s call", "memcpy", "ratio"]
+    out = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for peer, inputs in WRITE_INPUTS.items():
+        for name in inputs:
+            r = writecost[peer][name]
+            cells = [LABELS[peer], name, str(r["bytes"])]
+            for calls in ("10ms", "1s"):
+                mine, ref = r["peer_" + calls] * 1e6, r["memcpy_" + calls] * 1e6
+                cells += [f"{mine:.0f} µs", f"{ref:.0f} µs", f"{mine / ref:.1f}×"]
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def runs_section(rows, metrics, threads, gaps, phases):
+    out = []
+    for e in rows:
+        per = "; ".join(f"{LABELS[p]}: " + ", ".join(num(v) for v in vals)
+                        for p, vals in e["runs"].items())
+        out.append(f"- {e['row'].title} ({e['row'].unit}): {per}")
+    for key, what in (("hog_ms", "the sort holding the GIL"),
+                      ("control_hog_ms", "the control's busy process")):
+        out.append(f"- Measured duration of {what} (ms): " + "; ".join(
+            f"{LABELS[p]}: " + ", ".join(num(v) for v in vals)
+            for p, vals in metrics[key].items()))
+    for test, per_peer in gaps.items():
+        for peer, per_run in per_peer.items():
+            found = [f"run {i + 1}: " + ", ".join(
+                f"{num(a)} ms long at {num(t)} ms" for t, a in run)
+                for i, run in enumerate(per_run) if run]
+            if found:
+                out.append(f"- {'Control' if 'control' in test else 'GIL test'}, "
+                           f"silences in {LABELS[peer]} (time after the hog "
+                           "began): " + "; ".join(found))
+    for peer, per_phase in phases.items():
+        out.append(f"- Start-up phases, {LABELS[peer]} (median ms): " + ", ".join(
+            f"{name} {num(median(v))}" for name, v in per_phase.items()))
+    for peer, split in threads.items():
+        top = sorted(split.items(), key=lambda kv: -kv[1])[:6]
+        out.append(f"- CPU by thread, {LABELS[peer]} (s over the stream): "
+                   + ", ".join(f"`{name}` {sec:.2f}" for name, sec in top))
+    return "\n".join(out)
+
+
+METHOD = """\
+Every peer plays the same stream, 48 kHz stereo float32 noise written in
+10 ms chunks, into the `speaker` null sink (float32, 48 kHz, stereo, so no
+peer converts anything) of one private PulseAudio server that the command
+starts for itself; the user's sound server is never contacted. Each trial runs
+in a process of its own, and the parent records the sink's monitor with
+`parec` (tests/integration/acutil.py's `Capture`) while it runs.
+
+Peers:
+- **audiocast**: `audiocast.AudioPlayer(device="speaker", sample_rate=48000,
+  channels=2)` with its defaults (2 s ring, 10 ms periods), `write()` of
+  `array('f')` chunks, `clear()`, `drain()`.
+- **PyAudio** (Debian's python3-pyaudio): `paFloat32` stream on the default
+  ALSA device, which libasound2-plugins routes to PulseAudio (PULSE_SERVER
+  points at the private server), `frames_per_buffer=480` (10 ms); a feeder
+  thread does blocking `stream.write()` of 10 ms chunks. PortAudio is not
+  thread-safe, and calling `stream.stop_stream()` from the interrupting
+  thread while the feeder was blocked in `write()` hung the process on this
+  busy machine; so barge-in asks the feeder to stop, and once its write in
+  progress returns it calls `stop_stream()`, PyAudio's only public stop
+  (PortAudio's discarding Pa_AbortStream has no public method; through the
+  ALSA pulse plugin it drops what the plugin holds). The clear call is then
+  only setting that request. Its "drain" (`finish`) is also `stop_stream()`
+  (Pa_StopStream, documented to play pending buffers out).
+- **appsrc ! pulsesink**: `appsrc format=time block=true max-bytes=<2 s>
+  caps=F32LE,48000,2 ! pulsesink device=speaker`, written with
+  `push_buffer()` of timestamped 10 ms buffers; barge-in is a flush sent to
+  the pipeline (`FLUSH_START`, then `FLUSH_STOP` with reset-time). The
+  pipeline is taken to READY when opened and to PLAYING by the first write:
+  a pipeline left PAUSED or PLAYING while idle holds its first buffer back
+  by as long as it was idle (0.5 s idle gave 0.5 s of onset), a pitfall the
+  peer is spared.
+
+A frame's time is when the chunk holding it was captured: the null sink mixes
+and the monitor delivers audio in blocks (5 ms here), so that is the first
+moment the frame existed for a listener. To remove the capture reader's
+scheduling jitter, a chunk's time is its end position at 48 kHz plus the
+capture's median delay over the surrounding second. The same clock serves
+every peer, so the capture path's own latency cancels in comparisons, but
+absolute values include it, and the sink's 5 ms blocks quantize them. A
+barge-in tail can be negative: the sink mixes ahead of time, so the last block
+with sound may have been mixed and captured before the clear call began.
+Ratios are given
+only where both values are positive. Silence is exact zeros (float32 sink,
+nothing else playing on the server), so "sound" is unambiguous.
+
+1. **Onset**: open, 0.5 s idle, then write 0.5 s; first write call → first
+   non-silent frame.
+2. **Barge-in**: a feeder thread streams 3.5 s; 1 s in (≥ 2 s queued in
+   every peer) the main thread stops the feeder and calls the peer's clear;
+   start of the call → end of the last non-silent frame, and how long the
+   call took.
+3. **GIL pressure**: a feeder thread streams 4 s; 1 s in, the main thread
+   calls `list.sort()` on a shuffled list of floats sized to take about 1 s
+   here (one C call that never releases the GIL); total silence (runs of
+   ≥ 1 ms) between the first and last sound. The control runs the same
+   stream while another process busy-loops for 1 s: CPU load without GIL
+   pressure.
+4. **write() cost**: in audiocast's process, 1 s of audio of each input type
+   written as 100 calls of 10 ms or as one call, against `ctypes.memmove` of
+   the bytes the library keeps (same pieces, into a preallocated buffer).
+   The player holds 4 s and is cleared before each timed second, so nothing
+   waits for playback; median of the repetitions after a warm-up. appsrc's
+   `push_buffer()` of `Gst.Buffer.new_wrapped(bytes)` is timed the same way
+   (unbounded queue). PyAudio's `write()` is not: it returns only when
+   PortAudio's 10 ms buffer has room, i.e. it measures playback.
+5. **CPU and RSS**: a stream of blocking 10 ms writes paced by the peer,
+   then its drain; user + system CPU of the process (`getrusage`) per second
+   of audio, and `ru_maxrss`. The server's CPU is not counted.
+6. **Start-up**: a new process (`python3 -m bench.trial PEER startup`)
+   imports its library, opens the output and streams 0.5 s; spawn → the
+   first 100 ms of sound captured (pulsesink starts a stream only once its
+   prebuffer is full or on EOS, hence more than 100 ms written). One
+   untimed round first.
+"""
+
+
+def write(path, *, rows, metrics, writecost, threads, gaps, phases, facts, cfg,
+          command, plot):
+    missed = [e for e in rows if e["met"] is False]
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by tools/run-bench (bench/run.py): edits are lost; "
+        "re-run the command instead. -->",
+        "",
+        f"Generated by `{command}` on {facts['date']} (commit "
+        f"`{facts['commit']}`). Medians of {cfg.runs} runs per peer "
+        f"({cfg.gil_runs} for the GIL test, {cfg.cpu_runs} stream of "
+        f"{cfg.cpu_seconds:.0f} s for CPU/RSS); all runs are listed below.",
+        "",
+        "## Results",
+        "",
+        results_table(rows),
+        "",
+        f"![audiocast against PyAudio and appsrc ! pulsesink]({plot})",
+        "",
+        "## write() cost by input type (per second of 48 kHz stereo)",
+        "",
+        writecost_table(writecost),
+        "",
+        "## Closing note",
+        "",
+    ]
+    if missed:
+        lines.append("audiocast misses "
+                     + ", ".join(f"“{e['row'].title}”" for e in missed) + ".")
+        lines.append("")
+        lines += [f"- **{e['row'].title}**: {e['row'].why}" for e in missed]
+    else:
+        lines.append("audiocast meets every target in this run.")
+    lines += [
+        "",
+        "## How it is measured",
+        "",
+        METHOD,
+        "## All runs",
+        "",
+        runs_section(rows, metrics, threads, gaps, phases),
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
+    names = {"cpu": "CPU", "load": "load average at start", "kernel": "kernel",
+             "gstreamer": "GStreamer", "pulseaudio": "PulseAudio",
+             "pyaudio": "PyAudio (PortAudio)", "python": "Python",
+             "date": "date", "commit": "commit"}
+    lines += [f"| {names[k]} | {v} |" for k, v in facts.items()]
+    lines += ["", f"Command: `{command}` (from the repository root).", ""]
+    path.write_text("\n".join(lines))

@@ -1,0 +1,126 @@
+"""The rows of the results table: what each benchmark is judged against,
+and why audiocast misses a target (shown only when it does)."""
+
+from statistics import median
+
+from bench.peers import NAMES
+
+OTHERS = [p for p in NAMES if p != "audiocast"]
+F32 = "numpy float32"  # the input type the write() target is about
+
+
+def write_metrics(writecost):
+    """write() cost of float32 input as table metrics, µs per s of audio."""
+    out = {}
+    for calls in ("10ms", "1s"):
+        out[f"write_{calls}"] = {
+            "audiocast": [writecost["audiocast"][F32]["peer_" + calls] * 1e6],
+            "appsrc": [writecost["appsrc"]["bytes (float32)"]["peer_" + calls] * 1e6]}
+        out[f"memcpy_{calls}"] = writecost["audiocast"][F32]["memcpy_" + calls] * 1e6
+    return out
+
+
+class Row:
+    def __init__(self, metric, title, unit, target, check, why):
+        self.metric = metric
+        self.title = title
+        self.unit = unit
+        self.target = target  # text; may use {memcpy} and {pyaudio}
+        self.check = check    # (audiocast, medians, metrics) -> bool; None: no target
+        self.why = why
+
+    def evaluate(self, metrics):
+        runs = metrics.get(self.metric)
+        if not runs:
+            return None
+        med = {p: median(v) for p, v in runs.items() if v}
+        ac = med["audiocast"]
+        best = min((p for p in OTHERS if p in med), key=med.get, default=None)
+        ratio = ac / med[best] if best and med[best] > 0 else None
+        met = None if self.check is None else bool(self.check(ac, med, metrics))
+        memcpy = (metrics["memcpy_" + self.metric[len("write_"):]]
+                  if self.metric.startswith("write_") else None)
+        return {"row": self, "runs": runs, "medians": med, "best": best,
+                "ratio": ratio, "met": met,
+                "target": self.target.format(memcpy=memcpy or 0,
+                                             pyaudio=med.get("pyaudio", 0))}
+
+
+ROWS = [
+    Row("onset_ms", "1. Onset: first write → first sound", "ms",
+        "≤ best peer + 5 ms",
+        lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + 5,
+        "Every PulseAudio stream loses the first milliseconds written to it "
+        "when it starts (the next row: the sink has already mixed that "
+        "time). audiocast opens each stream with 10 ms of silence so that "
+        "the application's first frame is heard (docs/design.md, Clear); "
+        "that lead-in is most of the difference. Its stream also starts at "
+        "the first write, which sets the sample format. A peer's onset is "
+        "its first frame that survived, not its first frame written."),
+    Row("onset_lost_ms", "1. Onset: start of the stream never heard", "ms",
+        "0 ms", lambda ac, med, m: ac == 0,
+        "The lead-in silence was shorter than what the server dropped."),
+    Row("tail_ms", "2. Barge-in: clear → end of sound", "ms", "≤ 5 ms",
+        lambda ac, med, m: ac <= 5,
+        "Audio kept playing after clear(): the flush did not reach the "
+        "server before its next mixing block."),
+    Row("clear_ms", "2. Barge-in: the clear call", "ms", "≤ 0.5 ms",
+        lambda ac, med, m: ac <= 0.5,
+        "clear() sends FLUSH_START through the pipeline to pulsesink in the "
+        "caller's thread, and pulsesink corks its stream and waits for "
+        "PulseAudio's reply (gst_pulseringbuffer_pause): a round trip to the "
+        "server process, which alone can take more than 0.5 ms on a busy "
+        "machine. The appsrc flush goes the same way."),
+    Row("gap_ms", "3. Silence under a 1 s GIL hog", "ms", "0 ms",
+        lambda ac, med, m: ac == 0,
+        "The silences are listed under “All runs”, timed from the start of "
+        "the hog. Compare the control row: when a busy process (no GIL "
+        "involved) brings the same kind of silences, they come from CPU "
+        "contention, not from the GIL: audiocast keeps only 4 periods "
+        "(40 ms) queued in pulsesink, so its output thread (C, it never "
+        "takes the GIL) must run every few tens of ms, and on 2 cores with "
+        "the hog on one and other load on the other it sometimes does not "
+        "(appsrc ! pulsesink keeps pulsesink's default 200 ms). A silence "
+        "that begins about 2 s after the sort began, while it still runs, is "
+        "the ring running dry: the sort outlasted the 2 s ring."),
+    Row("control_gap_ms", "3. Control: silence under a 1 s CPU hog in "
+        "another process", "ms", "—", None, ""),
+    Row("write_10ms", "4. write() float32, 100 calls of 10 ms", "µs per s",
+        "≤ 3× memcpy ({memcpy:.0f} µs)",
+        lambda ac, med, m: ac <= 3 * m["memcpy_10ms"],
+        "With 10 ms chunks the cost is per call, not per byte: each write() "
+        "checks its input in Python (type, dtype, shape), then calls the "
+        "library through ctypes (python/audiocast/_fastwrite.py), a few µs "
+        "in all, where the reference is one ctypes.memmove of 3.8 kB. The "
+        "data path itself (a NaN/Inf scan and one copy into the ring) is the "
+        "one-call row."),
+    Row("write_1s", "4. write() float32, one call per second", "µs per s",
+        "≤ 3× memcpy ({memcpy:.0f} µs)",
+        lambda ac, med, m: ac <= 3 * m["memcpy_1s"],
+        "One call copies the samples once, into the ring, after scanning "
+        "them for NaN and infinity (gir/audiocast/audiocast-player.c, "
+        "sanitize_floats)."),
+    Row("cpu_ms_per_s", "5. CPU per second of audio streamed",
+        "ms per s", "≤ PyAudio ({pyaudio:.1f} ms)",
+        lambda ac, med, m: ac <= med["pyaudio"],
+        "Streaming through audiocast takes three threads (their split is "
+        "under “All runs”): the writing thread, where each 10 ms write() "
+        "goes through the Python package, PyGObject and a copy into the "
+        "ring; the output thread (`ring:src`), which pushes a GstBuffer per "
+        "10 ms period through audioconvert, audioresample and a capsfilter "
+        "into pulsesink and reads the device clock after each push, so that "
+        "drain() and the counters know what was heard; and libpulse's "
+        "`threaded-ml`. PyAudio has no output thread: its blocking write "
+        "hands the samples through PortAudio and the ALSA pulse plugin to "
+        "libpulse (whose `threaded-ml` it has too) in the writing thread."),
+    Row("rss_mb", "5. Peak RSS", "MB", "—", None, ""),
+    Row("startup_ms", "6. Start-up: spawn → first 100 ms heard", "ms",
+        "≤ PyAudio ({pyaudio:.0f} ms)",
+        lambda ac, med, m: ac <= med["pyaudio"],
+        "The phases are under “All runs”. `import audiocast` loads "
+        "PyGObject, GStreamer and the AudioCast typelib, more than PyAudio's "
+        "import. Opening a player returns before its PulseAudio stream "
+        "exists (the first write sets the format; see row 1), so connecting "
+        "the stream falls in the last phase, whereas PyAudio's open connects "
+        "it (and probes the ALSA devices) before returning."),
+]
