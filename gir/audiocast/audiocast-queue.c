@@ -89,6 +89,7 @@ struct _AudioCastQueue
   gpointer fade_scratch;        /* the same, unpacked */
   guint64 fade_pending;         /* frames in fade_buf not pushed yet */
 
+  guint64 space_wanted;         /* room a blocked producer waits for; 0: none */
   guint generation;             /* bumped by every clear */
   gboolean sink_flushing;       /* producer must leave */
   gboolean src_running;         /* output thread may run */
@@ -749,7 +750,12 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
       break;
     }
 
+    /* Wake when a quarter of the ring is free, not for every period the
+     * device takes: a writer streaming small chunks into a full ring would
+     * otherwise switch threads once per period. */
+    self->space_wanted = MAX (self->ring.capacity / 4, 1);
     g_cond_wait (&self->space_cond, &self->lock);
+    self->space_wanted = 0;
     if (self->sink_flushing) {
       ret = GST_FLOW_FLUSHING;
       break;
@@ -1123,7 +1129,9 @@ push_loop (gpointer user_data)
   if (is_data) {
     self->dry = FALSE;
     self->data_since_flush = TRUE;
-    g_cond_broadcast (&self->space_cond);
+    if (self->space_wanted > 0
+        && audio_cast_ring_space (&self->ring) >= self->space_wanted)
+      g_cond_broadcast (&self->space_cond);
   } else {
     if (self->eos_received && !self->eos_sent && !self->holding
         && audio_cast_playout_heard (&self->playout) + self->cleared

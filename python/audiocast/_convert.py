@@ -1,8 +1,8 @@
-"""Python objects to ``(AudioCast.SampleFormat, bytes)`` (private).
+"""Python objects to ``(AudioCast.SampleFormat, PCM)`` (private).
 
-No sample is touched here: the bytes go to the C library as they are (numpy
-arrays are only made contiguous and little-endian), and the C library
-converts, resamples and mixes. What this module decides is which of the four
+No sample is touched here: the PCM goes to the C library as it is (numpy
+arrays are only made contiguous and little-endian, without a copy when they
+already are), and the C library converts, resamples and mixes. What this module decides is which of the four
 sample formats the object holds:
 
 ==========================================  ===========
@@ -41,10 +41,12 @@ if TYPE_CHECKING:  # numpy is optional: only imported when a numpy array comes i
 
     AudioData = Union[bytes, bytearray, memoryview, "array.array[Any]",
                       "numpy.ndarray[Any, Any]", Sequence[float]]
+    Pcm = Union[bytes, "numpy.ndarray[Any, Any]"]
 else:
     AudioData = Any
+    Pcm = Any
 
-__all__ = ["AudioData", "ACCEPTED", "to_pcm"]
+__all__ = ["AudioData", "ACCEPTED", "Pcm", "pcm_bytes", "pcm_size", "to_pcm"]
 
 Fmt = AudioCast.SampleFormat
 
@@ -123,7 +125,7 @@ def _from_memoryview(m: memoryview, channels: int) -> Tuple["AudioCast.SampleFor
     return fmt, _to_le(m.tobytes(), m.itemsize, big)  # tobytes: C order
 
 
-def _from_numpy(a: "numpy.ndarray[Any, Any]", channels: int) -> Tuple["AudioCast.SampleFormat", bytes]:
+def _from_numpy(a: "numpy.ndarray[Any, Any]", channels: int) -> Tuple["AudioCast.SampleFormat", Pcm]:
     import numpy as np
 
     dt = a.dtype
@@ -131,12 +133,23 @@ def _from_numpy(a: "numpy.ndarray[Any, Any]", channels: int) -> Tuple["AudioCast
         raise TypeError(f"cannot play a numpy array of dtype {dt}; "
                         f"write() accepts {ACCEPTED}")
     _check_shape(a.shape, channels, "numpy array")
-    a = np.ascontiguousarray(a, dtype=dt.newbyteorder("<"))
-    return _FORMATS[(dt.kind, dt.itemsize)], a.tobytes()
+    return (_FORMATS[(dt.kind, dt.itemsize)],
+            np.ascontiguousarray(a, dtype=dt.newbyteorder("<")))
 
 
-def to_pcm(data: AudioData, channels: int) -> Tuple["AudioCast.SampleFormat", bytes]:
-    """The sample format and the interleaved little-endian bytes of ``data``.
+def pcm_bytes(pcm: Pcm) -> bytes:
+    """The bytes of what :func:`to_pcm` returned."""
+    return pcm if isinstance(pcm, bytes) else pcm.tobytes()
+
+
+def pcm_size(pcm: Pcm) -> int:
+    return len(pcm) if isinstance(pcm, bytes) else pcm.nbytes
+
+
+def to_pcm(data: AudioData, channels: int) -> Tuple["AudioCast.SampleFormat", Pcm]:
+    """The sample format and the interleaved little-endian samples of
+    ``data``: ``bytes``, or for a numpy array a C-contiguous little-endian
+    array (``data`` itself when it already is one: no copy).
 
     ``channels`` is the player's channel count; a 2-D input must have as many
     columns. Raises :class:`TypeError` for objects that hold no samples of an

@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 from ._errors import from_glib, is_cancelled
 from ._gi import AudioCast, Gio, GLib
-from ._player import call_interruptibly
+from ._player import _device_name, call_interruptibly
 
 __all__ = ["play_file"]
 
@@ -25,6 +25,7 @@ def play_file(path: Union[str, "os.PathLike[str]"],
     >>> audiocast.play_file("audio.wav", device="Virtual-Mic")  # doctest: +SKIP
     """
     target = os.fspath(path)
+    device = _device_name(device)
     cancellable = Gio.Cancellable()
 
     def play() -> None:

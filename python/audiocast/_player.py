@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import threading
 from types import TracebackType
 from typing import Any, Callable, Optional, Type, TypeVar, Dict
 
-from ._convert import AudioData, to_pcm
-from ._errors import from_glib, is_drain_interruption
+from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
+from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
+from ._fastwrite import native_writer
 from ._gi import AudioCast, GLib
 
 __all__ = ["AudioPlayer"]
@@ -15,23 +18,63 @@ __all__ = ["AudioPlayer"]
 T = TypeVar("T")
 
 
+# The C library takes rates and channel counts as guint.
+_GUINT_MAX = 0xFFFFFFFF
+
+
 def _positive(name: str, value: Optional[int]) -> int:
-    """None -> 0 (the device's own value); a positive int otherwise."""
+    """None -> 0 (the device's own value); a positive int otherwise. Values
+    too large for the C library's guint become the largest guint, which the
+    library rejects with a message naming the range it accepts."""
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be positive or None (the device's), got {value}")
-    return value
+    return min(value, _GUINT_MAX)
 
 
-def _micros(name: str, seconds: Optional[float]) -> Optional[int]:
+def _micros(name: str, seconds: Optional[float],
+            prop: Optional[str] = None) -> Optional[int]:
+    """Seconds to microseconds (None stays None): a finite number >= 0,
+    within the range of the player's property ``prop`` when given (GObject
+    would only warn about a value out of range and ignore it)."""
     if seconds is None:
         return None
-    if seconds < 0:
-        raise ValueError(f"{name} must be >= 0 seconds, got {seconds}")
-    return int(round(seconds * 1_000_000))
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise TypeError(f"{name} must be a number of seconds or None, "
+                        f"not {type(seconds).__name__}")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a finite number of seconds >= 0, "
+                         f"got {seconds}")
+    micros = int(round(seconds * 1_000_000))
+    if prop is not None:
+        spec = AudioCast.Player.find_property(prop)
+        if not spec.minimum <= micros <= spec.maximum:
+            raise InvalidArgumentError(
+                f"{name} of {seconds} s is out of range: use "
+                f"{spec.minimum / 1e6:g} to {spec.maximum / 1e6:g} s",
+                int(AudioCast.Error.INVALID_ARGUMENT))
+    return micros
+
+
+def _device_name(device: Optional[str]) -> Optional[str]:
+    """Checks what GI would otherwise truncate (at a NUL) or fail to
+    encode with a message that does not say which argument was wrong."""
+    if device is None:
+        return None
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a str (a device name) or None, "
+                        f"not {type(device).__name__}")
+    if "\0" in device:
+        raise ValueError(f"device name {device!r} contains a NUL character")
+    try:
+        device.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"device name {device!r} is not valid Unicode text "
+                         "(it holds a lone surrogate)") from None
+    return device
 
 
 def call_interruptibly(fn: Callable[[], T],
@@ -84,6 +127,7 @@ class AudioPlayer:
     holds before :meth:`write` blocks, default 2 s), ``latency_time`` (the
     device period, default 10 ms) and ``fade_time`` (0: :meth:`clear` cuts at
     once; more: it fades out over that time, click-free but not instant).
+    Values out of the library's range raise :class:`InvalidArgumentError`.
 
     Every method may be called from any thread; :meth:`write` and
     :meth:`drain` release the GIL while they wait.
@@ -102,12 +146,14 @@ class AudioPlayer:
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None,
                  fade_time: Optional[float] = None) -> None:
+        device = _device_name(device)
         rate = _positive("sample_rate", sample_rate)
         chans = _positive("channels", channels)
         extras = {k: v for k, v in (
-            ("buffer_time", _micros("buffer_time", buffer_time)),
-            ("latency_time", _micros("latency_time", latency_time)),
-            ("fade_time", _micros("fade_time", fade_time))) if v is not None}
+            ("buffer_time", _micros("buffer_time", buffer_time, "buffer-time")),
+            ("latency_time", _micros("latency_time", latency_time, "latency-time")),
+            ("fade_time", _micros("fade_time", fade_time, "fade-time")))
+            if v is not None}
         self._device = device
         try:
             if extras:
@@ -117,7 +163,13 @@ class AudioPlayer:
             else:
                 self._player = AudioCast.Player.new(device, rate, chans)
         except GLib.Error as e:
-            raise from_glib(e) from e
+            err = from_glib(e)
+            for given, passed in ((sample_rate, rate), (channels, chans)):
+                if passed != given and passed == _GUINT_MAX:  # clamped
+                    err.args = (str(err).replace(str(passed), str(given), 1),)
+            raise err from e
+        self._channels = self._player.get_channels()
+        self._native_write = native_writer(self._player)
 
     # -- streaming ---------------------------------------------------------
 
@@ -139,9 +191,11 @@ class AudioPlayer:
         >>> player.write(b"\\x00\\x00" * 480)                 # doctest: +SKIP
         480
         """
-        fmt, raw = to_pcm(data, self._player.get_channels())
+        fmt, pcm = to_pcm(data, self._channels)
         try:
-            return int(self._player.write(fmt, raw))
+            if self._native_write is not None:
+                return int(self._native_write(fmt, pcm, pcm_size(pcm)))
+            return int(self._player.write(fmt, pcm_bytes(pcm)))
         except GLib.Error as e:
             raise from_glib(e) from e
 
@@ -157,12 +211,7 @@ class AudioPlayer:
         >>> player.write(samples); player.drain(timeout=5.0)  # doctest: +SKIP
         True
         """
-        if timeout is None:
-            micros = -1
-        elif timeout < 0:
-            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}")
-        else:
-            micros = int(round(timeout * 1_000_000))
+        micros = -1 if timeout is None else _micros("timeout", timeout)
         try:
             return bool(call_interruptibly(lambda: self._player.drain(micros)))
         except GLib.Error as e:

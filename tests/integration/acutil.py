@@ -174,8 +174,19 @@ class PulseServer:
         self.proc = None
 
 
-def pactl(*args, check=True):
-    r = subprocess.run(["pactl", *args], capture_output=True, text=True)
+def server_env(server=None):
+    """The environment of a client of ``server`` (a PulseServer), or None
+    (this process's own, i.e. the session's server) when it is None."""
+    if server is None:
+        return None
+    env = dict(os.environ)
+    env.update(server.env())
+    return env
+
+
+def pactl(*args, check=True, server=None):
+    r = subprocess.run(["pactl", *args], capture_output=True, text=True,
+                       env=server_env(server))
     if check and r.returncode != 0:
         raise RuntimeError(f"pactl {' '.join(args)} failed: {r.stderr}")
     return r.stdout
@@ -212,7 +223,8 @@ class Capture:
     format; ``arrival`` gives the monotonic time at which each chunk came in.
     """
 
-    def __init__(self, sink=SPEAKER, fmt=None, rate=None, channels=None):
+    def __init__(self, sink=SPEAKER, fmt=None, rate=None, channels=None,
+                 server=None):
         if isinstance(sink, str):
             sink = SINKS[sink]
         self.spec = sink
@@ -226,6 +238,8 @@ class Capture:
         self.proc = None
         self.thread = None
         self._data = None
+        # a PulseServer other than the session's (None: this process's env)
+        self.env = server_env(server)
 
     def start(self, timeout=10.0):
         self.proc = subprocess.Popen(
@@ -234,7 +248,8 @@ class Capture:
              f"--channels={self.channels}", "--latency-msec=5",
              "--client-name=audiocast-test-capture"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            env=self.env)
         try:  # a big pipe, so that a busy reader never makes parec wait
             fcntl.fcntl(self.proc.stdout.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
         except OSError:
@@ -606,3 +621,135 @@ def rms(x):
 
 def which(name):
     return shutil.which(name)
+
+
+# --------------------------------------------------------------------------
+# Marked audio: every chunk a constant frame that encodes its id
+# --------------------------------------------------------------------------
+
+MARKER_IDS = 4096 * 64  # ids 0 .. MARKER_IDS - 1
+
+
+def marker_frame(ident):
+    """The float32 stereo frame that stands for chunk ``ident``: exactly
+    representable values, never silence, never a noise() frame by chance."""
+    ident = int(ident)
+    assert 0 <= ident < MARKER_IDS, ident
+    return np.array([((ident & 0xFFF) + 1) / 8192.0,
+                     -((ident >> 12) + 1) / 64.0], dtype="<f4")
+
+
+def marker_chunk(ident, frames):
+    """``frames`` frames of chunk ``ident``'s marker, shape (frames, 2)."""
+    return np.tile(marker_frame(ident), (int(frames), 1))
+
+
+def decode_markers(data):
+    """The chunk id of every frame of a float32 stereo capture: -1 for
+    silence, -2 for a frame that is no marker (audio that was changed)."""
+    data = np.asarray(data, dtype="<f4")
+    lo = np.rint(data[:, 0].astype(np.float64) * 8192.0) - 1
+    hi = np.rint(-data[:, 1].astype(np.float64) * 64.0) - 1
+    ok = (lo >= 0) & (lo < 4096) & (hi >= 0) & (hi < 64)
+    ids = np.where(ok, hi * 4096 + lo, 0).astype(np.int64)
+    exact = ok & (data[:, 0] == ((ids & 0xFFF) + 1) / np.float32(8192.0)) \
+        & (data[:, 1] == -((ids >> 12) + 1) / np.float32(64.0))
+    out = np.where(exact, ids, -2)
+    out[~np.any(data != 0, axis=1)] = -1
+    return out
+
+
+def runs(values):
+    """Runs of equal values: (starts, lengths, values) as arrays."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, values[:0]
+    cut = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = np.concatenate(([0], cut))
+    lengths = np.diff(np.concatenate((starts, [len(values)])))
+    return starts, lengths, values[starts]
+
+
+def frame_keys(data):
+    """One uint64 per float32 stereo frame (its bit pattern), for set
+    look-ups of frames."""
+    return np.ascontiguousarray(data, dtype="<f4").view("<u8").ravel()
+
+
+def long_tests():
+    """Whether the long variants run (meson -Dlong-tests=true, or
+    AUDIOCAST_LONG_TESTS=1 by hand)."""
+    return os.environ.get("AUDIOCAST_LONG_TESTS", "0") not in ("", "0", "false")
+
+
+def clear_heads(heard, cleared_after):
+    """Where the heard position stood at each clear, in frames of the
+    written stream: heard[i] is what clear i returned (frames heard since the
+    previous clear), cleared_after[i] the frames-cleared counter after it.
+    Every written frame before the head was heard or cleared, so the head of
+    clear i is (frames heard up to it) + (frames cleared before it)."""
+    heads = []
+    played = 0
+    before = 0
+    for h, c in zip(heard, cleared_after):
+        played += int(h)
+        heads.append(played + before)
+        before = int(c)
+    return heads
+
+
+def cleared_but_heard(chunks, clears, heard, arrival, slack, cut_time):
+    """Audio that a clear reported discarded but that was heard after the
+    clear returned.
+
+    ``chunks``: {id: (offset, accepted, done)}: where the chunk starts in the
+    written stream, how many frames write() accepted, and when its write()
+    returned (any ordered key: a time, a cycle number). ``clears``: list of
+    (start, head, returned): when clear() was called (same key as ``done``),
+    the head it reported (clear_heads()) and the monotonic time it returned.
+    ``heard``: {id: frames heard}; what is heard of a chunk is its beginning.
+    ``arrival(id, k)``: the monotonic time frame k of chunk id reached the
+    capture.
+
+    Of a chunk written before a clear was called, the frames past that
+    clear's head (plus ``slack`` frames) were reported discarded. If the
+    last of them arrived more than ``cut_time`` seconds after the clear
+    returned, discarded audio was heard: returns those as
+    [(id, frames past the head, seconds after the clear returned, clear)].
+    Also returns, for the report, the largest number of frames heard past a
+    head otherwise (the heard count lagging behind the device, or the cut
+    coming late by less than the limits).
+    """
+    starts = np.array([c[0] for c in clears], dtype=np.float64)
+    order = np.argsort(starts, kind="stable")
+    starts = starts[order]
+    out = []
+    lag = 0
+    for ident, n in heard.items():
+        if n <= 0:
+            continue
+        offset, accepted, done = chunks[ident]
+        i = int(np.searchsorted(starts, done, side="right"))
+        if i == len(starts):
+            continue  # no clear after it
+        k = int(order[i])
+        _, head, returned = clears[k]
+        past = offset + n - head
+        if past <= 0:
+            continue
+        late = arrival(ident, n - 1) - returned
+        if past > slack and late > cut_time:
+            out.append((ident, int(past), late, k))
+        else:
+            lag = max(lag, int(past))
+    return out, lag
+
+
+def rss_bytes(pid="self"):
+    """Resident set size of a process (VmRSS), in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")

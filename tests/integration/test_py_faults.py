@@ -1,0 +1,195 @@
+"""(r3) Faults: the sound server is killed (SIGKILL) while a write or a drain
+waits → the call raises a clear AudioCastError within 1 s, and write, drain,
+clear and stop on the dead player return at once; after the server restarts
+a new player in the same process plays, bit-exact. The device (the null
+sink's module) is unloaded mid-stream → a clear error, or PulseAudio's
+fallback (the stream moves to another sink and plays on), never a hang.
+
+Each test starts a PulseAudio of its own (same setup as the session's) and
+runs the player in a child process (acwork.faults) pointed at it with
+PULSE_SERVER, so the session's server is never touched and nothing in the
+test process (GStreamer's device monitor, libpulse) caches a dead server.
+"""
+
+import time
+
+import numpy as np
+import pytest
+
+import acpy
+import acutil
+from acutil import SPEAKER, VIRTUAL_MIC, Capture
+
+pytestmark = [pytest.mark.usefixtures("pulse_server"), pytest.mark.timeout(300)]
+
+RATE = 48000
+LIMIT = 1.0  # seconds within which a failure must be reported
+SEED = 5
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = acutil.PulseServer(tmp_path / "pa")
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def worker(server):
+    with acpy.Worker("faults", server=server, seed=SEED, buffer_time=0.5,
+                     limit=LIMIT) as w:
+        yield w
+        if w.proc.poll() is None:
+            w.send(step="exit")
+            w.finish(10)
+
+
+def step(w, name, timeout=60, **args):
+    w.send(step=name, args=args)
+    msg = w.recv(timeout)
+    assert msg["event"] != "error", msg
+    return msg
+
+
+def kill_when_asked(w, server):
+    msg = w.recv(30)
+    assert msg["event"] == "kill-now", msg
+    t = time.monotonic()
+    server.proc.kill()
+    server.proc.wait()
+    w.send(killed_at=t)
+
+
+def assert_clear_error(report, what):
+    assert report["returned"], f"{what} still blocked {LIMIT + 5:.0f} s after the kill"
+    err = report.get("error")
+    assert err is not None, f"{what} returned {report.get('result')!r} instead of raising"
+    assert err["audiocast"] and err["type"] == "BackendError", err
+    assert err["message"], err
+    assert report["after"] <= LIMIT, (
+        f"{what} raised {report['after']:.3f} s after the kill (limit {LIMIT} s)")
+
+
+def assert_prompt(report, what):
+    assert report["returned"], f"{what} on the dead player hangs"
+    assert report["after"] <= LIMIT, f"{what} took {report['after']:.3f} s"
+
+
+def new_player_plays(w, server):
+    """After a restart of the server on the same socket: new players (default
+    device and by name) play the noise exactly."""
+    server.start()
+    x = acutil.noise(4.0, RATE, 2, amplitude=0.4, seed=SEED)[:RATE // 2]
+    results = []
+    for device in (None, "speaker"):
+        with Capture(SPEAKER, server=server) as cap:
+            r = step(w, "play", device=device)
+            cap.stop(settle=0.1)
+        print(f"new player (device={device!r}) after the restart: {r}")
+        results.append(r)
+        assert "open_error" not in r, f"no new player after the restart: {r}"
+        assert r["write"].get("result") == len(x), r
+        assert r["drain"].get("result") is True, r
+        data = cap.data
+        start = acutil.first_nonzero(data)
+        assert start is not None, "nothing heard from the new player"
+        assert np.array_equal(data[start:start + len(x)].view(np.uint32),
+                              x.view(np.uint32)), "new player not exact"
+    return results
+
+
+def assert_failed_at_once(report, what):
+    """A call on a player whose device failed: the device's error, at once."""
+    assert report["returned"], f"{what} hangs"
+    assert report["after"] <= LIMIT, f"{what} took {report['after']:.3f} s"
+    err = report.get("error")
+    assert err is not None and err["audiocast"], (
+        f"{what} on the failed player returned {report.get('result')!r} "
+        "instead of raising")
+
+
+@pytest.mark.parametrize("blocked", ["write", "drain"])
+def test_server_killed_during_a_blocked_call(server, worker, blocked):
+    """``write``: the writer waits on a full ring (4 s into 0.5 s);
+    ``drain``: 4 s are queued and drain() waits for them. The server gets
+    SIGKILL once 0.2 s were heard."""
+    worker.send(step=f"kill-during-{blocked}")
+    kill_when_asked(worker, server)
+    r = worker.recv(60)
+    print(f"kill during {blocked}: {r}")
+    assert r["blocked_before_kill"], f"{blocked} was not waiting at the kill"
+    assert_clear_error(r[blocked], f"the waiting {blocked}")
+    for what in ("write_after", "drain_after"):
+        assert_failed_at_once(r[what], what)
+    for what in ("clear_after", "stop_after"):
+        assert_prompt(r[what], what)
+    new_player_plays(worker, server)
+
+
+def unload(server, sink):
+    for line in acutil.pactl("list", "short", "modules", server=server).splitlines():
+        if "module-null-sink" in line and f"sink_name={sink} " in line:
+            t = time.monotonic()
+            acutil.pactl("unload-module", line.split("\t")[0], server=server)
+            return t
+    raise AssertionError(f"no module for {sink}")
+
+
+def where_streams_play(server):
+    sinks = {}
+    for line in acutil.pactl("list", "short", "sinks", server=server).splitlines():
+        f = line.split("\t")
+        sinks[f[0]] = f[1]
+    out = []
+    for line in acutil.pactl("list", "short", "sink-inputs", server=server).splitlines():
+        f = line.split("\t")
+        out.append(sinks.get(f[1], f[1]))
+    return out
+
+
+def test_device_unloaded_mid_stream_moves_to_the_other_sink(server, worker):
+    """PulseAudio moves the stream of an unloaded sink to another one: the
+    documented fallback. The player goes on playing there (or fails with a
+    clear error), and no call hangs."""
+    r = step(worker, "stream", device="speaker")
+    assert r["heard"], r
+    t = unload(server, SPEAKER.name)
+    time.sleep(0.3)
+    moved_to = where_streams_play(server)
+    worker.send(step="after-unload", args={"t_unload": t})
+    r = worker.recv(60)
+    print(f"streams now on {moved_to}; after the unload: {r}")
+    check_no_hang(r)
+    err = r["write_end"].get("error")
+    if err is None:  # the fallback: it plays on the other sink
+        assert moved_to == [VIRTUAL_MIC.name], moved_to
+        late = [n for dt, n in r["played"] if dt > 0.5]
+        assert late and late[-1] > late[0], (
+            f"frames-played stopped after the move: {r['played']}")
+    else:
+        assert err["audiocast"], err
+        assert r["write_end"]["after"] <= LIMIT, r["write_end"]
+
+
+def test_last_device_unloaded_mid_stream_is_an_error(server, worker):
+    """With no sink left there is no fallback: write raises within 1 s."""
+    unload(server, VIRTUAL_MIC.name)
+    r = step(worker, "stream", device="speaker")
+    assert r["heard"], r
+    t = unload(server, SPEAKER.name)
+    worker.send(step="after-unload", args={"t_unload": t})
+    r = worker.recv(60)
+    print(f"after unloading the last sink: {r}")
+    check_no_hang(r)
+    err = r["write_end"].get("error")
+    assert err is not None and err["audiocast"], (
+        f"the write returned {r['write_end']} instead of raising")
+    assert r["write_end"]["after"] <= LIMIT, r["write_end"]
+
+
+def check_no_hang(r):
+    for what in ("write_end", "drain", "clear", "stop"):
+        assert r[what]["returned"], f"{what} hangs after the unload: {r}"
+    for what in ("drain", "clear", "stop"):
+        assert r[what]["after"] <= LIMIT + 0.1, (what, r[what])
