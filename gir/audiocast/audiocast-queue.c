@@ -116,6 +116,14 @@ struct _AudioCastQueue
   GstAudioBaseSink *device_audio;
   GstClock *device_clock;
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
+  /* Once the clock broke, the position is extrapolated at the device's
+   * rate from a known point: the last plausible reading, then after every
+   * flush the start of the first buffer pushed (see read_device_now). */
+  guint64 good_dev;             /* last plausible reading... */
+  gint64 good_time;             /* ...and when (monotonic µs; 0: none) */
+  gboolean wall_valid;
+  guint64 wall_dev;             /* device sample played at wall_time */
+  gint64 wall_time;
   gulong probe_id;
   GstPad *probe_pad;
   gint dev_rate;
@@ -200,18 +208,40 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
     if (!GST_CLOCK_TIME_IS_VALID (now))
       goto unusable_locked;
     *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
-    if (*dev_now <= limit)
-      goto done;
-
-    GST_DEBUG_OBJECT (self, "device clock jumped to %" G_GUINT64_FORMAT
-        ", using the ring buffer's segment count from now on", *dev_now);
     g_mutex_lock (&self->lock);
+    if (*dev_now <= limit) {
+      self->good_dev = *dev_now;
+      self->good_time = g_get_monotonic_time ();
+      g_mutex_unlock (&self->lock);
+      goto done;
+    }
+    GST_DEBUG_OBJECT (self, "device clock jumped to %" G_GUINT64_FORMAT
+        ", extrapolating the device position from now on", *dev_now);
     self->clock_broken = TRUE;
+    self->wall_valid = self->good_time != 0;
+    self->wall_dev = self->good_dev;
+    self->wall_time = self->good_time;
     g_mutex_unlock (&self->lock);
   }
 
-  /* Segment-granular and updated less often, so step back two segments:
-   * late is fine for drain, early is not. */
+  /* The device plays at its rate; it cannot have played past what it was
+   * given, which bounds the error when it stalled (its buffer, a few
+   * periods). */
+  g_mutex_lock (&self->lock);
+  if (self->wall_valid) {
+    gint64 elapsed = g_get_monotonic_time () - self->wall_time;
+
+    *dev_now = self->wall_dev + (elapsed > 0 ?
+        gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
+    *dev_now = MIN (*dev_now, self->playout.anchor_dev);
+    g_mutex_unlock (&self->lock);
+    goto done;
+  }
+  g_mutex_unlock (&self->lock);
+
+  /* Until a known point after a flush: the ring buffer's segment count,
+   * segment-granular and updated less often, so two segments back (late
+   * is fine for drain, early is not). */
   if (!audio->ringbuffer || !gst_audio_ring_buffer_is_acquired (audio->ringbuffer))
     goto unusable_locked;
   *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
@@ -280,6 +310,7 @@ discard_unheard_locked (AudioCastQueue *self)
 
   audio_cast_ring_discard (&self->ring);
   audio_cast_playout_new_epoch (&self->playout);
+  self->wall_valid = FALSE;
   self->cleared += discarded;
   self->played_at_clear = audio_cast_playout_heard (&self->playout);
   self->drain_mark = self->written;
@@ -599,6 +630,8 @@ release_device (AudioCastQueue *self)
   gst_clear_object (&self->device_audio);
   gst_clear_object (&self->device);
   self->clock_broken = FALSE;
+  self->good_time = 0;
+  self->wall_valid = FALSE;
   self->dev_rate = 0;
   g_mutex_unlock (&self->lock);
 }
@@ -679,6 +712,7 @@ skip_queued_silence (AudioCastQueue *self)
         self->playout.t_end - self->playout.heard_t);
     /* Nothing unheard is data: no frame counts change. */
     audio_cast_playout_new_epoch (&self->playout);
+    self->wall_valid = FALSE;
     self->epoch++;
     self->data_since_flush = FALSE;
     self->flush_stop_pending = TRUE;
@@ -1194,6 +1228,16 @@ push_loop (gpointer user_data)
       if (dev_end != (guint64) - 1)
         audio_cast_playout_anchor (&self->playout, self->sink_t_end, dev_end,
             self->dev_rate);
+      /* After a flush GstAudioBaseSink resumes at most two periods past
+       * the read position: this buffer starts playing no earlier than
+       * that (late is fine, early is not). */
+      if (self->clock_broken && !self->wall_valid && dev_end != (guint64) - 1) {
+        self->wall_valid = TRUE;
+        self->wall_dev = dev_end - MIN (dev_end,
+            gst_util_uint64_scale_int (frames, self->dev_rate, rate));
+        self->wall_time = g_get_monotonic_time ()
+            + 2 * (gint64) (self->latency_time / GST_USECOND);
+      }
     } else {
       /* No device position: heard once the sink took it. */
       audio_cast_playout_anchor (&self->playout, self->sink_t_end, 0, rate);
