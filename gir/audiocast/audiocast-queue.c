@@ -116,6 +116,7 @@ struct _AudioCastQueue
   GstAudioBaseSink *device_audio;
   GstClock *device_clock;
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
+  gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
   /* Once the clock broke, the position is extrapolated at the device's
    * rate from a known point: the last plausible reading, then after every
    * flush the start of the first buffer pushed (see read_device_now). */
@@ -180,7 +181,7 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstAudioBaseSink *audio = NULL;
   GstClock *clock = NULL;
   GstClockTime now;
-  gboolean clock_broken;
+  gboolean clock_broken, have_estimate;
   guint64 limit;
   gint rate;
 
@@ -224,28 +225,31 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
     g_mutex_unlock (&self->lock);
   }
 
-  /* The device plays at its rate; it cannot have played past what it was
-   * given, which bounds the error when it stalled (its buffer, a few
-   * periods). */
+  /* Two estimates, both late rather than early; the later position wins.
+   * The ring buffer's segment count: segment-granular and updated less
+   * often, so two segments back (exact for ring sinks such as alsasink,
+   * barely moving on pulsesink). And the device playing at its rate from a
+   * known point, never past what it was given (so a stalled device costs
+   * at most its buffer). */
+  have_estimate = audio->ringbuffer
+      && gst_audio_ring_buffer_is_acquired (audio->ringbuffer);
+  if (have_estimate) {
+    *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
+    *dev_now -= MIN (*dev_now, 2 * (guint64) audio->ringbuffer->samples_per_seg);
+  }
   g_mutex_lock (&self->lock);
   if (self->wall_valid) {
     gint64 elapsed = g_get_monotonic_time () - self->wall_time;
-
-    *dev_now = self->wall_dev + (elapsed > 0 ?
+    guint64 played = self->wall_dev + (elapsed > 0 ?
         gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
-    *dev_now = MIN (*dev_now, self->playout.anchor_dev);
-    g_mutex_unlock (&self->lock);
-    goto done;
+
+    played = MIN (played, self->playout.anchor_dev);
+    *dev_now = have_estimate ? MAX (*dev_now, played) : played;
+    have_estimate = TRUE;
   }
   g_mutex_unlock (&self->lock);
-
-  /* Until a known point after a flush: the ring buffer's segment count,
-   * segment-granular and updated less often, so two segments back (late
-   * is fine for drain, early is not). */
-  if (!audio->ringbuffer || !gst_audio_ring_buffer_is_acquired (audio->ringbuffer))
+  if (!have_estimate)
     goto unusable_locked;
-  *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
-  *dev_now -= MIN (*dev_now, 2 * (guint64) audio->ringbuffer->samples_per_seg);
 
 done:
   g_rw_lock_reader_unlock (&self->device_lock);
@@ -525,6 +529,24 @@ audio_cast_queue_fail (AudioCastQueue *self)
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
   g_cond_broadcast (&self->work_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * audio_cast_queue_set_restart_when_dry:
+ *
+ * For devices that place each write at an absolute stream position, after
+ * the last one (pulsesink: the server drops what lands behind its read
+ * position): when the output thread ran so late that the device played
+ * everything it had, the device is flushed so its timeline restarts, instead
+ * of the next periods being dropped. Ring sinks (alsasink) realign by
+ * themselves and must not be flushed: that would drop what they hold.
+ */
+void
+audio_cast_queue_set_restart_when_dry (AudioCastQueue *self, gboolean restart)
+{
+  g_mutex_lock (&self->lock);
+  self->restart_when_dry = restart;
   g_mutex_unlock (&self->lock);
 }
 
@@ -1089,6 +1111,45 @@ stop_output (AudioCastQueue *self, gboolean failed)
   gst_pad_pause_task (self->srcpad);
 }
 
+/* With the lock held: the device played everything it was given, so this
+ * thread ran late (CPU starvation) and the device is playing silence. Half
+ * a period of slack absorbs the clock's interpolation. Only for devices
+ * that write at absolute positions (see audio_cast_queue_set_restart_when_dry). */
+static gboolean
+device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
+{
+  return self->restart_when_dry && self->src_running && self->playout.anchored
+      && !self->clock_broken
+      && !self->holding && !self->flush_stop_pending && self->dev_rate > 0
+      && dev_now > self->playout.anchor_dev
+      + gst_util_uint64_scale_int (self->latency_time / 2, self->dev_rate,
+          GST_SECOND);
+}
+
+/* Called with the lock held, releases it. After the device ran dry, the
+ * sink (sync=false) would go on writing where it left off, behind the
+ * server's read position, and the server would drop that audio: the device
+ * is flushed so its timeline restarts at the read position, the way clear()
+ * does but keeping the ring. Audio pushed before was played or dropped. */
+static void
+restart_device_locked (AudioCastQueue *self)
+{
+  GST_DEBUG_OBJECT (self, "the device ran dry; restarting it");
+  if (!self->dry)
+    self->underruns++;
+  audio_cast_playout_new_epoch (&self->playout);
+  self->wall_valid = FALSE;
+  self->epoch++;
+  self->data_since_flush = FALSE;
+  self->flush_stop_pending = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  /* the next iteration sends the FLUSH_STOP (finish_flush) */
+  g_mutex_lock (&self->flush_lock);
+  gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
+  g_mutex_unlock (&self->flush_lock);
+}
+
 static void
 push_loop (gpointer user_data)
 {
@@ -1108,6 +1169,11 @@ push_loop (gpointer user_data)
   g_mutex_lock (&self->lock);
   if (have_now)
     audio_cast_playout_advance (&self->playout, dev_now);
+
+  if (have_now && device_ran_dry_locked (self, dev_now)) {
+    restart_device_locked (self);
+    return;
+  }
 
   while (self->src_running && !self->flush_stop_pending
       && (!self->have_info || self->eos_sent))

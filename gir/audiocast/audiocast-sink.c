@@ -450,6 +450,7 @@ setup_device_sink (AudioCastSink *self)
       latency_us * GST_USECOND, fade_us * GST_USECOND,
       (is_pulsesink (sink) ? PULSE_LEAD_IN_US
           : latency_us * RING_SINK_LEAD_IN_PERIODS) * GST_USECOND);
+  audio_cast_queue_set_restart_when_dry (self->queue, is_pulsesink (sink));
 
   /* The bin drives the device's state itself: see the state changes. */
   gst_element_set_locked_state (sink, TRUE);
@@ -799,10 +800,12 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * AudioCastSink:underruns:
    *
    * How many times the ring ran dry while the application was still writing
-   * (after drain, EOS or clear a dry ring is expected and not counted).
+   * (after drain, EOS or clear a dry ring is expected and not counted), or
+   * the PulseAudio device ran dry mid-stream because the output thread was
+   * starved of CPU (the stream restarts: a gap, nothing lost).
    */
   properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
-      "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0,
+      "Times the ring or the device ran dry mid-stream", 0, G_MAXUINT, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
