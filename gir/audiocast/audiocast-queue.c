@@ -117,6 +117,7 @@ struct _AudioCastQueue
   GstClock *device_clock;
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
+  gint64 last_restart;          /* monotonic µs: stream start or restart */
   /* Once the clock broke, the position is extrapolated at the device's
    * rate from a known point: the last plausible reading, then after every
    * flush the start of the first buffer pushed (see read_device_now). */
@@ -1114,11 +1115,17 @@ stop_output (AudioCastQueue *self, gboolean failed)
 /* With the lock held: the device played everything it was given, so this
  * thread ran late (CPU starvation) and the device is playing silence. Half
  * a period of slack absorbs the clock's interpolation. Only for devices
- * that write at absolute positions (see audio_cast_queue_set_restart_when_dry). */
+ * that write at absolute positions (see audio_cast_queue_set_restart_when_dry),
+ * and not within RESTART_INTERVAL_US of the stream's start or of the last
+ * restart: a PulseAudio sink that cannot rewind renders far ahead when a
+ * stream appears, so its read position runs past what was written until it
+ * settles, and restarting then would only start over. */
+#define RESTART_INTERVAL_US (2 * G_USEC_PER_SEC)
 static gboolean
 device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
 {
   return self->restart_when_dry && self->src_running && self->playout.anchored
+      && g_get_monotonic_time () - self->last_restart >= RESTART_INTERVAL_US
       && !self->clock_broken
       && !self->holding && !self->flush_stop_pending && self->dev_rate > 0
       && dev_now > self->playout.anchor_dev
@@ -1135,6 +1142,7 @@ static void
 restart_device_locked (AudioCastQueue *self)
 {
   GST_DEBUG_OBJECT (self, "the device ran dry; restarting it");
+  self->last_restart = g_get_monotonic_time ();
   if (!self->dry)
     self->underruns++;
   audio_cast_playout_new_epoch (&self->playout);
@@ -1343,6 +1351,7 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
   self->src_failed = FALSE;
   if (active) {
     self->need_stream_start = TRUE;
+    self->last_restart = g_get_monotonic_time ();
     self->need_segment = TRUE;
     self->need_discont = TRUE;
     self->caps_pending = self->have_info;
