@@ -139,7 +139,10 @@ nothing else playing on the server), so "sound" is unambiguous.
    written as 100 calls of 10 ms or as one call, against `ctypes.memmove` of
    the bytes the library keeps (same pieces, into a preallocated buffer).
    The player holds 4 s and is cleared before each timed second, so nothing
-   waits for playback; median of the repetitions after a warm-up. appsrc's
+   waits for playback, then given one untimed 10 ms piece, so the stream is
+   in progress (the first write into an idle audiocast player also flushes
+   the silence queued in the device, one ~0.4 ms round trip to the server
+   that belongs to onset); median of the repetitions after a warm-up. appsrc's
    `push_buffer()` of `Gst.Buffer.new_wrapped(bytes)` is timed the same way
    (unbounded queue). PyAudio's `write()` is not: it returns only when
    PortAudio's 10 ms buffer has room, i.e. it measures playback.

@@ -50,13 +50,13 @@ ROWS = [
     Row("onset_ms", "1. Onset: first write → first sound", "ms",
         "≤ best peer + 5 ms",
         lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + 5,
-        "Every PulseAudio stream loses the first milliseconds written to it "
-        "when it starts (the next row: the sink has already mixed that "
-        "time). audiocast opens each stream with 10 ms of silence so that "
-        "the application's first frame is heard (docs/design.md, Clear); "
-        "that lead-in is most of the difference. Its stream also starts at "
-        "the first write, which sets the sample format. A peer's onset is "
-        "its first frame that survived, not its first frame written."),
+        "audiocast opens every PulseAudio stream with 10 ms of silence, "
+        "because without it a stream through pulsesink sometimes lost its"
+        " first milliseconds (5 ms in one test run out of several; the "
+        "peers lost nothing in these runs, next row); that lead-in is "
+        "most of the difference (docs/design.md, Clear). Its stream also "
+        "starts at the first write, which sets the sample format, whereas"
+        " PyAudio's is connected when opened."),
     Row("onset_lost_ms", "1. Onset: start of the stream never heard", "ms",
         "0 ms", lambda ac, med, m: ac == 0,
         "The lead-in silence was shorter than what the server dropped."),
@@ -105,8 +105,8 @@ ROWS = [
         lambda ac, med, m: ac <= med["pyaudio"],
         "Streaming through audiocast takes three threads (their split is "
         "under “All runs”): the writing thread, where each 10 ms write() "
-        "goes through the Python package, PyGObject and a copy into the "
-        "ring; the output thread (`ring:src`), which pushes a GstBuffer per "
+        "goes through the Python package and a ctypes call that copies it "
+        "into the ring; the output thread (`ring:src`), which pushes a GstBuffer per "
         "10 ms period through audioconvert, audioresample and a capsfilter "
         "into pulsesink and reads the device clock after each push, so that "
         "drain() and the counters know what was heard; and libpulse's "
