@@ -306,6 +306,27 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
   g_mutex_unlock (&self->lock);
 }
 
+/* With the lock held: everything pushed so far is heard or about to leave
+ * the device with a flush, so the playout map starts over, and so do the
+ * device positions a broken clock is extrapolated from. */
+static void
+new_epoch_locked (AudioCastQueue *self)
+{
+  audio_cast_playout_new_epoch (&self->playout);
+  self->wall_valid = FALSE;
+  self->epoch++;
+}
+
+/* With the lock held: the caller sends FLUSH_START (holding flush_lock);
+ * the output thread sends the FLUSH_STOP before its next buffer. */
+static void
+request_flush_locked (AudioCastQueue *self)
+{
+  self->data_since_flush = FALSE;
+  self->flush_stop_pending = TRUE;
+  g_cond_broadcast (&self->work_cond);
+}
+
 /* With the lock held: forget everything not yet heard. Returns how many
  * frames that was. */
 static guint64
@@ -314,13 +335,11 @@ discard_unheard_locked (AudioCastQueue *self)
   guint64 discarded = buffered_locked (self);
 
   audio_cast_ring_discard (&self->ring);
-  audio_cast_playout_new_epoch (&self->playout);
-  self->wall_valid = FALSE;
+  new_epoch_locked (self);
   self->cleared += discarded;
   self->played_at_clear = audio_cast_playout_heard (&self->playout);
   self->drain_mark = self->written;
   self->generation++;
-  self->epoch++;
 
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
@@ -401,10 +420,8 @@ audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
   discarded = discard_unheard_locked (self);
   self->fade_pending = 0;
   flush = self->src_running && self->data_since_flush;
-  if (flush) {
-    self->data_since_flush = FALSE;
-    self->flush_stop_pending = TRUE;
-  }
+  if (flush)
+    request_flush_locked (self);
 done:
   g_mutex_unlock (&self->lock);
 
@@ -734,12 +751,8 @@ skip_queued_silence (AudioCastQueue *self)
         "silence queued in the device",
         self->playout.t_end - self->playout.heard_t);
     /* Nothing unheard is data: no frame counts change. */
-    audio_cast_playout_new_epoch (&self->playout);
-    self->wall_valid = FALSE;
-    self->epoch++;
-    self->data_since_flush = FALSE;
-    self->flush_stop_pending = TRUE;
-    g_cond_broadcast (&self->work_cond);
+    new_epoch_locked (self);
+    request_flush_locked (self);
   }
   g_mutex_unlock (&self->lock);
 
@@ -1145,14 +1158,10 @@ restart_device_locked (AudioCastQueue *self)
   self->last_restart = g_get_monotonic_time ();
   if (!self->dry)
     self->underruns++;
-  audio_cast_playout_new_epoch (&self->playout);
-  self->wall_valid = FALSE;
-  self->epoch++;
-  self->data_since_flush = FALSE;
-  self->flush_stop_pending = TRUE;
+  new_epoch_locked (self);
+  request_flush_locked (self);
   g_mutex_unlock (&self->lock);
 
-  /* the next iteration sends the FLUSH_STOP (finish_flush) */
   g_mutex_lock (&self->flush_lock);
   gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
   g_mutex_unlock (&self->flush_lock);
