@@ -11,6 +11,7 @@ PULSE_SERVER, so the session's server is never touched and nothing in the
 test process (GStreamer's device monitor, libpulse) caches a dead server.
 """
 
+import subprocess
 import time
 
 import numpy as np
@@ -193,3 +194,23 @@ def check_no_hang(r):
         assert r[what]["returned"], f"{what} hangs after the unload: {r}"
     for what in ("drain", "clear", "stop"):
         assert r[what]["after"] <= LIMIT + 0.1, (what, r[what])
+
+
+def test_no_sound_server_is_an_error_not_a_silent_fake_output(tmp_path):
+    """With no server to reach (and so no ALSA default through it),
+    autoaudiosink would fall back to a fakesink that swallows the audio while
+    every call succeeds; opening a player must fail instead."""
+    code = ("import audiocast\n"
+            "try:\n"
+            "    audiocast.AudioPlayer(sample_rate=48000, channels=2)\n"
+            "except audiocast.BackendError as e:\n"
+            "    print('BackendError:', e)\n"
+            "else:\n"
+            "    print('opened')\n")
+    r = subprocess.run(
+        ["/usr/bin/python3", "-c", code], capture_output=True, text=True,
+        timeout=60, env=acpy.child_env(
+            PULSE_SERVER=f"unix:{tmp_path / 'no-such-socket'}"))
+    assert r.returncode == 0, r.stderr
+    assert "BackendError:" in r.stdout, r.stdout + r.stderr
+    assert "No audio output is available" in r.stdout, r.stdout

@@ -104,6 +104,20 @@ def test_invalid_arguments(kwargs, exc, text):
         audiocast.AudioPlayer(**kwargs)
 
 
+def test_write_hands_the_library_the_callers_buffer():
+    """write() goes through ctypes with a pointer to the caller's samples
+    (python/audiocast/_fastwrite.py), not through PyGObject's copying
+    marshalling; a contiguous little-endian array is not copied in Python."""
+    from audiocast import _convert
+
+    x = acutil.noise(0.01, RATE, 2, seed=3).astype("<f4")
+    pcm = _convert.to_pcm(x, 2)[1]
+    assert pcm.ctypes.data == x.ctypes.data, "the array was copied"
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        assert p._native_write is not None
+        assert p.write(x) == len(x)
+
+
 def test_invalid_argument_is_also_value_error():
     assert issubclass(audiocast.InvalidArgumentError, ValueError)
     assert issubclass(audiocast.InvalidArgumentError, audiocast.AudioCastError)
