@@ -9,29 +9,18 @@
 
 /* Output devices as applications see them.
  *
- * AudioCastDevice is a snapshot of a GstDevice taken when it was listed: the
+ * AudioCastDevice is a snapshot of a device taken when it was listed: the
  * name audiocastsink's `device` takes, and the device's own format where the
- * backend tells it (PulseAudio is asked for the sink's sample spec, since its
- * GstDevice caps accept anything).
+ * backend tells it.
  *
- * One GstDeviceMonitor serves the whole process and is never disposed: in
- * GStreamer 1.22 a disposed GstDeviceMonitor leaves its handler connected to
- * the device providers' buses (the providers are per-process singletons), so
- * the next device message of a started provider calls into freed memory and,
- * in practice, every other monitor goes deaf. Listing starts it for the
- * moment of the listing; each running AudioCastDeviceMonitor holds it
- * started.
- *
- * Threads: the providers post device messages from their own threads
- * (libpulse's threaded main loop for PulseAudio). A sync handler on the
- * shared monitor's bus copies each message onto the bus of every running
- * AudioCastDeviceMonitor (under `registry_lock`, which guards the list of
- * those buses and nothing else). Each AudioCastDeviceMonitor watches its
- * bus with a GSource on the main context that was the thread-default one at
- * its construction, and emits its signals there, holding no lock.
- * `start_lock` serialises starting and stopping the shared monitor, which
- * connects to the sound server; it is never taken by the providers'
- * threads, so holding it while they deliver the initial devices is safe.
+ * Where devices come from: a PulseAudio-protocol server (PulseAudio, or
+ * PipeWire through pipewire-pulse) is asked for its sinks directly
+ * (audiocast-pulse.c): one entry per sink, the server's own default flag
+ * and sample spec, on any server address, and no GStreamer device provider
+ * is started. Only when no such server answers (and none was named) do the
+ * providers of the shared GstDeviceMonitor (audiocast-device-monitor.c)
+ * list what the system has: ALSA, native PipeWire, WASAPI, Core Audio.
+ * Those devices keep their GstDevice, which makes their sink element.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -72,6 +61,9 @@ struct _AudioCastDevice
   gboolean is_default;
   guint sample_rate;
   guint channels;
+  /* The provider's device, which creates the sink element; NULL for a sink
+   * of a PulseAudio-protocol server, played through pulsesink. */
+  GstDevice *gst_device;
 };
 
 enum
@@ -103,6 +95,7 @@ audio_cast_device_finalize (GObject *object)
   g_free (self->name);
   g_free (self->description);
   g_free (self->backend);
+  gst_clear_object (&self->gst_device);
   G_OBJECT_CLASS (audio_cast_device_parent_class)->finalize (object);
 }
 
@@ -385,8 +378,8 @@ fixed_caps_int (GstCaps *caps, const gchar *field)
 
 /* @query_server: FALSE for a device that is gone, whose format nobody can
  * tell any more. */
-static AudioCastDevice *
-device_new_from_gst (GstDevice *device, gboolean query_server)
+AudioCastDevice *
+audio_cast_device_new_from_gst (GstDevice *device, gboolean query_server)
 {
   AudioCastDevice *self;
   gchar *name = audio_cast_device_dup_name (device);
@@ -406,7 +399,7 @@ device_new_from_gst (GstDevice *device, gboolean query_server)
 
     /* pulsesink's caps accept every format; the server knows the sink's. */
     gst_audio_info_init (&info);
-    if (audio_cast_pulse_get_sink_format (name, &info)) {
+    if (audio_cast_pulse_get_sink_format (NULL, name, &info)) {
       rate = GST_AUDIO_INFO_RATE (&info);
       channels = GST_AUDIO_INFO_CHANNELS (&info);
     }
@@ -426,6 +419,7 @@ device_new_from_gst (GstDevice *device, gboolean query_server)
       "sample-rate", rate,
       "channels", channels,
       NULL);
+  self->gst_device = gst_object_ref (device);
 
   g_free (name);
   g_free (description);
@@ -447,108 +441,74 @@ compare_devices (gconstpointer a, gconstpointer b)
   return r != 0 ? r : strcmp (da->name, db->name);
 }
 
-/* ---- The process-wide GstDeviceMonitor (see the top of the file) ---- */
 
-static GMutex start_lock;
-static guint shared_users;      /* holders of a start; guarded by start_lock */
-static GMutex registry_lock;
-static GSList *registry;        /* (element-type GstBus) running monitors' */
-
-static GstBusSyncReply
-fan_out_sync_handler (GstBus *bus, GstMessage *message, gpointer user_data)
+static AudioCastDevice *
+device_new_from_pulse (const AudioCastPulseSink *sink)
 {
-  GSList *l;
-
-  /* Providers' threads. Posting on a bus only queues the message and wakes
-   * its watch; no application code runs here. */
-  g_mutex_lock (&registry_lock);
-  for (l = registry; l; l = l->next)
-    gst_bus_post (l->data, gst_message_ref (message));
-  g_mutex_unlock (&registry_lock);
-
-  return GST_BUS_DROP;
+  return g_object_new (AUDIO_CAST_TYPE_DEVICE,
+      "name", sink->name,
+      "description", sink->description,
+      "backend", "pulse",
+      "is-default", sink->is_default,
+      "sample-rate", GST_AUDIO_INFO_RATE (&sink->info),
+      "channels", GST_AUDIO_INFO_CHANNELS (&sink->info),
+      NULL);
 }
 
-static GstDeviceMonitor *
-shared_monitor (void)
+/* The provider's device that makes this device's sink element, or NULL
+ * when pulsesink plays it (a sink of a PulseAudio-protocol server). */
+GstDevice *
+audio_cast_device_get_gst_device (AudioCastDevice *self)
 {
-  static GstDeviceMonitor *monitor;
-
-  if (g_once_init_enter (&monitor)) {
-    GstDeviceMonitor *m = gst_device_monitor_new ();
-    GstBus *bus;
-
-    gst_device_monitor_add_filter (m, "Audio/Sink", NULL);
-    bus = gst_device_monitor_get_bus (m);
-    gst_bus_set_sync_handler (bus, fan_out_sync_handler, NULL, NULL);
-    gst_object_unref (bus);
-    /* Lives as long as the process, on purpose (see the top of the file). */
-    GST_OBJECT_FLAG_SET (m, GST_OBJECT_FLAG_MAY_BE_LEAKED);
-    g_once_init_leave (&monitor, m);
-  }
-  return monitor;
+  return self->gst_device;
 }
 
-static gboolean
-shared_monitor_start (void)
-{
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&start_lock);
-  if (shared_users == 0)
-    ok = gst_device_monitor_start (shared_monitor ());
-  if (ok)
-    shared_users++;
-  g_mutex_unlock (&start_lock);
-  return ok;
-}
-
-static void
-shared_monitor_stop (void)
-{
-  g_mutex_lock (&start_lock);
-  g_assert (shared_users > 0);
-  if (--shared_users == 0)
-    gst_device_monitor_stop (shared_monitor ());
-  g_mutex_unlock (&start_lock);
-}
-
-/* Through a started monitor: the PulseAudio provider only learns which sink
- * is the default when it is started (a bare probe calls none the default).
- * One monitor serves the whole process: in GStreamer 1.22 releasing a
- * GstDeviceMonitor leaves a callback on the shared providers, which
- * silences every other running monitor. Returns (transfer full)
- * (element-type GstDevice). */
+/* The output devices, sorted (see the top of the file). @server: NULL for
+ * the default server, which may be absent (then the device providers
+ * answer); a named server must answer. Returns (transfer full)
+ * (element-type AudioCastDevice), or NULL with @error set. An empty list
+ * is a valid answer: a server with no sinks. */
 GList *
-audio_cast_device_list_sinks (void)
+audio_cast_device_collect (const gchar *server, gboolean *ok,
+    GError **error)
 {
-  GList *devices;
+  GList *sinks = NULL, *l, *out = NULL;
+  GError *pulse_error = NULL;
 
-  if (!shared_monitor_start ())
-    return gst_device_monitor_get_devices (shared_monitor ());
-  devices = gst_device_monitor_get_devices (shared_monitor ());
-  shared_monitor_stop ();
-  return devices;
-}
+  audio_cast_device_ensure_gst ();
 
-static void
-ensure_gst (void)
-{
-  /* Bindings may call in before anyone initialised GStreamer. */
-  if (!gst_is_initialized ())
-    gst_init (NULL, NULL);
-  audio_cast_log_init ();
+  if (audio_cast_pulse_list_sinks (server, &sinks, &pulse_error)) {
+    for (l = sinks; l; l = l->next)
+      out = g_list_prepend (out, device_new_from_pulse (l->data));
+    g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  } else if (server != NULL) {
+    g_propagate_error (error, pulse_error);
+    *ok = FALSE;
+    return NULL;
+  } else {
+    GList *gst_devices = audio_cast_device_monitor_list_gst ();
+
+    g_clear_error (&pulse_error);
+    for (l = gst_devices; l; l = l->next)
+      out = g_list_prepend (out, audio_cast_device_new_from_gst (l->data,
+              FALSE));
+    g_list_free_full (gst_devices, gst_object_unref);
+  }
+  *ok = TRUE;
+  return g_list_sort (out, compare_devices);
 }
 
 /**
  * audio_cast_list_output_devices:
  *
- * Lists the audio output devices present now: the default device first,
- * then the others by name.
+ * Lists the audio output devices of the default sound server present now:
+ * the default device first, then the others by name.
  *
  * With a PulseAudio server (or PipeWire through pipewire-pulse) these are
- * its sinks; [property@Device:sample-rate] and [property@Device:channels]
- * then give each sink's own format, which plays bit-exact.
+ * its sinks, each once; [property@Device:sample-rate] and
+ * [property@Device:channels] then give each sink's format as the server
+ * reports it. Without one, the system's other audio systems are asked
+ * (ALSA, PipeWire's own protocol, WASAPI, Core Audio).
  *
  * ```python
  * for d in AudioCast.list_output_devices():
@@ -561,322 +521,34 @@ ensure_gst (void)
 GList *
 audio_cast_list_output_devices (void)
 {
-  GList *gst_devices, *l, *out = NULL;
+  gboolean ok;
 
-  ensure_gst ();
-
-  gst_devices = audio_cast_device_list_sinks ();
-  for (l = gst_devices; l; l = l->next)
-    out = g_list_prepend (out, device_new_from_gst (l->data, TRUE));
-  g_list_free_full (gst_devices, gst_object_unref);
-
-  return g_list_sort (out, compare_devices);
-}
-
-/* ------------------------------------------------------------------------ */
-/* AudioCastDeviceMonitor                                                   */
-/* ------------------------------------------------------------------------ */
-
-/**
- * AudioCastDeviceMonitor:
- *
- * Watches audio output devices appear and disappear.
- *
- * After [method@DeviceMonitor.start] it emits
- * [signal@DeviceMonitor::device-added] once for every device present then,
- * and again whenever a device appears; [signal@DeviceMonitor::device-removed]
- * when one goes away. The signals are emitted on the main context that was
- * the thread-default one when the monitor was created (the global default
- * context, unless the creating thread pushed its own), so a running
- * `GLib.MainLoop` is needed to receive them. Start, stop and release the
- * monitor from that context's thread.
- *
- * ```python
- * monitor = AudioCast.DeviceMonitor.new()
- * monitor.connect("device-added", lambda m, d: print("+", d.props.name))
- * monitor.connect("device-removed", lambda m, d: print("-", d.props.name))
- * monitor.start()
- * GLib.MainLoop().run()
- * ```
- */
-struct _AudioCastDeviceMonitor
-{
-  GObject parent;
-
-  GMainContext *context;        /* where the signals are emitted */
-  GstBus *bus;                  /* device messages, from the fan-out */
-  GSource *bus_source;          /* NULL while stopped */
-  /* GstDevice → AudioCastDevice reported as added: removal hands out the
-   * same object, whose format can no longer be asked for. */
-  GHashTable *devices;
-};
-
-enum
-{
-  SIGNAL_DEVICE_ADDED,
-  SIGNAL_DEVICE_REMOVED,
-  SIGNAL_DEVICE_CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-G_DEFINE_FINAL_TYPE (AudioCastDeviceMonitor, audio_cast_device_monitor,
-    G_TYPE_OBJECT)
-
-static void
-audio_cast_device_monitor_init (AudioCastDeviceMonitor *self)
-{
-  ensure_gst ();
-
-  self->context = g_main_context_ref_thread_default ();
-  self->bus = gst_bus_new ();
-  self->devices = g_hash_table_new_full (g_direct_hash, g_direct_equal,
-      gst_object_unref, g_object_unref);
-}
-
-static void
-audio_cast_device_monitor_dispose (GObject *object)
-{
-  AudioCastDeviceMonitor *self = AUDIO_CAST_DEVICE_MONITOR (object);
-
-  if (self->bus)
-    audio_cast_device_monitor_stop (self);
-  gst_clear_object (&self->bus);
-  g_clear_pointer (&self->devices, g_hash_table_unref);
-  G_OBJECT_CLASS (audio_cast_device_monitor_parent_class)->dispose (object);
-}
-
-static void
-audio_cast_device_monitor_finalize (GObject *object)
-{
-  AudioCastDeviceMonitor *self = AUDIO_CAST_DEVICE_MONITOR (object);
-
-  g_main_context_unref (self->context);
-  G_OBJECT_CLASS (audio_cast_device_monitor_parent_class)->finalize (object);
-}
-
-static void
-audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = audio_cast_device_monitor_dispose;
-  object_class->finalize = audio_cast_device_monitor_finalize;
-
-  /**
-   * AudioCastDeviceMonitor::device-added:
-   * @self: the monitor
-   * @device: the device that appeared (or was present at start)
-   *
-   * Emitted on the monitor's main context for every output device present
-   * when the monitor starts, and for every one that appears afterwards.
-   */
-  signals[SIGNAL_DEVICE_ADDED] = g_signal_new ("device-added",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
-
-  /**
-   * AudioCastDeviceMonitor::device-removed:
-   * @self: the monitor
-   * @device: the device that went away, as it was reported when added
-   *
-   * Emitted on the monitor's main context when an output device goes away.
-   */
-  signals[SIGNAL_DEVICE_REMOVED] = g_signal_new ("device-removed",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
-
-  /**
-   * AudioCastDeviceMonitor::device-changed:
-   * @self: the monitor
-   * @device: the device as it is now
-   * @old_device: the device as it was reported before
-   *
-   * Emitted on the monitor's main context when a device changed, for
-   * example when it became or stopped being the default output. Devices are
-   * snapshots, so the new state comes as a new object.
-   *
-   * With PulseAudio in GStreamer 1.22, a change of the default device is
-   * only noticed at the next event about a sink (one added, removed or
-   * changed), so this may come late.
-   */
-  signals[SIGNAL_DEVICE_CHANGED] = g_signal_new ("device-changed",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 2, AUDIO_CAST_TYPE_DEVICE, AUDIO_CAST_TYPE_DEVICE);
+  return audio_cast_device_collect (NULL, &ok, NULL);
 }
 
 /**
- * audio_cast_device_monitor_new:
- *
- * Creates a monitor of audio output devices. Its signals will be emitted on
- * the calling thread's thread-default main context.
- *
- * Returns: (transfer full): a new, stopped monitor
- */
-AudioCastDeviceMonitor *
-audio_cast_device_monitor_new (void)
-{
-  return g_object_new (AUDIO_CAST_TYPE_DEVICE_MONITOR, NULL);
-}
-
-static void
-on_device_added (AudioCastDeviceMonitor *self, GstDevice *gst_device)
-{
-  AudioCastDevice *device;
-
-  if (g_hash_table_contains (self->devices, gst_device))
-    return;
-  device = device_new_from_gst (gst_device, TRUE);
-  g_hash_table_insert (self->devices, gst_object_ref (gst_device), device);
-  g_signal_emit (self, signals[SIGNAL_DEVICE_ADDED], 0, device);
-}
-
-/* Messages that raced with the snapshot taken at start may name a device
- * this monitor never reported (gone already) or report one twice; both
- * are dropped here. */
-static void
-on_device_removed (AudioCastDeviceMonitor *self, GstDevice *gst_device)
-{
-  AudioCastDevice *device = NULL;
-  gpointer key = NULL;
-
-  if (!g_hash_table_steal_extended (self->devices, gst_device, &key,
-          (gpointer *) & device))
-    return;
-  g_signal_emit (self, signals[SIGNAL_DEVICE_REMOVED], 0, device);
-  g_object_unref (device);
-  gst_object_unref (key);
-}
-
-static void
-on_device_changed (AudioCastDeviceMonitor *self, GstDevice *gst_device,
-    GstDevice *old_gst_device)
-{
-  AudioCastDevice *device, *old = NULL;
-  gpointer key = NULL;
-
-  if (!g_hash_table_steal_extended (self->devices, old_gst_device, &key,
-          (gpointer *) & old)) {
-    on_device_added (self, gst_device);
-    return;
-  }
-  device = device_new_from_gst (gst_device, TRUE);
-  g_hash_table_insert (self->devices, gst_object_ref (gst_device),
-      g_object_ref (device));
-  g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, device, old);
-  g_object_unref (device);
-  g_object_unref (old);
-  gst_object_unref (key);
-}
-
-/* Runs on self->context. */
-static gboolean
-bus_message_cb (GstBus *bus, GstMessage *message, gpointer user_data)
-{
-  AudioCastDeviceMonitor *self = user_data;
-  GstDevice *device = NULL, *old_device = NULL;
-
-  /* A handler may drop the last reference to the monitor. */
-  g_object_ref (self);
-  switch (GST_MESSAGE_TYPE (message)) {
-    case GST_MESSAGE_DEVICE_ADDED:
-      gst_message_parse_device_added (message, &device);
-      on_device_added (self, device);
-      break;
-    case GST_MESSAGE_DEVICE_REMOVED:
-      gst_message_parse_device_removed (message, &device);
-      on_device_removed (self, device);
-      break;
-    case GST_MESSAGE_DEVICE_CHANGED:
-      gst_message_parse_device_changed (message, &device, &old_device);
-      on_device_changed (self, device, old_device);
-      break;
-    default:
-      break;
-  }
-  gst_clear_object (&device);
-  gst_clear_object (&old_device);
-  g_object_unref (self);
-
-  return G_SOURCE_CONTINUE;
-}
-
-/**
- * audio_cast_device_monitor_start:
- * @self: a monitor
+ * audio_cast_list_output_devices_on:
+ * @server: (nullable): a PulseAudio-protocol server address, such as
+ *   `tcp:192.0.2.7:4713` or `unix:/run/user/1000/pulse/native`; %NULL for
+ *   the default server (as audio_cast_list_output_devices() does)
  * @error: return location for an error
  *
- * Starts watching. [signal@DeviceMonitor::device-added] follows for every
- * device present now, from the monitor's main context. Does nothing when
- * the monitor is running already.
+ * Lists the output devices of a given sound server, which may run on
+ * another machine: the default device first, then the others by name.
+ * Their names play on that server when given with the same @server to
+ * [property@Player:server] or audiocastsink's `server` property.
  *
- * Returns: %TRUE when watching; %FALSE with %AUDIO_CAST_ERROR_BACKEND when
- *   no audio system could be watched
+ * Returns: (transfer full) (element-type AudioCastDevice): the devices
+ *   (empty when the server has none), or %NULL with
+ *   %AUDIO_CAST_ERROR_BACKEND when the server did not answer within 2 s;
+ *   the message names the address
  */
-gboolean
-audio_cast_device_monitor_start (AudioCastDeviceMonitor *self,
-    GError **error)
+GList *
+audio_cast_list_output_devices_on (const gchar *server, GError **error)
 {
-  GList *present, *l;
+  gboolean ok;
 
-  g_return_val_if_fail (AUDIO_CAST_IS_DEVICE_MONITOR (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (self->bus_source)
-    return TRUE;
-
-  if (!shared_monitor_start ()) {
-    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "Cannot watch output devices: no audio system answered");
-    return FALSE;
-  }
-
-  gst_bus_set_flushing (self->bus, FALSE);
-  self->bus_source = gst_bus_create_watch (self->bus);
-  g_source_set_callback (self->bus_source, G_SOURCE_FUNC (bus_message_cb),
-      self, NULL);
-  g_source_attach (self->bus_source, self->context);
-
-  /* The devices present now, then every change after them: snapshot and
-   * registration under the fan-out's lock keep the two in order. */
-  g_mutex_lock (&registry_lock);
-  present = gst_device_monitor_get_devices (shared_monitor ());
-  for (l = present; l; l = l->next)
-    gst_bus_post (self->bus, gst_message_new_device_added (NULL, l->data));
-  registry = g_slist_prepend (registry, gst_object_ref (self->bus));
-  g_mutex_unlock (&registry_lock);
-  g_list_free_full (present, gst_object_unref);
-
-  return TRUE;
-}
-
-/**
- * audio_cast_device_monitor_stop:
- * @self: a monitor
- *
- * Stops watching. No signal is emitted after this returns, also none that
- * was already on its way. [method@DeviceMonitor.start] starts again, and
- * reports the devices present then as added.
- */
-void
-audio_cast_device_monitor_stop (AudioCastDeviceMonitor *self)
-{
-  g_return_if_fail (AUDIO_CAST_IS_DEVICE_MONITOR (self));
-
-  if (self->bus_source == NULL)
-    return;
-
-  g_mutex_lock (&registry_lock);
-  registry = g_slist_remove (registry, self->bus);
-  g_mutex_unlock (&registry_lock);
-  gst_object_unref (self->bus);         /* the registry's reference */
-
-  g_source_destroy (self->bus_source);
-  g_clear_pointer (&self->bus_source, g_source_unref);
-  /* Drop what is still queued, so a restart begins afresh. */
-  gst_bus_set_flushing (self->bus, TRUE);
-  g_hash_table_remove_all (self->devices);
-
-  shared_monitor_stop ();
+  return audio_cast_device_collect (server, &ok, error);
 }

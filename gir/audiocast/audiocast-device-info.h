@@ -29,6 +29,8 @@ guint        audio_cast_device_get_sample_rate   (AudioCastDevice *self);
 guint        audio_cast_device_get_channels      (AudioCastDevice *self);
 
 GList       *audio_cast_list_output_devices      (void);
+GList       *audio_cast_list_output_devices_on   (const gchar *server,
+                                                  GError **error);
 
 /* Watches output devices come and go; its signals are emitted on the main
  * context that was the thread-default one when it was created. */

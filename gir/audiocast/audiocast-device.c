@@ -8,6 +8,7 @@
  */
 
 #include "audiocast-device.h"
+#include "audiocast-log.h"
 
 #include <string.h>
 
@@ -44,36 +45,28 @@ contains_casefold (const gchar *haystack, const gchar *needle_folded)
 }
 
 /* Exact name first, then a case-insensitive substring of the name or the
- * description. Returns (transfer full) (nullable). */
-GstDevice *
+ * description, in the list's order (the default device first). Returns
+ * (transfer full) (nullable). */
+AudioCastDevice *
 audio_cast_device_find (GList *devices, const gchar *wanted)
 {
-  GstDevice *match = NULL;
+  AudioCastDevice *match = NULL;
   gchar *folded;
   GList *l;
 
-  for (l = devices; l && !match; l = l->next) {
-    gchar *name = audio_cast_device_dup_name (l->data);
-
-    if (g_strcmp0 (name, wanted) == 0)
+  for (l = devices; l && !match; l = l->next)
+    if (g_strcmp0 (audio_cast_device_get_name (l->data), wanted) == 0)
       match = l->data;
-    g_free (name);
-  }
 
   folded = g_utf8_casefold (wanted, -1);
-  for (l = devices; l && !match; l = l->next) {
-    gchar *name = audio_cast_device_dup_name (l->data);
-    gchar *description = gst_device_get_display_name (l->data);
-
-    if (contains_casefold (name, folded)
-        || contains_casefold (description, folded))
+  for (l = devices; l && !match; l = l->next)
+    if (contains_casefold (audio_cast_device_get_name (l->data), folded)
+        || contains_casefold (audio_cast_device_get_description (l->data),
+            folded))
       match = l->data;
-    g_free (name);
-    g_free (description);
-  }
   g_free (folded);
 
-  return match ? gst_object_ref (match) : NULL;
+  return match ? g_object_ref (match) : NULL;
 }
 
 /* "name (description), …" for error messages. */
@@ -84,18 +77,25 @@ audio_cast_device_describe_all (GList *devices)
   GList *l;
 
   for (l = devices; l; l = l->next) {
-    gchar *name = audio_cast_device_dup_name (l->data);
-    gchar *description = gst_device_get_display_name (l->data);
+    const gchar *name = audio_cast_device_get_name (l->data);
+    const gchar *description = audio_cast_device_get_description (l->data);
 
     if (s->len)
       g_string_append (s, ", ");
     g_string_append (s, name);
-    if (g_strcmp0 (name, description) != 0)
+    if (description && g_strcmp0 (name, description) != 0)
       g_string_append_printf (s, " (%s)", description);
-    g_free (name);
-    g_free (description);
   }
   if (s->len == 0)
     g_string_append (s, "none");
   return g_string_free (s, FALSE);
+}
+
+void
+audio_cast_device_ensure_gst (void)
+{
+  /* Bindings may call in before anyone initialised GStreamer. */
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+  audio_cast_log_init ();
 }

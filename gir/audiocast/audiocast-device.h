@@ -7,20 +7,33 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+/* Device lookup, private to the library. */
+
 #pragma once
+
+#include "audiocast-device-info.h"
 
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
 
-/* Finding output devices by the names users type. Internal for now; the
- * public device listing builds on it. */
+void        audio_cast_device_ensure_gst      (void);
 
-/* Every audio sink the device providers know now (defined with the shared
- * monitor in audiocast-device-info.c). */
-GList   *audio_cast_device_list_sinks  (void);
-gchar   *audio_cast_device_dup_name    (GstDevice *device);
-GstDevice *audio_cast_device_find      (GList *devices, const gchar *wanted);
-gchar   *audio_cast_device_describe_all (GList *devices);
+/* audiocast-device-info.c */
+GList      *audio_cast_device_collect         (const gchar *server,
+                                               gboolean *ok,
+                                               GError **error);
+AudioCastDevice *audio_cast_device_new_from_gst (GstDevice *device,
+                                               gboolean query_server);
+GstDevice  *audio_cast_device_get_gst_device  (AudioCastDevice *self);
+
+/* audiocast-device-monitor.c */
+GList      *audio_cast_device_monitor_list_gst (void);
+
+/* audiocast-device.c */
+gchar      *audio_cast_device_dup_name        (GstDevice *device);
+AudioCastDevice *audio_cast_device_find       (GList *devices,
+                                               const gchar *wanted);
+gchar      *audio_cast_device_describe_all    (GList *devices);
 
 G_END_DECLS

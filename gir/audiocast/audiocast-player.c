@@ -65,6 +65,7 @@ struct _AudioCastPlayer
 
   /* Construct-only. */
   gchar *device;
+  gchar *server;                /* PulseAudio-protocol address; NULL: default */
   guint requested_rate;
   guint requested_channels;
   gint64 buffer_time;
@@ -105,6 +106,7 @@ enum
 {
   PROP_0,
   PROP_DEVICE,
+  PROP_SERVER,
   PROP_SAMPLE_RATE,
   PROP_CHANNELS,
   PROP_BUFFER_TIME,
@@ -235,7 +237,8 @@ audio_cast_player_initable_init (GInitable *initable,
 
   self->pipeline = gst_pipeline_new ("audiocast-player");
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
-      "device", self->device, "buffer-time", self->buffer_time,
+      "device", self->device, "server", self->server,
+      "buffer-time", self->buffer_time,
       "latency-time", self->latency_time, "fade-time", self->fade_time, NULL);
   gst_bin_add (GST_BIN (self->pipeline), GST_ELEMENT (self->sink));
   self->queue = audio_cast_sink_get_queue (self->sink);
@@ -727,6 +730,9 @@ audio_cast_player_set_property (GObject *object, guint prop_id,
     case PROP_DEVICE:
       self->device = g_value_dup_string (value);
       break;
+    case PROP_SERVER:
+      self->server = g_value_dup_string (value);
+      break;
     case PROP_SAMPLE_RATE:
       self->requested_rate = g_value_get_uint (value);
       break;
@@ -761,6 +767,9 @@ audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
   switch (prop_id) {
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
+      break;
+    case PROP_SERVER:
+      g_value_set_string (value, self->server);
       break;
     case PROP_SAMPLE_RATE:
       g_value_set_uint (value, self->rate ? self->rate : self->requested_rate);
@@ -832,6 +841,7 @@ audio_cast_player_finalize (GObject *object)
   AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
 
   g_free (self->device);
+  g_free (self->server);
   g_clear_pointer (&self->converter, gst_audio_converter_free);
   g_free (self->scratch);
   g_free (self->sanitized);
@@ -866,6 +876,20 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    */
   properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
       "Output device (NULL: default)", NULL, construct);
+
+  /**
+   * AudioCastPlayer:server:
+   *
+   * The sound server to play on, by its PulseAudio protocol address
+   * (`tcp:HOST:PORT` for a server on another machine, `unix:/path`);
+   * %NULL for the default server. [property@Player:device] then names one
+   * of that server's sinks (see [func@list_output_devices_on]). A server
+   * that does not answer within 2 s fails the construction with
+   * %AUDIO_CAST_ERROR_BACKEND naming the address.
+   */
+  properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
+      "Sound server address (tcp:HOST:PORT, unix:PATH; NULL: default)", NULL,
+      construct);
 
   /**
    * AudioCastPlayer:sample-rate:

@@ -13,10 +13,25 @@
 
 G_BEGIN_DECLS
 
-/* PulseAudio accepts any sample format and converts on the server. To make
- * audioconvert/audioresample do that work instead (and keep matching formats
- * bit-exact), the bin asks the server for the sink's own sample format. */
-gboolean audio_cast_pulse_get_sink_format (const gchar *sink_name,
+/* A sink of a PulseAudio-protocol server, as the server describes it. */
+typedef struct
+{
+  gchar *name;
+  gchar *description;
+  gboolean is_default;
+  GstAudioInfo info;            /* the sink's own format; rate 0: unknown */
+} AudioCastPulseSink;
+
+void     audio_cast_pulse_sink_free       (AudioCastPulseSink *sink);
+
+gboolean audio_cast_pulse_list_sinks      (const gchar *server,
+                                           GList **sinks,
+                                           GError **error);
+
+gboolean audio_cast_pulse_answers         (const gchar *server);
+
+gboolean audio_cast_pulse_get_sink_format (const gchar *server,
+                                           const gchar *sink_name,
                                            GstAudioInfo *info);
 
 G_END_DECLS

@@ -93,6 +93,7 @@ struct _AudioCastSink
 
   /* Properties, guarded by the object lock. */
   gchar *device;
+  gchar *server;
   GstElement *audio_sink;
   gint64 buffer_time;
   gint64 latency_time;
@@ -103,6 +104,7 @@ enum
 {
   PROP_0,
   PROP_DEVICE,
+  PROP_SERVER,
   PROP_AUDIO_SINK,
   PROP_BUFFER_TIME,
   PROP_LATENCY_TIME,
@@ -258,8 +260,10 @@ is_fake_output (GstElement *sink)
   return fake;
 }
 
+/* @server: the PulseAudio-protocol server to play on; NULL: the first
+ * platform sink that opens. */
 static GstElement *
-open_default_device_sink (AudioCastSink *self)
+open_default_device_sink (AudioCastSink *self, const gchar *server)
 {
   static const gchar *const candidates[] = {
     "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
@@ -273,6 +277,8 @@ open_default_device_sink (AudioCastSink *self)
     if (sink == NULL)
       continue;
     gst_object_ref_sink (sink);
+    if (server)
+      g_object_set (sink, "server", server, NULL);
     /* READY opens the device or connects to the server: that is the test
      * of being usable. */
     if (gst_element_set_state (sink, GST_STATE_READY)
@@ -283,6 +289,8 @@ open_default_device_sink (AudioCastSink *self)
     GST_INFO_OBJECT (self, "%s cannot open, trying the next", candidates[i]);
     gst_element_set_state (sink, GST_STATE_NULL);
     gst_object_unref (sink);
+    if (server)
+      break;                    /* only pulsesink speaks to a server */
   }
   return NULL;
 }
@@ -321,12 +329,48 @@ open_alsa_pcm (AudioCastSink *self, const gchar *pcm)
 }
 
 static GstElement *
-open_named_device_sink (AudioCastSink *self, const gchar *wanted,
+make_pulsesink (const gchar *device, const gchar *server)
+{
+  GstElement *sink = gst_element_factory_make ("pulsesink", NULL);
+
+  if (sink == NULL)
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "device", device, "server", server, NULL);
+  return sink;
+}
+
+/* The sink element of @device: pulsesink for a PulseAudio-protocol
+ * server's sink (*@pulse_name set to its name), else what its provider
+ * makes. */
+static GstElement *
+create_device_sink (AudioCastDevice *device, const gchar *server,
     gchar **pulse_name)
 {
+  GstDevice *gst_device = audio_cast_device_get_gst_device (device);
+  GstElement *sink;
+
+  if (gst_device == NULL) {
+    sink = make_pulsesink (audio_cast_device_get_name (device), server);
+    if (sink)
+      *pulse_name = g_strdup (audio_cast_device_get_name (device));
+    return sink;
+  }
+  sink = gst_device_create_element (gst_device, NULL);
+  if (sink)
+    gst_object_ref_sink (sink);
+  return sink;
+}
+
+static GstElement *
+open_named_device_sink (AudioCastSink *self, const gchar *wanted,
+    const gchar *server, gchar **pulse_name)
+{
   GList *devices;
-  GstDevice *device;
+  AudioCastDevice *device;
   GstElement *sink = NULL;
+  GError *error = NULL;
+  gboolean ok;
 
   /* No device has such a name, and neither the lookup (casefolding) nor an
    * error message may be given one. */
@@ -339,9 +383,15 @@ open_named_device_sink (AudioCastSink *self, const gchar *wanted,
     return NULL;
   }
 
-  devices = audio_cast_device_list_sinks ();
+  devices = audio_cast_device_collect (server, &ok, &error);
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", error->message),
+        (NULL));
+    g_error_free (error);
+    return NULL;
+  }
   device = audio_cast_device_find (devices, wanted);
-  if (device == NULL && looks_like_alsa_pcm (wanted))
+  if (device == NULL && server == NULL && looks_like_alsa_pcm (wanted))
     sink = open_alsa_pcm (self, wanted);
   if (sink != NULL)
     goto out;
@@ -357,21 +407,35 @@ open_named_device_sink (AudioCastSink *self, const gchar *wanted,
     goto out;
   }
 
-  sink = gst_device_create_element (device, NULL);
-  if (sink)
-    gst_object_ref_sink (sink);
-  if (sink && g_object_class_find_property (G_OBJECT_GET_CLASS (device),
-          "internal-name") && GST_IS_ELEMENT (sink)
-      && g_str_has_prefix (G_OBJECT_TYPE_NAME (sink), "GstPulseSink"))
-    *pulse_name = audio_cast_device_dup_name (device);
+  sink = create_device_sink (device, server, pulse_name);
   if (sink == NULL)
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Cannot open device \"%s\"", wanted), (NULL));
-  gst_object_unref (device);
+  g_object_unref (device);
 
 out:
-  g_list_free_full (devices, gst_object_unref);
+  g_list_free_full (devices, g_object_unref);
   return sink;
+}
+
+/* A named server must answer, within the lookup's 2 s, before pulsesink
+ * is given it: pulsesink's own connect has no such bound. */
+static gboolean
+check_server (AudioCastSink *self, const gchar *server)
+{
+  GList *sinks = NULL;
+  GError *error = NULL;
+
+  if (server == NULL)
+    return TRUE;
+  if (!audio_cast_pulse_list_sinks (server, &sinks, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", error->message),
+        (NULL));
+    g_error_free (error);
+    return FALSE;
+  }
+  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  return TRUE;
 }
 
 static gboolean
@@ -385,13 +449,13 @@ is_pulsesink (GstElement *element)
 /* Lets audioconvert/audioresample produce what the device plays natively. */
 static void
 restrict_to_device_format (AudioCastSink *self, GstElement *sink,
-    const gchar *pulse_name)
+    const gchar *server, const gchar *pulse_name)
 {
   GstCaps *caps = NULL;
   GstAudioInfo info;
 
   if (is_pulsesink (sink)
-      && audio_cast_pulse_get_sink_format (pulse_name, &info)) {
+      && audio_cast_pulse_get_sink_format (server, pulse_name, &info)) {
     caps = gst_audio_info_to_caps (&info);
     /* The device's channel layout is its own business; the count is what
      * audioconvert has to produce. */
@@ -408,30 +472,41 @@ static gboolean
 setup_device_sink (AudioCastSink *self)
 {
   GstElement *sink;
-  gchar *device, *pulse_name = NULL;
+  gchar *device, *server, *pulse_name = NULL;
   gint64 buffer_us, latency_us, fade_us;
+  gboolean reported = FALSE;
 
   GST_OBJECT_LOCK (self);
   device = g_strdup (self->device);
+  server = g_strdup (self->server);
   sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
   buffer_us = self->buffer_time;
   latency_us = self->latency_time;
   fade_us = self->fade_time;
   GST_OBJECT_UNLOCK (self);
 
-  if (sink == NULL && device != NULL)
-    sink = open_named_device_sink (self, device, &pulse_name);
-  else if (sink == NULL)
-    sink = open_default_device_sink (self);
+  if (sink == NULL && device != NULL) {
+    sink = open_named_device_sink (self, device, server, &pulse_name);
+    reported = sink == NULL;
+  } else if (sink == NULL) {
+    reported = !check_server (self, server);
+    if (!reported)
+      sink = open_default_device_sink (self, server);
+  }
   g_free (device);
 
   if (sink == NULL) {
-    if (self->device == NULL)
+    if (!reported && server != NULL)
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+          ("Cannot play on the sound server \"%s\"", server),
+          ("pulsesink could not connect"));
+    else if (!reported)
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("No audio output is available"),
           ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
               "osxaudiosink, autoaudiosink could open"));
     g_free (pulse_name);
+    g_free (server);
     return FALSE;
   }
 
@@ -443,8 +518,9 @@ setup_device_sink (AudioCastSink *self)
   set_if_exists (sink, "latency-time", latency_us, NULL);
   set_if_exists (sink, "buffer-time", latency_us * DEVICE_BUFFER_PERIODS, NULL);
 
-  restrict_to_device_format (self, sink, pulse_name);
+  restrict_to_device_format (self, sink, server, pulse_name);
   g_free (pulse_name);
+  g_free (server);
 
   audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
       latency_us * GST_USECOND, fade_us * GST_USECOND,
@@ -578,6 +654,10 @@ audio_cast_sink_set_property (GObject *object, guint prop_id,
       g_free (self->device);
       self->device = g_value_dup_string (value);
       break;
+    case PROP_SERVER:
+      g_free (self->server);
+      self->server = g_value_dup_string (value);
+      break;
     case PROP_AUDIO_SINK:
       gst_clear_object (&self->audio_sink);
       self->audio_sink = g_value_get_object (value);
@@ -637,6 +717,9 @@ audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
       break;
+    case PROP_SERVER:
+      g_value_set_string (value, self->server);
+      break;
     case PROP_AUDIO_SINK:
       g_value_set_object (value, self->audio_sink);
       break;
@@ -671,6 +754,7 @@ audio_cast_sink_finalize (GObject *object)
   AudioCastSink *self = AUDIO_CAST_SINK (object);
 
   g_free (self->device);
+  g_free (self->server);
   G_OBJECT_CLASS (audio_cast_sink_parent_class)->finalize (object);
 }
 
@@ -704,6 +788,21 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
       "Output device name, or part of its name or description (NULL: default)",
       DEFAULT_PROP_DEVICE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:server:
+   *
+   * The sound server to play on, by its PulseAudio protocol address:
+   * `tcp:HOST:PORT` (a server on another machine, PulseAudio's
+   * module-native-protocol-tcp or pipewire-pulse), `unix:/path/to/native`,
+   * or %NULL for the default server. #AudioCastSink:device then names a
+   * sink of that server. A server that does not answer within 2 s fails the
+   * start with an error naming its address.
+   */
+  properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
+      "PulseAudio-protocol server address (tcp:HOST:PORT, unix:PATH; "
+      "NULL: default)", NULL,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
   /**

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import List, TypedDict
+from typing import List, Optional, TypedDict
 
-from ._gi import AudioCast
+from ._errors import from_glib
+from ._gi import AudioCast, GLib
+from ._player import text_argument
 
 __all__ = ["DeviceInfo", "list_output_devices"]
 
@@ -29,8 +31,14 @@ class DeviceInfo(TypedDict):
     """The device's native channel count."""
 
 
-def list_output_devices() -> List[DeviceInfo]:
-    """The output devices that exist now.
+def list_output_devices(server: Optional[str] = None) -> List[DeviceInfo]:
+    """The output devices that exist now, the default one first.
+
+    ``server``: a sound server's PulseAudio protocol address
+    (``"tcp:192.0.2.7:4713"``, ``"unix:/path/native"``) to list the sinks of,
+    which may be on another machine; ``None`` lists the default server's.
+    A named server that does not answer within 2 s raises
+    :class:`BackendError` naming the address.
 
     >>> import audiocast
     >>> for dev in audiocast.list_output_devices():      # doctest: +SKIP
@@ -44,5 +52,15 @@ def list_output_devices() -> List[DeviceInfo]:
                    is_default=bool(d.get_is_default()),
                    sample_rate=int(d.get_sample_rate()),
                    channels=int(d.get_channels()))
-        for i, d in enumerate(AudioCast.list_output_devices())
+        for i, d in enumerate(_devices(server))
     ]
+
+
+def _devices(server: Optional[str]) -> list:
+    server = text_argument("server", server, "a server address")
+    if server is None:
+        return AudioCast.list_output_devices()
+    try:
+        return AudioCast.list_output_devices_on(server)
+    except GLib.Error as e:
+        raise from_glib(e) from e

@@ -59,22 +59,28 @@ def _micros(name: str, seconds: Optional[float],
     return micros
 
 
-def _device_name(device: Optional[str]) -> Optional[str]:
+def text_argument(name: str, value: Optional[str],
+                  what: str) -> Optional[str]:
     """Checks what GI would otherwise truncate (at a NUL) or fail to
-    encode with a message that does not say which argument was wrong."""
-    if device is None:
+    encode with a message that does not say which argument was wrong.
+    ``what`` says what the text is, for the messages ("a device name")."""
+    if value is None:
         return None
-    if not isinstance(device, str):
-        raise TypeError(f"device must be a str (a device name) or None, "
-                        f"not {type(device).__name__}")
-    if "\0" in device:
-        raise ValueError(f"device name {device!r} contains a NUL character")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str ({what}) or None, "
+                        f"not {type(value).__name__}")
+    if "\0" in value:
+        raise ValueError(f"{name} {value!r} contains a NUL character")
     try:
-        device.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"device name {device!r} is not valid Unicode text "
+        raise ValueError(f"{name} {value!r} is not valid Unicode text "
                          "(it holds a lone surrogate)") from None
-    return device
+    return value
+
+
+def _device_name(device: Optional[str]) -> Optional[str]:
+    return text_argument("device name", device, "a device name")
 
 
 def call_interruptibly(fn: Callable[[], T],
@@ -118,7 +124,11 @@ class AudioPlayer:
 
     ``device`` is a device name (see :func:`list_output_devices`), matched
     exactly first and then as a case-insensitive part of a name or
-    description; ``None`` is the default device. ``sample_rate`` and
+    description; ``None`` is the default device. ``server`` is the sound
+    server to play on, by its PulseAudio protocol address
+    (``"tcp:192.0.2.7:4713"`` for one on another machine,
+    ``"unix:/path/native"``); ``None`` is the default server, and
+    ``device`` then names one of ``server``'s sinks. ``sample_rate`` and
     ``channels`` describe what you will write (``None``: the device's own);
     the library converts, resamples and up/down-mixes to what the device
     plays (:attr:`device_sample_rate`, :attr:`device_channels`).
@@ -145,16 +155,20 @@ class AudioPlayer:
                  channels: Optional[int] = None, *,
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None,
-                 fade_time: Optional[float] = None) -> None:
+                 fade_time: Optional[float] = None,
+                 server: Optional[str] = None) -> None:
         device = _device_name(device)
+        server = text_argument("server", server, "a server address")
         rate = _positive("sample_rate", sample_rate)
         chans = _positive("channels", channels)
         extras = {k: v for k, v in (
             ("buffer_time", _micros("buffer_time", buffer_time, "buffer-time")),
             ("latency_time", _micros("latency_time", latency_time, "latency-time")),
-            ("fade_time", _micros("fade_time", fade_time, "fade-time")))
+            ("fade_time", _micros("fade_time", fade_time, "fade-time")),
+            ("server", server))
             if v is not None}
         self._device = device
+        self._server = server
         try:
             if extras:
                 self._player = AudioCast.Player(device=device, sample_rate=rate,
@@ -266,6 +280,12 @@ class AudioPlayer:
     def device_channels(self) -> int:
         """Channel count the device plays."""
         return int(self._player.get_device_channels())
+
+    @property
+    def server(self) -> Optional[str]:
+        """The server address given to the constructor (``None``: the
+        default server)."""
+        return self._server
 
     @property
     def device(self) -> Optional[str]:

@@ -1,6 +1,6 @@
 """Helpers for the audiocastsink integration tests.
 
-* PulseServer: a private PulseAudio daemon in a temporary directory, with two
+* The private sound servers (acservers.py: PulseAudio, PipeWire), with two
   null sinks whose monitors we record (the user's own sound server is never
   contacted).
 * Capture: records a sink's monitor with parec, keeping the arrival time of
@@ -10,11 +10,9 @@
   frequency estimation).
 """
 
-import ctypes
 import fcntl
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
@@ -39,139 +37,11 @@ FORMATS = {
 PA_TO_NP = {pa: np.dtype(dt) for dt, pa in FORMATS.values()}
 
 
-def _die_with_parent():
-    """preexec_fn: the child gets SIGKILL when the test process dies, even
-    when a watchdog ends it with os._exit() and no cleanup runs."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+from acservers import (  # noqa: E402,F401  (the tests' names for them)
+    SPEAKER, VIRTUAL_MIC, TEST_SINKS, PulseServer, PipeWireServer, SinkSpec,
+    _die_with_parent, make_server, null_sink_argv, server_kind_from_env)
 
-
-# --------------------------------------------------------------------------
-# Private PulseAudio server
-# --------------------------------------------------------------------------
-
-class SinkSpec:
-    def __init__(self, name, pa_format, rate, channels, description):
-        self.name = name
-        self.pa_format = pa_format
-        self.rate = rate
-        self.channels = channels
-        self.description = description
-
-    @property
-    def dtype(self):
-        return PA_TO_NP[self.pa_format]
-
-
-SPEAKER = SinkSpec("speaker", "float32le", 48000, 2, "Speaker Output")
-VIRTUAL_MIC = SinkSpec("Virtual-Mic", "s16le", 22050, 1, "Virtual Microphone")
-SINKS = {s.name: s for s in (SPEAKER, VIRTUAL_MIC)}
-
-
-def null_sink_args(spec):
-    desc = spec.description.replace(" ", "\\ ")
-    # norewinds=1: with rewinds, the monitor of a running null sink loses
-    # the first few milliseconds of every new stream (the sink renders a
-    # little ahead and rewinds when a stream appears), which would make the
-    # monitor an inexact witness of what was played.
-    return (f"sink_name={spec.name} format={spec.pa_format} rate={spec.rate} "
-            f"channels={spec.channels} norewinds=1 "
-            f'sink_properties=device.description="{desc}"')
-
-
-class PulseServer:
-    """A PulseAudio daemon that only this test session talks to."""
-
-    def __init__(self, root):
-        self.root = Path(root)
-        self.home = self.root / "home"
-        self.runtime = self.root / "runtime"
-        self.socket = self.root / "native"
-        self.log = self.root / "pulse.log"
-        self.proc = None
-
-    def env(self):
-        return {
-            "HOME": str(self.home),
-            "XDG_RUNTIME_DIR": str(self.runtime),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),
-            "XDG_CACHE_HOME": str(self.home / ".cache"),
-            "XDG_STATE_HOME": str(self.home / ".local" / "state"),
-            "PULSE_RUNTIME_PATH": str(self.runtime / "pulse"),
-            "PULSE_STATE_PATH": str(self.root / "state"),
-            "PULSE_CLIENTCONFIG": str(self.root / "client.conf"),
-            "PULSE_SERVER": f"unix:{self.socket}",
-            "PULSE_COOKIE": str(self.root / "cookie"),
-        }
-
-    def start(self, timeout=20.0):
-        for d in (self.home / ".config" / "pulse", self.runtime / "pulse",
-                  self.root / "state"):
-            d.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.runtime, 0o700)
-        os.chmod(self.runtime / "pulse", 0o700)
-        (self.root / "client.conf").write_text(
-            "autospawn = no\n"
-            f"default-server = unix:{self.socket}\n")
-        (self.home / ".config" / "pulse" / "daemon.conf").write_text(
-            "exit-idle-time = -1\n"
-            "flat-volumes = no\n"
-            "realtime-scheduling = no\n"
-            "default-sample-format = float32le\n"
-            "default-sample-rate = 48000\n"
-            "alternate-sample-rate = 48000\n")
-        script = [
-            f"load-module module-native-protocol-unix "
-            f"socket={self.socket} auth-anonymous=1",
-        ]
-        for spec in (SPEAKER, VIRTUAL_MIC):
-            script.append("load-module module-null-sink " + null_sink_args(spec))
-        script.append(f"set-default-sink {SPEAKER.name}")
-        (self.root / "default.pa").write_text("\n".join(script) + "\n")
-
-        env = dict(os.environ)
-        env.update(self.env())
-        env.pop("PULSE_SINK", None)
-        env.pop("PULSE_SOURCE", None)
-        self.proc = subprocess.Popen(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-             "--disallow-exit", "--use-pid-file=no", "--system=no",
-             "--realtime=no", "-F", str(self.root / "default.pa"),
-             f"--log-target=file:{self.log}", "--log-level=notice"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"pulseaudio exited with {self.proc.returncode}:\n"
-                    + self.log_text())
-            r = subprocess.run(["pactl", "info"], env=env,
-                               capture_output=True, text=True)
-            if r.returncode == 0 and f"Default Sink: {SPEAKER.name}" in r.stdout:
-                return
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("private pulseaudio did not answer:\n"
-                                   + r.stderr + self.log_text())
-            time.sleep(0.1)
-
-    def log_text(self):
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+SINKS = {s.name: s for s in TEST_SINKS}
 
 
 def server_env(server=None):

@@ -1,9 +1,14 @@
 """Session setup for the audiocastsink integration tests.
 
-Starts a private PulseAudio daemon (temporary HOME / XDG_RUNTIME_DIR, no
+Starts a private sound server (temporary HOME / XDG_RUNTIME_DIR, no
 autospawn, its own socket) with two null sinks, points every PulseAudio
 client of this process and its children at it, isolates the GStreamer
 registry and loads the plugin from the build tree.
+
+The server is the one AUDIOCAST_TEST_SERVER names (acservers.py):
+``pulse`` (PulseAudio, norewinds null sinks; the default),
+``pulse-rewinds`` (PulseAudio, null sinks with the default options) or
+``pipewire`` (PipeWire + WirePlumber + pipewire-pulse).
 """
 
 import os
@@ -27,7 +32,7 @@ def plugin_dir():
 def pulse_server():
     root = Path(tempfile.mkdtemp(prefix="audiocast-it-"))
     saved = dict(os.environ)
-    server = acutil.PulseServer(root)
+    server = acutil.make_server(acutil.server_kind_from_env(), root)
     try:
         os.environ.update(server.env())
         os.environ.pop("PULSE_SINK", None)

@@ -77,7 +77,7 @@ def test_exact_name_wins_over_substring():
     "speaker" is the exact name and must not be ambiguous."""
     extra = acutil.SinkSpec("speaker-2", "float32le", 48000, 2, "Speaker Output 2")
     mod = acutil.pactl("load-module", "module-null-sink",
-                       *acutil.null_sink_args(extra).split(" ")).strip()
+                       *acutil.null_sink_argv(extra)).strip()
     try:
         caps, inputs = play_and_capture("speaker", extra_sink=extra)
         assert_played_on(SPEAKER, caps, inputs)

@@ -63,7 +63,7 @@ def test_list_finds_null_sinks():
 def test_list_order_default_first_then_by_name():
     extra = acutil.SinkSpec("aaa-extra", "s16le", 44100, 2, "An Extra Sink")
     mod = acutil.pactl("load-module", "module-null-sink",
-                       *acutil.null_sink_args(extra).split(" ")).strip()
+                       *acutil.null_sink_argv(extra)).strip()
     try:
         names = [d.props.name for d in AudioCast.list_output_devices()]
     finally:
@@ -175,7 +175,7 @@ class MonitorRun:
 def load_hotplug(name, rate=32000, channels=1):
     spec = acutil.SinkSpec(name, "s16le", rate, channels, "Hotplug Test Sink")
     return acutil.pactl("load-module", "module-null-sink",
-                        *acutil.null_sink_args(spec).split(" ")).strip()
+                        *acutil.null_sink_argv(spec)).strip()
 
 
 def test_monitor_reports_present_devices_on_start():

@@ -1,0 +1,376 @@
+"""Private sound servers for the integration tests and benchmarks.
+
+Every server here runs in its own temporary directory (HOME,
+XDG_RUNTIME_DIR, sockets), is reached only through the environment that
+``env()`` returns, and is stopped by whoever started it: the user's own
+sound server is never contacted.
+
+* PulseServer: PulseAudio 16 with the two null sinks of the tests, made
+  with ``norewinds=1`` (the default kind) or with PulseAudio's own default
+  options (rewinds on, ``rewinds=True``), optionally listening on TCP on
+  127.0.0.1 as a server on another machine would.
+* PipeWireServer: PipeWire + WirePlumber + pipewire-pulse, headless, with a
+  private D-Bus session bus for WirePlumber, the sinks made through
+  pipewire-pulse with pactl as a user would.
+
+Both keep a reader on each sink's monitor when the sinks would otherwise
+render ahead of real time (rewinding PulseAudio null sinks do: a sink that
+nobody reads plays 1 s of audio in 2 s), as a real consumer of a monitor
+would.
+
+``make_server(kind, root)`` builds the server of a test run; the kind comes
+from AUDIOCAST_TEST_SERVER (``pulse``, ``pulse-rewinds``, ``pipewire``).
+"""
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+SERVER_KINDS = ("pulse", "pulse-rewinds", "pipewire")
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the test process dies, even
+    when a watchdog ends it with os._exit() and no cleanup runs."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class SinkSpec:
+    def __init__(self, name, pa_format, rate, channels, description):
+        self.name = name
+        self.pa_format = pa_format
+        self.rate = rate
+        self.channels = channels
+        self.description = description
+
+    @property
+    def dtype(self):
+        import numpy as np
+        return np.dtype({"float32le": "<f4", "s16le": "<i2",
+                         "s32le": "<i4"}[self.pa_format])
+
+
+SPEAKER = SinkSpec("speaker", "float32le", 48000, 2, "Speaker Output")
+VIRTUAL_MIC = SinkSpec("Virtual-Mic", "s16le", 22050, 1, "Virtual Microphone")
+TEST_SINKS = (SPEAKER, VIRTUAL_MIC)
+
+
+def null_sink_argv(spec, rewinds=False):
+    """pactl/load-module arguments of a null sink for ``spec``, one list
+    item per argument. ``rewinds=False`` adds ``norewinds=1``: with rewinds,
+    the monitor of a running PulseAudio null sink loses the first few
+    milliseconds of every new stream (the sink renders ahead and rewinds
+    when a stream appears). PipeWire's pipewire-pulse takes the same
+    arguments and ignores norewinds."""
+    argv = [f"sink_name={spec.name}", f"format={spec.pa_format}",
+            f"rate={spec.rate}", f"channels={spec.channels}",
+            # quoted so, both PulseAudio and pipewire-pulse keep the spaces
+            f"sink_properties='device.description=\"{spec.description}\"'"]
+    if not rewinds:
+        argv.append("norewinds=1")
+    return argv
+
+
+def _run_pactl(env, *args, check=True):
+    r = subprocess.run(["pactl", *args], env=env, capture_output=True,
+                       text=True, stdin=subprocess.DEVNULL, timeout=30)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"pactl {' '.join(args)} failed: {r.stderr}")
+    return r
+
+
+def _stop_process(proc, timeout=5):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class _Server:
+    """What every private server shares: its directories, the environment
+    of its clients, the monitor readers, the wait for its default sink."""
+
+    kind = None
+    #: whether a sink keeps the sample format it was made with
+    keeps_sink_format = True
+    #: whether the monitors need a reader to stay in real time
+    needs_monitor_readers = False
+
+    def __init__(self, root, tcp_port=None):
+        self.root = Path(root)
+        self.home = self.root / "home"
+        self.runtime = self.root / "runtime"
+        self.tcp_port = tcp_port
+        self.procs = []
+        self.readers = []
+
+    @property
+    def proc(self):
+        """The process that speaks the PulseAudio protocol."""
+        return self.procs[-1] if self.procs else None
+
+    @property
+    def tcp_address(self):
+        return None if self.tcp_port is None else f"tcp:127.0.0.1:{self.tcp_port}"
+
+    def _base_env(self):
+        return {
+            "HOME": str(self.home),
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "XDG_STATE_HOME": str(self.home / ".local" / "state"),
+            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+            "PULSE_SERVER": f"unix:{self.socket}",
+            "PULSE_CLIENTCONFIG": str(self.root / "client.conf"),
+            "PULSE_COOKIE": str(self.root / "cookie"),
+        }
+
+    def child_env(self):
+        env = dict(os.environ)
+        env.update(self.env())
+        for var in ("PULSE_SINK", "PULSE_SOURCE"):
+            env.pop(var, None)
+        return env
+
+    def _make_dirs(self):
+        for d in (self.home / ".config", self.home / ".local" / "state",
+                  self.runtime):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.runtime, 0o700)
+        (self.root / "client.conf").write_text(
+            "autospawn = no\n"
+            f"default-server = unix:{self.socket}\n")
+
+    def _spawn(self, argv, log, env=None):
+        out = open(self.root / log, "ab")
+        try:
+            proc = subprocess.Popen(
+                argv, env=env or self.child_env(), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent)
+        finally:
+            out.close()
+        self.procs.append(proc)
+        return proc
+
+    def _wait_default_sink(self, deadline):
+        env = self.child_env()
+        while True:
+            for p in self.procs:
+                if p.poll() is not None:
+                    raise RuntimeError(
+                        f"{p.args[0]} exited with {p.returncode}:\n"
+                        + self.log_text())
+            r = _run_pactl(env, "info", check=False)
+            if r.returncode == 0 and f"Default Sink: {SPEAKER.name}" in r.stdout:
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"private {self.kind} did not answer:\n"
+                                   + r.stderr + self.log_text())
+            time.sleep(0.1)
+
+    def _start_monitor_readers(self):
+        if not self.needs_monitor_readers:
+            return
+        for spec in TEST_SINKS:
+            self.readers.append(subprocess.Popen(
+                ["parec", "-d", f"{spec.name}.monitor", "--raw",
+                 "--latency-msec=20", "--client-name=audiocast-test-reader"],
+                env=self.child_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent))
+
+    def log_text(self):
+        text = []
+        for log in sorted(self.root.glob("*.log")):
+            try:
+                text.append(log.read_text(errors="replace"))
+            except OSError:
+                pass
+        return "\n".join(text)
+
+    def stop(self):
+        for r in self.readers:
+            _stop_process(r)
+        self.readers = []
+        for p in reversed(self.procs):
+            _stop_process(p)
+        self.procs = []
+
+
+class PulseServer(_Server):
+    """A PulseAudio daemon that only this test session talks to."""
+
+    kind = "pulse"
+
+    def __init__(self, root, rewinds=False, tcp_port=None):
+        super().__init__(root, tcp_port)
+        self.rewinds = rewinds
+        self.needs_monitor_readers = rewinds
+        if rewinds:
+            self.kind = "pulse-rewinds"
+        self.socket = self.root / "native"
+        self.log = self.root / "pulse.log"
+
+    def env(self):
+        env = self._base_env()
+        env["PULSE_RUNTIME_PATH"] = str(self.runtime / "pulse")
+        env["PULSE_STATE_PATH"] = str(self.root / "state")
+        return env
+
+    def start(self, timeout=20.0):
+        self._make_dirs()
+        for d in (self.home / ".config" / "pulse", self.runtime / "pulse",
+                  self.root / "state"):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.runtime / "pulse", 0o700)
+        (self.home / ".config" / "pulse" / "daemon.conf").write_text(
+            "exit-idle-time = -1\n"
+            "flat-volumes = no\n"
+            "realtime-scheduling = no\n"
+            "default-sample-format = float32le\n"
+            "default-sample-rate = 48000\n"
+            "alternate-sample-rate = 48000\n")
+        script = [
+            f"load-module module-native-protocol-unix "
+            f"socket={self.socket} auth-anonymous=1",
+        ]
+        if self.tcp_port is not None:
+            script.append(f"load-module module-native-protocol-tcp "
+                          f"listen=127.0.0.1 port={self.tcp_port} "
+                          f"auth-anonymous=1")
+        for spec in TEST_SINKS:
+            script.append("load-module module-null-sink "
+                          + " ".join(null_sink_argv(spec, self.rewinds)))
+        script.append(f"set-default-sink {SPEAKER.name}")
+        (self.root / "default.pa").write_text("\n".join(script) + "\n")
+
+        self._spawn(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+             "--disallow-exit", "--use-pid-file=no", "--system=no",
+             "--realtime=no", "-F", str(self.root / "default.pa"),
+             f"--log-target=file:{self.log}", "--log-level=notice"],
+            "pulse-stdout.log")
+        self._wait_default_sink(time.monotonic() + timeout)
+        self._start_monitor_readers()
+        return self
+
+
+class PipeWireServer(_Server):
+    """PipeWire, WirePlumber and pipewire-pulse, private and headless.
+
+    PipeWire's null sinks are format-flexible: whatever format a sink was
+    made with, it reports and mixes float32 at the graph's rate, so a
+    device's own format does not come back bit-exact through it
+    (``keeps_sink_format`` is False).
+    """
+
+    kind = "pipewire"
+    keeps_sink_format = False
+    # a PipeWire null sink is driven by its own timer, but a real consumer
+    # of a monitor keeps reading it: so do we
+    needs_monitor_readers = True
+
+    def __init__(self, root, tcp_port=None):
+        super().__init__(root, tcp_port)
+        self.socket = self.runtime / "pulse" / "native"
+        self.bus = self.root / "bus"
+
+    def env(self):
+        env = self._base_env()
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={self.bus}"
+        env["PIPEWIRE_RUNTIME_DIR"] = str(self.runtime)
+        # no real-time scheduling requests to a portal or rtkit that is not
+        # on the private bus
+        env["PIPEWIRE_LOG_SYSTEMD"] = "false"
+        return env
+
+    def _write_config(self):
+        if self.tcp_port is None:
+            return
+        conf = self.home / ".config" / "pipewire" / "pipewire-pulse.conf.d"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "audiocast-tests.conf").write_text(
+            "pulse.properties = {\n"
+            "    server.address = [ \"unix:native\"\n"
+            f"        {{ address = \"tcp:127.0.0.1:{self.tcp_port}\"\n"
+            "          client.access = \"unrestricted\" } ]\n"
+            "}\n")
+
+    def start(self, timeout=30.0):
+        self._make_dirs()
+        self._write_config()
+        deadline = time.monotonic() + timeout
+        self._spawn(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                     "--nosyslog", f"--address=unix:path={self.bus}"],
+                    "dbus.log")
+        while not self.bus.exists():
+            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
+                self.stop()
+                raise RuntimeError("private dbus-daemon did not start:\n"
+                                   + self.log_text())
+            time.sleep(0.02)
+        self._spawn(["pipewire"], "pipewire.log")
+        while not (self.runtime / "pipewire-0").exists():
+            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
+                self.stop()
+                raise RuntimeError("private pipewire did not start:\n"
+                                   + self.log_text())
+            time.sleep(0.02)
+        self._spawn(["wireplumber"], "wireplumber.log")
+        self._spawn(["pipewire-pulse"], "pipewire-pulse.log")
+        env = self.child_env()
+        while _run_pactl(env, "info", check=False).returncode != 0:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("pipewire-pulse did not answer:\n"
+                                   + self.log_text())
+            time.sleep(0.05)
+        for spec in TEST_SINKS:
+            _run_pactl(env, "load-module", "module-null-sink",
+                       *null_sink_argv(spec))
+        # WirePlumber may not have seen the new sinks yet: repeat until the
+        # default sticks
+        while True:
+            _run_pactl(env, "set-default-sink", SPEAKER.name, check=False)
+            r = _run_pactl(env, "info", check=False)
+            if f"Default Sink: {SPEAKER.name}" in r.stdout:
+                break
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("pipewire: the default sink did not stick:\n"
+                                   + r.stdout + self.log_text())
+            time.sleep(0.1)
+        self._wait_default_sink(deadline)
+        self._start_monitor_readers()
+        return self
+
+
+def server_kind_from_env():
+    kind = os.environ.get("AUDIOCAST_TEST_SERVER") or "pulse"
+    if kind not in SERVER_KINDS:
+        raise RuntimeError(f"AUDIOCAST_TEST_SERVER={kind!r}: use one of "
+                           + ", ".join(SERVER_KINDS))
+    return kind
+
+
+def make_server(kind, root, tcp_port=None):
+    if kind == "pulse":
+        return PulseServer(root, tcp_port=tcp_port)
+    if kind == "pulse-rewinds":
+        return PulseServer(root, rewinds=True, tcp_port=tcp_port)
+    if kind == "pipewire":
+        return PipeWireServer(root, tcp_port=tcp_port)
+    raise ValueError(f"unknown server kind {kind!r}: use one of "
+                     + ", ".join(SERVER_KINDS))
