@@ -143,6 +143,8 @@ class _Server:
         return env
 
     def _make_dirs(self):
+        # a restart after a kill: only what still runs is ours to wait for
+        self.procs = [p for p in self.procs if p.poll() is None]
         for d in (self.home / ".config", self.home / ".local" / "state",
                   self.runtime):
             d.mkdir(parents=True, exist_ok=True)
@@ -227,6 +229,9 @@ class PulseServer(_Server):
         env = self._base_env()
         env["PULSE_RUNTIME_PATH"] = str(self.runtime / "pulse")
         env["PULSE_STATE_PATH"] = str(self.root / "state")
+        # PulseAudio claims org.pulseaudio.Server on a session bus it finds;
+        # a PipeWire fixture's private bus may be in the environment
+        env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
         return env
 
     def start(self, timeout=20.0):
@@ -310,6 +315,9 @@ class PipeWireServer(_Server):
 
     def start(self, timeout=30.0):
         self._make_dirs()
+        if self.procs:
+            # a restart after one of them was killed: all of them afresh
+            self.stop()
         self._write_config()
         deadline = time.monotonic() + timeout
         self._spawn(["dbus-daemon", "--session", "--nofork", "--nopidfile",
@@ -355,6 +363,28 @@ class PipeWireServer(_Server):
         self._wait_default_sink(deadline)
         self._start_monitor_readers()
         return self
+
+
+# The element's default latency-time: the period in which PulseAudio takes
+# what audiocast writes.
+PULSE_PERIOD_S = 0.010
+
+
+def period_seconds(kind, server=None):
+    """The period of a server of ``kind``: PulseAudio takes audio in the
+    element's own periods (latency-time); PipeWire runs its whole graph in
+    quanta, whose size the settings metadata gives (the default quantum
+    unless a client asked for a smaller one)."""
+    if kind.startswith("pulse"):
+        return PULSE_PERIOD_S
+    env = server.child_env() if server is not None else None
+    r = subprocess.run(["pw-metadata", "-n", "settings", "0", "clock.quantum"],
+                       env=env, capture_output=True, text=True, timeout=10)
+    quantum = 1024
+    for word in r.stdout.replace("'", " ").split():
+        if word.isdigit():
+            quantum = int(word)
+    return max(PULSE_PERIOD_S, quantum / 48000)
 
 
 def server_kind_from_env():

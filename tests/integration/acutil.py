@@ -39,7 +39,8 @@ PA_TO_NP = {pa: np.dtype(dt) for dt, pa in FORMATS.values()}
 
 from acservers import (  # noqa: E402,F401  (the tests' names for them)
     SPEAKER, VIRTUAL_MIC, TEST_SINKS, PulseServer, PipeWireServer, SinkSpec,
-    _die_with_parent, make_server, null_sink_argv, server_kind_from_env)
+    _die_with_parent, make_server, null_sink_argv, period_seconds,
+    server_kind_from_env)
 
 SINKS = {s.name: s for s in TEST_SINKS}
 
@@ -52,6 +53,13 @@ def server_env(server=None):
     env = dict(os.environ)
     env.update(server.env())
     return env
+
+
+def period_frames(rate, server=None):
+    """One period of the server that plays (``server``, or the session's
+    when None), in frames at ``rate``: the unit of the timing tolerances."""
+    kind = server.kind if server is not None else server_kind_from_env()
+    return int(round(period_seconds(kind, server) * rate))
 
 
 def pactl(*args, check=True, server=None):

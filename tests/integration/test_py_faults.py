@@ -30,7 +30,7 @@ SEED = 5
 
 @pytest.fixture
 def server(tmp_path):
-    s = acutil.PulseServer(tmp_path / "pa")
+    s = acutil.make_server(acutil.server_kind_from_env(), tmp_path / "pa")
     s.start()
     yield s
     s.stop()

@@ -1,0 +1,286 @@
+"""The promises on every sound server of the matrix (AUDIOCAST_TEST_SERVER:
+PulseAudio with norewinds or with rewinds, PipeWire through pipewire-pulse),
+and on a second server of the same kind reached over TCP on 127.0.0.1, as
+a server on another machine would be:
+
+* devices: each sink listed once, the default flagged, the server's format;
+  an inexact name selects the same sink and the same path as the exact one;
+* drain-then-stop loses no frame, and nothing of a stream's head is lost;
+* clear: the heard count is never more than what was captured and within
+  one period of it, and no old audio comes back after a gap;
+* an address nobody answers on fails with an error naming it, within the
+  lookup's 2 s.
+
+Tolerances come from the server's period (acservers: ``period_frames``).
+"""
+
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import acpy
+import acutil
+from acpy import audiocast
+from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst
+
+pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
+
+RATE = 48000
+DRAIN_RUNS = 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    """A second private server of the session's kind, listening on TCP on
+    127.0.0.1 only."""
+    kind = acutil.server_kind_from_env()
+    port = free_port()
+    server = acutil.make_server(kind, tmp_path_factory.mktemp("remote"),
+                                tcp_port=port)
+    server.start()
+    yield server
+    server.stop()
+
+
+def server_sinks(server=None):
+    """name -> (format, channels, rate) as the server's pactl lists it."""
+    out = {}
+    for line in acutil.pactl("list", "short", "sinks",
+                             server=server).splitlines():
+        f = line.split("\t")
+        if len(f) >= 4:
+            fmt, ch, rate = f[3].split()
+            out[f[1]] = (fmt, int(ch.rstrip("ch")), int(rate.rstrip("Hz")))
+    return out
+
+
+# -------------------------------------------------------------------------
+# Devices
+# -------------------------------------------------------------------------
+
+def check_listing(devices, server=None):
+    names = [d["name"] for d in devices]
+    assert sorted(names) == sorted(server_sinks(server)), devices
+    assert len(set(names)) == len(names), f"a sink listed twice: {names}"
+    assert [d["name"] for d in devices if d["is_default"]] == [SPEAKER.name]
+    assert all(d["type"] == "pulse" for d in devices), devices
+    for d in devices:
+        _, channels, rate = server_sinks(server)[d["name"]]
+        assert (d["sample_rate"], d["channels"]) == (rate, channels), d
+    assert {d["name"]: d["description"] for d in devices} == {
+        SPEAKER.name: SPEAKER.description,
+        VIRTUAL_MIC.name: VIRTUAL_MIC.description}
+
+
+def test_each_sink_is_listed_once_with_the_servers_format():
+    check_listing(audiocast.list_output_devices())
+
+
+def chosen_path(device, server=None):
+    """(factory of the element that plays, the sink it plays on) for an
+    audiocastsink given ``device``, once READY."""
+    sink = Gst.ElementFactory.make("audiocastsink", None)
+    sink.set_property("device", device)
+    if server:
+        sink.set_property("server", server)
+    assert sink.set_state(Gst.State.READY) == Gst.StateChangeReturn.SUCCESS
+    try:
+        it = sink.iterate_elements()
+        while True:
+            res, child = it.next()
+            if res != Gst.IteratorResult.OK:
+                break
+            factory = child.get_factory().get_name()
+            if factory not in ("audioconvert", "audioresample", "capsfilter") \
+                    and child.get_name() != "ring":
+                return factory, child.get_property("device")
+    finally:
+        sink.set_state(Gst.State.NULL)
+    raise AssertionError("no device sink in the bin")
+
+
+@pytest.mark.parametrize("inexact,exact", [
+    ("speak", SPEAKER.name), ("SPEAKER OUT", SPEAKER.name),
+    ("virtual-mic", VIRTUAL_MIC.name), ("Microphone", VIRTUAL_MIC.name)])
+def test_inexact_names_choose_the_same_sink_and_path(inexact, exact):
+    assert chosen_path(inexact) == chosen_path(exact) == ("pulsesink", exact)
+
+
+def test_no_crash_from_device_providers_over_2000_opens_and_listings():
+    """With gstreamer1.0-pipewire installed (its device provider used to
+    crash the process when stopped), in a child process so that a crash is
+    a failure and not the end of the session."""
+    code = textwrap.dedent("""
+        import audiocast
+        from gi.repository import AudioCast, GLib
+        for i in range(2000):
+            name = ("speak", "Virtual-Mic", "microphone")[i % 3]
+            p = AudioCast.Player.new(name, 0, 0)
+            p.stop()
+            assert len(audiocast.list_output_devices()) == 2
+        for i in range(100):
+            m = AudioCast.DeviceMonitor.new()
+            m.start()
+            m.stop()
+        print("ok")
+    """)
+    r = subprocess.run([sys.executable, "-c", code], env=acpy.child_env(),
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (
+        f"exit {r.returncode}: {r.stderr[-3000:]}")
+
+
+# -------------------------------------------------------------------------
+# Sound: drain-then-stop, head, clear
+# -------------------------------------------------------------------------
+
+def address(server):
+    """The address to pass as ``server=``: None for the session's server."""
+    return server.tcp_address if server is not None else None
+
+
+def play_drain_stop(x, server=None, sink=SPEAKER):
+    """The PyAudioCast pattern: write, drain, leave the block (stop)."""
+    with Capture(sink, server=server) as cap:
+        with audiocast.AudioPlayer(sink.name, RATE, 2,
+                                   server=address(server)) as p:
+            p.write(x)
+            assert p.drain() is True
+        cap.stop(settle=0.15)
+    return cap.data
+
+
+def check_drain_then_stop(server=None):
+    for run in range(DRAIN_RUNS):
+        x = acutil.noise(0.25, RATE, 2, amplitude=0.5, seed=100 + run)
+        data = play_drain_stop(x, server)
+        got = acutil.trimmed(data)
+        start = acutil.first_nonzero(data)
+        assert start is not None, f"run {run}: nothing captured"
+        head = acutil.find_exact(x, data[start:start + 1])
+        lost_head = head[0] if head else len(x)
+        assert lost_head == 0, f"run {run}: the first {lost_head} frames were lost"
+        assert len(got) == len(x), (
+            f"run {run}: {len(x) - len(got)} frames of {len(x)} lost at the "
+            "end: drain returned before the audio was heard")
+        assert np.array_equal(got, x), f"run {run}: the audio was changed"
+
+
+def test_drain_then_stop_loses_nothing():
+    check_drain_then_stop()
+
+
+def check_clear(server=None):
+    period = acutil.period_frames(RATE, server)
+    old = acutil.noise(3.0, RATE, 2, amplitude=0.5, seed=41)
+    new = acutil.noise(0.3, RATE, 2, amplitude=0.25, seed=42)
+    with Capture(SPEAKER, server=server) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=4.0,
+                                   server=address(server)) as p:
+            p.write(old)
+            deadline = time.monotonic() + 15
+            while p.frames_played < RATE // 2:
+                assert time.monotonic() < deadline, "0.5 s was never heard"
+                time.sleep(0.002)
+            heard = p.clear()
+            p.write(new)
+            assert p.drain(10.0) is True
+        cap.stop(settle=0.15)
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    hits = acutil.find_exact(data, new[:64], start)
+    assert len(hits) == 1, f"the new audio was found {len(hits)} times"
+    old_part = data[start:hits[0]]
+    n_old = acutil.last_nonzero(old_part) + 1
+    print(f"clear said {heard} frames heard; {n_old} captured "
+          f"({(n_old - heard) / RATE * 1e3:+.2f} ms); period {period} frames")
+    assert heard <= n_old, f"clear said {heard} frames heard, only {n_old} were"
+    assert n_old - heard <= period, (
+        f"{n_old - heard} frames heard past what clear() reported "
+        f"(one period: {period})")
+    assert np.array_equal(old_part[:n_old], old[:n_old]), (
+        "the old audio was not a gapless, exact prefix: a gap, then more "
+        "old audio")
+    assert np.array_equal(data[hits[0]:hits[0] + len(new)], new)
+
+
+def test_clear_heard_count_and_tail():
+    check_clear()
+
+
+# -------------------------------------------------------------------------
+# A server on another machine (TCP on 127.0.0.1)
+# -------------------------------------------------------------------------
+
+def test_remote_listing(remote):
+    check_listing(audiocast.list_output_devices(server=remote.tcp_address),
+                  server=remote)
+    assert chosen_path("speak", remote.tcp_address) == ("pulsesink",
+                                                        SPEAKER.name)
+
+
+def test_remote_bit_exact_and_drain_then_stop(remote):
+    check_drain_then_stop(remote)
+
+
+def test_remote_clear(remote):
+    check_clear(remote)
+
+
+def test_unreachable_address_fails_naming_it():
+    address = f"tcp:127.0.0.1:{free_port()}"  # nobody listens there
+    with pytest.raises(audiocast.BackendError, match=address):
+        audiocast.list_output_devices(server=address)
+    with pytest.raises(audiocast.BackendError, match=address):
+        audiocast.AudioPlayer(server=address)
+    with pytest.raises(audiocast.BackendError, match=address):
+        audiocast.AudioPlayer(device="speaker", server=address)
+
+
+def test_silent_server_fails_within_the_lookup_bound():
+    """A listener that accepts and never answers: the 2 s bound of the
+    lookup, not TCP's own timeouts, ends the wait."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    address = f"tcp:127.0.0.1:{listener.getsockname()[1]}"
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                pass
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        for call in (lambda: audiocast.list_output_devices(server=address),
+                     lambda: audiocast.AudioPlayer(device="speaker",
+                                                   server=address)):
+            t0 = time.monotonic()
+            with pytest.raises(audiocast.BackendError, match=address):
+                call()
+            took = time.monotonic() - t0
+            print(f"failed after {took:.2f} s")
+            assert took < 2.0 + 0.5, f"the call took {took:.2f} s"
+    finally:
+        stop.set()
+        t.join()
+        for c in accepted:
+            c.close()
+        listener.close()
