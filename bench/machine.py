@@ -39,3 +39,14 @@ def facts():
         "pyaudio": f"{pyaudio.__version__} ({pyaudio.get_portaudio_version_text()})",
         "python": platform.python_version(),
     }
+
+
+def server_facts():
+    """Versions of the sound servers the per-server benchmarks start."""
+    def version(*cmd):
+        for line in _run(*cmd).splitlines():
+            if line.startswith("Linked with") or "version" in line.lower():
+                return line.split()[-1]
+        return "unknown"
+    return {"pipewire": version("pipewire", "--version"),
+            "wireplumber": version("wireplumber", "--version")}

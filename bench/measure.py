@@ -44,8 +44,13 @@ class Recording:
         return float(np.median(self.offsets[lo:hi])) + self.ends[chunk] / RATE
 
     @property
+    def sound_frames(self):
+        """Frames from the first sound to the last (the trimmed capture)."""
+        return self.last + 1 - self.first
+
+    @property
     def sound_seconds(self):
-        return (self.last + 1 - self.first) / RATE
+        return self.sound_frames / RATE
 
     def start_ms(self, t):
         """First sound, in ms after ``t``."""
@@ -62,23 +67,41 @@ class Recording:
             raise NoSound(f"only {self.sound_seconds * 1e3:.0f} ms of sound captured")
         return (self.time_of(frame) - t) * 1e3
 
-    def lost_at_start_ms(self, written):
-        """How much of ``written`` (float32 frames, the stream played) was
-        never heard before the first captured frame: the first captured
-        frame is found among the written ones, bit for bit."""
+    def lost_at_start_frames(self, written):
+        """How many frames of ``written`` (float32 frames, the stream
+        played) were never heard before the first captured frame: the first
+        captured frame is found among the written ones, bit for bit."""
         first = self.data[self.first]
         match = np.flatnonzero((written == first).all(axis=1))
-        lost = int(match[0]) if len(match) else len(written)
-        return lost / RATE * 1e3
+        return int(match[0]) if len(match) else len(written)
+
+    def lost_at_start_ms(self, written):
+        return self.lost_at_start_frames(written) / RATE * 1e3
+
+    def _gap_frames(self):
+        """Silent runs of >= 1 ms between the first and last sound, as
+        [start, end) capture frames."""
+        sound = acutil.nonsilent_mask(self.data[self.first:self.last + 1])
+        edges = np.diff(np.concatenate(([1], sound.astype(np.int8), [1])))
+        starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+        return [(self.first + a, self.first + b)
+                for a, b in zip(starts, ends) if b - a >= MIN_GAP_FRAMES]
 
     def gaps(self, t):
         """Silences of >= 1 ms between the first and last sound, as
         (start in ms after ``t``, length in ms)."""
-        sound = acutil.nonsilent_mask(self.data[self.first:self.last + 1])
-        edges = np.diff(np.concatenate(([1], sound.astype(np.int8), [1])))
-        starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
-        return [((self.time_of(self.first + a) - t) * 1e3, (b - a) / RATE * 1e3)
-                for a, b in zip(starts, ends) if b - a >= MIN_GAP_FRAMES]
+        return [((self.time_of(a) - t) * 1e3, (b - a) / RATE * 1e3)
+                for a, b in self._gap_frames()]
+
+    def sound_after_gap_ms(self, t, since_ms):
+        """Sound captured after the first silence of >= 1 ms that began at
+        most ``since_ms`` before ``t`` (or after it), in ms: audio that came
+        back after it had stopped. 0 when there is none."""
+        for a, b in self._gap_frames():
+            if (self.time_of(a) - t) * 1e3 >= -since_ms:
+                sound = acutil.nonsilent_mask(self.data[b:self.last + 1])
+                return int(np.count_nonzero(sound)) / RATE * 1e3
+        return 0.0
 
 
 def has_heard(capture, seconds):

@@ -1,22 +1,30 @@
 """Runs every benchmark and writes docs/benchmarks.md and docs/benchmarks.png.
 
+With --servers, runs the per-server benchmarks instead (bench/servers.py):
+audiocast and appsrc ! pulsesink on PulseAudio, PulseAudio with rewinds,
+PipeWire, and a PulseAudio and a PipeWire server over TCP; writes
+docs/servers-bench.md.
+
 Use tools/run-bench, which installs what is missing, builds, and runs this
 inside `meson devenv` (so the build tree's library, typelib and package are
 the ones measured):
 
-    meson devenv -C build /usr/bin/python3 $PWD/bench/run.py [--quick]
+    meson devenv -C build /usr/bin/python3 $PWD/bench/run.py [--quick] [--servers]
 """
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo, not bench/
 
 from bench import machine, plot, report, scenarios  # noqa: E402
+from bench import server_targets, servers, servers_report  # noqa: E402
 from bench.server import REPO, Server  # noqa: E402
 from bench.targets import ROWS, write_metrics  # noqa: E402
 from bench.trials import Runner  # noqa: E402
@@ -26,12 +34,24 @@ def options(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true",
                     help="fewer runs and a 10 s CPU stream, for development")
+    ap.add_argument("--servers", action="store_true",
+                    help="the per-server benchmarks (docs/servers-bench.md) "
+                    "instead of the main ones")
     ap.add_argument("--runs", type=int, help="runs per peer (default 5, quick 2)")
+    ap.add_argument("--drain-runs", type=int,
+                    help="--servers: drain-then-stop runs per peer and server "
+                    "(default 20, quick 2)")
+    ap.add_argument("--only", action="append",
+                    choices=[t.name for t in servers.SERVERS],
+                    help="--servers: only this server (repeatable)")
     ap.add_argument("--cpu-seconds", type=float,
                     help="length of the CPU stream (default 60, quick 10)")
     ap.add_argument("--docs", type=Path, default=REPO / "docs",
-                    help="where benchmarks.md and benchmarks.png go")
-    ap.add_argument("--results", type=Path, help="also write the raw results (JSON)")
+                    help="where benchmarks.md and benchmarks.png (--servers: "
+                    "servers-bench.md) go")
+    ap.add_argument("--results", type=Path,
+                    help="also write the raw results (JSON); with --servers, "
+                    "to NAME-servers.json next to it")
     ap.add_argument("--command", default="tools/run-bench",
                     help="the command line to cite in the report")
     cfg = ap.parse_args(argv)
@@ -40,11 +60,45 @@ def options(argv):
     cfg.cpu_runs = 1
     cfg.cpu_seconds = cfg.cpu_seconds or (10.0 if cfg.quick else 60.0)
     cfg.reps = 5 if cfg.quick else 15
+    cfg.drain_runs = cfg.drain_runs or (2 if cfg.quick else 20)
     return cfg
+
+
+def main_servers(cfg):
+    """tools/run-bench --servers: every server of bench/servers.py, one
+    after another, each started and stopped here."""
+    root = Path(tempfile.mkdtemp(prefix="audiocast-bench-servers-"))
+    # the children's GStreamer registry: our own, warm after the first
+    os.environ["GST_REGISTRY_1_0"] = str(root / "registry.bin")
+    facts = dict(machine.facts(), **machine.server_facts())
+    facts.pop("pyaudio", None)  # not a peer here
+    t0 = time.monotonic()
+    results = servers.run_all(root, cfg)
+    elapsed = time.monotonic() - t0
+    evaluated = server_targets.evaluate(results)
+    failed = any(r["errors"] for r in results.values())
+    if cfg.results:  # not over the main benchmarks' results
+        raw = cfg.results.with_name(f"{cfg.results.stem}-servers.json")
+        raw.write_text(json.dumps(
+            {"facts": facts, "servers": results, "seconds": elapsed}, indent=1))
+    servers_report.write(cfg.docs / "servers-bench.md", evaluated=evaluated,
+                         results=results, facts=facts, cfg=cfg,
+                         command=cfg.command)
+    print(servers_report.results_table(evaluated, results))
+    print(f"bench: {elapsed:.0f} s of measuring; wrote "
+          f"{cfg.docs / 'servers-bench.md'}")
+    if failed:
+        print(f"bench: some measurements failed; logs in {root / 'logs'}",
+              file=sys.stderr)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
 
 
 def main(argv):
     cfg = options(argv)
+    if cfg.servers:
+        return main_servers(cfg)
     root = Path(tempfile.mkdtemp(prefix="audiocast-bench-"))
     server = Server(root).start()
     ok = False

@@ -24,6 +24,14 @@ from bench.audio import CHUNK_SECONDS, DEVICE, noise_chunks  # noqa: E402
 from bench.peers import load  # noqa: E402
 
 
+def opened(Peer, p):
+    """The peer on the default server, or on p["server"] (bench/servers.py:
+    a server reached over TCP) when given."""
+    if p.get("server"):
+        return Peer(DEVICE, server=p["server"])
+    return Peer(DEVICE)
+
+
 def prepared(peer, seconds):
     return [peer.prepare(c) for c in noise_chunks(seconds)]
 
@@ -55,7 +63,7 @@ class Feeder(threading.Thread):
 
 def onset(Peer, p):
     """Open, stay idle, then write; the parent finds the first sound."""
-    peer = Peer(DEVICE)
+    peer = opened(Peer, p)
     chunks = prepared(peer, p["seconds"])
     time.sleep(p["idle"])
     t = time.monotonic()
@@ -65,18 +73,35 @@ def onset(Peer, p):
 
 
 def bargein(Peer, p):
-    """A feeder keeps the player full; another thread clears it."""
-    peer = Peer(DEVICE)
+    """A feeder keeps the player full; another thread clears it. "heard":
+    what the clear returned (audiocast: frames heard; the others: None)."""
+    peer = opened(Peer, p)
     feeder = Feeder(peer, prepared(peer, p["seconds"]))
     time.sleep(p["idle"])
     feeder.start()
     feeder.wait_until(p["clear_after"])
     feeder.interrupted.set()  # the application stops feeding...
     t0 = time.monotonic()
-    peer.clear()              # ...and drops what is queued
+    heard = peer.clear()      # ...and drops what is queued
     t1 = time.monotonic()
     feeder.join()
-    return peer, {"t_clear": t0, "clear_s": t1 - t0}
+    return peer, {"t_clear": t0, "clear_s": t1 - t0, "heard": heard}
+
+
+def drainstop(Peer, p):
+    """Write a short clip, wait until it was played (the peer's finish():
+    audiocast's drain(), appsrc's EOS and its EOS message), then close at
+    once, as an application leaving its `with` block does; the parent looks
+    for what of the clip is missing at the end."""
+    peer = opened(Peer, p)
+    chunks = prepared(peer, p["seconds"])
+    t = time.monotonic()
+    for c in chunks:
+        peer.write(c)
+    peer.finish()
+    t_drained = time.monotonic()
+    peer.close()
+    return None, {"t_write": t, "t_drained": t_drained}
 
 
 BUSY = "import time\nt = time.monotonic() + {}\nwhile time.monotonic() < t: pass"
@@ -165,7 +190,8 @@ def writecost(Peer, p):
     return None, wc.measure(Peer, p)
 
 
-SCENARIOS = {f.__name__: f for f in (onset, bargein, gil, startup, cpu, writecost)}
+SCENARIOS = {f.__name__: f for f in (onset, bargein, gil, startup, cpu, writecost,
+                                     drainstop)}
 
 
 def main(argv):

@@ -1,4 +1,7 @@
-"""Runs bench.trial in a child process while the monitor is recorded."""
+"""Runs bench.trial in a child process while the monitor is recorded.
+
+The runner plays to a bench/server.py Server or Remote: the child gets its
+environment (``child_env()``), the parent records its monitor."""
 
 import json
 import select
@@ -26,8 +29,8 @@ class Runner:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.trial", peer, scenario,
              json.dumps(params)],
-            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=log)
+            cwd=REPO, env=self.server.child_env(), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=log)
         log.close()
         return proc
 

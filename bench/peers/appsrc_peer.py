@@ -1,6 +1,6 @@
 """A hand-written GStreamer pipeline, ``appsrc ! pulsesink``, fed with
 push_buffer() and interrupted by a flush (FLUSH_START + FLUSH_STOP sent to the
-pipeline).
+pipeline); ``server`` is pulsesink's own property.
 
 appsrc queues up to ``buffer_seconds`` (default 2 s, as audiocast's ring) and
 blocks the writer beyond that. The pipeline goes to READY when opened and to
@@ -21,13 +21,15 @@ Gst.init(None)
 
 
 class Peer:
-    def __init__(self, device, buffer_seconds=2.0):
+    def __init__(self, device, buffer_seconds=2.0, server=None):
         max_bytes = int((buffer_seconds or 0) * BYTES_PER_SECOND)  # 0: no limit
         self.pipeline = Gst.parse_launch(
             f"appsrc name=src format=time block=true max-bytes={max_bytes} "
             f"caps=audio/x-raw,format=F32LE,rate={RATE},channels={CHANNELS},"
-            f"layout=interleaved ! pulsesink device={device}")
+            f"layout=interleaved ! pulsesink name=sink device={device}")
         self.src = self.pipeline.get_by_name("src")
+        if server is not None:  # a server other than the default (TCP)
+            self.pipeline.get_by_name("sink").set_property("server", server)
         self.frames = 0
         self.playing = False
         self._set_state(Gst.State.READY)

@@ -8,9 +8,11 @@ from bench.audio import CHANNELS, RATE
 
 
 class Peer:
-    def __init__(self, device, buffer_seconds=None):
+    def __init__(self, device, buffer_seconds=None, server=None):
         # None: the default 2 s ring, as users get it
         tuning = {} if buffer_seconds is None else {"buffer_time": buffer_seconds}
+        if server is not None:  # a server other than the default (TCP)
+            tuning["server"] = server
         self.player = audiocast.AudioPlayer(device=device, sample_rate=RATE,
                                             channels=CHANNELS, **tuning)
 
@@ -23,7 +25,7 @@ class Peer:
         self.player.write(data)  # returns early once cleared
 
     def clear(self):
-        self.player.clear()
+        return self.player.clear()  # frames heard, by the library's count
 
     def finish(self):
         self.player.drain()

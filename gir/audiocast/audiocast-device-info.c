@@ -395,13 +395,13 @@ audio_cast_device_new_from_gst (GstDevice *device, gboolean query_server)
   }
 
   if (query_server && g_strcmp0 (backend, "pulse") == 0) {
-    GstAudioInfo info;
-
     /* pulsesink's caps accept every format; the server knows the sink's. */
-    gst_audio_info_init (&info);
-    if (audio_cast_pulse_get_sink_format (NULL, name, &info)) {
-      rate = GST_AUDIO_INFO_RATE (&info);
-      channels = GST_AUDIO_INFO_CHANNELS (&info);
+    AudioCastPulseSink *sink = audio_cast_pulse_find_sink (NULL, name);
+
+    if (sink) {
+      rate = GST_AUDIO_INFO_RATE (&sink->info);
+      channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
+      audio_cast_pulse_sink_free (sink);
     }
   } else {
     GstCaps *caps = gst_device_get_caps (device);

@@ -28,6 +28,8 @@
 #include "audiocast-pulse.h"
 #include "audiocast-error.h"
 
+#include <string.h>
+
 void
 audio_cast_pulse_sink_free (AudioCastPulseSink *sink)
 {
@@ -85,6 +87,7 @@ typedef struct
   /* collected */
   GList *sinks;                 /* (element-type AudioCastPulseSink) reversed */
   gchar *default_sink;
+  gboolean on_pipewire;
   gboolean got_server_info;
   gboolean got_sinks;
 } PulseQuery;
@@ -195,6 +198,9 @@ server_info_cb (pa_context *c, const pa_server_info *i, void *userdata)
 
   if (i && i->default_sink_name)
     q->default_sink = g_strdup (i->default_sink_name);
+  /* pipewire-pulse calls itself "PulseAudio (on PipeWire 0.3.65)" */
+  q->on_pipewire = i && i->server_name
+      && strstr (i->server_name, "PipeWire") != NULL;
   q->got_server_info = TRUE;
 }
 
@@ -247,6 +253,7 @@ audio_cast_pulse_list_sinks (const gchar *server, GList **sinks,
     AudioCastPulseSink *sink = l->data;
 
     sink->is_default = g_strcmp0 (sink->name, q.default_sink) == 0;
+    sink->on_pipewire = q.on_pipewire;
   }
   *sinks = g_list_reverse (q.sinks);
   q.sinks = NULL;
@@ -269,27 +276,28 @@ audio_cast_pulse_answers (const gchar *server)
   return ok;
 }
 
-/* @sink_name: (nullable): NULL for the server's default sink. */
-gboolean
-audio_cast_pulse_get_sink_format (const gchar *server,
-    const gchar *sink_name, GstAudioInfo *info)
+/* @sink_name: (nullable): NULL for the server's default sink. Returns
+ * (transfer full) (nullable): the sink, if the server answered and has it
+ * with a format audiocast knows. */
+AudioCastPulseSink *
+audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
 {
   GList *sinks = NULL, *l;
-  gboolean ok = FALSE;
+  AudioCastPulseSink *found = NULL;
 
   if (!audio_cast_pulse_list_sinks (server, &sinks, NULL))
-    return FALSE;
-  for (l = sinks; l && !ok; l = l->next) {
+    return NULL;
+  for (l = sinks; l && !found; l = l->next) {
     AudioCastPulseSink *sink = l->data;
 
     if ((sink_name ? g_strcmp0 (sink->name, sink_name) == 0
             : sink->is_default) && GST_AUDIO_INFO_RATE (&sink->info) > 0) {
-      *info = sink->info;
-      ok = TRUE;
+      found = sink;
+      l->data = NULL;
     }
   }
   g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
-  return ok;
+  return found;
 }
 
 #else
@@ -310,11 +318,10 @@ audio_cast_pulse_answers (const gchar *server)
   return FALSE;
 }
 
-gboolean
-audio_cast_pulse_get_sink_format (const gchar *server,
-    const gchar *sink_name, GstAudioInfo *info)
+AudioCastPulseSink *
+audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
 {
-  return FALSE;
+  return NULL;
 }
 
 #endif

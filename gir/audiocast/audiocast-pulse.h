@@ -19,6 +19,7 @@ typedef struct
   gchar *name;
   gchar *description;
   gboolean is_default;
+  gboolean on_pipewire;         /* the server is PipeWire's pipewire-pulse */
   GstAudioInfo info;            /* the sink's own format; rate 0: unknown */
 } AudioCastPulseSink;
 
@@ -30,8 +31,7 @@ gboolean audio_cast_pulse_list_sinks      (const gchar *server,
 
 gboolean audio_cast_pulse_answers         (const gchar *server);
 
-gboolean audio_cast_pulse_get_sink_format (const gchar *server,
-                                           const gchar *sink_name,
-                                           GstAudioInfo *info);
+AudioCastPulseSink *audio_cast_pulse_find_sink (const gchar *server,
+                                                const gchar *sink_name);
 
 G_END_DECLS

@@ -59,6 +59,14 @@
 GST_DEBUG_CATEGORY_STATIC (audio_cast_queue_debug);
 #define GST_CAT_DEFAULT audio_cast_queue_debug
 
+/* @a + @b_us for a monotonic time and a non-negative span, G_MAXINT64
+ * (never) instead of overflowing. */
+static inline gint64
+saturating_add_us (gint64 a, gint64 b_us)
+{
+  return b_us > G_MAXINT64 - a ? G_MAXINT64 : a + b_us;
+}
+
 struct _AudioCastQueue
 {
   GstElement parent;
@@ -117,6 +125,7 @@ struct _AudioCastQueue
   GstClock *device_clock;
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
+  GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead */
   gint64 last_restart;          /* monotonic µs: stream start or restart */
   /* Once the clock broke, the position is extrapolated at the device's
    * rate from a known point: the last plausible reading, then after every
@@ -183,10 +192,11 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstClock *clock = NULL;
   GstClockTime now;
   gboolean clock_broken, have_estimate;
-  guint64 limit;
+  guint64 limit, lead;
   gint rate;
 
   g_mutex_lock (&self->lock);
+  lead = self->clock_lead;
   if (self->device_clock && self->device_audio) {
     clock = gst_object_ref (self->device_clock);
     audio = gst_object_ref (self->device_audio);
@@ -209,6 +219,7 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
     now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
     if (!GST_CLOCK_TIME_IS_VALID (now))
       goto unusable_locked;
+    now -= MIN (now, lead);
     *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
     g_mutex_lock (&self->lock);
     if (*dev_now <= limit) {
@@ -459,7 +470,7 @@ AudioCastDrainResult
 audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
 {
   gint64 deadline = timeout_us < 0 ? G_MAXINT64
-      : g_get_monotonic_time () + timeout_us;
+      : saturating_add_us (g_get_monotonic_time (), timeout_us);
   AudioCastDrainResult result;
   guint64 target;
   guint generation;
@@ -547,6 +558,26 @@ audio_cast_queue_fail (AudioCastQueue *self)
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
   g_cond_broadcast (&self->work_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * audio_cast_queue_set_clock_lead:
+ *
+ * How far the device's clock may run ahead of what the server really took,
+ * taken off every reading: PipeWire's pipewire-pulse moves its read index
+ * one graph quantum at a time and libpulse interpolates the clock between,
+ * so the clock leads by up to a quantum. Uncorrected, heard counts led the
+ * sound (clear() reported up to 4 ms more than was heard) and drain()
+ * returned before the last partial quantum was taken (a stop right after it
+ * lost 96 to 192 frames at 48 kHz in every run). 0 (the default) for
+ * servers whose clock does not lead.
+ */
+void
+audio_cast_queue_set_clock_lead (AudioCastQueue *self, GstClockTime lead)
+{
+  g_mutex_lock (&self->lock);
+  self->clock_lead = lead;
   g_mutex_unlock (&self->lock);
 }
 
@@ -723,8 +754,9 @@ idle_locked (AudioCastQueue *self)
 
 /* A write into an idle queue would start behind the silence the device was
  * kept fed with (up to its whole buffer). When that is more than a restart
- * costs — the lead-in, and the one or two periods past the read position
- * where GstAudioBaseSink resumes after a flush — it is dropped the way
+ * costs — the lead-in, and the up to two periods past the read position
+ * where GstAudioBaseSink resumes after a flush (less than one on pulsesink,
+ * see resume_at_device_position()) — it is dropped the way
  * clear() drops audio, so the new audio starts sooner. */
 static void
 skip_queued_silence (AudioCastQueue *self)
@@ -1167,6 +1199,49 @@ restart_device_locked (AudioCastQueue *self)
   g_mutex_unlock (&self->flush_lock);
 }
 
+/* After a flush GstAudioBaseSink (sync=false) resumes at the segment after
+ * the one holding the server's read index, as pulsesink last reported it:
+ * one to two periods past the read index. PulseAudio plays silence in that
+ * hole; pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old bytes there
+ * (its flush only moves the write index back), so audio that clear()
+ * reported discarded played again: 15 to 18 ms of it after every clear, at
+ * times after a quantum of silence. So the first buffer after a flush goes
+ * exactly where the device's clock stands (never past the read index: see
+ * audio_cast_queue_set_clock_lead()), and its lead-in of silence overwrites
+ * what the server still holds. What lands behind the read index the server
+ * drops, as it drops any late write. Only for pulsesink, which writes at
+ * absolute positions (restart_when_dry). */
+static void
+resume_at_device_position (AudioCastQueue *self)
+{
+  GstAudioBaseSink *audio;
+  GstAudioRingBuffer *rb;
+  guint64 dev_now;
+  gint seg;
+
+  g_mutex_lock (&self->lock);
+  audio = self->restart_when_dry && self->device_audio
+      ? gst_object_ref (self->device_audio) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (audio == NULL)
+    return;
+  rb = audio->ringbuffer;
+  if (rb && gst_audio_ring_buffer_is_acquired (rb) && rb->samples_per_seg > 0
+      && read_device_now (self, &dev_now)) {
+    /* GstAudioBaseSink moves a write into a segment it counts as done to
+     * the next one: count done only what lies before the position. */
+    seg = (gint) (dev_now / rb->samples_per_seg);
+    if (g_atomic_int_get (&rb->segdone) - rb->segbase > seg)
+      g_atomic_int_set (&rb->segdone, seg + rb->segbase);
+    GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT,
+        dev_now);
+    audio->next_sample = dev_now;
+  } else {
+    GST_DEBUG_OBJECT (self, "no device position to resume at");
+  }
+  gst_object_unref (audio);
+}
+
 static void
 push_loop (gpointer user_data)
 {
@@ -1297,6 +1372,7 @@ push_loop (gpointer user_data)
   if (self->need_discont) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
     self->need_discont = FALSE;
+    resume_at_device_position (self);
   }
 
   ret = gst_pad_push (self->srcpad, buffer);

@@ -446,17 +446,34 @@ is_pulsesink (GstElement *element)
   return factory && g_strcmp0 (GST_OBJECT_NAME (factory), "pulsesink") == 0;
 }
 
-/* Lets audioconvert/audioresample produce what the device plays natively. */
+/* The graph quantum PipeWire runs at when our stream is the one asking for
+ * the shortest latency: pipewire-pulse turns the period pulsesink asks for
+ * into the stream's node.latency, and the graph rounds that down to a power
+ * of two frames at its rate (48 kHz by default): 256 frames for 10 ms.
+ * Other clients can only make it smaller. */
+static GstClockTime
+pipewire_quantum (gint64 latency_us)
+{
+  guint64 frames = gst_util_uint64_scale (latency_us, 48000, G_USEC_PER_SEC);
+  guint64 quantum = 1;
+
+  while (quantum * 2 <= frames)
+    quantum *= 2;
+  return gst_util_uint64_scale (quantum, GST_SECOND, 48000);
+}
+
+/* Lets audioconvert/audioresample produce what the device plays natively,
+ * and tells the queue what the server needs of it. */
 static void
-restrict_to_device_format (AudioCastSink *self, GstElement *sink,
-    const gchar *server, const gchar *pulse_name)
+configure_for_device (AudioCastSink *self, GstElement *sink,
+    const gchar *server, const gchar *pulse_name, gint64 latency_us)
 {
   GstCaps *caps = NULL;
-  GstAudioInfo info;
+  AudioCastPulseSink *pulse = is_pulsesink (sink)
+      ? audio_cast_pulse_find_sink (server, pulse_name) : NULL;
 
-  if (is_pulsesink (sink)
-      && audio_cast_pulse_get_sink_format (server, pulse_name, &info)) {
-    caps = gst_audio_info_to_caps (&info);
+  if (pulse) {
+    caps = gst_audio_info_to_caps (&pulse->info);
     /* The device's channel layout is its own business; the count is what
      * audioconvert has to produce. */
     gst_structure_remove_field (gst_caps_get_structure (caps, 0),
@@ -466,6 +483,11 @@ restrict_to_device_format (AudioCastSink *self, GstElement *sink,
   g_object_set (self->capsfilter, "caps", caps, NULL);
   if (caps)
     gst_caps_unref (caps);
+
+  /* See audio_cast_queue_set_clock_lead(). */
+  audio_cast_queue_set_clock_lead (self->queue, pulse && pulse->on_pipewire
+      ? pipewire_quantum (latency_us) : 0);
+  audio_cast_pulse_sink_free (pulse);
 }
 
 static gboolean
@@ -518,7 +540,7 @@ setup_device_sink (AudioCastSink *self)
   set_if_exists (sink, "latency-time", latency_us, NULL);
   set_if_exists (sink, "buffer-time", latency_us * DEVICE_BUFFER_PERIODS, NULL);
 
-  restrict_to_device_format (self, sink, server, pulse_name);
+  configure_for_device (self, sink, server, pulse_name, latency_us);
   g_free (pulse_name);
   g_free (server);
 

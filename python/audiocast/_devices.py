@@ -57,7 +57,8 @@ def list_output_devices(server: Optional[str] = None) -> List[DeviceInfo]:
 
 
 def _devices(server: Optional[str]) -> list:
-    server = text_argument("server", server, "a server address")
+    server = text_argument("server", server, "a server address",
+                           "server address")
     if server is None:
         return AudioCast.list_output_devices()
     try:

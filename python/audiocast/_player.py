@@ -59,28 +59,29 @@ def _micros(name: str, seconds: Optional[float],
     return micros
 
 
-def text_argument(name: str, value: Optional[str],
-                  what: str) -> Optional[str]:
+def text_argument(name: str, value: Optional[str], what: str,
+                  label: str) -> Optional[str]:
     """Checks what GI would otherwise truncate (at a NUL) or fail to
     encode with a message that does not say which argument was wrong.
-    ``what`` says what the text is, for the messages ("a device name")."""
+    ``name`` is the parameter, ``what`` what it holds ("a device name"),
+    ``label`` how the value is called in messages ("device name")."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str ({what}) or None, "
                         f"not {type(value).__name__}")
     if "\0" in value:
-        raise ValueError(f"{name} {value!r} contains a NUL character")
+        raise ValueError(f"{label} {value!r} contains a NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"{name} {value!r} is not valid Unicode text "
+        raise ValueError(f"{label} {value!r} is not valid Unicode text "
                          "(it holds a lone surrogate)") from None
     return value
 
 
 def _device_name(device: Optional[str]) -> Optional[str]:
-    return text_argument("device name", device, "a device name")
+    return text_argument("device", device, "a device name", "device name")
 
 
 def call_interruptibly(fn: Callable[[], T],
@@ -158,7 +159,8 @@ class AudioPlayer:
                  fade_time: Optional[float] = None,
                  server: Optional[str] = None) -> None:
         device = _device_name(device)
-        server = text_argument("server", server, "a server address")
+        server = text_argument("server", server, "a server address",
+                               "server address")
         rate = _positive("sample_rate", sample_rate)
         chans = _positive("channels", channels)
         extras = {k: v for k, v in (

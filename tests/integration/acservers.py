@@ -365,26 +365,17 @@ class PipeWireServer(_Server):
         return self
 
 
-# The element's default latency-time: the period in which PulseAudio takes
+# The element's default latency-time: the period in which the server takes
 # what audiocast writes.
 PULSE_PERIOD_S = 0.010
 
 
 def period_seconds(kind, server=None):
-    """The period of a server of ``kind``: PulseAudio takes audio in the
-    element's own periods (latency-time); PipeWire runs its whole graph in
-    quanta, whose size the settings metadata gives (the default quantum
-    unless a client asked for a smaller one)."""
-    if kind.startswith("pulse"):
-        return PULSE_PERIOD_S
-    env = server.child_env() if server is not None else None
-    r = subprocess.run(["pw-metadata", "-n", "settings", "0", "clock.quantum"],
-                       env=env, capture_output=True, text=True, timeout=10)
-    quantum = 1024
-    for word in r.stdout.replace("'", " ").split():
-        if word.isdigit():
-            quantum = int(word)
-    return max(PULSE_PERIOD_S, quantum / 48000)
+    """The period of a server of ``kind`` while audiocast plays on it: the
+    element's latency-time, in which PulseAudio takes its audio and which
+    pipewire-pulse turns into the stream's node.latency (the graph then runs
+    in quanta no longer than that: 256 frames for 10 ms at 48 kHz)."""
+    return PULSE_PERIOD_S
 
 
 def server_kind_from_env():

@@ -80,6 +80,9 @@ def sink_indices():
     return out
 
 
+PA_INVALID_INDEX = 0xFFFFFFFF  # a stream not linked to any sink (yet)
+
+
 def sink_inputs():
     """List of (input index, sink index) of the server's playback streams."""
     out = []

@@ -30,7 +30,9 @@ def play_and_capture(device, extra_sink=None):
             deadline = time.monotonic() + 5
             inputs = []
             while not inputs and time.monotonic() < deadline:
-                inputs = [i for i in acutil.sink_inputs()]
+                # pipewire-pulse lists a new stream before it is linked
+                inputs = [i for i in acutil.sink_inputs()
+                          if i[1] != acutil.PA_INVALID_INDEX]
                 if not inputs:
                     time.sleep(0.01)
             ok, _ = p.drain(10_000_000)

@@ -284,3 +284,15 @@ def test_silent_server_fails_within_the_lookup_bound():
         for c in accepted:
             c.close()
         listener.close()
+
+
+@pytest.mark.parametrize("server, exc, text", [
+    (b"tcp:127.0.0.1:4713", TypeError, "server must be a str .* not bytes"),
+    (4713, TypeError, "server must be a str .* not int"),
+    ("tcp:127.0.0.1\0:4713", ValueError, "contains a NUL character"),
+])
+def test_bad_server_arguments(server, exc, text):
+    with pytest.raises(exc, match=text):
+        audiocast.AudioPlayer(server=server)
+    with pytest.raises(exc, match=text):
+        audiocast.list_output_devices(server=server)
