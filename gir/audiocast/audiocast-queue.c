@@ -466,6 +466,25 @@ drain_result_name (AudioCastDrainResult result)
   }
 }
 
+/* With the lock held, once the corrected clock says everything was heard:
+ * on a server whose clock leads (audio_cast_queue_set_clock_lead()) the
+ * lead is a bound seen to be overshot by a few tens of frames now and then,
+ * so drain waits that long once more before it says so. Returns by
+ * @deadline, or when the device stops or fails. */
+static void
+wait_out_clock_lead_locked (AudioCastQueue *self, gint64 deadline)
+{
+  gint64 until;
+
+  if (self->clock_lead == 0)
+    return;
+  until = MIN (deadline, saturating_add_us (g_get_monotonic_time (),
+          (gint64) (self->clock_lead / GST_USECOND)));
+  while (self->src_running && !self->src_failed
+      && g_get_monotonic_time () < until)
+    g_cond_wait_until (&self->played_cond, &self->lock, until);
+}
+
 AudioCastDrainResult
 audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
 {
@@ -493,6 +512,7 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
       break;
     }
     if (settled >= target) {
+      wait_out_clock_lead_locked (self, deadline);
       result = AUDIO_CAST_DRAIN_HEARD;
       break;
     }
@@ -1209,8 +1229,9 @@ restart_device_locked (AudioCastQueue *self)
  * exactly where the device's clock stands (never past the read index: see
  * audio_cast_queue_set_clock_lead()), and its lead-in of silence overwrites
  * what the server still holds. What lands behind the read index the server
- * drops, as it drops any late write. Only for pulsesink, which writes at
- * absolute positions (restart_when_dry). */
+ * drops, as it drops any late write. Only for pulsesink (restart_when_dry),
+ * which writes at absolute positions, on PipeWire (a clock lead is set):
+ * PulseAudio needs none of it. */
 static void
 resume_at_device_position (AudioCastQueue *self)
 {
@@ -1220,7 +1241,7 @@ resume_at_device_position (AudioCastQueue *self)
   gint seg;
 
   g_mutex_lock (&self->lock);
-  audio = self->restart_when_dry && self->device_audio
+  audio = self->restart_when_dry && self->clock_lead > 0 && self->device_audio
       ? gst_object_ref (self->device_audio) : NULL;
   g_mutex_unlock (&self->lock);
   if (audio == NULL)

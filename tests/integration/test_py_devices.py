@@ -56,7 +56,11 @@ def test_pyaudiocast_readme_device_loop(capsys):
     assert "speaker (pulse)" in out and "Virtual-Mic (pulse)" in out, out
 
 
-def test_play_file_is_bit_exact_in_the_devices_own_format(tmp_path):
+def test_play_file_is_bit_exact_in_the_devices_own_format(tmp_path, pulse_server):
+    if not pulse_server.keeps_sink_format:
+        pytest.skip(f"{pulse_server.kind}: null sinks mix float32 at the "
+                    "graph's rate whatever format they were made with, so no "
+                    "device format comes back bit-exact (docs/servers.md)")
     x = acutil.noise(0.5, VIRTUAL_MIC.rate, 1, amplitude=0.5, seed=3, dtype="<i2")
     path = write_wav(tmp_path / "noise.wav", x, VIRTUAL_MIC.rate)
     with Capture(VIRTUAL_MIC) as cap:
@@ -137,9 +141,13 @@ def test_ctrl_c_stops_play_file(tmp_path):
     assert 0 < n < len(x) // 2, n
 
 
-def test_pyaudiocast_alsa_pcm_name_pulse(tmp_path):
+def test_pyaudiocast_alsa_pcm_name_pulse(tmp_path, pulse_server):
     """PyAudioCast's README plays on device="pulse", an ALSA PCM: it goes
     through alsasink and the pulse ALSA plugin to the default sink."""
+    if pulse_server.kind == "pipewire":
+        pytest.skip("the ALSA pulse plugin on pipewire-pulse 0.3.65 plays "
+                    "22050 Hz audio fast (aplay -D pulse: a 1 kHz tone at "
+                    "1009 Hz), with or without audiocast (docs/servers.md)")
     import audiocast as pyaudiocast
 
     t = np.arange(22050) / 22050
