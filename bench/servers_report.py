@@ -126,8 +126,10 @@ timestamped 10 ms `push_buffer()`s, interrupted by a flush (`FLUSH_START`,
 the EOS message, closed by going to NULL. Times are those of the chunks of
 the capture holding a frame, as in docs/benchmarks.md (bench/measure.py),
 so a server's own block size (5 ms for PulseAudio here, the quantum for
-PipeWire) quantizes them. A period is 10 ms on PulseAudio (the element's
-latency-time) and PipeWire's quantum in use (`acservers.period_seconds`).
+PipeWire) quantizes them. A period is the element's latency-time, 10 ms, on
+every server (`acservers.period_seconds`): PulseAudio takes audio in it, and
+pipewire-pulse makes it the stream's node.latency, so the graph runs in
+quanta no longer than that (256 frames at 48 kHz).
 
 1. **Onset**: open, 0.5 s idle, write 0.5 s of noise; first write call →
    first non-silent frame, and how many frames of the stream's head never
