@@ -157,6 +157,20 @@ nothing else playing on the server), so "sound" is unambiguous.
 """
 
 
+MACHINE_FACTS = {"cpu": "CPU", "load": "load average at start",
+                 "kernel": "kernel", "gstreamer": "GStreamer",
+                 "pulseaudio": "PulseAudio", "python": "Python",
+                 "date": "date", "commit": "commit"}
+
+
+def machine_section(facts, extra_names):
+    """The "Machine" table of a report: the facts bench/machine.py took that
+    MACHINE_FACTS or ``extra_names`` name, in their order."""
+    names = dict(MACHINE_FACTS, **extra_names)
+    return (["## Machine", "", "| | |", "| --- | --- |"]
+            + [f"| {names[k]} | {v} |" for k, v in facts.items() if k in names])
+
+
 def write(path, *, rows, metrics, writecost, threads, gaps, phases, facts, cfg,
           command, plot):
     missed = [e for e in rows if e["met"] is False]
@@ -200,15 +214,6 @@ def write(path, *, rows, metrics, writecost, threads, gaps, phases, facts, cfg,
         "",
         runs_section(rows, metrics, threads, gaps, phases),
         "",
-        "## Machine",
-        "",
-        "| | |",
-        "| --- | --- |",
-    ]
-    names = {"cpu": "CPU", "load": "load average at start", "kernel": "kernel",
-             "gstreamer": "GStreamer", "pulseaudio": "PulseAudio",
-             "pyaudio": "PyAudio (PortAudio)", "python": "Python",
-             "date": "date", "commit": "commit"}
-    lines += [f"| {names[k]} | {v} |" for k, v in facts.items()]
+    ] + machine_section(facts, {"pyaudio": "PyAudio (PortAudio)"})
     lines += ["", f"Command: `{command}` (from the repository root).", ""]
     path.write_text("\n".join(lines))

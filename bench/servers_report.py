@@ -1,7 +1,7 @@
 """docs/servers-bench.md from the evaluated per-server rows
 (bench/server_targets.py), in the style of bench/report.py."""
 
-from bench.report import num, verdict
+from bench.report import machine_section, num, verdict
 from bench.server_targets import DETAILS, heard_range
 from bench.servers import CLIP_SECONDS, SERVERS, TAIL_WINDOW_MS
 
@@ -188,15 +188,7 @@ def write(path, *, evaluated, results, facts, cfg, command):
         "",
         runs_section(evaluated, results),
         "",
-        "## Machine",
-        "",
-        "| | |",
-        "| --- | --- |",
-    ]
-    names = {"cpu": "CPU", "load": "load average at start", "kernel": "kernel",
-             "gstreamer": "GStreamer", "pulseaudio": "PulseAudio",
-             "pipewire": "PipeWire", "wireplumber": "WirePlumber",
-             "python": "Python", "date": "date", "commit": "commit"}
-    lines += [f"| {names[k]} | {v} |" for k, v in facts.items() if k in names]
+    ] + machine_section(facts, {"pipewire": "PipeWire",
+                                "wireplumber": "WirePlumber"})
     lines += ["", f"Command: `{command}` (from the repository root).", ""]
     path.write_text("\n".join(lines))

@@ -313,6 +313,15 @@ class PipeWireServer(_Server):
             "          client.access = \"unrestricted\" } ]\n"
             "}\n")
 
+    def _wait_for(self, path, what, deadline):
+        """Waits until the process spawned last made ``path``."""
+        while not path.exists():
+            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
+                self.stop()
+                raise RuntimeError(f"private {what} did not start:\n"
+                                   + self.log_text())
+            time.sleep(0.02)
+
     def start(self, timeout=30.0):
         self._make_dirs()
         if self.procs:
@@ -323,19 +332,9 @@ class PipeWireServer(_Server):
         self._spawn(["dbus-daemon", "--session", "--nofork", "--nopidfile",
                      "--nosyslog", f"--address=unix:path={self.bus}"],
                     "dbus.log")
-        while not self.bus.exists():
-            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
-                self.stop()
-                raise RuntimeError("private dbus-daemon did not start:\n"
-                                   + self.log_text())
-            time.sleep(0.02)
+        self._wait_for(self.bus, "dbus-daemon", deadline)
         self._spawn(["pipewire"], "pipewire.log")
-        while not (self.runtime / "pipewire-0").exists():
-            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
-                self.stop()
-                raise RuntimeError("private pipewire did not start:\n"
-                                   + self.log_text())
-            time.sleep(0.02)
+        self._wait_for(self.runtime / "pipewire-0", "pipewire", deadline)
         self._spawn(["wireplumber"], "wireplumber.log")
         self._spawn(["pipewire-pulse"], "pipewire-pulse.log")
         env = self.child_env()
