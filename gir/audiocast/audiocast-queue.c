@@ -126,6 +126,8 @@ struct _AudioCastQueue
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
   GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead */
+  GstClockTime clock_settle_time; /* see audio_cast_queue_set_clock_settle_time */
+  gint64 clock_quiet_until;     /* monotonic µs: the clock is not read before */
   gint64 last_restart;          /* monotonic µs: stream start or restart */
   /* Once the clock broke, the position is extrapolated at the device's
    * rate from a known point: the last plausible reading, then after every
@@ -191,7 +193,7 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstAudioBaseSink *audio = NULL;
   GstClock *clock = NULL;
   GstClockTime now;
-  gboolean clock_broken, have_estimate;
+  gboolean clock_broken, quiet, have_estimate;
   guint64 limit, lead;
   gint rate;
 
@@ -203,6 +205,7 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   }
   rate = self->dev_rate;
   clock_broken = self->clock_broken;
+  quiet = g_get_monotonic_time () < self->clock_quiet_until;
   limit = self->playout.anchor_dev + (guint64) rate * IMPLAUSIBLE_LEAD_SECONDS;
   g_mutex_unlock (&self->lock);
 
@@ -215,7 +218,7 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
     goto unusable;
   }
 
-  if (!clock_broken) {
+  if (!clock_broken && !quiet) {
     now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
     if (!GST_CLOCK_TIME_IS_VALID (now))
       goto unusable_locked;
@@ -246,8 +249,14 @@ read_device_now (AudioCastQueue *self, guint64 *dev_now)
   have_estimate = audio->ringbuffer
       && gst_audio_ring_buffer_is_acquired (audio->ringbuffer);
   if (have_estimate) {
+    /* samples_done is already the ring's segment base behind the count
+     * (see resume_at_device_position). */
+    guint64 back = 2 * (guint64) audio->ringbuffer->samples_per_seg;
+    guint64 base = (guint64) MAX (audio->ringbuffer->segbase, 0)
+        * audio->ringbuffer->samples_per_seg;
+
     *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
-    *dev_now -= MIN (*dev_now, 2 * (guint64) audio->ringbuffer->samples_per_seg);
+    *dev_now -= MIN (*dev_now, back - MIN (back, base));
   }
   g_mutex_lock (&self->lock);
   if (self->wall_valid) {
@@ -319,12 +328,14 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
 
 /* With the lock held: everything pushed so far is heard or about to leave
  * the device with a flush, so the playout map starts over, and so do the
- * device positions a broken clock is extrapolated from. */
+ * device positions a broken clock is extrapolated from (those of a quiet
+ * clock are the server's, which a flush does not move). */
 static void
 new_epoch_locked (AudioCastQueue *self)
 {
   audio_cast_playout_new_epoch (&self->playout);
-  self->wall_valid = FALSE;
+  if (self->clock_broken)
+    self->wall_valid = FALSE;
   self->epoch++;
 }
 
@@ -602,6 +613,23 @@ audio_cast_queue_set_clock_lead (AudioCastQueue *self, GstClockTime lead)
 }
 
 /**
+ * audio_cast_queue_set_clock_settle_time:
+ *
+ * How long after the first buffer of a (re)started stream the device clock
+ * must not be read (see quiet_device_clock()): for pulsesink, longer than
+ * the most audio the server can report as sink latency. 0 (the default):
+ * the clock is always read.
+ */
+void
+audio_cast_queue_set_clock_settle_time (AudioCastQueue *self,
+    GstClockTime settle_time)
+{
+  g_mutex_lock (&self->lock);
+  self->clock_settle_time = settle_time;
+  g_mutex_unlock (&self->lock);
+}
+
+/**
  * audio_cast_queue_set_restart_when_dry:
  *
  * For devices that place each write at an absolute stream position, after
@@ -721,6 +749,7 @@ release_device (AudioCastQueue *self)
   gst_clear_object (&self->device_audio);
   gst_clear_object (&self->device);
   self->clock_broken = FALSE;
+  self->clock_quiet_until = 0;
   self->good_time = 0;
   self->wall_valid = FALSE;
   self->dev_rate = 0;
@@ -1219,26 +1248,73 @@ restart_device_locked (AudioCastQueue *self)
   g_mutex_unlock (&self->flush_lock);
 }
 
+/* libpulse's clock breaks for good when it is read too soon after its
+ * stream starts playing again: every uncork, and every timing reply that
+ * says the stream plays after one that said it did not (as after a flush),
+ * resumes its smoother at a time in the future (now plus the transport
+ * delay, or plus the sink latency not yet played since the last underrun),
+ * and a reading before that time wraps around to some 10^5 hours, which
+ * pa_stream_get_time() then keeps returning, as its time must never go
+ * back. pipewire-pulse reports the stream's queued audio as sink latency, so
+ * the window is tens of ms after every clear there, where most clears of a
+ * barge-in loop read the clock (a broken clock made heard counts 15 to 25 ms
+ * late). So for clock_settle_time after the first buffer of a (re)started
+ * stream the clock is left alone: the position is extrapolated at the
+ * device's rate from where the clock stood just before, while the stream was
+ * still corked (a paused smoother reads safely), as the server's read
+ * position runs on in real time from there. */
+static void
+quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&self->lock);
+  if (self->clock_settle_time > 0 && !self->clock_broken) {
+    self->wall_valid = TRUE;
+    self->wall_dev = dev_now;
+    self->wall_time = now;
+    self->clock_quiet_until = saturating_add_us (now,
+        (gint64) (self->clock_settle_time / GST_USECOND));
+  }
+  g_mutex_unlock (&self->lock);
+}
+
 /* After a flush GstAudioBaseSink (sync=false) resumes at the segment after
  * the one holding the server's read index, as pulsesink last reported it:
  * one to two periods past the read index. PulseAudio plays silence in that
  * hole; pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old bytes there
- * (its flush only moves the write index back), so audio that clear()
- * reported discarded played again: 15 to 18 ms of it after every clear, at
- * times after a quantum of silence. So the first buffer after a flush goes
- * exactly where the device's clock stands (never past the read index: see
- * audio_cast_queue_set_clock_lead()), and its lead-in of silence overwrites
- * what the server still holds. What lands behind the read index the server
- * drops, as it drops any late write. Only for pulsesink (restart_when_dry),
- * which writes at absolute positions, on PipeWire (a clock lead is set):
- * PulseAudio needs none of it. */
+ * (its flush only moves the write index back to the read index), so audio
+ * that clear() reported discarded played again: 15 to 27 ms of it after a
+ * clear, at times after a quantum of silence. So the first buffer after a
+ * flush starts at or just behind the read index, and its lead-in of silence
+ * overwrites what the server still holds; what lands behind the read index
+ * the server never plays. Two bounds of the read index, both behind it: the
+ * clock (less its lead: the sound heard, up to 19 ms behind the read index
+ * after a flush here) and the segment before the one pulsesink last counted done
+ * (its latency callback counts the segment holding the read index, and
+ * after the cork of a flush the read index stands still). The later of the
+ * two is at most a segment behind, which the lead-in covers.
+ *
+ * Setting next_sample is not enough: for every buffer GstAudioBaseSink
+ * moves a write into a segment it counts as done to the segment after the
+ * last done one, and pulsesink's latency callback (its own thread, at any
+ * moment) counts the segment holding the read index as done. A write
+ * starting just behind the read index, as ours does, then went one to two
+ * segments past it, leaving a hole of old audio between the first buffer
+ * and the second. The ring's segment base is raised by RESUME_SLACK_SEGMENTS
+ * instead: a write is moved only when it starts two segments behind the
+ * count, and then to the segment before the read index, never past it. The
+ * base stays until the device's stream is set up again; the position
+ * estimate that reads the count (read_device_now) allows for it.
+ *
+ * Only for pulsesink (restart_when_dry), which writes at absolute positions,
+ * on PipeWire (a clock lead is set): PulseAudio needs none of it. */
+#define RESUME_SLACK_SEGMENTS 2
 static void
-resume_at_device_position (AudioCastQueue *self)
+resume_at_device_position (AudioCastQueue *self, guint64 dev_now)
 {
   GstAudioBaseSink *audio;
   GstAudioRingBuffer *rb;
-  guint64 dev_now;
-  gint seg;
 
   g_mutex_lock (&self->lock);
   audio = self->restart_when_dry && self->clock_lead > 0 && self->device_audio
@@ -1247,20 +1323,30 @@ resume_at_device_position (AudioCastQueue *self)
   if (audio == NULL)
     return;
   rb = audio->ringbuffer;
-  if (rb && gst_audio_ring_buffer_is_acquired (rb) && rb->samples_per_seg > 0
-      && read_device_now (self, &dev_now)) {
-    /* GstAudioBaseSink moves a write into a segment it counts as done to
-     * the next one: count done only what lies before the position. */
-    seg = (gint) (dev_now / rb->samples_per_seg);
-    if (g_atomic_int_get (&rb->segdone) - rb->segbase > seg)
-      g_atomic_int_set (&rb->segdone, seg + rb->segbase);
-    GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT,
-        dev_now);
-    audio->next_sample = dev_now;
-  } else {
-    GST_DEBUG_OBJECT (self, "no device position to resume at");
+  if (rb && gst_audio_ring_buffer_is_acquired (rb) && rb->samples_per_seg > 0) {
+    guint64 read_floor = (guint64) MAX (g_atomic_int_get (&rb->segdone) - 1, 0)
+        * rb->samples_per_seg;
+
+    rb->segbase = RESUME_SLACK_SEGMENTS;
+    GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT
+        " (clock), %" G_GUINT64_FORMAT " (read index)", dev_now, read_floor);
+    audio->next_sample = MAX (dev_now, read_floor);
   }
   gst_object_unref (audio);
+}
+
+/* The first buffer after a flush or a start: where the device stands. */
+static void
+restart_device_timeline (AudioCastQueue *self)
+{
+  guint64 dev_now;
+
+  if (!read_device_now (self, &dev_now)) {
+    GST_DEBUG_OBJECT (self, "no device position to resume at");
+    return;
+  }
+  resume_at_device_position (self, dev_now);
+  quiet_device_clock (self, dev_now);
 }
 
 static void
@@ -1393,7 +1479,7 @@ push_loop (gpointer user_data)
   if (self->need_discont) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
     self->need_discont = FALSE;
-    resume_at_device_position (self);
+    restart_device_timeline (self);
   }
 
   ret = gst_pad_push (self->srcpad, buffer);

@@ -49,6 +49,8 @@ void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime lead_in_time);
 void     audio_cast_queue_set_clock_lead (AudioCastQueue *self,
                                           GstClockTime lead);
+void     audio_cast_queue_set_clock_settle_time (AudioCastQueue *self,
+                                                 GstClockTime settle_time);
 void     audio_cast_queue_set_restart_when_dry (AudioCastQueue *self,
                                                 gboolean restart);
 void     audio_cast_queue_set_device_usable (AudioCastQueue *self,

@@ -549,6 +549,11 @@ setup_device_sink (AudioCastSink *self)
       (is_pulsesink (sink) ? PULSE_LEAD_IN_US
           : latency_us * RING_SINK_LEAD_IN_PERIODS) * GST_USECOND);
   audio_cast_queue_set_restart_when_dry (self->queue, is_pulsesink (sink));
+  /* The device's buffer, a period more and PipeWire's quantum: more than
+   * libpulse can take for sink latency (see quiet_device_clock()). */
+  audio_cast_queue_set_clock_settle_time (self->queue, is_pulsesink (sink)
+      ? (DEVICE_BUFFER_PERIODS + 1) * latency_us * GST_USECOND
+      + pipewire_quantum (latency_us) : 0);
 
   /* The bin drives the device's state itself: see the state changes. */
   gst_element_set_locked_state (sink, TRUE);

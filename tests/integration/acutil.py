@@ -62,16 +62,6 @@ def period_frames(rate, server=None):
     return int(round(period_seconds(kind, server) * rate))
 
 
-def late_cork_frames(rate, server=None):
-    """Extra frames a clear may be heard late by on the server: 0 on
-    PulseAudio. pipewire-pulse 0.3.65 now and then acts on a cork one to
-    three quanta late (about 1 clear in 15: 18 to 25 ms of old audio after
-    the heard point instead of at most 6 ms), in its own threads; the
-    tolerance says so instead of failing at random (docs/servers.md)."""
-    kind = server.kind if server is not None else server_kind_from_env()
-    return 0 if kind.startswith("pulse") else int(round(0.016 * rate))
-
-
 def pactl(*args, check=True, server=None):
     r = subprocess.run(["pactl", *args], capture_output=True, text=True,
                        env=server_env(server))

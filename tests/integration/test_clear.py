@@ -71,13 +71,12 @@ def test_clear_then_write_speaker():
     print(f"old audio: {n_old} non-silent frames captured, {exact} exact; "
           f"silence came {clear_to_silence_ms:.2f} ms after the heard point")
     period = LATENCY_US * rate // 1_000_000
-    late = acutil.late_cork_frames(rate)
     fade = fade_us * rate // 1_000_000
     assert n_old >= heard - period, (
         f"clear() said {heard} frames were heard but only {n_old} were captured")
-    assert n_old <= heard + period + fade + late, (
+    assert n_old <= heard + period + fade, (
         f"audio went on for {n_old - heard} frames after the heard point "
-        f"({clear_to_silence_ms:.2f} ms), allowed {period + fade + late} "
+        f"({clear_to_silence_ms:.2f} ms), allowed {period + fade} "
         f"(latency-time {LATENCY_US} us + fade-time {fade_us} us)")
     assert exact >= min(heard, n_old) - period, (
         f"old audio differs from the input from frame {exact} on (heard {heard})")
@@ -135,7 +134,7 @@ def test_clear_with_conversion_virtual_mic():
     assert start is not None
     n_old = acutil.last_nonzero(data) + 1 - start
     heard_dev = heard * dev / rate
-    period = LATENCY_US * dev / 1e6 + acutil.late_cork_frames(dev)
+    period = LATENCY_US * dev / 1e6
     fade = fade_us * dev / 1e6
     filt = 64  # resampler filter length slack, in device frames
     print(f"heard {heard} input frames = {heard_dev:.0f} device frames; "

@@ -180,25 +180,10 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
           f"to {lag} frames ({lag / RATE * 1e3:.1f} ms)")
     # frames-played is what was heard: each clear's count may be off by what
     # the device held when it came (within a period)
-    if acutil.server_kind_from_env() == "pipewire" and \
-            abs(total - s["frames_played"]) > PERIOD * len(clears):
-        # open defect (docs/servers.md): with clears this close together
-        # (one every ~0.5 s) the heard counts on pipewire-pulse come out
-        # late by 20 to 28 ms per clear; never early, nothing replayed
-        assert s["frames_played"] <= total, (total, s["frames_played"])
-        pytest.xfail(f"heard counts late by "
-                     f"{(total - s['frames_played']) / len(clears):.0f} "
-                     "frames per clear on PipeWire")
     assert abs(total - s["frames_played"]) <= PERIOD * len(clears), (
         f"the capture holds {total} frames of the segments, frames-played "
         f"says {s['frames_played']}: the heard counts are off by "
         f"{(total - s['frames_played']) / len(clears):+.0f} frames per clear")
-    if changed and acutil.server_kind_from_env() == "pipewire":
-        # open defect (docs/servers.md): with a writer streaming and clears
-        # every ~0.5 s, pipewire-pulse still replays audio a clear
-        # discarded now and then, after a quantum of silence
-        pytest.xfail(f"{len(changed)} of {len(clears)} clears followed by "
-                     "replayed old audio on PipeWire")
     assert not changed, (
         "segments not heard as an exact prefix (segment, frames exact, frames "
         f"of other sound after them before the next segment): {changed}")

@@ -287,7 +287,7 @@ def test_clear_then_write_never_replays_and_heard_matches_capture():
     n_old = acutil.last_nonzero(data[:new_at]) + 1 - start
     print(f"old audio captured: {n_old} frames; clear said {heard}: "
           f"{n_old - heard:+d} frames ({(n_old - heard) / RATE * 1e3:+.2f} ms)")
-    assert abs(n_old - heard) <= PERIOD + acutil.late_cork_frames(RATE), (
+    assert abs(n_old - heard) <= PERIOD, (
         f"clear() said {heard} frames heard, the capture has {n_old}")
     assert np.array_equal(data[start:start + min(n_old, heard)],
                           old[:min(n_old, heard)]), "old audio not exact"

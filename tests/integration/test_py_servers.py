@@ -207,10 +207,9 @@ def check_clear(server=None):
     print(f"clear said {heard} frames heard; {n_old} captured "
           f"({(n_old - heard) / RATE * 1e3:+.2f} ms); period {period} frames")
     assert heard <= n_old, f"clear said {heard} frames heard, only {n_old} were"
-    late = acutil.late_cork_frames(RATE, server)
-    assert n_old - heard <= period + late, (
+    assert n_old - heard <= period, (
         f"{n_old - heard} frames heard past what clear() reported "
-        f"(one period: {period}, late cork allowance {late})")
+        f"(one period: {period})")
     assert np.array_equal(old_part[:n_old], old[:n_old]), (
         "the old audio was not a gapless, exact prefix: a gap, then more "
         "old audio")
