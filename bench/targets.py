@@ -50,13 +50,12 @@ ROWS = [
     Row("onset_ms", "1. Onset: first write → first sound", "ms",
         "≤ best peer + 5 ms",
         lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + 5,
-        "audiocast opens every PulseAudio stream with 10 ms of silence, "
-        "because without it a stream through pulsesink sometimes lost its"
-        " first milliseconds (5 ms in one test run out of several; the "
-        "peers lost nothing in these runs, next row); that lead-in is "
-        "most of the difference (docs/design.md, Clear). Its stream also "
-        "starts at the first write, which sets the sample format, whereas"
-        " PyAudio's is connected when opened."),
+        "audiocast opens every PulseAudio stream with 5 ms of silence, "
+        "because without it a new stream there sometimes loses exactly its "
+        "first 5 ms (240 frames; docs/design.md, Clear); that lead-in is "
+        "most of the difference. Its stream also starts at the first "
+        "write, which sets the sample format, whereas PyAudio's is "
+        "connected when opened."),
     Row("onset_lost_ms", "1. Onset: start of the stream never heard", "ms",
         "0 ms", lambda ac, med, m: ac == 0,
         "The lead-in silence was shorter than what the server dropped."),

@@ -151,8 +151,8 @@ sink_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 }
 
 static GstElement *
-make_pipeline (const gchar *uri, const gchar *device, GstElement **sink,
-    GError **error)
+make_pipeline (const gchar *uri, const gchar *device, const gchar *server,
+    GstElement **sink, GError **error)
 {
   GstElement *playbin, *video_sink;
 
@@ -168,7 +168,8 @@ make_pipeline (const gchar *uri, const gchar *device, GstElement **sink,
     return NULL;
   }
 
-  *sink = g_object_new (AUDIO_CAST_TYPE_SINK, "device", device, NULL);
+  *sink = g_object_new (AUDIO_CAST_TYPE_SINK, "device", device,
+      "server", server, NULL);
   /* Audio only: video and subtitles are neither decoded nor shown; no
    * soft-volume, so the samples reach the sink untouched. */
   gst_util_set_object_arg (G_OBJECT (playbin), "flags", "audio");
@@ -213,6 +214,31 @@ gboolean
 audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
     GCancellable *cancellable, GError **error)
 {
+  return audio_cast_play_file_on (path_or_uri, device, NULL, cancellable,
+      error);
+}
+
+/**
+ * audio_cast_play_file_on:
+ * @path_or_uri: (type filename): as for [func@play_file]
+ * @device: (nullable): the output device on @server, as for
+ *   [func@play_file]; %NULL for that server's default device
+ * @server: (nullable): a PulseAudio protocol server address, as
+ *   audiocastsink's `server` property takes it (`tcp:HOST:PORT`,
+ *   `unix:/path/native`); %NULL for the default server
+ * @cancellable: (nullable): stops the playback from another thread
+ * @error: return location for an error
+ *
+ * [func@play_file] on a given sound server, which may be on another
+ * machine. A server that does not answer fails with
+ * %AUDIO_CAST_ERROR_BACKEND naming its address.
+ *
+ * Returns: as [func@play_file]
+ */
+gboolean
+audio_cast_play_file_on (const gchar *path_or_uri, const gchar *device,
+    const gchar *server, GCancellable *cancellable, GError **error)
+{
   GstElement *pipeline = NULL, *sink = NULL;
   GstBus *bus = NULL;
   gchar *uri = NULL;
@@ -247,7 +273,7 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
   if (uri == NULL || !check_local_file (path_or_uri, uri, &is_local, error))
     goto out;
 
-  pipeline = make_pipeline (uri, device, &sink, error);
+  pipeline = make_pipeline (uri, device, server, &sink, error);
   if (pipeline == NULL)
     goto out;
   gst_object_ref_sink (pipeline);

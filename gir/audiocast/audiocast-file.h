@@ -21,5 +21,10 @@ gboolean audio_cast_play_file (const gchar *path_or_uri,
                                const gchar *device,
                                GCancellable *cancellable,
                                GError **error);
+gboolean audio_cast_play_file_on (const gchar *path_or_uri,
+                                  const gchar *device,
+                                  const gchar *server,
+                                  GCancellable *cancellable,
+                                  GError **error);
 
 G_END_DECLS

@@ -83,7 +83,8 @@ struct _AudioCastQueue
   GstClockTime buffer_time;
   GstClockTime latency_time;
   GstClockTime fade_time;
-  GstClockTime lead_in_time;    /* silence opening every (re)started stream */
+  GstClockTime lead_in_time;    /* silence opening every new stream... */
+  GstClockTime restart_lead_in_time; /* ...and every restart after a flush */
 
   AudioCastRing ring;
   GstAudioInfo info;
@@ -147,6 +148,7 @@ struct _AudioCastQueue
   gboolean need_segment;
   gboolean need_discont;
   guint64 lead_in;              /* silence still owed before data, frames */
+  gboolean flushed;             /* the next discontinuity follows a flush */
   guint64 sink_t_end;           /* timeline end of the last buffer the device got */
 
   GMutex flush_lock;            /* see the top of the file */
@@ -650,13 +652,14 @@ audio_cast_queue_set_restart_when_dry (AudioCastQueue *self, gboolean restart)
 void
 audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
     GstClockTime latency_time, GstClockTime fade_time,
-    GstClockTime lead_in_time)
+    GstClockTime lead_in_time, GstClockTime restart_lead_in_time)
 {
   g_mutex_lock (&self->lock);
   self->buffer_time = buffer_time;
   self->latency_time = latency_time;
   self->fade_time = fade_time;
   self->lead_in_time = lead_in_time;
+  self->restart_lead_in_time = restart_lead_in_time;
   g_mutex_unlock (&self->lock);
 }
 
@@ -823,7 +826,7 @@ skip_queued_silence (AudioCastQueue *self)
 
   g_mutex_lock (&self->flush_lock);
   g_mutex_lock (&self->lock);
-  worth_it = gst_util_uint64_scale_int (self->lead_in_time
+  worth_it = gst_util_uint64_scale_int (self->restart_lead_in_time
       + 2 * self->latency_time, GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
   flush = idle_locked (self)
       && self->playout.t_end - self->playout.heard_t > worth_it;
@@ -1168,6 +1171,7 @@ finish_flush (AudioCastQueue *self)
 
   self->need_segment = TRUE;
   self->need_discont = TRUE;
+  self->flushed = TRUE;
 }
 
 static gboolean
@@ -1414,8 +1418,8 @@ push_loop (gpointer user_data)
 
   g_mutex_lock (&self->lock);
   if (self->need_discont)
-    self->lead_in = gst_util_uint64_scale_int (self->lead_in_time, rate,
-        GST_SECOND);
+    self->lead_in = gst_util_uint64_scale_int (self->flushed
+        ? self->restart_lead_in_time : self->lead_in_time, rate, GST_SECOND);
   if (self->fade_pending > 0 && self->lead_in == 0) {
     frames = self->fade_pending;
     memcpy (map.data, self->fade_buf, frames * GST_AUDIO_INFO_BPF (&info));
@@ -1479,6 +1483,7 @@ push_loop (gpointer user_data)
   if (self->need_discont) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
     self->need_discont = FALSE;
+    self->flushed = FALSE;
     restart_device_timeline (self);
   }
 
@@ -1546,6 +1551,7 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
     self->last_restart = g_get_monotonic_time ();
     self->need_segment = TRUE;
     self->need_discont = TRUE;
+    self->flushed = FALSE;
     self->caps_pending = self->have_info;
     self->eos_sent = FALSE;
     self->flush_stop_pending = FALSE;

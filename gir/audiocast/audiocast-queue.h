@@ -46,7 +46,8 @@ void     audio_cast_queue_set_times   (AudioCastQueue *self,
                                        GstClockTime buffer_time,
                                        GstClockTime latency_time,
                                        GstClockTime fade_time,
-                                       GstClockTime lead_in_time);
+                                       GstClockTime lead_in_time,
+                                       GstClockTime restart_lead_in_time);
 void     audio_cast_queue_set_clock_lead (AudioCastQueue *self,
                                           GstClockTime lead);
 void     audio_cast_queue_set_clock_settle_time (AudioCastQueue *self,

@@ -72,12 +72,16 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
 
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
- * sometimes loses its first milliseconds (2.5 to 5 ms seen on null sinks,
- * without rewinds too: 240 frames at 48 kHz in one run without this
- * lead-in, none in most). Sinks with their own ring thread (alsasink)
- * start reading faster than real time until the device buffer is full:
- * that start-up belongs to silence too. */
-#define PULSE_LEAD_IN_US 10000
+ * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
+ * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
+ * tools/run-bench --servers). A new pipewire-pulse stream loses nothing; after
+ * a flush there the first buffer goes up to a period behind the server's
+ * read index (see resume_at_device_position() in audiocast-queue.c), which
+ * its lead-in covers. Sinks with their own ring thread (alsasink) start
+ * reading faster than real time until the device buffer is full: that
+ * start-up belongs to silence too. */
+#define PULSE_LEAD_IN_US 5000
+#define PIPEWIRE_RESTART_LEAD_IN_PERIODS 1
 #define RING_SINK_LEAD_IN_PERIODS (DEVICE_BUFFER_PERIODS + 1)
 
 struct _AudioCastSink
@@ -463,14 +467,16 @@ pipewire_quantum (gint64 latency_us)
 }
 
 /* Lets audioconvert/audioresample produce what the device plays natively,
- * and tells the queue what the server needs of it. */
-static void
+ * and tells the queue what the server needs of it. Returns whether the
+ * server is PipeWire's pipewire-pulse. */
+static gboolean
 configure_for_device (AudioCastSink *self, GstElement *sink,
     const gchar *server, const gchar *pulse_name, gint64 latency_us)
 {
   GstCaps *caps = NULL;
   AudioCastPulseSink *pulse = is_pulsesink (sink)
       ? audio_cast_pulse_find_sink (server, pulse_name) : NULL;
+  gboolean on_pipewire = pulse && pulse->on_pipewire;
 
   if (pulse) {
     caps = gst_audio_info_to_caps (&pulse->info);
@@ -485,9 +491,26 @@ configure_for_device (AudioCastSink *self, GstElement *sink,
     gst_caps_unref (caps);
 
   /* See audio_cast_queue_set_clock_lead(). */
-  audio_cast_queue_set_clock_lead (self->queue, pulse && pulse->on_pipewire
+  audio_cast_queue_set_clock_lead (self->queue, on_pipewire
       ? pipewire_quantum (latency_us) : 0);
   audio_cast_pulse_sink_free (pulse);
+  return on_pipewire;
+}
+
+/* The silence the queue opens a new stream and a restart with (see
+ * PULSE_LEAD_IN_US). */
+static void
+lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
+    GstClockTime *start, GstClockTime *restart)
+{
+  if (!is_pulsesink (sink)) {
+    *start = *restart = latency_us * RING_SINK_LEAD_IN_PERIODS * GST_USECOND;
+  } else if (on_pipewire) {
+    *start = 0;
+    *restart = latency_us * PIPEWIRE_RESTART_LEAD_IN_PERIODS * GST_USECOND;
+  } else {
+    *start = *restart = PULSE_LEAD_IN_US * GST_USECOND;
+  }
 }
 
 static gboolean
@@ -496,7 +519,8 @@ setup_device_sink (AudioCastSink *self)
   GstElement *sink;
   gchar *device, *server, *pulse_name = NULL;
   gint64 buffer_us, latency_us, fade_us;
-  gboolean reported = FALSE;
+  GstClockTime lead_in, restart_lead_in;
+  gboolean reported = FALSE, on_pipewire;
 
   GST_OBJECT_LOCK (self);
   device = g_strdup (self->device);
@@ -540,14 +564,15 @@ setup_device_sink (AudioCastSink *self)
   set_if_exists (sink, "latency-time", latency_us, NULL);
   set_if_exists (sink, "buffer-time", latency_us * DEVICE_BUFFER_PERIODS, NULL);
 
-  configure_for_device (self, sink, server, pulse_name, latency_us);
+  on_pipewire = configure_for_device (self, sink, server, pulse_name,
+      latency_us);
   g_free (pulse_name);
   g_free (server);
 
+  lead_ins_for (sink, on_pipewire, latency_us, &lead_in, &restart_lead_in);
   audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
-      latency_us * GST_USECOND, fade_us * GST_USECOND,
-      (is_pulsesink (sink) ? PULSE_LEAD_IN_US
-          : latency_us * RING_SINK_LEAD_IN_PERIODS) * GST_USECOND);
+      latency_us * GST_USECOND, fade_us * GST_USECOND, lead_in,
+      restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue, is_pulsesink (sink));
   /* The device's buffer, a period more and PipeWire's quantum: more than
    * libpulse can take for sink latency (see quiet_device_clock()). */

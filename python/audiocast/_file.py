@@ -7,15 +7,20 @@ from typing import Optional, Union
 
 from ._errors import from_glib, is_cancelled
 from ._gi import AudioCast, Gio, GLib
-from ._player import _device_name, call_interruptibly
+from ._player import _device_name, call_interruptibly, text_argument
 
 __all__ = ["play_file"]
 
 
 def play_file(path: Union[str, "os.PathLike[str]"],
-              device: Optional[str] = None) -> None:
+              device: Optional[str] = None,
+              server: Optional[str] = None) -> None:
     """Plays a sound file (WAV, or anything GStreamer decodes) or URI to the
     end and returns once it was heard.
+
+    ``server`` is the sound server's address (``"tcp:HOST:PORT"``,
+    ``"unix:/path/native"``), as for :class:`AudioPlayer`; None for the
+    default server.
 
     Raises :class:`FileFormatError` when the file cannot be read or decoded
     and :class:`DeviceNotFoundError` for an unknown device. Ctrl-C stops the
@@ -26,10 +31,12 @@ def play_file(path: Union[str, "os.PathLike[str]"],
     """
     target = os.fspath(path)
     device = _device_name(device)
+    server = text_argument("server", server, "a server address",
+                           "server address")
     cancellable = Gio.Cancellable()
 
     def play() -> None:
-        AudioCast.play_file(target, device, cancellable)
+        AudioCast.play_file_on(target, device, server, cancellable)
 
     try:
         call_interruptibly(play, on_interrupt=cancellable.cancel)

@@ -20,6 +20,7 @@ import sys
 import textwrap
 import threading
 import time
+import wave
 
 import numpy as np
 import pytest
@@ -239,14 +240,48 @@ def test_remote_clear(remote):
     check_clear(remote)
 
 
-def test_unreachable_address_fails_naming_it():
+def write_wav(path, seconds):
+    """A 16-bit stereo WAV of noise at RATE; returns its frames."""
+    clip = acutil.noise(seconds, RATE, 2, amplitude=0.5, seed=44)
+    pcm = np.round(clip * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm.tobytes())
+    return pcm
+
+
+def test_remote_play_file(remote, tmp_path):
+    """play_file(server=) plays on that server, exactly, and to its end."""
+    path = tmp_path / "clip.wav"
+    pcm = write_wav(path, 0.5)
+    with Capture(SPEAKER, server=remote) as cap, \
+            Capture(SPEAKER) as local:
+        audiocast.play_file(path, device="speaker", server=remote.tcp_address)
+        cap.stop(settle=0.1)
+        local.stop(settle=0.05)
+    assert not acutil.nonsilent_mask(local.data).any(), \
+        "the file played on the default server, not on the one named"
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    assert start is not None, "nothing was heard on the remote server"
+    heard = data[start:acutil.last_nonzero(data) + 1]
+    assert np.array_equal(heard, pcm.astype(np.float32) / 32768), (
+        f"{len(heard)} frames heard of {len(pcm)}, or not exact")
+
+
+def test_unreachable_address_fails_naming_it(tmp_path):
     address = f"tcp:127.0.0.1:{free_port()}"  # nobody listens there
+    write_wav(tmp_path / "clip.wav", 0.1)
     with pytest.raises(audiocast.BackendError, match=address):
         audiocast.list_output_devices(server=address)
     with pytest.raises(audiocast.BackendError, match=address):
         audiocast.AudioPlayer(server=address)
     with pytest.raises(audiocast.BackendError, match=address):
         audiocast.AudioPlayer(device="speaker", server=address)
+    with pytest.raises(audiocast.BackendError, match=address):
+        audiocast.play_file(tmp_path / "clip.wav", server=address)
 
 
 def test_silent_server_fails_within_the_lookup_bound():
@@ -296,3 +331,5 @@ def test_bad_server_arguments(server, exc, text):
         audiocast.AudioPlayer(server=server)
     with pytest.raises(exc, match=text):
         audiocast.list_output_devices(server=server)
+    with pytest.raises(exc, match=text):
+        audiocast.play_file("chime.wav", server=server)
