@@ -50,6 +50,7 @@
 #endif
 
 #include "audiocast-queue.h"
+#include "audiocast-media-position.h"
 #include "audiocast-playout.h"
 #include "audiocast-ring.h"
 
@@ -116,6 +117,7 @@ struct _AudioCastQueue
   gboolean dry;                 /* pushing silence since the ring ran dry */
 
   AudioCastPlayout playout;
+  AudioCastMediaPosition media; /* upstream's segment, for position queries */
   guint epoch;                  /* bumped by every downstream flush */
   gboolean data_since_flush;
   gboolean flush_stop_pending;
@@ -326,6 +328,28 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
   stats->queued_timeline = self->playout.t_end - self->playout.heard_t;
   stats->rate = self->have_info ? GST_AUDIO_INFO_RATE (&self->info) : 0;
   g_mutex_unlock (&self->lock);
+}
+
+/**
+ * audio_cast_queue_query_position:
+ * @stream_time: (out): where in the media the sound heard now comes from
+ *
+ * For a queue fed by a media pipeline: the stream time of the frame heard
+ * now, by upstream's segment (see AudioCastMediaPosition). Frozen while
+ * paused, since nothing is heard then. FALSE before a TIME segment came.
+ */
+gboolean
+audio_cast_queue_query_position (AudioCastQueue *self, gint64 *stream_time)
+{
+  gboolean ok;
+
+  update_position (self);
+  g_mutex_lock (&self->lock);
+  ok = self->have_info && audio_cast_media_position_get (&self->media,
+      audio_cast_playout_heard (&self->playout) + self->cleared,
+      GST_AUDIO_INFO_RATE (&self->info), stream_time);
+  g_mutex_unlock (&self->lock);
+  return ok;
 }
 
 /* With the lock held: everything pushed so far is heard or about to leave
@@ -950,6 +974,11 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
             G_GSIZE_FORMAT "-byte frames; the last %" G_GSIZE_FORMAT
             " bytes were dropped", map.size, bpf, partial));
 
+  g_mutex_lock (&self->lock);
+  audio_cast_media_position_add_buffer (&self->media,
+      GST_BUFFER_PTS (buffer), self->written);
+  g_mutex_unlock (&self->lock);
+
   ret = audio_cast_queue_write (self, map.data, map.size / bpf, &accepted);
 
   gst_buffer_unmap (buffer, &map);
@@ -1044,6 +1073,16 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       res = set_format_from_caps (self, caps);
       break;
     }
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *segment;
+
+      gst_event_parse_segment (event, &segment);
+      g_mutex_lock (&self->lock);
+      audio_cast_media_position_set_segment (&self->media, segment,
+          self->written);
+      g_mutex_unlock (&self->lock);
+      break;
+    }
     case GST_EVENT_EOS:
       g_mutex_lock (&self->lock);
       self->eos_received = TRUE;
@@ -1069,8 +1108,8 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       g_mutex_unlock (&self->lock);
       break;
     default:
-      /* Segments, tags and gaps do not change what the device plays: the
-       * queue makes its own timeline downstream. */
+      /* Tags and gaps do not change what the device plays: the queue makes
+       * its own timeline downstream. */
       break;
   }
   gst_event_unref (event);
@@ -1575,10 +1614,23 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
 static gboolean
 audio_cast_queue_src_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
-  /* Seeks, QoS and latency from the device chain have nowhere to go: the
-   * application drives this element through clear() and drain(). */
-  gst_event_unref (event);
-  return TRUE;
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (parent);
+
+  /* Seeks, navigation and steps come from the application through the
+   * device sink and go on upstream, as through any sink: a flushing seek
+   * comes back down as a flush, which clears the ring. Latency and QoS
+   * describe the device's own timeline, which this element makes, so they
+   * stop here; so does a reconfigure (the queue renegotiates itself). The
+   * player has nothing upstream: there they are refused. */
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_SEEK:
+    case GST_EVENT_NAVIGATION:
+    case GST_EVENT_STEP:
+      return gst_pad_push_event (self->sinkpad, event);
+    default:
+      gst_event_unref (event);
+      return TRUE;
+  }
 }
 
 static void

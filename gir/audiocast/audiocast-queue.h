@@ -74,5 +74,7 @@ AudioCastDrainResult audio_cast_queue_drain (AudioCastQueue *self,
 void     audio_cast_queue_fail        (AudioCastQueue *self);
 void     audio_cast_queue_get_stats   (AudioCastQueue *self,
                                        AudioCastQueueStats *stats);
+gboolean audio_cast_queue_query_position (AudioCastQueue *self,
+                                          gint64 *stream_time);
 
 G_END_DECLS

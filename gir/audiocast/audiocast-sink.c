@@ -94,6 +94,7 @@ struct _AudioCastSink
   GstElement *resample;
   GstElement *capsfilter;
   GstElement *device_sink;      /* the platform sink in use, in the bin */
+  GstElement *placeholder;      /* in the bin while device_sink is not */
 
   /* Properties, guarded by the object lock. */
   gchar *device;
@@ -513,6 +514,25 @@ lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
   }
 }
 
+/* Until the device is chosen (NULL to READY), a fakesink stands where it
+ * will go, as in autoaudiosink: a bin with an unlinked pad inside gets that
+ * pad ghosted onto itself when gst_parse builds it from a description
+ * (`playbin audio-sink=audiocastsink`), and the device then no longer links.
+ * Its state stays locked in NULL. */
+static void
+hold_device_place (AudioCastSink *self)
+{
+  gst_bin_add (GST_BIN (self), gst_object_ref (self->placeholder));
+  gst_element_link (self->capsfilter, self->placeholder);
+}
+
+static void
+give_up_device_place (AudioCastSink *self)
+{
+  gst_element_unlink (self->capsfilter, self->placeholder);
+  gst_bin_remove (GST_BIN (self), self->placeholder);
+}
+
 static gboolean
 setup_device_sink (AudioCastSink *self)
 {
@@ -582,15 +602,18 @@ setup_device_sink (AudioCastSink *self)
 
   /* The bin drives the device's state itself: see the state changes. */
   gst_element_set_locked_state (sink, TRUE);
+  give_up_device_place (self);
   if (!gst_bin_add (GST_BIN (self), sink)
       || !gst_element_link (self->capsfilter, sink)
       || gst_element_set_state (sink,
           GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
     GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
         ("cannot link the device sink %s", GST_OBJECT_NAME (sink)));
+    gst_element_set_state (sink, GST_STATE_NULL);
     if (GST_OBJECT_PARENT (sink) == GST_OBJECT (self))
       gst_bin_remove (GST_BIN (self), sink);
     gst_object_unref (sink);
+    hold_device_place (self);
     return FALSE;
   }
   self->device_sink = sink;     /* keeps our reference */
@@ -607,6 +630,7 @@ teardown_device_sink (AudioCastSink *self)
   gst_element_set_locked_state (self->device_sink, FALSE);
   gst_bin_remove (GST_BIN (self), self->device_sink);
   gst_clear_object (&self->device_sink);
+  hold_device_place (self);
 }
 
 /* Moves the device sink, whose state is locked, to @state. */
@@ -676,6 +700,30 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       break;
   }
   return ret;
+}
+
+/* The position in the media is the queue's to say: the device sink only
+ * knows the queue's own timeline, on which every frame follows the one
+ * before whatever upstream's segments said. Other queries (duration,
+ * latency, seeking) go to the device sink and from it upstream, as through
+ * any sink. */
+static gboolean
+audio_cast_sink_query (GstElement *element, GstQuery *query)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (element);
+  GstFormat format;
+  gint64 position;
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_POSITION) {
+    gst_query_parse_position (query, &format, NULL);
+    if (format == GST_FORMAT_TIME
+        && audio_cast_queue_query_position (self->queue, &position)) {
+      gst_query_set_position (query, GST_FORMAT_TIME, position);
+      return TRUE;
+    }
+  }
+  return GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->query (element,
+      query);
 }
 
 /* An error from the device chain (say the sound server went away) means
@@ -797,6 +845,7 @@ audio_cast_sink_dispose (GObject *object)
   AudioCastSink *self = AUDIO_CAST_SINK (object);
 
   gst_clear_object (&self->audio_sink);
+  gst_clear_object (&self->placeholder);
   G_OBJECT_CLASS (audio_cast_sink_parent_class)->dispose (object);
 }
 
@@ -824,6 +873,7 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   object_class->dispose = audio_cast_sink_dispose;
   object_class->finalize = audio_cast_sink_finalize;
   element_class->change_state = audio_cast_sink_change_state;
+  element_class->query = audio_cast_sink_query;
   bin_class->handle_message = audio_cast_sink_handle_message;
 
   /**
@@ -1008,7 +1058,11 @@ audio_cast_sink_init (AudioCastSink *self)
   self->convert = gst_element_factory_make ("audioconvert", "convert");
   self->resample = gst_element_factory_make ("audioresample", "resample");
   self->capsfilter = gst_element_factory_make ("capsfilter", "device-format");
-  g_assert (self->convert && self->resample && self->capsfilter);
+  self->placeholder = gst_element_factory_make ("fakesink", "no-device");
+  g_assert (self->convert && self->resample && self->capsfilter
+      && self->placeholder);
+  gst_object_ref_sink (self->placeholder);
+  gst_element_set_locked_state (self->placeholder, TRUE);
   /* Same sample values in, same out: no dither noise on integer devices, so
    * silence stays digital silence. */
   g_object_set (self->convert, "dithering", 0, "noise-shaping", 0, NULL);
@@ -1017,6 +1071,7 @@ audio_cast_sink_init (AudioCastSink *self)
       self->resample, self->capsfilter, NULL);
   gst_element_link_many (GST_ELEMENT (self->queue), self->convert,
       self->resample, self->capsfilter, NULL);
+  hold_device_place (self);
 
   target = gst_element_get_static_pad (GST_ELEMENT (self->queue), "sink");
   templ = gst_static_pad_template_get (&sink_template);

@@ -1,0 +1,268 @@
+"""audiocastsink inside GStreamer media apps: playbin, playbin3, gst-play and
+gst-launch descriptions, flushing seeks and position queries, judged on the
+monitor of the sink played to, side by side with pulsesink where a figure is
+compared.
+
+The media is a float32 48 kHz stereo WAV of noise, the format of `speaker`,
+so every frame heard can be found in the file: the file frame heard at any
+moment is the media position then.
+"""
+
+import struct
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+import acutil
+from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst
+
+pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
+
+RATE = 48000
+SECONDS = 6.0
+# The device holds four periods and a restart opens with at most one more:
+# a seek is heard within that, plus the server's own period.
+DEVICE_PERIODS = 5
+
+
+def write_float_wav(path, frames):
+    """A WAVE_FORMAT_IEEE_FLOAT file (what wavparse reads as F32LE)."""
+    data = np.ascontiguousarray(frames, dtype="<f4").tobytes()
+    channels = frames.shape[1]
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 3, channels, RATE,
+                                    RATE * channels * 4, channels * 4, 32)
+    header += b"data" + struct.pack("<I", len(data))
+    path.write_bytes(header + data)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    frames = acutil.noise(SECONDS, RATE, 2, amplitude=0.5, seed=77)
+    path = tmp_path_factory.mktemp("media") / "noise.wav"
+    write_float_wav(path, frames)
+    return path, frames
+
+
+class FileMap:
+    """Where each captured frame comes from in the file (-1: not from it)."""
+
+    def __init__(self, cap, frames):
+        self.cap = cap
+        index = {int(k): i for i, k in enumerate(acutil.frame_keys(frames))}
+        self.source = np.array([index.get(int(k), -1)
+                                for k in acutil.frame_keys(cap.data)])
+        self.sound = np.flatnonzero(acutil.nonsilent_mask(cap.data))
+
+    def runs(self):
+        """(first captured frame, first file frame, length) of each run of
+        consecutive file frames heard."""
+        src = self.source[self.sound]
+        breaks = np.flatnonzero((np.diff(src) != 1)
+                                | (np.diff(self.sound) != 1))
+        starts = np.r_[0, breaks + 1]
+        ends = np.r_[breaks + 1, len(src)]
+        return [(int(self.sound[a]), int(src[a]), int(b - a))
+                for a, b in zip(starts, ends)]
+
+    def file_frame_heard_at(self, t):
+        """The file frame the capture held last by monotonic time ``t``."""
+        n = self.cap.frames_arrived_by(t)
+        heard = self.sound[self.sound < n]
+        return int(self.source[heard[-1]]) if len(heard) else None
+
+
+def make_sink(desc):
+    return (Gst.parse_bin_from_description(desc, True) if " " in desc
+            else Gst.ElementFactory.make(desc))
+
+
+def start_playbin(path, sink_desc):
+    pb = Gst.ElementFactory.make("playbin")
+    pb.set_property("uri", path.as_uri())
+    pb.set_property("audio-sink", make_sink(sink_desc))
+    pb.set_property("video-sink", Gst.ElementFactory.make("fakesink"))
+    assert pb.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE
+    assert pb.get_state(10 * Gst.SECOND)[0] == Gst.StateChangeReturn.SUCCESS
+    return pb
+
+
+def bus_errors(pb):
+    bus = pb.get_bus()
+    out = []
+    while True:
+        msg = bus.pop_filtered(Gst.MessageType.ERROR | Gst.MessageType.WARNING)
+        if msg is None:
+            return out
+        out.append(msg.parse_error()[0].message
+                   if msg.type == Gst.MessageType.ERROR
+                   else msg.parse_warning()[0].message)
+
+
+def wait_playing(pb, seconds):
+    """Lets ``seconds`` of the media play (by the pipeline's position)."""
+    deadline = time.monotonic() + seconds + 10.0
+    while True:
+        ok, pos = pb.query_position(Gst.Format.TIME)
+        if ok and pos >= seconds * Gst.SECOND:
+            return
+        assert time.monotonic() < deadline, f"{seconds} s never played"
+        time.sleep(0.01)
+
+
+# -------------------------------------------------------------------------
+# Descriptions: gst-launch-1.0 and gst-play-1.0
+# -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, sink", [
+    (["gst-launch-1.0", "playbin", "uri={uri}", "audio-sink=audiocastsink"],
+     SPEAKER),
+    (["gst-launch-1.0", "playbin3", "uri={uri}", "audio-sink=audiocastsink"],
+     SPEAKER),
+    (["gst-launch-1.0", "playbin", "uri={uri}",
+      "audio-sink=audiocastsink device=Virtual-Mic buffer-time=500000"],
+     VIRTUAL_MIC),
+    (["gst-launch-1.0", "filesrc", "location={path}", "!", "decodebin", "!",
+      "bin.(", "audioconvert", "!", "audiocastsink", ")"], SPEAKER),
+    (["gst-play-1.0", "--no-interactive",
+      "--audiosink=audiocastsink device=speaker", "{path}"], SPEAKER),
+], ids=["playbin", "playbin3", "playbin-description", "bin", "gst-play"])
+def test_media_apps_play_the_file(media, argv, sink):
+    path, frames = media
+    argv = [a.format(uri=path.as_uri(), path=path) for a in argv]
+    with Capture(sink) as cap:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                           env=acutil.server_env())
+        cap.stop(settle=0.1)
+    print(r.stdout[-2000:], r.stderr[-2000:])
+    assert r.returncode == 0, r.stdout + r.stderr
+    for word in ("CRITICAL", "WARNING", "ERROR"):
+        assert word not in r.stdout + r.stderr, r.stdout + r.stderr
+    data = cap.data
+    start = acutil.first_nonzero(data)
+    assert start is not None, "nothing was heard"
+    n = acutil.last_nonzero(data) + 1 - start
+    if sink is SPEAKER:  # the file's own format: every frame, exactly
+        assert np.array_equal(data[start:start + n], frames), (
+            f"{n} frames heard of {len(frames)}, or not exactly")
+    else:  # resampled to 22050 Hz mono: all of it, and no more
+        expected = SECONDS * sink.rate
+        assert abs(n - expected) <= acutil.period_frames(sink.rate), (
+            n, expected)
+
+
+# -------------------------------------------------------------------------
+# Seeks and position
+# -------------------------------------------------------------------------
+
+def check_seek(pb, cap, frames, target_s, t_seek):
+    """The first frame heard after the seek is the target's; nothing from
+    before the seek after it; heard within DEVICE_PERIODS periods."""
+    cap.stop(settle=0.1)
+    fm = FileMap(cap, frames)
+    runs = fm.runs()
+    print("runs (captured at, file frame, frames):", runs)
+    target = int(target_s * RATE)
+    after = [i for i, r in enumerate(runs) if r[1] == target]
+    assert after, f"the target frame {target} never started a run: {runs}"
+    i = after[0]
+    assert all(r[1] >= target for r in runs[i:]), (
+        f"audio from before the seek heard after it: {runs}")
+    heard_ms = (cap.arrival_time(runs[i][0]) - t_seek) * 1e3
+    bound_ms = (DEVICE_PERIODS * acutil.period_frames(RATE) / RATE
+                + acutil.period_seconds(acutil.server_kind_from_env())) * 1e3
+    print(f"the new position was heard {heard_ms:.1f} ms after the seek "
+          f"(bound {bound_ms:.1f} ms)")
+    assert heard_ms <= bound_ms
+    return fm
+
+
+@pytest.mark.parametrize("target_s", [4.0, 0.5], ids=["forward", "backward"])
+def test_flushing_seek_while_playing(media, target_s):
+    path, frames = media
+    Gst.init(None)
+    with Capture(SPEAKER) as cap:
+        pb = start_playbin(path, "audiocastsink")
+        try:
+            wait_playing(pb, 1.5)
+            t_seek = time.monotonic()
+            assert pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
+                                  | Gst.SeekFlags.ACCURATE,
+                                  int(target_s * Gst.SECOND))
+            time.sleep(0.5)
+            assert not bus_errors(pb)
+        finally:
+            pb.set_state(Gst.State.NULL)
+        check_seek(pb, cap, frames, target_s, t_seek)
+
+
+def test_flushing_seek_while_paused_plays_the_target_first(media):
+    path, frames = media
+    Gst.init(None)
+    with Capture(SPEAKER) as cap:
+        pb = start_playbin(path, "audiocastsink")
+        try:
+            wait_playing(pb, 1.0)
+            pb.set_state(Gst.State.PAUSED)
+            pb.get_state(5 * Gst.SECOND)
+            assert pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
+                                  | Gst.SeekFlags.ACCURATE, 3 * Gst.SECOND)
+            pb.get_state(5 * Gst.SECOND)
+            t_play = time.monotonic()
+            pb.set_state(Gst.State.PLAYING)
+            time.sleep(0.5)
+        finally:
+            pb.set_state(Gst.State.NULL)
+        check_seek(pb, cap, frames, 3.0, t_play)
+
+
+def position_s(pb):
+    ok, pos = pb.query_position(Gst.Format.TIME)
+    assert ok, "no position"
+    return pos / Gst.SECOND
+
+
+@pytest.mark.parametrize("sink_desc", ["audiocastsink", "pulsesink"])
+def test_position_follows_the_sound(media, sink_desc):
+    """While playing the position is the media position heard (within 30 ms
+    of the captured one), frozen while paused, right after a seek."""
+    path, frames = media
+    Gst.init(None)
+    samples = []   # (monotonic time, position reported)
+    with Capture(SPEAKER) as cap:
+        pb = start_playbin(path, sink_desc)
+        try:
+            wait_playing(pb, 0.5)
+            for _ in range(10):
+                samples.append((time.monotonic(), position_s(pb)))
+                time.sleep(0.05)
+            pb.set_state(Gst.State.PAUSED)
+            pb.get_state(5 * Gst.SECOND)
+            time.sleep(0.2)
+            paused = []
+            for _ in range(3):
+                paused.append(position_s(pb))
+                time.sleep(0.1)
+            pb.set_state(Gst.State.PLAYING)
+            pb.get_state(5 * Gst.SECOND)
+            time.sleep(0.3)
+            pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
+                           | Gst.SeekFlags.ACCURATE, 4 * Gst.SECOND)
+            time.sleep(0.3)
+            for _ in range(6):
+                samples.append((time.monotonic(), position_s(pb)))
+                time.sleep(0.05)
+        finally:
+            pb.set_state(Gst.State.NULL)
+        cap.stop(settle=0.1)
+    fm = FileMap(cap, frames)
+    errors = []
+    for t, pos in samples:
+        heard = fm.file_frame_heard_at(t)
+        errors.append((pos - heard / RATE) * 1e3)
+    print(f"{sink_desc}: position − media heard, ms: "
+          f"{', '.join(f'{e:+.1f}' for e in errors)}; paused {paused}")
+    assert max(abs(e) for e in errors) <= 30.0
+    assert max(paused) - min(paused) < 1e-9, f"position moved while paused: {paused}"
