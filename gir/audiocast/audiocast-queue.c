@@ -467,7 +467,9 @@ audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
   heard = audio_cast_playout_heard (&self->playout) - self->played_at_clear;
   discarded = discard_unheard_locked (self);
   self->fade_pending = 0;
-  flush = self->src_running && self->data_since_flush;
+  /* Also after an EOS went downstream with nothing since: only a flush
+   * takes the EOS back (a flushing seek after the end, then new data). */
+  flush = self->src_running && (self->data_since_flush || self->eos_sent);
   if (flush)
     request_flush_locked (self);
 done:
@@ -1566,7 +1568,14 @@ push_loop (gpointer user_data)
           g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
     g_mutex_unlock (&self->lock);
   } else if (ret != GST_FLOW_OK) {
-    if (ret != GST_FLOW_EOS)
+    /* EOS is an answer to ours; from a device that was sent none it is a
+     * failure like any other, which the application must hear of. */
+    gboolean failure;
+
+    g_mutex_lock (&self->lock);
+    failure = ret != GST_FLOW_EOS || !self->eos_sent;
+    g_mutex_unlock (&self->lock);
+    if (failure)
       GST_ELEMENT_FLOW_ERROR (self, ret);
     stop_output (self, TRUE);
   }

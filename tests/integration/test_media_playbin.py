@@ -266,3 +266,59 @@ def test_position_follows_the_sound(media, sink_desc):
           f"{', '.join(f'{e:+.1f}' for e in errors)}; paused {paused}")
     assert max(abs(e) for e in errors) <= 30.0
     assert max(paused) - min(paused) < 1e-9, f"position moved while paused: {paused}"
+
+
+# -------------------------------------------------------------------------
+# An application pipeline: appsrc ! audiocastsink
+# -------------------------------------------------------------------------
+
+def float_buffer(frames, pts):
+    buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(
+        frames, dtype="<f4").tobytes())
+    buf.pts = pts
+    buf.duration = len(frames) * Gst.SECOND // RATE
+    return buf
+
+
+def test_clear_eos_seek_then_more_data_plays():
+    """clear(), EOS with nothing after it, a flushing seek, more data: the
+    new data plays (the EOS that went to the device is flushed away), and
+    drain() with G_MAXINT64 waits for it instead of overflowing."""
+    first = acutil.noise(0.5, RATE, 2, amplitude=0.5, seed=81)
+    second = acutil.noise(0.5, RATE, 2, amplitude=0.5, seed=82)
+    Gst.init(None)
+    with Capture(SPEAKER) as cap:
+        p = Gst.parse_launch(
+            "appsrc name=src format=time stream-type=seekable "
+            "caps=audio/x-raw,format=F32LE,rate=48000,channels=2,"
+            "layout=interleaved ! audiocastsink name=sink device=speaker")
+        src, sink = p.get_by_name("src"), p.get_by_name("sink")
+        src.connect("seek-data", lambda appsrc, offset: True)
+        try:
+            p.set_state(Gst.State.PLAYING)
+            p.get_state(5 * Gst.SECOND)
+            src.emit("push-buffer", float_buffer(first, 0))
+            deadline = time.monotonic() + 10
+            while sink.get_property("frames-played") < RATE // 10:
+                assert time.monotonic() < deadline, "nothing was played"
+                time.sleep(0.005)
+            sink.emit("clear")
+            src.emit("end-of-stream")
+            msg = p.get_bus().timed_pop_filtered(5 * Gst.SECOND,
+                                                 Gst.MessageType.EOS)
+            assert msg is not None, "no EOS after the clear"
+            assert p.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0)
+            assert src.emit("push-buffer", float_buffer(second, 0)) \
+                == Gst.FlowReturn.OK
+            assert sink.emit("drain", 2**63 - 1) is True
+            assert sink.get_property("buffered-frames") == 0
+            assert not bus_errors(p)
+        finally:
+            p.set_state(Gst.State.NULL)
+        cap.stop(settle=0.1)
+    data = cap.data
+    key = acutil.frame_keys(second[:1])[0]
+    at = np.flatnonzero(acutil.frame_keys(data) == key)
+    assert len(at) == 1, "the data after the seek was not heard"
+    assert np.array_equal(data[at[0]:at[0] + len(second)], second), \
+        "the data after the seek was not heard whole"
