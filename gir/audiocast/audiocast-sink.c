@@ -74,14 +74,18 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
  * application's first frame is heard intact. A new PulseAudio stream
  * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
  * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
- * tools/run-bench --servers). A new pipewire-pulse stream loses nothing; after
- * a flush there the first buffer goes up to a period behind the server's
- * read index (see resume_at_device_position() in audiocast-queue.c), which
- * its lead-in covers. Sinks with their own ring thread (alsasink) start
+ * tools/run-bench --servers). pulsesink uncorks a new stream before its
+ * first write, so a pipewire-pulse stream can lose its first graph quantum
+ * (256 frames seen) to the first cycle that found it empty: one period
+ * covers two. After a flush there the first buffer goes up to a period
+ * behind the server's read index, more when pulsesink's count of it is
+ * stale (see resume_at_device_position() in audiocast-queue.c): two
+ * periods cover that. Sinks with their own ring thread (alsasink) start
  * reading faster than real time until the device buffer is full: that
  * start-up belongs to silence too. */
 #define PULSE_LEAD_IN_US 5000
-#define PIPEWIRE_RESTART_LEAD_IN_PERIODS 1
+#define PIPEWIRE_START_LEAD_IN_PERIODS 1
+#define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
 #define RING_SINK_LEAD_IN_PERIODS (DEVICE_BUFFER_PERIODS + 1)
 
 struct _AudioCastSink
@@ -507,7 +511,7 @@ lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
   if (!is_pulsesink (sink)) {
     *start = *restart = latency_us * RING_SINK_LEAD_IN_PERIODS * GST_USECOND;
   } else if (on_pipewire) {
-    *start = 0;
+    *start = latency_us * PIPEWIRE_START_LEAD_IN_PERIODS * GST_USECOND;
     *restart = latency_us * PIPEWIRE_RESTART_LEAD_IN_PERIODS * GST_USECOND;
   } else {
     *start = *restart = PULSE_LEAD_IN_US * GST_USECOND;
