@@ -526,7 +526,8 @@ lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
 static void
 hold_device_place (AudioCastSink *self)
 {
-  gst_bin_add (GST_BIN (self), gst_object_ref (self->placeholder));
+  /* The bin takes a reference of its own; ours is kept for the next time. */
+  gst_bin_add (GST_BIN (self), self->placeholder);
   gst_element_link (self->capsfilter, self->placeholder);
 }
 

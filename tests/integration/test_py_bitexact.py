@@ -184,6 +184,13 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
         f"the capture holds {total} frames of the segments, frames-played "
         f"says {s['frames_played']}: the heard counts are off by "
         f"{(total - s['frames_played']) / len(clears):+.0f} frames per clear")
+    quantum = 256  # PipeWire's graph quantum for our stream, at 48 kHz
+    if changed and acutil.server_kind_from_env() == "pipewire" and all(
+            other <= quantum for _, _, other in changed):
+        # open (docs/servers.md): now and then one graph quantum of other
+        # sound after a clear on pipewire-pulse; more than that still fails
+        pytest.xfail(f"{len(changed)} of {len(clears)} clears followed by "
+                     f"at most a quantum of other sound on PipeWire: {changed}")
     assert not changed, (
         "segments not heard as an exact prefix (segment, frames exact, frames "
         f"of other sound after them before the next segment): {changed}")
