@@ -171,6 +171,14 @@ def machine_section(facts, extra_names):
             + [f"| {names[k]} | {v} |" for k, v in facts.items() if k in names])
 
 
+def closing_sections(method, runs, facts, extra_names, command):
+    """The end every report has: how it is measured, all runs, the machine
+    and the command that wrote it."""
+    return (["", "## How it is measured", "", method, "## All runs", "", runs,
+             ""] + machine_section(facts, extra_names)
+            + ["", f"Command: `{command}` (from the repository root).", ""])
+
+
 def write(path, *, rows, metrics, writecost, threads, gaps, phases, facts, cfg,
           command, plot):
     missed = [e for e in rows if e["met"] is False]
@@ -205,15 +213,8 @@ def write(path, *, rows, metrics, writecost, threads, gaps, phases, facts, cfg,
         lines += [f"- **{e['row'].title}**: {e['row'].why}" for e in missed]
     else:
         lines.append("audiocast meets every target in this run.")
-    lines += [
-        "",
-        "## How it is measured",
-        "",
-        METHOD,
-        "## All runs",
-        "",
-        runs_section(rows, metrics, threads, gaps, phases),
-        "",
-    ] + machine_section(facts, {"pyaudio": "PyAudio (PortAudio)"})
-    lines += ["", f"Command: `{command}` (from the repository root).", ""]
+    lines += closing_sections(METHOD, runs_section(rows, metrics, threads,
+                                                   gaps, phases),
+                              facts, {"pyaudio": "PyAudio (PortAudio)"},
+                              command)
     path.write_text("\n".join(lines))

@@ -1,7 +1,7 @@
 """docs/servers-bench.md from the evaluated per-server rows
 (bench/server_targets.py), in the style of bench/report.py."""
 
-from bench.report import machine_section, num, verdict
+from bench.report import closing_sections, num, verdict
 from bench.server_targets import DETAILS, heard_range
 from bench.servers import CLIP_SECONDS, SERVERS, TAIL_WINDOW_MS
 
@@ -180,15 +180,7 @@ def write(path, *, evaluated, results, facts, cfg, command):
         "## Servers",
         "",
         servers_table(results),
-        "",
-        "## How it is measured",
-        "",
-        METHOD,
-        "## All runs",
-        "",
-        runs_section(evaluated, results),
-        "",
-    ] + machine_section(facts, {"pipewire": "PipeWire",
-                                "wireplumber": "WirePlumber"})
-    lines += ["", f"Command: `{command}` (from the repository root).", ""]
+    ] + closing_sections(METHOD, runs_section(evaluated, results), facts,
+                         {"pipewire": "PipeWire", "wireplumber": "WirePlumber"},
+                         command)
     path.write_text("\n".join(lines))

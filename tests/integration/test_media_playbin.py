@@ -112,6 +112,13 @@ def wait_playing(pb, seconds):
         time.sleep(0.01)
 
 
+def accurate_seek(pb, seconds):
+    """A flushing, sample-accurate seek to ``seconds``."""
+    return pb.seek_simple(Gst.Format.TIME,
+                          Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
+                          int(seconds * Gst.SECOND))
+
+
 # -------------------------------------------------------------------------
 # Descriptions: gst-launch-1.0 and gst-play-1.0
 # -------------------------------------------------------------------------
@@ -188,9 +195,7 @@ def test_flushing_seek_while_playing(media, target_s):
         try:
             wait_playing(pb, 1.5)
             t_seek = time.monotonic()
-            assert pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
-                                  | Gst.SeekFlags.ACCURATE,
-                                  int(target_s * Gst.SECOND))
+            assert accurate_seek(pb, target_s)
             time.sleep(0.5)
             assert not bus_errors(pb)
         finally:
@@ -207,8 +212,7 @@ def test_flushing_seek_while_paused_plays_the_target_first(media):
             wait_playing(pb, 1.0)
             pb.set_state(Gst.State.PAUSED)
             pb.get_state(5 * Gst.SECOND)
-            assert pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
-                                  | Gst.SeekFlags.ACCURATE, 3 * Gst.SECOND)
+            assert accurate_seek(pb, 3.0)
             pb.get_state(5 * Gst.SECOND)
             t_play = time.monotonic()
             pb.set_state(Gst.State.PLAYING)
@@ -248,8 +252,7 @@ def test_position_follows_the_sound(media, sink_desc):
             pb.set_state(Gst.State.PLAYING)
             pb.get_state(5 * Gst.SECOND)
             time.sleep(0.3)
-            pb.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH
-                           | Gst.SeekFlags.ACCURATE, 4 * Gst.SECOND)
+            assert accurate_seek(pb, 4.0)
             time.sleep(0.3)
             for _ in range(6):
                 samples.append((time.monotonic(), position_s(pb)))
