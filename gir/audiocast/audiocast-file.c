@@ -168,8 +168,10 @@ make_pipeline (const gchar *uri, const gchar *device, const gchar *server,
     return NULL;
   }
 
+  /* Audio only, nothing to keep in step with: every frame plays back to
+   * back, as the player's do. */
   *sink = g_object_new (AUDIO_CAST_TYPE_SINK, "device", device,
-      "server", server, NULL);
+      "server", server, "sync", FALSE, NULL);
   /* Audio only: video and subtitles are neither decoded nor shown; no
    * soft-volume, so the samples reach the sink untouched. */
   gst_util_set_object_arg (G_OBJECT (playbin), "flags", "audio");

@@ -12,6 +12,7 @@
 #endif
 
 #include "audiocast-media-position.h"
+#include "audiocast-sync.h"
 
 void
 audio_cast_media_position_reset (AudioCastMediaPosition *pos)
@@ -40,15 +41,27 @@ audio_cast_media_position_set_segment (AudioCastMediaPosition *pos,
 
 /* The first timestamped buffer of a segment fixes where its frames sit in
  * the media (a track whose audio starts late, a seek that lands between
- * two of a demuxer's packets). Later ones are taken as back to back: the
- * queue plays them so. */
+ * two of a demuxer's packets), and so does one that does not follow the
+ * frames before it (a gap, which the queue plays as silence with sync on).
+ * The others are taken as back to back: the queue plays them so. */
 void
 audio_cast_media_position_add_buffer (AudioCastMediaPosition *pos,
-    GstClockTime pts, guint64 written)
+    GstClockTime pts, guint64 written, gint rate)
 {
-  if (!pos->have_segment || !GST_CLOCK_TIME_IS_VALID (pts)
-      || pos->base_index != written)
+  GstClockTime expected;
+
+  if (!pos->have_segment || !GST_CLOCK_TIME_IS_VALID (pts) || rate <= 0)
     return;
+  if (pos->base_index != written) {
+    if (written < pos->base_index || pos->segment.rate < 0)
+      return;
+    expected = pos->base_time + gst_util_uint64_scale_int (written
+        - pos->base_index, GST_SECOND, rate);
+    if ((pts > expected ? pts - expected : expected - pts)
+        < AUDIO_CAST_SYNC_DISCONT_THRESHOLD)
+      return;
+  }
+  pos->base_index = written;
   pos->base_time = pts;
 }
 

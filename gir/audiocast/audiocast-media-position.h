@@ -42,7 +42,8 @@ void     audio_cast_media_position_set_segment (AudioCastMediaPosition *pos,
                                                 guint64 written);
 void     audio_cast_media_position_add_buffer  (AudioCastMediaPosition *pos,
                                                 GstClockTime pts,
-                                                guint64 written);
+                                                guint64 written,
+                                                gint rate);
 gboolean audio_cast_media_position_get         (const AudioCastMediaPosition *pos,
                                                 guint64 heard_index,
                                                 gint rate,

@@ -239,7 +239,10 @@ audio_cast_player_initable_init (GInitable *initable,
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
       "device", self->device, "server", self->server,
       "buffer-time", self->buffer_time,
-      "latency-time", self->latency_time, "fade-time", self->fade_time, NULL);
+      "latency-time", self->latency_time, "fade-time", self->fade_time,
+      /* The application's writes have no timestamps and no pad: every frame
+       * plays back to back, and no state waits for a preroll. */
+      "sync", FALSE, "async", FALSE, NULL);
   gst_bin_add (GST_BIN (self->pipeline), GST_ELEMENT (self->sink));
   self->queue = audio_cast_sink_get_queue (self->sink);
 

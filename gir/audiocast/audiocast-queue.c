@@ -34,6 +34,10 @@
  *   output thread sends before its next buffer.
  * - device_lock (read/write): keeps device clock reads away from the moments
  *   the device sink sets up or tears down its stream.
+ * - preroll_lock (recursive): orders the ASYNC_START a state change or a
+ *   flush posts before the ASYNC_DONE the first data answers it with; held
+ *   while posting them, never by the output thread. Recursive because
+ *   completing the state may run the next state change in the same thread.
  *
  * Clearing
  * --------
@@ -51,8 +55,10 @@
 
 #include "audiocast-queue.h"
 #include "audiocast-media-position.h"
+#include "audiocast-pending-events.h"
 #include "audiocast-playout.h"
 #include "audiocast-ring.h"
+#include "audiocast-sync.h"
 
 #include <gst/audio/audio.h>
 #include <string.h>
@@ -118,6 +124,23 @@ struct _AudioCastQueue
 
   AudioCastPlayout playout;
   AudioCastMediaPosition media; /* upstream's segment, for position queries */
+
+  /* sync: frames with timestamps are heard at their running time */
+  AudioCastSync sync;
+  gboolean sync_enabled;
+  gboolean sync_restarted;      /* flushed the device to catch up; not again */
+  GstClockTime pipeline_latency; /* from the LATENCY event */
+  AudioCastPendingEvents pending_events; /* STREAM_START, TAG at their frame */
+
+  /* preroll: like a GstBaseSink, PAUSED completes with the first data */
+  gboolean async_enabled;
+  gboolean preroll_pending;
+
+  /* The clock the element provides: the heard timeline (see
+   * queue_clock_time), which stands still over the frames it does not
+   * count: a restart's lead-in, and what a flush took from the device. */
+  GstClock *clock;
+  guint64 clock_skipped;
   guint epoch;                  /* bumped by every downstream flush */
   gboolean data_since_flush;
   gboolean flush_stop_pending;
@@ -154,6 +177,7 @@ struct _AudioCastQueue
   guint64 sink_t_end;           /* timeline end of the last buffer the device got */
 
   GMutex flush_lock;            /* see the top of the file */
+  GRecMutex preroll_lock;       /* see the top of the file */
 
   /* device_lock: readers read the device clock; writers change what stands
    * behind it (the device acquiring or releasing its stream on new caps or
@@ -352,6 +376,39 @@ audio_cast_queue_query_position (AudioCastQueue *self, gint64 *stream_time)
   return ok;
 }
 
+/* The time function of the element's clock: the timeline heard, less the
+ * frames it does not count (see clock_skipped). It runs as the device plays,
+ * silence included (paused, or an application writing slower than real
+ * time), so pipelines run on it while nothing comes; after a restart it
+ * stands still until the new audio is heard, which keeps what comes after
+ * a seek or a clear on time. GstAudioClock keeps it monotonic. */
+static GstClockTime
+queue_clock_time (GstClock *clock, gpointer user_data)
+{
+  AudioCastQueue *self = user_data;
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+
+  update_position (self);
+  g_mutex_lock (&self->lock);
+  if (self->have_info && self->playout.rate > 0)
+    time = gst_util_uint64_scale_int (self->playout.heard_t
+        - MIN (self->playout.heard_t, self->clock_skipped), GST_SECOND,
+        self->playout.rate);
+  g_mutex_unlock (&self->lock);
+  return time;
+}
+
+/**
+ * audio_cast_queue_get_clock:
+ *
+ * Returns: (transfer full): the clock the element provides
+ */
+GstClock *
+audio_cast_queue_get_clock (AudioCastQueue *self)
+{
+  return gst_object_ref (self->clock);
+}
+
 /* With the lock held: everything pushed so far is heard or about to leave
  * the device with a flush, so the playout map starts over, and so do the
  * device positions a broken clock is extrapolated from (those of a quiet
@@ -359,6 +416,9 @@ audio_cast_queue_query_position (AudioCastQueue *self, gint64 *stream_time)
 static void
 new_epoch_locked (AudioCastQueue *self)
 {
+  /* The clock does not count what the device will never play. */
+  self->clock_skipped += self->playout.t_end - self->playout.heard_t;
+  audio_cast_sync_unalign (&self->sync);
   audio_cast_playout_new_epoch (&self->playout);
   if (self->clock_broken)
     self->wall_valid = FALSE;
@@ -699,14 +759,61 @@ audio_cast_queue_set_device_usable (AudioCastQueue *self, gboolean usable)
   g_rw_lock_writer_unlock (&self->device_lock);
 }
 
-/* While the bin is PAUSED the device keeps running on silence: pausing the
- * device sink itself would cut a write short, and GstAudioBaseSink then
+/* While the element is PAUSED the device keeps running on silence: pausing
+ * the device sink itself would cut a write short, and GstAudioBaseSink then
  * resumes at the device's read position, over audio it had queued. */
-void
-audio_cast_queue_set_holding (AudioCastQueue *self, gboolean holding)
+static void
+set_holding (AudioCastQueue *self, gboolean holding)
 {
   g_mutex_lock (&self->lock);
   self->holding = holding;
+  if (holding)
+    audio_cast_sync_unalign (&self->sync);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * audio_cast_queue_set_sync:
+ *
+ * TRUE: frames that come with timestamps are heard at their running time on
+ * the pipeline's clock (early ones wait, late ones are dropped); frames
+ * without timestamps play back to back either way. FALSE (the player):
+ * every frame plays back to back.
+ */
+void
+audio_cast_queue_set_sync (AudioCastQueue *self, gboolean sync)
+{
+  g_mutex_lock (&self->lock);
+  self->sync_enabled = sync;
+  audio_cast_sync_unalign (&self->sync);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * audio_cast_queue_set_async:
+ *
+ * TRUE: like any GstBaseSink, going to PAUSED completes when the first data
+ * (or EOS, or a gap) arrives, and a flush loses the state until then, so a
+ * pipeline prerolls and takes a new base time after a seek. FALSE (the
+ * player, which writes without a pad): state changes complete at once.
+ */
+void
+audio_cast_queue_set_async (AudioCastQueue *self, gboolean async)
+{
+  g_rec_mutex_lock (&self->preroll_lock);
+  self->async_enabled = async;
+  g_rec_mutex_unlock (&self->preroll_lock);
+}
+
+/* The pipeline's latency (a LATENCY event): live pipelines want each frame
+ * heard that much after its running time. */
+void
+audio_cast_queue_set_pipeline_latency (AudioCastQueue *self,
+    GstClockTime latency)
+{
+  g_mutex_lock (&self->lock);
+  self->pipeline_latency = GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0;
+  audio_cast_sync_unalign (&self->sync);
   g_mutex_unlock (&self->lock);
 }
 
@@ -815,6 +922,123 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
   if (!self->device_clock)
     GST_INFO_OBJECT (self, "%s has no audio clock: audio counts as heard once "
         "the sink took it", GST_OBJECT_NAME (device_sink));
+}
+
+/* ---- preroll ---- */
+
+/* With the lock held: what a PAUSED sink needs to complete its state. */
+static gboolean
+prerolled_locked (AudioCastQueue *self)
+{
+  return audio_cast_ring_fill (&self->ring) > 0 || self->eos_received;
+}
+
+/* Data, EOS or a gap arrived: a pending PAUSED completes. */
+static void
+commit_preroll (AudioCastQueue *self)
+{
+  gboolean pending;
+
+  g_rec_mutex_lock (&self->preroll_lock);
+  g_mutex_lock (&self->lock);
+  pending = self->preroll_pending;
+  self->preroll_pending = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (pending) {
+    GST_DEBUG_OBJECT (self, "prerolled");
+    gst_element_continue_state (GST_ELEMENT (self), GST_STATE_CHANGE_SUCCESS);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_async_done (GST_OBJECT (self), GST_CLOCK_TIME_NONE));
+  }
+  g_rec_mutex_unlock (&self->preroll_lock);
+}
+
+/* A flush while PAUSED or PLAYING: as for any GstBaseSink the state is lost
+ * until new data comes, and what comes is held until the pipeline says
+ * PLAYING again, with the new base time the seek called for. */
+static void
+lose_preroll (AudioCastQueue *self)
+{
+  gboolean lose;
+
+  g_rec_mutex_lock (&self->preroll_lock);
+  GST_OBJECT_LOCK (self);
+  lose = self->async_enabled && GST_STATE (self) >= GST_STATE_PAUSED
+      && GST_STATE_TARGET (self) >= GST_STATE_PAUSED;
+  GST_OBJECT_UNLOCK (self);
+  if (lose) {
+    g_mutex_lock (&self->lock);
+    self->preroll_pending = TRUE;
+    g_mutex_unlock (&self->lock);
+    set_holding (self, TRUE);
+    gst_element_lost_state (GST_ELEMENT (self));
+  }
+  g_rec_mutex_unlock (&self->preroll_lock);
+}
+
+/* After the state change itself: whether it waits for preroll. */
+static GstStateChangeReturn
+wait_preroll (AudioCastQueue *self, GstStateChange transition)
+{
+  gboolean wait;
+
+  g_rec_mutex_lock (&self->preroll_lock);
+  g_mutex_lock (&self->lock);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING)
+    wait = self->preroll_pending;
+  else
+    wait = self->async_enabled && !prerolled_locked (self);
+  self->preroll_pending = wait;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && !wait)
+    self->holding = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (wait)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_async_start (GST_OBJECT (self)));
+  g_rec_mutex_unlock (&self->preroll_lock);
+  return wait ? GST_STATE_CHANGE_ASYNC : GST_STATE_CHANGE_SUCCESS;
+}
+
+static GstStateChangeReturn
+audio_cast_queue_change_state (GstElement *element, GstStateChange transition)
+{
+  AudioCastQueue *self = AUDIO_CAST_QUEUE (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      set_holding (self, FALSE);
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      set_holding (self, TRUE);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      g_rec_mutex_lock (&self->preroll_lock);
+      g_mutex_lock (&self->lock);
+      self->preroll_pending = FALSE;
+      g_mutex_unlock (&self->lock);
+      g_rec_mutex_unlock (&self->preroll_lock);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (audio_cast_queue_parent_class)->change_state
+      (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      if (wait_preroll (self, transition) == GST_STATE_CHANGE_ASYNC)
+        ret = GST_STATE_CHANGE_ASYNC;
+      break;
+    default:
+      break;
+  }
+  return ret;
 }
 
 /* ---- producer side ---- */
@@ -952,6 +1176,40 @@ out:
   return ret;
 }
 
+/* With the lock held: the running time of a timestamp in upstream's
+ * segment; NONE without one (untimed frames play back to back). */
+static GstClockTime
+running_time_locked (AudioCastQueue *self, GstClockTime pts)
+{
+  if (!self->media.have_segment || !GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_running_time (&self->media.segment, GST_FORMAT_TIME,
+      pts);
+}
+
+/* With sync, what lies outside upstream's segment is not played (the head
+ * of the buffer an accurate seek lands in, the tail past its stop), as in
+ * any audio sink; without it every frame is. */
+static GstBuffer *
+clip_to_segment (AudioCastQueue *self, GstBuffer *buffer)
+{
+  GstSegment segment;
+  gboolean clip;
+  gint rate;
+  gsize bpf;
+
+  g_mutex_lock (&self->lock);
+  clip = self->sync_enabled && self->have_info && self->media.have_segment
+      && GST_BUFFER_PTS_IS_VALID (buffer);
+  if (clip) {
+    segment = self->media.segment;
+    rate = GST_AUDIO_INFO_RATE (&self->info);
+    bpf = GST_AUDIO_INFO_BPF (&self->info);
+  }
+  g_mutex_unlock (&self->lock);
+  return clip ? gst_audio_buffer_clip (buffer, &segment, rate, bpf) : buffer;
+}
+
 static GstFlowReturn
 audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
@@ -961,14 +1219,19 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   guint64 accepted;
   gsize bpf, partial;
 
+  /* The format only changes in this same thread (caps events). */
+  bpf = self->have_info ? GST_AUDIO_INFO_BPF (&self->info) : 1;
+  buffer = clip_to_segment (self, buffer);
+  if (buffer == NULL) {
+    commit_preroll (self);
+    return GST_FLOW_OK;
+  }
+
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("Failed to map buffer"));
     return GST_FLOW_ERROR;
   }
-
-  /* The format only changes in this same thread (caps events). */
-  bpf = self->have_info ? GST_AUDIO_INFO_BPF (&self->info) : 1;
   partial = map.size % bpf;
   if (G_UNLIKELY (partial != 0))
     GST_ELEMENT_WARNING (self, STREAM, FORMAT, (NULL),
@@ -977,9 +1240,15 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
             " bytes were dropped", map.size, bpf, partial));
 
   g_mutex_lock (&self->lock);
-  audio_cast_media_position_add_buffer (&self->media,
-      GST_BUFFER_PTS (buffer), self->written);
+  if (self->have_info) {
+    audio_cast_media_position_add_buffer (&self->media,
+        GST_BUFFER_PTS (buffer), self->written, GST_AUDIO_INFO_RATE (&self->info));
+    audio_cast_sync_mark (&self->sync, self->ring.write_pos,
+        running_time_locked (self, GST_BUFFER_PTS (buffer)),
+        GST_BUFFER_IS_DISCONT (buffer));
+  }
   g_mutex_unlock (&self->lock);
+  commit_preroll (self);
 
   ret = audio_cast_queue_write (self, map.data, map.size / bpf, &accepted);
 
@@ -1037,8 +1306,14 @@ audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo)
   self->fade_scratch = g_malloc (MAX (1, self->fade_max)
       * GST_AUDIO_INFO_CHANNELS (&info) * sizeof (gdouble));
   audio_cast_playout_reset (&self->playout, GST_AUDIO_INFO_RATE (&info));
+  audio_cast_sync_reset (&self->sync, GST_AUDIO_INFO_RATE (&info));
+  /* Everything before was heard: events waiting for it are due. */
+  audio_cast_pending_events_rebase (&self->pending_events, 0);
+  self->clock_skipped = 0;
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
+  /* The heard timeline starts over; the clock goes on from where it was. */
+  gst_audio_clock_reset (GST_AUDIO_CLOCK (self->clock), 0);
 
   GST_DEBUG_OBJECT (self, "%d Hz %s ×%d, ring of %" G_GUINT64_FORMAT " frames",
       GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_NAME (&info),
@@ -1092,6 +1367,22 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       self->drain_mark = self->written;
       g_cond_broadcast (&self->work_cond);
       g_mutex_unlock (&self->lock);
+      commit_preroll (self);
+      break;
+    case GST_EVENT_GAP:
+      /* Nothing to play for a while: enough to preroll on. The frames after
+       * it carry their timestamps, which with sync puts the silence in. */
+      commit_preroll (self);
+      break;
+    case GST_EVENT_STREAM_START:
+    case GST_EVENT_TAG:
+      /* They go downstream when the output reaches this frame: a gapless
+       * track's STREAM_START then comes as its audio goes out. */
+      g_mutex_lock (&self->lock);
+      audio_cast_pending_events_add (&self->pending_events,
+          self->ring.write_pos, gst_event_ref (event));
+      g_cond_broadcast (&self->work_cond);
+      g_mutex_unlock (&self->lock);
       break;
     case GST_EVENT_FLUSH_START:
       /* A seek upstream: what is queued belongs to the old position. */
@@ -1100,17 +1391,28 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       g_cond_broadcast (&self->space_cond);
       g_mutex_unlock (&self->lock);
       audio_cast_queue_clear (self, NULL, NULL);
+      lose_preroll (self);
       break;
-    case GST_EVENT_FLUSH_STOP:
+    case GST_EVENT_FLUSH_STOP:{
+      gboolean reset_time;
+
+      gst_event_parse_flush_stop (event, &reset_time);
       g_mutex_lock (&self->lock);
       self->sink_flushing = FALSE;
       self->eos_received = FALSE;
       self->eos_sent = FALSE;
+      /* The next buffer is placed by its own timestamp. */
+      audio_cast_sync_reset (&self->sync, self->sync.rate);
       g_cond_broadcast (&self->work_cond);
       g_mutex_unlock (&self->lock);
+      /* Running time starts over: the pipeline takes a new base time. */
+      if (reset_time)
+        gst_element_post_message (GST_ELEMENT (self),
+            gst_message_new_reset_time (GST_OBJECT (self), 0));
       break;
+    }
     default:
-      /* Tags and gaps do not change what the device plays: the queue makes
+      /* Other events do not change what the device plays: the queue makes
        * its own timeline downstream. */
       break;
   }
@@ -1159,6 +1461,7 @@ audio_cast_queue_sink_activate_mode (GstPad *pad, GstObject *parent,
     discard_unheard_locked (self);
     self->have_info = FALSE;
     self->eos_received = FALSE;
+    audio_cast_pending_events_clear (&self->pending_events);
   }
   g_cond_broadcast (&self->space_cond);
   g_mutex_unlock (&self->lock);
@@ -1278,11 +1581,12 @@ device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
  * is flushed so its timeline restarts at the read position, the way clear()
  * does but keeping the ring. Audio pushed before was played or dropped. */
 static void
-restart_device_locked (AudioCastQueue *self)
+restart_device_locked (AudioCastQueue *self, gboolean ran_dry)
 {
-  GST_DEBUG_OBJECT (self, "the device ran dry; restarting it");
+  GST_DEBUG_OBJECT (self, "%s; restarting the device", ran_dry
+      ? "the device ran dry" : "catching up with the clock");
   self->last_restart = g_get_monotonic_time ();
-  if (!self->dry)
+  if (ran_dry && !self->dry)
     self->underruns++;
   new_epoch_locked (self);
   request_flush_locked (self);
@@ -1394,6 +1698,183 @@ restart_device_timeline (AudioCastQueue *self)
   quiet_device_clock (self, dev_now);
 }
 
+/* The pipeline clock as the output thread sees it before a buffer. */
+typedef struct
+{
+  gboolean playing;             /* PLAYING, with a clock: sync applies */
+  gboolean own;                 /* the clock is this element's */
+  GstClockTime now;
+  GstClockTime base_time;
+} SyncClock;
+
+static void
+read_sync_clock (AudioCastQueue *self, SyncClock *c)
+{
+  GstClock *clock = NULL;
+
+  c->playing = FALSE;
+  GST_OBJECT_LOCK (self);
+  if (GST_STATE (self) == GST_STATE_PLAYING && GST_ELEMENT_CLOCK (self)) {
+    clock = gst_object_ref (GST_ELEMENT_CLOCK (self));
+    c->base_time = GST_ELEMENT_CAST (self)->base_time;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (clock == NULL)
+    return;
+  c->own = clock == self->clock;
+  c->now = gst_clock_get_time (clock);
+  c->playing = GST_CLOCK_TIME_IS_VALID (c->now);
+  gst_object_unref (clock);
+}
+
+typedef enum
+{
+  STEP_PLAY,                    /* read up to the frames given */
+  STEP_WAIT,                    /* push the silence given */
+  STEP_HOLD,                    /* timed data, not PLAYING: push silence */
+  STEP_RESTART,                 /* flush the silence queued in the device */
+  STEP_SKIPPED,                 /* late frames were dropped; nothing to push */
+} SyncStep;
+
+/* With the lock held: what sync asks of the next buffer, whose frames come
+ * from the ring's read position on. @frames: in, the period; out, see
+ * SyncStep. With the element's own clock, when the next frame pushed is
+ * heard follows from the timeline alone (exact); with another clock, from
+ * the audio queued in the device. */
+static SyncStep
+sync_step_locked (AudioCastQueue *self, const SyncClock *c, guint64 *frames)
+{
+  GstClockTime rt, target, expected;
+  guint64 run, n, t_end = self->playout.t_end;
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+
+  if (!self->sync_enabled || audio_cast_ring_fill (&self->ring) == 0
+      || !audio_cast_sync_running_time (&self->sync, self->ring.read_pos, &rt,
+          &run))
+    return STEP_PLAY;
+  if (!c->playing)
+    return STEP_HOLD;
+
+  target = c->base_time + rt + self->pipeline_latency;
+  if (c->own)
+    expected = MAX (c->now, gst_audio_clock_adjust (GST_AUDIO_CLOCK
+            (self->clock), gst_util_uint64_scale_int (t_end - MIN (t_end,
+                    self->clock_skipped), GST_SECOND, rate)));
+  else
+    expected = c->now + gst_util_uint64_scale_int (t_end
+        - self->playout.heard_t, GST_SECOND, rate);
+
+  switch (audio_cast_sync_decide (&self->sync, GST_CLOCK_DIFF (expected,
+              target), self->latency_time, &n)) {
+    case AUDIO_CAST_SYNC_PLAY:
+      self->sync_restarted = FALSE;
+      *frames = MIN (*frames, run);
+      return STEP_PLAY;
+    case AUDIO_CAST_SYNC_WAIT:
+      *frames = MIN (*frames, n);
+      return STEP_WAIT;
+    case AUDIO_CAST_SYNC_SKIP:
+      break;
+  }
+  /* Late behind silence (a resume, a seek's preroll): the silence goes. */
+  if (!self->sync_restarted && audio_cast_playout_heard (&self->playout)
+      == audio_cast_playout_pushed (&self->playout)) {
+    self->sync_restarted = TRUE;
+    return STEP_RESTART;
+  }
+  n = audio_cast_ring_skip (&self->ring, MIN (n, run));
+  self->cleared += n;
+  GST_DEBUG_OBJECT (self, "dropped %" G_GUINT64_FORMAT " late frames", n);
+  if (self->space_wanted > 0
+      && audio_cast_ring_space (&self->ring) >= self->space_wanted)
+    g_cond_broadcast (&self->space_cond);
+  return STEP_SKIPPED;
+}
+
+/* With the lock held: puts the next buffer's frames into @data — the fade
+ * of a gentle clear, the ring's frames, or silence (a lead-in, PAUSED, sync
+ * waiting, the ring dry) — and says whether they are data and whether the
+ * EOS is due. For STEP_RESTART and STEP_SKIPPED nothing is filled. */
+static SyncStep
+fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
+    const SyncClock *sc, guint64 *frames_out, gboolean *is_data,
+    gboolean *send_eos)
+{
+  const GstAudioInfo *info = &self->info;
+  SyncStep step = STEP_PLAY;
+  guint64 frames = 0, want = period;
+
+  if (self->fade_pending > 0 && self->lead_in == 0) {
+    frames = self->fade_pending;
+    memcpy (data, self->fade_buf, frames * GST_AUDIO_INFO_BPF (info));
+    self->fade_pending = 0;
+  } else if (self->lead_in == 0 && !self->holding) {
+    step = sync_step_locked (self, sc, &want);
+    if (step == STEP_RESTART || step == STEP_SKIPPED)
+      return step;
+    if (step == STEP_PLAY)
+      frames = audio_cast_ring_read (&self->ring, data, want);
+  }
+  *is_data = frames > 0;
+  if (*is_data) {
+    self->dry = FALSE;
+    self->data_since_flush = TRUE;
+    if (self->space_wanted > 0
+        && audio_cast_ring_space (&self->ring) >= self->space_wanted)
+      g_cond_broadcast (&self->space_cond);
+    *frames_out = frames;
+    return step;
+  }
+
+  if (self->eos_received && !self->eos_sent && !self->holding
+      && audio_cast_playout_heard (&self->playout) + self->cleared
+      >= self->eos_target) {
+    self->eos_sent = TRUE;
+    *send_eos = TRUE;
+  }
+  if (self->lead_in > 0) {
+    frames = MIN (period, self->lead_in);
+    self->lead_in -= frames;
+    /* The clock stands still until the audio after it is heard. */
+    self->clock_skipped += frames;
+  } else if (step == STEP_WAIT) {
+    frames = want;
+  } else if (self->holding || step == STEP_HOLD) {
+    frames = period;
+  } else {
+    /* A dry ring is an underrun only while the application still meant to
+     * write: not after drain(), EOS or clear(). */
+    if (!self->dry && self->written > self->drain_mark)
+      self->underruns++;
+    self->dry = TRUE;
+    audio_cast_sync_unalign (&self->sync);
+    frames = period;
+  }
+  gst_audio_format_info_fill_silence (info->finfo, data,
+      frames * GST_AUDIO_INFO_BPF (info));
+  *frames_out = frames;
+  return step;
+}
+
+/* Pushes the events upstream sent with the frames reached now. */
+static void
+push_due_events (AudioCastQueue *self)
+{
+  GstEvent *event;
+
+  for (;;) {
+    g_mutex_lock (&self->lock);
+    event = audio_cast_pending_events_pop (&self->pending_events,
+        self->ring.read_pos);
+    g_mutex_unlock (&self->lock);
+    if (event == NULL)
+      return;
+    if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START)
+      self->need_stream_start = FALSE;
+    gst_pad_push_event (self->srcpad, event);
+  }
+}
+
 static void
 push_loop (gpointer user_data)
 {
@@ -1403,11 +1884,14 @@ push_loop (gpointer user_data)
   GstMapInfo map;
   GstFlowReturn ret;
   guint64 frames, t_start, dev_now;
-  gboolean is_data, have_now, send_eos = FALSE;
+  gboolean is_data, have_now, sc_wanted, send_eos = FALSE;
+  SyncClock sc = { FALSE, };
+  SyncStep step;
   guint epoch, period;
   gint rate;
 
   finish_flush (self);
+  push_due_events (self);
   have_now = read_device_now (self, &dev_now);
 
   g_mutex_lock (&self->lock);
@@ -1415,7 +1899,7 @@ push_loop (gpointer user_data)
     audio_cast_playout_advance (&self->playout, dev_now);
 
   if (have_now && device_ran_dry_locked (self, dev_now)) {
-    restart_device_locked (self);
+    restart_device_locked (self, TRUE);
     return;
   }
 
@@ -1435,6 +1919,7 @@ push_loop (gpointer user_data)
   info = self->info;
   period = self->period_frames;
   rate = GST_AUDIO_INFO_RATE (&info);
+  sc_wanted = self->sync_enabled && audio_cast_ring_fill (&self->ring) > 0;
   if (self->caps_pending) {
     self->caps_pending = FALSE;
     g_mutex_unlock (&self->lock);
@@ -1457,47 +1942,23 @@ push_loop (gpointer user_data)
   }
   gst_buffer_map (buffer, &map, GST_MAP_WRITE);
 
+  if (sc_wanted)
+    read_sync_clock (self, &sc);
+
   g_mutex_lock (&self->lock);
   if (self->need_discont)
     self->lead_in = gst_util_uint64_scale_int (self->flushed
         ? self->restart_lead_in_time : self->lead_in_time, rate, GST_SECOND);
-  if (self->fade_pending > 0 && self->lead_in == 0) {
-    frames = self->fade_pending;
-    memcpy (map.data, self->fade_buf, frames * GST_AUDIO_INFO_BPF (&info));
-    self->fade_pending = 0;
-  } else {
-    frames = self->lead_in > 0 || self->holding ? 0
-        : audio_cast_ring_read (&self->ring, map.data, period);
-  }
-  is_data = frames > 0;
-  if (is_data) {
-    self->dry = FALSE;
-    self->data_since_flush = TRUE;
-    if (self->space_wanted > 0
-        && audio_cast_ring_space (&self->ring) >= self->space_wanted)
-      g_cond_broadcast (&self->space_cond);
-  } else {
-    if (self->eos_received && !self->eos_sent && !self->holding
-        && audio_cast_playout_heard (&self->playout) + self->cleared
-        >= self->eos_target) {
-      self->eos_sent = TRUE;
-      send_eos = TRUE;
-    }
-    /* A dry ring is an underrun only while the application still meant to
-     * write: not after drain(), EOS or clear(). */
-    if (self->lead_in > 0) {
-      frames = MIN (period, self->lead_in);
-      self->lead_in -= frames;
-    } else if (self->holding) {
-      frames = period;
-    } else {
-      if (!self->dry && self->written > self->drain_mark)
-        self->underruns++;
-      self->dry = TRUE;
-      frames = period;
-    }
-    gst_audio_format_info_fill_silence (info.finfo, map.data,
-        frames * GST_AUDIO_INFO_BPF (&info));
+  step = fill_period_locked (self, map.data, period, &sc, &frames, &is_data,
+      &send_eos);
+  if (step == STEP_RESTART || step == STEP_SKIPPED) {
+    gst_buffer_unmap (buffer, &map);
+    gst_buffer_unref (buffer);
+    if (step == STEP_RESTART)
+      restart_device_locked (self, FALSE);      /* unlocks */
+    else
+      g_mutex_unlock (&self->lock);
+    return;
   }
   t_start = self->playout.t_end;
   audio_cast_playout_push (&self->playout, frames, is_data);
@@ -1648,11 +2109,16 @@ audio_cast_queue_finalize (GObject *object)
   AudioCastQueue *self = AUDIO_CAST_QUEUE (object);
 
   release_device (self);
+  /* The pipeline may keep the clock longer than this element lives. */
+  gst_audio_clock_invalidate (GST_AUDIO_CLOCK (self->clock));
+  gst_object_unref (self->clock);
+  audio_cast_pending_events_clear (&self->pending_events);
   audio_cast_ring_free (&self->ring);
   g_free (self->fade_buf);
   g_free (self->fade_scratch);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->flush_lock);
+  g_rec_mutex_clear (&self->preroll_lock);
   g_rw_lock_clear (&self->device_lock);
   g_cond_clear (&self->space_cond);
   g_cond_clear (&self->work_cond);
@@ -1668,6 +2134,8 @@ audio_cast_queue_class_init (AudioCastQueueClass *klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
 
   object_class->finalize = audio_cast_queue_finalize;
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (audio_cast_queue_change_state);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -1682,6 +2150,7 @@ audio_cast_queue_init (AudioCastQueue *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->flush_lock);
+  g_rec_mutex_init (&self->preroll_lock);
   g_rw_lock_init (&self->device_lock);
   g_cond_init (&self->space_cond);
   g_cond_init (&self->work_cond);
@@ -1690,6 +2159,10 @@ audio_cast_queue_init (AudioCastQueue *self)
   memset (&self->playout, 0, sizeof (self->playout));
   self->buffer_time = 2 * GST_SECOND;
   self->latency_time = 10 * GST_MSECOND;
+  self->sync_enabled = TRUE;
+  self->async_enabled = TRUE;
+  self->clock = gst_audio_clock_new ("audiocastclock", queue_clock_time, self,
+      NULL);
 
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad, audio_cast_queue_chain);

@@ -56,8 +56,13 @@ void     audio_cast_queue_set_restart_when_dry (AudioCastQueue *self,
                                                 gboolean restart);
 void     audio_cast_queue_set_device_usable (AudioCastQueue *self,
                                              gboolean usable);
-void     audio_cast_queue_set_holding (AudioCastQueue *self,
-                                       gboolean holding);
+void     audio_cast_queue_set_sync    (AudioCastQueue *self,
+                                       gboolean sync);
+void     audio_cast_queue_set_async   (AudioCastQueue *self,
+                                       gboolean async);
+void     audio_cast_queue_set_pipeline_latency (AudioCastQueue *self,
+                                                GstClockTime latency);
+GstClock *audio_cast_queue_get_clock  (AudioCastQueue *self);
 void     audio_cast_queue_set_format  (AudioCastQueue *self,
                                        const GstAudioInfo *info);
 GstFlowReturn audio_cast_queue_write  (AudioCastQueue *self,

@@ -90,3 +90,13 @@ audio_cast_ring_discard (AudioCastRing *ring)
   ring->read_pos = ring->write_pos;
   return dropped;
 }
+
+/* Drops up to @frames from the head; returns how many. */
+guint64
+audio_cast_ring_skip (AudioCastRing *ring, guint64 frames)
+{
+  guint64 n = MIN (frames, audio_cast_ring_fill (ring));
+
+  ring->read_pos += n;
+  return n;
+}

@@ -37,6 +37,7 @@ void     audio_cast_ring_free   (AudioCastRing *ring);
 guint64  audio_cast_ring_write  (AudioCastRing *ring, const guint8 *src, guint64 frames);
 guint64  audio_cast_ring_read   (AudioCastRing *ring, guint8 *dest, guint64 frames);
 guint64  audio_cast_ring_discard (AudioCastRing *ring);
+guint64  audio_cast_ring_skip   (AudioCastRing *ring, guint64 frames);
 
 static inline guint64
 audio_cast_ring_fill (const AudioCastRing *ring)

@@ -64,6 +64,8 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
 #define DEFAULT_PROP_BUFFER_TIME (2 * G_USEC_PER_SEC)
 #define DEFAULT_PROP_LATENCY_TIME (10 * 1000)
 #define DEFAULT_PROP_FADE_TIME 0
+#define DEFAULT_PROP_SYNC TRUE
+#define DEFAULT_PROP_ASYNC TRUE
 
 /* The platform sink's own buffer, in device periods: enough to ride out a
  * late wake-up of the output thread, small enough that PulseAudio renders in
@@ -88,6 +90,11 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_sink_debug);
 #define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
 #define RING_SINK_LEAD_IN_PERIODS (DEVICE_BUFFER_PERIODS + 1)
 
+/* A live pipeline's frames can be heard on time no sooner than after the
+ * device's buffer, the lead-in of a restart and this many periods more: the
+ * one being pushed and the server's own. */
+#define LATENCY_SLACK_PERIODS 2
+
 struct _AudioCastSink
 {
   GstBin parent;
@@ -107,6 +114,12 @@ struct _AudioCastSink
   gint64 buffer_time;
   gint64 latency_time;
   gint64 fade_time;
+  gboolean sync;
+  gboolean async;
+  /* From the device opened: how long after its running time a frame is
+   * heard at the least (the device's buffer, a period, PipeWire's quantum),
+   * for live pipelines' latency. */
+  GstClockTime device_latency;
 };
 
 enum
@@ -118,6 +131,8 @@ enum
   PROP_BUFFER_TIME,
   PROP_LATENCY_TIME,
   PROP_FADE_TIME,
+  PROP_SYNC,
+  PROP_ASYNC,
   PROP_FRAMES_WRITTEN,
   PROP_FRAMES_PLAYED,
   PROP_FRAMES_CLEARED,
@@ -599,6 +614,11 @@ setup_device_sink (AudioCastSink *self)
       latency_us * GST_USECOND, fade_us * GST_USECOND, lead_in,
       restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue, is_pulsesink (sink));
+  GST_OBJECT_LOCK (self);
+  self->device_latency = (DEVICE_BUFFER_PERIODS + LATENCY_SLACK_PERIODS)
+      * latency_us * GST_USECOND + MAX (lead_in, restart_lead_in)
+      + (on_pipewire ? pipewire_quantum (latency_us) : 0);
+  GST_OBJECT_UNLOCK (self);
   /* The device's buffer, a period more and PipeWire's quantum: more than
    * libpulse can take for sink latency (see quiet_device_clock()). */
   audio_cast_queue_set_clock_settle_time (self->queue, is_pulsesink (sink)
@@ -650,7 +670,7 @@ set_device_state (AudioCastSink *self, GstState state)
 /*
  * The device sink's state is locked and follows the bin's, except that once
  * PLAYING it stays PLAYING while the bin is PAUSED: the queue holds its data
- * back and feeds silence instead (see audio_cast_queue_set_holding()).
+ * back and feeds silence instead (see set_holding() in audiocast-queue.c).
  */
 static GstStateChangeReturn
 audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
@@ -664,13 +684,9 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
         return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      audio_cast_queue_set_holding (self->queue, FALSE);
       if (!set_device_state (self, GST_STATE_PAUSED))
         return GST_STATE_CHANGE_FAILURE;
       audio_cast_queue_set_device_usable (self->queue, TRUE);
-      break;
-    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
-      audio_cast_queue_set_holding (self->queue, TRUE);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* First, so the output thread's push returns. */
@@ -694,7 +710,6 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       audio_cast_queue_set_device (self->queue, self->device_sink);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
-      audio_cast_queue_set_holding (self->queue, FALSE);
       if (!set_device_state (self, GST_STATE_PLAYING))
         return GST_STATE_CHANGE_FAILURE;
       break;
@@ -713,11 +728,46 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
  * latency, seeking) go to the device sink and from it upstream, as through
  * any sink. */
 static gboolean
+query_latency (AudioCastSink *self, GstQuery *query)
+{
+  GstQuery *upstream = gst_query_new_latency ();
+  GstClockTime min, max, ours;
+  gboolean live, sync;
+
+  if (!gst_pad_peer_query (self->ghostpad, upstream)) {
+    gst_query_unref (upstream);
+    return FALSE;
+  }
+  gst_query_parse_latency (upstream, &live, &min, &max);
+  gst_query_unref (upstream);
+
+  GST_OBJECT_LOCK (self);
+  sync = self->sync;
+  ours = self->device_latency;
+  GST_OBJECT_UNLOCK (self);
+
+  /* Without sync nothing waits for the clock: not live, as for any sink. */
+  live = live && sync;
+  if (live) {
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+  }
+  GST_DEBUG_OBJECT (self, "latency: live %d, min %" GST_TIME_FORMAT ", max %"
+      GST_TIME_FORMAT, live, GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
+static gboolean
 audio_cast_sink_query (GstElement *element, GstQuery *query)
 {
   AudioCastSink *self = AUDIO_CAST_SINK (element);
   GstFormat format;
   gint64 position;
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY)
+    return query_latency (self, query);
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_POSITION) {
     gst_query_parse_position (query, &format, NULL);
@@ -729,6 +779,33 @@ audio_cast_sink_query (GstElement *element, GstQuery *query)
   }
   return GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->query (element,
       query);
+}
+
+/* The pipeline's latency goes to the queue, which adds it to every running
+ * time with sync on, and upstream, as from any sink. */
+static gboolean
+audio_cast_sink_send_event (GstElement *element, GstEvent *event)
+{
+  AudioCastSink *self = AUDIO_CAST_SINK (element);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_LATENCY) {
+    GstClockTime latency;
+
+    gst_event_parse_latency (event, &latency);
+    audio_cast_queue_set_pipeline_latency (self->queue, latency);
+    return gst_pad_push_event (self->ghostpad, event);
+  }
+  return GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->send_event (element,
+      event);
+}
+
+/* The clock of the audio heard (see queue_clock_time() in
+ * audiocast-queue.c), not the device sink's: libpulse's breaks after some
+ * flushes and would stop the pipeline for good. */
+static GstClock *
+audio_cast_sink_provide_clock (GstElement *element)
+{
+  return audio_cast_queue_get_clock (AUDIO_CAST_SINK (element)->queue);
 }
 
 /* An error from the device chain (say the sound server went away) means
@@ -778,11 +855,22 @@ audio_cast_sink_set_property (GObject *object, guint prop_id,
     case PROP_FADE_TIME:
       self->fade_time = g_value_get_int64 (value);
       break;
+    case PROP_SYNC:
+      self->sync = g_value_get_boolean (value);
+      break;
+    case PROP_ASYNC:
+      self->async = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+
+  if (prop_id == PROP_SYNC)
+    audio_cast_queue_set_sync (self->queue, g_value_get_boolean (value));
+  else if (prop_id == PROP_ASYNC)
+    audio_cast_queue_set_async (self->queue, g_value_get_boolean (value));
 }
 
 static void
@@ -837,6 +925,12 @@ audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_FADE_TIME:
       g_value_set_int64 (value, self->fade_time);
       break;
+    case PROP_SYNC:
+      g_value_set_boolean (value, self->sync);
+      break;
+    case PROP_ASYNC:
+      g_value_set_boolean (value, self->async);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -879,6 +973,8 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   object_class->finalize = audio_cast_sink_finalize;
   element_class->change_state = audio_cast_sink_change_state;
   element_class->query = audio_cast_sink_query;
+  element_class->send_event = audio_cast_sink_send_event;
+  element_class->provide_clock = audio_cast_sink_provide_clock;
   bin_class->handle_message = audio_cast_sink_handle_message;
 
   /**
@@ -961,6 +1057,36 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
       "Fade-out on clear in microseconds (0: instant hard cut)", 0,
       G_USEC_PER_SEC,
       DEFAULT_PROP_FADE_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:sync:
+   *
+   * Whether buffers that come with timestamps are heard at their running
+   * time on the pipeline's clock, as with any GstBaseSink: audio that starts
+   * late in a file starts late, a gap in the timestamps plays as silence,
+   * audio that comes too late to be heard on time is dropped, and the
+   * latency of a live pipeline is respected. Buffers without timestamps play
+   * one after the other either way. %FALSE: every frame plays back to back
+   * as soon as the device takes it, nothing is dropped (what the player
+   * does, and what applications writing their own stream want).
+   */
+  properties[PROP_SYNC] = g_param_spec_boolean ("sync", "Sync",
+      "Play timestamped buffers at their running time on the clock",
+      DEFAULT_PROP_SYNC,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * AudioCastSink:async:
+   *
+   * Whether going to PAUSED waits for the first data (preroll), and a
+   * flushing seek loses the state until new data comes, as with any
+   * GstBaseSink: media pipelines need this to know durations and to take a
+   * new base time after a seek. %FALSE completes state changes at once.
+   */
+  properties[PROP_ASYNC] = g_param_spec_boolean ("async", "Async",
+      "Go to PAUSED asynchronously, once the first data arrived",
+      DEFAULT_PROP_ASYNC,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
   /**
@@ -1058,6 +1184,8 @@ audio_cast_sink_init (AudioCastSink *self)
   self->buffer_time = DEFAULT_PROP_BUFFER_TIME;
   self->latency_time = DEFAULT_PROP_LATENCY_TIME;
   self->fade_time = DEFAULT_PROP_FADE_TIME;
+  self->sync = DEFAULT_PROP_SYNC;
+  self->async = DEFAULT_PROP_ASYNC;
 
   self->queue = g_object_new (AUDIO_CAST_TYPE_QUEUE, "name", "ring", NULL);
   self->convert = gst_element_factory_make ("audioconvert", "convert");
@@ -1085,5 +1213,6 @@ audio_cast_sink_init (AudioCastSink *self)
   gst_object_unref (target);
   gst_element_add_pad (GST_ELEMENT (self), self->ghostpad);
 
-  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK
+      | GST_ELEMENT_FLAG_PROVIDE_CLOCK);
 }

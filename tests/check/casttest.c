@@ -68,7 +68,11 @@ cast_fixture_new (GstCaps * caps, GstCaps * device_caps,
 
   if (device_caps)
     g_object_set (f->dev, "caps", device_caps, NULL);
-  g_object_set (f->cast, "audio-sink", f->dev, NULL);
+  /* These tests drive the ring as an application stream does: frames back
+   * to back, states that complete at once. The media-pipeline behaviour
+   * (sync, preroll) has tests of its own that turn both back on. */
+  g_object_set (f->cast, "audio-sink", f->dev, "sync", FALSE, "async", FALSE,
+      NULL);
   if (buffer_time_us > 0)
     g_object_set (f->cast, "buffer-time", buffer_time_us, NULL);
   if (latency_time_us > 0)
