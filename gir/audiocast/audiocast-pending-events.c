@@ -51,21 +51,6 @@ audio_cast_pending_events_pop (AudioCastPendingEvents *pending, guint64 index)
   return g_steal_pointer (&slot->event);
 }
 
-gboolean
-audio_cast_pending_events_has_stream_start (const AudioCastPendingEvents *pending)
-{
-  guint i;
-
-  for (i = 0; i < pending->n_events; i++) {
-    const AudioCastPendingEvent *slot = &pending->events[(pending->first + i)
-        % AUDIO_CAST_MAX_PENDING_EVENTS];
-
-    if (GST_EVENT_TYPE (slot->event) == GST_EVENT_STREAM_START)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* The ring starts over at @index (a new format): every event is due there. */
 void
 audio_cast_pending_events_rebase (AudioCastPendingEvents *pending,

@@ -42,7 +42,6 @@ void      audio_cast_pending_events_add   (AudioCastPendingEvents *pending,
                                            guint64 index, GstEvent *event);
 GstEvent *audio_cast_pending_events_pop   (AudioCastPendingEvents *pending,
                                            guint64 index);
-gboolean  audio_cast_pending_events_has_stream_start (const AudioCastPendingEvents *pending);
 void      audio_cast_pending_events_rebase (AudioCastPendingEvents *pending,
                                             guint64 index);
 void      audio_cast_pending_events_clear (AudioCastPendingEvents *pending);

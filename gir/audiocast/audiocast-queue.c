@@ -943,6 +943,7 @@ commit_preroll (AudioCastQueue *self)
   g_mutex_lock (&self->lock);
   pending = self->preroll_pending;
   self->preroll_pending = FALSE;
+  g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
   if (pending) {
     GST_DEBUG_OBJECT (self, "prerolled");
@@ -1518,12 +1519,16 @@ finish_flush (AudioCastQueue *self)
   self->flushed = TRUE;
 }
 
+static void push_due_events (AudioCastQueue *self);
+
 static gboolean
 push_format (AudioCastQueue *self, const GstAudioInfo *info, guint period)
 {
   GstCaps *caps = gst_audio_info_to_caps (info);
   gboolean ok;
 
+  /* Upstream's STREAM_START came before its caps: it goes first. */
+  push_due_events (self);
   if (self->need_stream_start) {
     gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self),
         NULL);
@@ -1841,6 +1846,11 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
     frames = want;
   } else if (self->holding || step == STEP_HOLD) {
     frames = period;
+    /* With sync the clock stops while paused, as an audio sink's does: the
+     * audio that waits is heard when the clock says, however much silence
+     * the device still holds when PLAYING comes. */
+    if (self->sync_enabled)
+      self->clock_skipped += frames;
   } else {
     /* A dry ring is an underrun only while the application still meant to
      * write: not after drain(), EOS or clear(). */
@@ -1903,8 +1913,12 @@ push_loop (gpointer user_data)
     return;
   }
 
+  /* Waiting for preroll after a flush, nothing goes out until data comes:
+   * silence pushed then would only hold the data back behind it. */
   while (self->src_running && !self->flush_stop_pending
-      && (!self->have_info || self->eos_sent))
+      && (!self->have_info || self->eos_sent || (self->preroll_pending
+              && audio_cast_ring_fill (&self->ring) == 0
+              && !self->eos_received)))
     g_cond_wait (&self->work_cond, &self->lock);
   if (!self->src_running || self->src_failed) {
     g_mutex_unlock (&self->lock);

@@ -13,6 +13,7 @@
 import fcntl
 import os
 import shutil
+import struct
 import subprocess
 import threading
 import time
@@ -373,6 +374,17 @@ def check_stats_consistent(p, drained=True):
 # --------------------------------------------------------------------------
 # Signals
 # --------------------------------------------------------------------------
+
+def write_float_wav(path, frames, rate):
+    """A WAVE_FORMAT_IEEE_FLOAT file (what wavparse reads as F32LE)."""
+    data = np.ascontiguousarray(frames, dtype="<f4").tobytes()
+    channels = frames.shape[1]
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 3, channels, rate,
+                                    rate * channels * 4, channels * 4, 32)
+    header += b"data" + struct.pack("<I", len(data))
+    path.write_bytes(header + data)
+
 
 def noise(seconds, rate=48000, channels=2, amplitude=0.5, seed=1234,
           dtype="<f4"):
