@@ -386,6 +386,15 @@ def write_float_wav(path, frames, rate):
     path.write_bytes(header + data)
 
 
+def float_buffer(frames, pts, rate=48000):
+    """A Gst.Buffer of float32 frames stamped at ``pts``."""
+    buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(
+        frames, dtype="<f4").tobytes())
+    buf.pts = pts
+    buf.duration = len(frames) * Gst.SECOND // rate
+    return buf
+
+
 def noise(seconds, rate=48000, channels=2, amplitude=0.5, seed=1234,
           dtype="<f4"):
     rng = np.random.default_rng(seed)

@@ -263,14 +263,6 @@ def test_position_follows_the_sound(media, sink_desc):
 # An application pipeline: appsrc ! audiocastsink
 # -------------------------------------------------------------------------
 
-def float_buffer(frames, pts):
-    buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(
-        frames, dtype="<f4").tobytes())
-    buf.pts = pts
-    buf.duration = len(frames) * Gst.SECOND // RATE
-    return buf
-
-
 def test_clear_eos_seek_then_more_data_plays():
     """clear(), EOS with nothing after it, a flushing seek, more data: the
     new data plays (the EOS that went to the device is flushed away), and
@@ -288,7 +280,7 @@ def test_clear_eos_seek_then_more_data_plays():
         try:
             p.set_state(Gst.State.PLAYING)
             p.get_state(5 * Gst.SECOND)
-            src.emit("push-buffer", float_buffer(first, 0))
+            src.emit("push-buffer", acutil.float_buffer(first, 0))
             deadline = time.monotonic() + 10
             while sink.get_property("frames-played") < RATE // 10:
                 assert time.monotonic() < deadline, "nothing was played"
@@ -300,7 +292,7 @@ def test_clear_eos_seek_then_more_data_plays():
             assert msg is not None, "no EOS after the clear"
             assert p.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0)
             written = sink.get_property("frames-written")
-            assert src.emit("push-buffer", float_buffer(second, 0)) \
+            assert src.emit("push-buffer", acutil.float_buffer(second, 0)) \
                 == Gst.FlowReturn.OK
             # appsrc hands the buffer on from its own thread
             deadline = time.monotonic() + 10

@@ -46,6 +46,12 @@ def av_files(tmp_path_factory):
             0.5: make_av_file(d / "late.mkv", audio_offset_s=0.5)}
 
 
+def wait_eos(pipeline, seconds):
+    msg = pipeline.get_bus().timed_pop_filtered(
+        int(seconds * Gst.SECOND), Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    assert msg is not None and msg.type == Gst.MessageType.EOS, msg
+
+
 def heard_at(cap, frame):
     """Monotonic time at which captured frame ``frame`` was heard."""
     cap.data
@@ -97,9 +103,7 @@ def av_offsets(path, sink_desc, audio_offset_s, seek_to=None, pause=False):
                                       | Gst.SeekFlags.ACCURATE,
                                       int(seek_to * Gst.SECOND))
                 t_seek = time.monotonic()
-            msg = pb.get_bus().timed_pop_filtered(
-                15 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
-            assert msg is not None and msg.type == Gst.MessageType.EOS, msg
+            wait_eos(pb, 15)
         finally:
             pb.set_state(Gst.State.NULL)
         cap.stop(settle=0.1)
@@ -149,14 +153,6 @@ def test_av_offset_matches_pulsesink(av_files, case):
     assert max(abs(o - theirs) for _, o in results["audiocastsink"]) <= 20.0
 
 
-def float_buffer(frames, pts):
-    buf = Gst.Buffer.new_wrapped(np.ascontiguousarray(
-        frames, dtype="<f4").tobytes())
-    buf.pts = pts
-    buf.duration = len(frames) * Gst.SECOND // RATE
-    return buf
-
-
 @pytest.mark.parametrize("sync", [True, False])
 def test_timestamp_gap_plays_as_silence_only_with_sync(sync):
     """Two runs of noise 0.2 s apart in their timestamps: with sync the gap
@@ -172,12 +168,11 @@ def test_timestamp_gap_plays_as_silence_only_with_sync(sync):
         src = p.get_by_name("src")
         try:
             p.set_state(Gst.State.PLAYING)
-            src.emit("push-buffer", float_buffer(a, 0))
-            src.emit("push-buffer", float_buffer(b, int(0.5 * Gst.SECOND)))
+            src.emit("push-buffer", acutil.float_buffer(a, 0))
+            src.emit("push-buffer",
+                     acutil.float_buffer(b, int(0.5 * Gst.SECOND)))
             src.emit("end-of-stream")
-            msg = p.get_bus().timed_pop_filtered(
-                10 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
-            assert msg is not None and msg.type == Gst.MessageType.EOS, msg
+            wait_eos(p, 10)
         finally:
             p.set_state(Gst.State.NULL)
         cap.stop(settle=0.1)
