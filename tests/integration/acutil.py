@@ -248,6 +248,12 @@ class Player:
         self.src.set_property("format", Gst.Format.TIME)
         self.src.set_property("block", True)
         self.src.set_property("max-bytes", 2 * chunk_bytes)
+        # An application's stream: written faster than real time and heard
+        # as written, whatever the wall clock did in between (an underrun is
+        # a pause, not lost audio). Media-app timing (sync, preroll) is
+        # tested with pipelines of its own (test_media_*.py).
+        props.setdefault("sync", False)
+        props.setdefault("async", False)
         for k, v in props.items():
             self.sink.set_property(k.replace("_", "-"), v)
         self.pipeline.add(self.src)
@@ -577,6 +583,49 @@ def frame_keys(data):
     """One uint64 per float32 stereo frame (its bit pattern), for set
     look-ups of frames."""
     return np.ascontiguousarray(data, dtype="<f4").view("<u8").ravel()
+
+
+def follow_written(captured, written, quantum=None):
+    """How a stretch of a capture that starts with ``written[0]`` (or with
+    the first frame after whole quanta an xrun skipped) follows ``written``, frames told apart by their bit patterns (noise: no two
+    frames alike).
+
+    Returns ``(heard, glitches, departure)``: ``heard`` is how far into
+    ``written`` the capture got (one past the last written frame heard in
+    order); ``glitches`` the server's own graph xruns stepped over, as
+    (capture offset, silent frames inserted, written frames skipped), each a
+    whole number of ``quantum`` frames (None: none are allowed); and
+    ``departure`` the capture offset of the first thing no glitch explains
+    (sound that was not written, a frame out of order or twice, a gap that is
+    not whole quanta), or None. Silence after the last frame heard is the
+    end of the stretch, not a departure."""
+    kw = frame_keys(written)
+    order = np.argsort(kw)
+    sorted_keys = kw[order]
+    kc = frame_keys(captured)
+    at = np.minimum(np.searchsorted(sorted_keys, kc), len(kw) - 1)
+    idx = np.where(sorted_keys[at] == kc, order[at], -1)
+    foreign = np.flatnonzero((idx < 0) & nonsilent_mask(captured))
+    departure = int(foreign[0]) if len(foreign) else None
+    hits = np.flatnonzero(idx >= 0)
+    if departure is not None:
+        hits = hits[hits < departure]
+    if len(hits) == 0 or hits[0] != 0:
+        return 0, [], 0 if len(captured) else None
+    where, which = hits, idx[hits]
+    glitches = []
+    if which[0] != 0:  # an xrun took the head
+        if quantum is None or which[0] % quantum:
+            return 0, [], 0
+        glitches.append((0, 0, int(which[0])))
+    for b in np.flatnonzero((np.diff(where) != 1) | (np.diff(which) != 1)):
+        inserted = int(where[b + 1] - where[b] - 1)
+        skipped = int(which[b + 1] - which[b] - 1)
+        if (quantum is None or skipped < 0 or inserted % quantum
+                or skipped % quantum):
+            return int(which[b]) + 1, glitches, int(where[b]) + 1
+        glitches.append((int(where[b]) + 1, inserted, skipped))
+    return int(which[-1]) + 1, glitches, departure
 
 
 def long_tests():
