@@ -1,0 +1,428 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * AudioCastQueue's device: attaching the device sink, reading where it is
+ * playing (the estimate from its clock, and the extrapolation once that
+ * clock broke), restarting it when it ran dry, and the clock the element
+ * provides, of the audio heard.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-queue-private.h"
+
+/* A device clock reading this far past the last written sample is nonsense.
+ * libpulse can return one right after a cork (its smoother extrapolates
+ * backwards and wraps), and then keeps returning it, as its time must never
+ * go back. */
+#define IMPLAUSIBLE_LEAD_SECONDS 10
+
+/* Reads the sample the device is playing now, in the counter of
+ * GstAudioBaseSink::next_sample. Called without the lock: the device clock
+ * may take the sound server's lock. */
+gboolean
+audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
+{
+  GstAudioBaseSink *audio = NULL;
+  GstClock *clock = NULL;
+  GstClockTime now;
+  gboolean clock_broken, quiet, have_estimate;
+  guint64 limit, lead;
+  gint rate;
+
+  g_mutex_lock (&self->lock);
+  lead = self->clock_lead;
+  if (self->device_clock && self->device_audio) {
+    clock = gst_object_ref (self->device_clock);
+    audio = gst_object_ref (self->device_audio);
+  }
+  rate = self->dev_rate;
+  clock_broken = self->clock_broken;
+  quiet = g_get_monotonic_time () < self->clock_quiet_until;
+  limit = self->playout.anchor_dev + (guint64) rate * IMPLAUSIBLE_LEAD_SECONDS;
+  g_mutex_unlock (&self->lock);
+
+  if (clock == NULL || rate <= 0)
+    goto unusable;
+
+  g_rw_lock_reader_lock (&self->device_lock);
+  if (!self->device_usable) {
+    g_rw_lock_reader_unlock (&self->device_lock);
+    goto unusable;
+  }
+
+  if (!clock_broken && !quiet) {
+    now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
+    if (!GST_CLOCK_TIME_IS_VALID (now))
+      goto unusable_locked;
+    now -= MIN (now, lead);
+    *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
+    g_mutex_lock (&self->lock);
+    if (*dev_now <= limit) {
+      self->good_dev = *dev_now;
+      self->good_time = g_get_monotonic_time ();
+      g_mutex_unlock (&self->lock);
+      goto done;
+    }
+    GST_DEBUG_OBJECT (self, "device clock jumped to %" G_GUINT64_FORMAT
+        ", extrapolating the device position from now on", *dev_now);
+    self->clock_broken = TRUE;
+    self->wall_valid = self->good_time != 0;
+    self->wall_dev = self->good_dev;
+    self->wall_time = self->good_time;
+    g_mutex_unlock (&self->lock);
+  }
+
+  /* Two estimates, both late rather than early; the later position wins.
+   * The ring buffer's segment count: segment-granular and updated less
+   * often, so two segments back (exact for ring sinks such as alsasink,
+   * barely moving on pulsesink). And the device playing at its rate from a
+   * known point, never past what it was given (so a stalled device costs
+   * at most its buffer). */
+  have_estimate = audio->ringbuffer
+      && gst_audio_ring_buffer_is_acquired (audio->ringbuffer);
+  if (have_estimate) {
+    /* samples_done is already the ring's segment base behind the count
+     * (see audio_cast_queue_resume_at_device_position). */
+    guint64 back = 2 * (guint64) audio->ringbuffer->samples_per_seg;
+    guint64 base = (guint64) MAX (audio->ringbuffer->segbase, 0)
+        * audio->ringbuffer->samples_per_seg;
+
+    *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
+    *dev_now -= MIN (*dev_now, back - MIN (back, base));
+  }
+  g_mutex_lock (&self->lock);
+  if (self->wall_valid) {
+    gint64 elapsed = g_get_monotonic_time () - self->wall_time;
+    guint64 played = self->wall_dev + (elapsed > 0 ?
+        gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
+
+    played = MIN (played, self->playout.anchor_dev);
+    *dev_now = have_estimate ? MAX (*dev_now, played) : played;
+    have_estimate = TRUE;
+  }
+  g_mutex_unlock (&self->lock);
+  if (!have_estimate)
+    goto unusable_locked;
+
+done:
+  g_rw_lock_reader_unlock (&self->device_lock);
+  GST_LOG_OBJECT (self, "device at %" G_GUINT64_FORMAT, *dev_now);
+  gst_object_unref (clock);
+  gst_object_unref (audio);
+  return TRUE;
+
+unusable_locked:
+  g_rw_lock_reader_unlock (&self->device_lock);
+unusable:
+  g_clear_object (&clock);
+  g_clear_object (&audio);
+  return FALSE;
+}
+
+/* Brings the heard position up to date; takes the lock. */
+void
+audio_cast_queue_update_position (AudioCastQueue *self)
+{
+  guint64 dev_now;
+
+  if (!audio_cast_queue_read_device_now (self, &dev_now))
+    return;
+  g_mutex_lock (&self->lock);
+  audio_cast_playout_advance (&self->playout, dev_now);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The time function of the element's clock: the timeline heard, less the
+ * frames it does not count (see clock_skipped). It runs as the device plays,
+ * silence included (paused, or an application writing slower than real
+ * time), so pipelines run on it while nothing comes; after a restart it
+ * stands still until the new audio is heard, which keeps what comes after
+ * a seek or a clear on time. GstAudioClock keeps it monotonic. */
+GstClockTime
+audio_cast_queue_clock_time (GstClock *clock, gpointer user_data)
+{
+  AudioCastQueue *self = user_data;
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+
+  audio_cast_queue_update_position (self);
+  g_mutex_lock (&self->lock);
+  if (self->have_info && self->playout.rate > 0)
+    time = gst_util_uint64_scale_int (self->playout.heard_t
+        - MIN (self->playout.heard_t, self->clock_skipped), GST_SECOND,
+        self->playout.rate);
+  g_mutex_unlock (&self->lock);
+  return time;
+}
+
+/**
+ * audio_cast_queue_get_clock:
+ *
+ * Returns: (transfer full): the clock the element provides
+ */
+GstClock *
+audio_cast_queue_get_clock (AudioCastQueue *self)
+{
+  return gst_object_ref (self->clock);
+}
+
+/* The output thread sees every buffer the device gets: remember where in the
+ * timeline the device's input ends, and the device's rate. */
+static GstPadProbeReturn
+device_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  AudioCastQueue *self = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    gint rate = GST_AUDIO_INFO_RATE (&self->info);
+
+    if (GST_BUFFER_PTS_IS_VALID (buf) && GST_BUFFER_DURATION_IS_VALID (buf)
+        && rate > 0)
+      self->sink_t_end = gst_util_uint64_scale_int_round (GST_BUFFER_PTS (buf)
+          + GST_BUFFER_DURATION (buf), rate, GST_SECOND);
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      GstCaps *caps;
+      GstAudioInfo dinfo;
+
+      gst_event_parse_caps (event, &caps);
+      if (gst_audio_info_from_caps (&dinfo, caps)) {
+        g_mutex_lock (&self->lock);
+        self->dev_rate = GST_AUDIO_INFO_RATE (&dinfo);
+        g_mutex_unlock (&self->lock);
+      }
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstAudioBaseSink *
+find_audio_base_sink (GstElement *element)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  GstAudioBaseSink *found = NULL;
+
+  if (GST_IS_AUDIO_BASE_SINK (element))
+    return GST_AUDIO_BASE_SINK (gst_object_ref (element));
+  if (!GST_IS_BIN (element))
+    return NULL;
+
+  /* Wrappers such as autoaudiosink hold the real sink inside. */
+  it = gst_bin_iterate_sinks (GST_BIN (element));
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    found = find_audio_base_sink (g_value_get_object (&item));
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return found;
+}
+
+void
+audio_cast_queue_release_device (AudioCastQueue *self)
+{
+  if (self->probe_pad) {
+    gst_pad_remove_probe (self->probe_pad, self->probe_id);
+    gst_clear_object (&self->probe_pad);
+  }
+  g_mutex_lock (&self->lock);
+  gst_clear_object (&self->device_clock);
+  gst_clear_object (&self->device_audio);
+  gst_clear_object (&self->device);
+  self->clock_broken = FALSE;
+  self->clock_quiet_until = 0;
+  self->good_time = 0;
+  self->wall_valid = FALSE;
+  self->dev_rate = 0;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Called by the bin once the device sink is in READY (wrappers have created
+ * their child by then). */
+void
+audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
+{
+  GstAudioBaseSink *audio;
+  GstElement *probed;
+
+  audio_cast_queue_release_device (self);
+  if (device_sink == NULL)
+    return;
+
+  audio = find_audio_base_sink (device_sink);
+  probed = audio ? GST_ELEMENT (audio) : device_sink;
+  self->probe_pad = gst_element_get_static_pad (probed, "sink");
+  if (self->probe_pad)
+    self->probe_id = gst_pad_add_probe (self->probe_pad,
+        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        device_probe, self, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->device = gst_object_ref (device_sink);
+  self->device_audio = audio;
+  if (audio && audio->provided_clock && GST_IS_AUDIO_CLOCK (audio->provided_clock))
+    self->device_clock = gst_object_ref (audio->provided_clock);
+  g_mutex_unlock (&self->lock);
+
+  if (!self->device_clock)
+    GST_INFO_OBJECT (self, "%s has no audio clock: audio counts as heard once "
+        "the sink took it", GST_OBJECT_NAME (device_sink));
+}
+
+/* With the lock held: the device played everything it was given, so this
+ * thread ran late (CPU starvation) and the device is playing silence. Half
+ * a period of slack absorbs the clock's interpolation. Only for devices
+ * that write at absolute positions (see audio_cast_queue_set_restart_when_dry),
+ * and not within RESTART_INTERVAL_US of the stream's start or of the last
+ * restart: a PulseAudio sink that cannot rewind renders far ahead when a
+ * stream appears, so its read position runs past what was written until it
+ * settles, and restarting then would only start over. */
+#define RESTART_INTERVAL_US (2 * G_USEC_PER_SEC)
+gboolean
+audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
+{
+  return self->restart_when_dry && self->src_running && self->playout.anchored
+      && g_get_monotonic_time () - self->last_restart >= RESTART_INTERVAL_US
+      && !self->clock_broken
+      && !self->holding && !self->flush_stop_pending && self->dev_rate > 0
+      && dev_now > self->playout.anchor_dev
+      + gst_util_uint64_scale_int (self->latency_time / 2, self->dev_rate,
+          GST_SECOND);
+}
+
+/* Called with the lock held, releases it. After the device ran dry, the
+ * sink (sync=false) would go on writing where it left off, behind the
+ * server's read position, and the server would drop that audio: the device
+ * is flushed so its timeline restarts at the read position, the way clear()
+ * does but keeping the ring. Audio pushed before was played or dropped. */
+void
+audio_cast_queue_restart_device_locked (AudioCastQueue *self, gboolean ran_dry)
+{
+  GST_DEBUG_OBJECT (self, "%s; restarting the device", ran_dry
+      ? "the device ran dry" : "catching up with the clock");
+  self->last_restart = g_get_monotonic_time ();
+  if (ran_dry && !self->dry)
+    self->underruns++;
+  audio_cast_queue_new_epoch_locked (self);
+  audio_cast_queue_request_flush_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  g_mutex_lock (&self->flush_lock);
+  gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
+  g_mutex_unlock (&self->flush_lock);
+}
+
+/* libpulse's clock breaks for good when it is read too soon after its
+ * stream starts playing again: every uncork, and every timing reply that
+ * says the stream plays after one that said it did not (as after a flush),
+ * resumes its smoother at a time in the future (now plus the transport
+ * delay, or plus the sink latency not yet played since the last underrun),
+ * and a reading before that time wraps around to some 10^5 hours, which
+ * pa_stream_get_time() then keeps returning, as its time must never go
+ * back. pipewire-pulse reports the stream's queued audio as sink latency, so
+ * the window is tens of ms after every clear there, where most clears of a
+ * barge-in loop read the clock (a broken clock made heard counts 15 to 25 ms
+ * late). So for clock_settle_time after the first buffer of a (re)started
+ * stream the clock is left alone: the position is extrapolated at the
+ * device's rate from where the clock stood just before, while the stream was
+ * still corked (a paused smoother reads safely), as the server's read
+ * position runs on in real time from there. */
+void
+audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&self->lock);
+  if (self->clock_settle_time > 0 && !self->clock_broken) {
+    self->wall_valid = TRUE;
+    self->wall_dev = dev_now;
+    self->wall_time = now;
+    self->clock_quiet_until = saturating_add_us (now,
+        (gint64) (self->clock_settle_time / GST_USECOND));
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+/* After a flush GstAudioBaseSink (sync=false) resumes at the segment after
+ * the one holding the server's read index, as pulsesink last reported it:
+ * one to two periods past the read index. PulseAudio plays silence in that
+ * hole; pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old bytes there
+ * (its flush only moves the write index back to the read index), so audio
+ * that clear() reported discarded played again: 15 to 27 ms of it after a
+ * clear, at times after a quantum of silence. So the first buffer after a
+ * flush starts at or just behind the read index, and its lead-in of silence
+ * overwrites what the server still holds; what lands behind the read index
+ * the server never plays. Two bounds of the read index, both behind it: the
+ * clock (less its lead: the sound heard, up to 19 ms behind the read index
+ * after a flush here) and the segment before the one pulsesink last counted done
+ * (its latency callback counts the segment holding the read index, and
+ * after the cork of a flush the read index stands still). The later of the
+ * two is at most a segment behind, which the lead-in covers.
+ *
+ * Setting next_sample is not enough: for every buffer GstAudioBaseSink
+ * moves a write into a segment it counts as done to the segment after the
+ * last done one, and pulsesink's latency callback (its own thread, at any
+ * moment) counts the segment holding the read index as done. A write
+ * starting just behind the read index, as ours does, then went one to two
+ * segments past it, leaving a hole of old audio between the first buffer
+ * and the second. The ring's segment base is raised by RESUME_SLACK_SEGMENTS
+ * instead: a write is moved only when it starts two segments behind the
+ * count, and then to the segment before the read index, never past it. The
+ * base stays until the device's stream is set up again; the position
+ * estimate that reads the count (audio_cast_queue_read_device_now) allows for it.
+ *
+ * Only for pulsesink (restart_when_dry), which writes at absolute positions,
+ * on PipeWire (a clock lead is set): PulseAudio needs none of it. */
+#define RESUME_SLACK_SEGMENTS 2
+void
+audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_now)
+{
+  GstAudioBaseSink *audio;
+  GstAudioRingBuffer *rb;
+
+  g_mutex_lock (&self->lock);
+  audio = self->restart_when_dry && self->clock_lead > 0 && self->device_audio
+      ? gst_object_ref (self->device_audio) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (audio == NULL)
+    return;
+  rb = audio->ringbuffer;
+  if (rb && gst_audio_ring_buffer_is_acquired (rb) && rb->samples_per_seg > 0) {
+    guint64 read_floor = (guint64) MAX (g_atomic_int_get (&rb->segdone) - 1, 0)
+        * rb->samples_per_seg;
+
+    rb->segbase = RESUME_SLACK_SEGMENTS;
+    GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT
+        " (clock), %" G_GUINT64_FORMAT " (read index)", dev_now, read_floor);
+    audio->next_sample = MAX (dev_now, read_floor);
+  }
+  gst_object_unref (audio);
+}
+
+/* The first buffer after a flush or a start: where the device stands. */
+void
+audio_cast_queue_restart_device_timeline (AudioCastQueue *self)
+{
+  guint64 dev_now;
+
+  if (!audio_cast_queue_read_device_now (self, &dev_now)) {
+    GST_DEBUG_OBJECT (self, "no device position to resume at");
+    return;
+  }
+  audio_cast_queue_resume_at_device_position (self, dev_now);
+  audio_cast_queue_quiet_device_clock (self, dev_now);
+}
+

@@ -1,0 +1,193 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* AudioCastQueue's parts share its instance struct and the helpers below;
+ * the threads and locks are described at the top of audiocast-queue.c.
+ * Nothing here is public API. */
+
+#pragma once
+
+#include "audiocast-queue.h"
+#include "audiocast-media-position.h"
+#include "audiocast-pending-events.h"
+#include "audiocast-playout.h"
+#include "audiocast-ring.h"
+#include "audiocast-sync.h"
+
+#include <gst/audio/audio.h>
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (audio_cast_queue_debug);
+#define GST_CAT_DEFAULT audio_cast_queue_debug
+
+/* @a + @b_us for a monotonic time and a non-negative span, G_MAXINT64
+ * (never) instead of overflowing. */
+static inline gint64
+saturating_add_us (gint64 a, gint64 b_us)
+{
+  return b_us > G_MAXINT64 - a ? G_MAXINT64 : a + b_us;
+}
+
+struct _AudioCastQueue
+{
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  /* lock: see the top of audiocast-queue.c */
+  GMutex lock;
+  GCond space_cond;             /* producer: room in the ring, clear, flush */
+  GCond work_cond;              /* output thread: format, EOS, state */
+  GCond played_cond;            /* drain: the position moved, clear, stop */
+
+  GstClockTime buffer_time;
+  GstClockTime latency_time;
+  GstClockTime fade_time;
+  GstClockTime lead_in_time;    /* silence opening every new stream... */
+  GstClockTime restart_lead_in_time; /* ...and every restart after a flush */
+
+  AudioCastRing ring;
+  GstAudioInfo info;
+  gboolean have_info;
+  gboolean caps_pending;        /* output thread must push new caps */
+  guint period_frames;
+
+  /* A gentle clear plays out the device and fades the next frames out. */
+  guint64 fade_max;             /* frames */
+  guint8 *fade_buf;             /* fade_max frames in the stream format */
+  gpointer fade_scratch;        /* the same, unpacked */
+  guint64 fade_pending;         /* frames in fade_buf not pushed yet */
+
+  guint64 space_wanted;         /* room a blocked producer waits for; 0: none */
+  guint generation;             /* bumped by every clear */
+  gboolean sink_flushing;       /* producer must leave */
+  gboolean src_running;         /* output thread may run */
+  gboolean src_failed;          /* downstream refused data */
+  gboolean holding;             /* paused: feed silence, keep the ring */
+  gboolean eos_received;
+  gboolean eos_sent;
+  guint64 eos_target;           /* frames written when EOS arrived */
+
+  guint64 written;
+  guint64 cleared;
+  guint64 played_at_clear;      /* heard frames at the last clear */
+  guint64 drain_mark;           /* written at the last drain/EOS/clear */
+  guint underruns;
+  gboolean dry;                 /* pushing silence since the ring ran dry */
+
+  AudioCastPlayout playout;
+  AudioCastMediaPosition media; /* upstream's segment, for position queries */
+
+  /* sync: frames with timestamps are heard at their running time */
+  AudioCastSync sync;
+  gboolean sync_enabled;
+  gboolean sync_restarted;      /* flushed the device to catch up; not again */
+  GstClockTime pipeline_latency; /* from the LATENCY event */
+  AudioCastPendingEvents pending_events; /* STREAM_START, TAG at their frame */
+
+  /* preroll: like a GstBaseSink, PAUSED completes with the first data */
+  gboolean async_enabled;
+  gboolean preroll_pending;
+
+  /* The clock the element provides: the heard timeline (see
+   * queue_clock_time), which stands still over the frames it does not
+   * count: a restart's lead-in, and what a flush took from the device. */
+  GstClock *clock;
+  guint64 clock_skipped;
+  guint epoch;                  /* bumped by every downstream flush */
+  gboolean data_since_flush;
+  gboolean flush_stop_pending;
+
+  /* The device: its clock and its sample counter give the heard position. */
+  GstElement *device;
+  GstAudioBaseSink *device_audio;
+  GstClock *device_clock;
+  gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
+  gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
+  GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead */
+  GstClockTime clock_settle_time; /* see audio_cast_queue_set_clock_settle_time */
+  gint64 clock_quiet_until;     /* monotonic µs: the clock is not read before */
+  gint64 last_restart;          /* monotonic µs: stream start or restart */
+  /* Once the clock broke, the position is extrapolated at the device's
+   * rate from a known point: the last plausible reading, then after every
+   * flush the start of the first buffer pushed (see read_device_now). */
+  guint64 good_dev;             /* last plausible reading... */
+  gint64 good_time;             /* ...and when (monotonic µs; 0: none) */
+  gboolean wall_valid;
+  guint64 wall_dev;             /* device sample played at wall_time */
+  gint64 wall_time;
+  gulong probe_id;
+  GstPad *probe_pad;
+  gint dev_rate;
+
+  /* output thread only */
+  GstBufferPool *pool;
+  gboolean need_stream_start;
+  gboolean need_segment;
+  gboolean need_discont;
+  guint64 lead_in;              /* silence still owed before data, frames */
+  gboolean flushed;             /* the next discontinuity follows a flush */
+  guint64 sink_t_end;           /* timeline end of the last buffer the device got */
+
+  GMutex flush_lock;            /* see the top of audiocast-queue.c */
+  GRecMutex preroll_lock;       /* see the top of audiocast-queue.c */
+
+  /* device_lock: readers read the device clock; writers change what stands
+   * behind it (the device acquiring or releasing its stream on new caps or
+   * a state change), during which pulsesink's clock would post a spurious
+   * "Disconnected" error. device_usable is written with it held. */
+  GRWLock device_lock;
+  gboolean device_usable;
+};
+
+/* "_locked": the caller holds self->lock. Each helper's own comment, where
+ * it is defined, says what it is for. */
+
+/* audiocast-queue.c: the producer side */
+void audio_cast_queue_set_holding (AudioCastQueue *self, gboolean holding);
+guint64 audio_cast_queue_buffered_locked (AudioCastQueue *self);
+
+/* audiocast-queue-device.c: the device, its position, the element's clock */
+void audio_cast_queue_release_device (AudioCastQueue *self);
+gboolean audio_cast_queue_read_device_now (AudioCastQueue *self,
+    guint64 *dev_now);
+void audio_cast_queue_update_position (AudioCastQueue *self);
+void audio_cast_queue_quiet_device_clock (AudioCastQueue *self,
+    guint64 dev_now);
+void audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
+    guint64 dev_now);
+void audio_cast_queue_restart_device_timeline (AudioCastQueue *self);
+gboolean audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self,
+    guint64 dev_now);
+void audio_cast_queue_restart_device_locked (AudioCastQueue *self,
+    gboolean ran_dry);
+GstClockTime audio_cast_queue_clock_time (GstClock *clock,
+    gpointer user_data);
+
+/* audiocast-queue-clear.c: clear and drain */
+void audio_cast_queue_new_epoch_locked (AudioCastQueue *self);
+void audio_cast_queue_request_flush_locked (AudioCastQueue *self);
+guint64 audio_cast_queue_discard_unheard_locked (AudioCastQueue *self);
+
+/* audiocast-queue-preroll.c: preroll and state changes */
+void audio_cast_queue_commit_preroll (AudioCastQueue *self);
+void audio_cast_queue_lose_preroll (AudioCastQueue *self);
+GstStateChangeReturn audio_cast_queue_change_state (GstElement *element,
+    GstStateChange transition);
+
+/* audiocast-queue-output.c: the output thread and the source pad */
+void audio_cast_queue_push_loop (gpointer user_data);
+gboolean audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
+    GstPadMode mode, gboolean active);
+gboolean audio_cast_queue_src_event (GstPad *pad, GstObject *parent,
+    GstEvent *event);
+
+G_END_DECLS
