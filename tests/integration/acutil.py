@@ -587,8 +587,8 @@ def frame_keys(data):
 
 def follow_written(captured, written, quantum=None):
     """How a stretch of a capture that starts with ``written[0]`` (or with
-    the first frame after whole quanta an xrun skipped) follows ``written``, frames told apart by their bit patterns (noise: no two
-    frames alike).
+    the first frame after whole quanta an xrun skipped) follows ``written``,
+    compared frame by frame, bit for bit.
 
     Returns ``(heard, glitches, departure)``: ``heard`` is how far into
     ``written`` the capture got (one past the last written frame heard in
@@ -599,33 +599,50 @@ def follow_written(captured, written, quantum=None):
     (sound that was not written, a frame out of order or twice, a gap that is
     not whole quanta), or None. Silence after the last frame heard is the
     end of the stretch, not a departure."""
-    kw = frame_keys(written)
-    order = np.argsort(kw)
-    sorted_keys = kw[order]
-    kc = frame_keys(captured)
-    at = np.minimum(np.searchsorted(sorted_keys, kc), len(kw) - 1)
-    idx = np.where(sorted_keys[at] == kc, order[at], -1)
-    foreign = np.flatnonzero((idx < 0) & nonsilent_mask(captured))
-    departure = int(foreign[0]) if len(foreign) else None
-    hits = np.flatnonzero(idx >= 0)
-    if departure is not None:
-        hits = hits[hits < departure]
-    if len(hits) == 0 or hits[0] != 0:
-        return 0, [], 0 if len(captured) else None
-    where, which = hits, idx[hits]
+    got = frame_keys(captured)
+    want = frame_keys(written)
+    sound = nonsilent_mask(captured)
+    probe = 16  # frames that must agree after a glitch
+    c = r = 0
     glitches = []
-    if which[0] != 0:  # an xrun took the head
-        if quantum is None or which[0] % quantum:
-            return 0, [], 0
-        glitches.append((0, 0, int(which[0])))
-    for b in np.flatnonzero((np.diff(where) != 1) | (np.diff(which) != 1)):
-        inserted = int(where[b + 1] - where[b] - 1)
-        skipped = int(which[b + 1] - which[b] - 1)
-        if (quantum is None or skipped < 0 or inserted % quantum
-                or skipped % quantum):
-            return int(which[b]) + 1, glitches, int(where[b]) + 1
-        glitches.append((int(where[b]) + 1, inserted, skipped))
-    return int(which[-1]) + 1, glitches, departure
+
+    def agree(c, r):
+        n = min(probe, len(want) - r)
+        return n > 0 and c + n <= len(got) and np.array_equal(
+            got[c:c + n], want[r:r + n])
+
+    def step_over(c, r):
+        """(inserted, skipped) of whole quanta after which the capture at
+        ``c`` agrees with ``written`` again, or None."""
+        if quantum is None:
+            return None
+        for inserted in range(0, 5 * quantum, quantum):
+            if sound[c:c + inserted].any():
+                break
+            for skipped in range(0, 5 * quantum, quantum):
+                if (inserted or skipped) and agree(c + inserted, r + skipped):
+                    return inserted, skipped
+        return None
+
+    if not agree(0, 0):
+        over = step_over(0, 0)
+        if over is None or over[0]:
+            return 0, [], 0 if len(got) else None
+        glitches.append((0, 0, over[1]))
+        r = over[1]
+    while r < len(want) and c < len(got):
+        n = min(len(want) - r, len(got) - c)
+        differ = np.flatnonzero(got[c:c + n] != want[r:r + n])
+        if len(differ) == 0:
+            c, r = c + n, r + n
+            break
+        c, r = c + int(differ[0]), r + int(differ[0])
+        over = step_over(c, r)
+        if over is None:
+            break
+        glitches.append((c, *over))
+        c, r = c + over[0], r + over[1]
+    return r, glitches, c if sound[c:].any() else None
 
 
 def long_tests():
