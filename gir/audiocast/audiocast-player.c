@@ -96,9 +96,12 @@ struct _AudioCastPlayer
   guint8 *sanitized;
   gsize sanitized_size;
 
-  /* failure_lock: guards failure, the device's error as the first call that
-   * met it took it off the bus, so every later call reports the same. */
+  /* failure_lock: guards first_error, the first ERROR the pipeline posted
+   * (kept by on_bus_message, in the posting thread), and failure, that
+   * error as the first call that met it reported it, so every later call
+   * reports the same. Held only to swap pointers, never while waiting. */
   GMutex failure_lock;
+  GstMessage *first_error;
   GError *failure;
 };
 
@@ -160,22 +163,40 @@ stream_info (AudioCastPlayer *self, AudioCastSampleFormat format,
       self->channels, NULL);
 }
 
-/* Turns the first ERROR on the pipeline's bus into a GError in our domain. */
-static void
-take_bus_error (AudioCastPlayer *self, GError **error, const gchar *doing)
+/* The pipeline's bus sync handler. Nobody runs a main loop on the player's
+ * pipeline, so nothing may stay queued on its bus: a voice assistant that
+ * clears thousands of times would otherwise hoard a latency message or two
+ * per clear for as long as it runs. The first ERROR is kept for the calls
+ * that fail because of it; everything else is dropped here. */
+static GstBusSyncReply
+on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
 {
-  GstBus *bus = gst_element_get_bus (self->pipeline);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  AudioCastPlayer *self = user_data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    g_mutex_lock (&self->failure_lock);
+    if (self->first_error == NULL)
+      self->first_error = gst_message_ref (msg);
+    g_mutex_unlock (&self->failure_lock);
+  }
+  return GST_BUS_DROP;
+}
+
+/* With failure_lock held: the pipeline's first ERROR as a GError in our
+ * domain. */
+static void
+take_bus_error_locked (AudioCastPlayer *self, GError **error,
+    const gchar *doing)
+{
   GError *gst_error = NULL;
 
-  gst_object_unref (bus);
-  if (msg == NULL) {
+  if (self->first_error == NULL) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         "%s failed", doing);
     return;
   }
 
-  gst_message_parse_error (msg, &gst_error, NULL);
+  gst_message_parse_error (self->first_error, &gst_error, NULL);
   if (g_error_matches (gst_error, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NOT_FOUND)
       && g_str_has_prefix (gst_error->message, "Device not found:"))
@@ -185,7 +206,14 @@ take_bus_error (AudioCastPlayer *self, GError **error, const gchar *doing)
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         "%s failed: %s", doing, gst_error->message);
   g_error_free (gst_error);
-  gst_message_unref (msg);
+}
+
+static void
+take_bus_error (AudioCastPlayer *self, GError **error, const gchar *doing)
+{
+  g_mutex_lock (&self->failure_lock);
+  take_bus_error_locked (self, error, doing);
+  g_mutex_unlock (&self->failure_lock);
 }
 
 /* The device failed while streaming: reports its error, the same to every
@@ -195,7 +223,7 @@ report_failure (AudioCastPlayer *self, GError **error)
 {
   g_mutex_lock (&self->failure_lock);
   if (self->failure == NULL)
-    take_bus_error (self, &self->failure, "Playing");
+    take_bus_error_locked (self, &self->failure, "Playing");
   if (error)
     *error = g_error_copy (self->failure);
   g_mutex_unlock (&self->failure_lock);
@@ -231,11 +259,15 @@ audio_cast_player_initable_init (GInitable *initable,
 {
   AudioCastPlayer *self = AUDIO_CAST_PLAYER (initable);
   GstAudioInfo device_info;
+  GstBus *bus;
 
   if (!check_parameters (self, error))
     return FALSE;
 
   self->pipeline = gst_pipeline_new ("audiocast-player");
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
+  gst_object_unref (bus);
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
       "device", self->device, "server", self->server,
       "buffer-time", self->buffer_time,
@@ -830,7 +862,12 @@ audio_cast_player_dispose (GObject *object)
   AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
 
   if (self->pipeline) {
+    GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
+    /* the handler's user data is this object, going away */
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+    gst_object_unref (bus);
     gst_clear_object (&self->pipeline);
   }
   self->sink = NULL;
@@ -850,6 +887,7 @@ audio_cast_player_finalize (GObject *object)
   g_free (self->sanitized);
   g_mutex_clear (&self->write_lock);
   g_clear_error (&self->failure);
+  gst_clear_message (&self->first_error);
   g_mutex_clear (&self->failure_lock);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }

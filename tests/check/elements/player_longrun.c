@@ -1,0 +1,85 @@
+/* AudioCastPlayer over a long run: nothing accumulates
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A voice assistant writes and clears for days. Nobody runs a main loop on
+ * the player's pipeline, so whatever its elements post must not stay queued
+ * on its bus. The player picks its own device: a fakeaudiodevice (see
+ * fake_device_register_as_platform_sink()).
+ */
+
+#include "casttest.h"
+
+#define RATE 8000
+#define CHANNELS 2
+#define CHUNK_FRAMES 160        /* 20 ms */
+
+/* The pipeline the player's device sits in: its top-level bin. */
+static GstBus *
+player_bus (void)
+{
+  GstElement *dev = fake_device_get_latest ();
+  GstObject *top = gst_object_ref (GST_OBJECT (dev)), *parent;
+  GstBus *bus;
+
+  fail_unless (dev != NULL, "the player made no device");
+  while ((parent = gst_object_get_parent (top)) != NULL) {
+    gst_object_unref (top);
+    top = parent;
+  }
+  fail_unless (GST_IS_PIPELINE (top), "the device is in no pipeline");
+  bus = gst_pipeline_get_bus (GST_PIPELINE (top));
+  gst_object_unref (top);
+  gst_object_unref (dev);
+  return bus;
+}
+
+/* Write and clear, cycle after cycle: the bus holds nothing afterwards
+ * (before, every clear left a latency message or two there). */
+GST_START_TEST (test_bus_stays_empty_over_write_clear_cycles)
+{
+  GError *err = NULL;
+  AudioCastPlayer *p = audio_cast_player_new (NULL, RATE, CHANNELS, &err);
+  gint16 chunk[CHUNK_FRAMES * CHANNELS];
+  GstMessage *msg;
+  GstBus *bus;
+  guint i;
+
+  fail_unless (p != NULL, "%s", err ? err->message : "no player");
+  for (i = 0; i < G_N_ELEMENTS (chunk); i++)
+    chunk[i] = (gint16) (1 + i);
+  bus = player_bus ();
+  for (i = 0; i < 300; i++) {
+    fail_unless_equals_uint64 (audio_cast_player_write (p,
+            AUDIO_CAST_SAMPLE_FORMAT_S16LE, (const guint8 *) chunk,
+            sizeof (chunk), &err), CHUNK_FRAMES);
+    audio_cast_player_clear (p);
+  }
+  msg = gst_bus_pop (bus);
+  fail_unless (msg == NULL, "a %s message from %s stayed on the bus",
+      msg ? GST_MESSAGE_TYPE_NAME (msg) : "", msg ? GST_MESSAGE_SRC_NAME (msg)
+      : "");
+  gst_object_unref (bus);
+  g_object_unref (p);
+}
+
+GST_END_TEST;
+
+static Suite *
+player_longrun_suite (void)
+{
+  Suite *s = suite_create ("player_longrun");
+  TCase *tc;
+
+  cast_test_register ();
+  g_assert_true (fake_device_register_as_platform_sink (TRUE));
+
+  tc = tcase_create ("longrun");
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_bus_stays_empty_over_write_clear_cycles);
+
+  return s;
+}
+
+GST_CHECK_MAIN (player_longrun);
