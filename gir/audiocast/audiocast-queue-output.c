@@ -467,6 +467,14 @@ audio_cast_queue_push_loop (gpointer user_data)
     read_sync_clock (self, &sc);
 
   g_mutex_lock (&self->lock);
+  if (self->caps_pending) {
+    /* The format changed since wait_for_work: the buffer was sized for the
+     * old one and the ring holds the new one. Start over with the new. */
+    g_mutex_unlock (&self->lock);
+    gst_buffer_unmap (buffer, &map);
+    gst_buffer_unref (buffer);
+    return;
+  }
   if (self->need_discont)
     self->lead_in = gst_util_uint64_scale_int (self->flushed
         ? self->restart_lead_in_time : self->lead_in_time,

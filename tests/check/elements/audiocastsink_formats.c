@@ -316,6 +316,48 @@ GST_START_TEST (test_conversion)
 
 GST_END_TEST;
 
+/* The format changes back and forth while the output thread runs flat
+ * out (a device that never waits): a small one and one twelve times wider
+ * per frame, each followed by a period of data. The output thread takes its
+ * buffer for the format it saw; were it to fill that buffer with the other
+ * format's period, it would write past its end (heap corruption that
+ * aborted this test before the fix; ASan and valgrind name it). The stream
+ * drains at the end. */
+GST_START_TEST (test_format_changes_while_streaming)
+{
+  GstCaps *narrow = raw_caps (GST_AUDIO_FORMAT_S16LE, 8000, 1);
+  GstCaps *wide = raw_caps (GST_AUDIO_FORMAT_F32LE, 48000, 6);
+  CastFixture *f = cast_fixture_new (narrow, NULL, 100000, 10000);
+  guint round;
+
+  g_object_set (f->dev, "realtime", FALSE, NULL);
+  cast_fixture_start (f);
+  for (round = 0; round < 100; round++) {
+    gboolean is_wide = round % 2 == 1;
+    GstCaps *caps = is_wide ? wide : narrow;
+    GstAudioInfo info;
+    GstBuffer *buf;
+    GstMapInfo map;
+    gsize frames;
+
+    fail_unless (gst_audio_info_from_caps (&info, caps));
+    fail_unless (gst_pad_push_event (f->srcpad, gst_event_new_caps (caps)));
+    frames = GST_AUDIO_INFO_RATE (&info) / 100;
+    buf = gst_buffer_new_allocate (NULL, frames * GST_AUDIO_INFO_BPF (&info),
+        NULL);
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    memset (map.data, 0x11, map.size);
+    gst_buffer_unmap (buf, &map);
+    fail_unless_equals_int (gst_pad_push (f->srcpad, buf), GST_FLOW_OK);
+  }
+  fail_unless (cast_fixture_drain (f, -1));
+  cast_fixture_free (f);
+  gst_caps_unref (narrow);
+  gst_caps_unref (wide);
+}
+
+GST_END_TEST;
+
 /* Every format in GST_AUDIO_FORMATS_ALL that audioconvert takes. */
 static void
 collect_formats (void)
@@ -362,6 +404,7 @@ audiocastsink_formats_suite (void)
   tcase_set_timeout (tc, 30);
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_conversion, 0, G_N_ELEMENTS (conversions));
+  tcase_add_test (tc, test_format_changes_while_streaming);
 
   return s;
 }
