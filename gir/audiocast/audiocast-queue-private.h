@@ -128,6 +128,9 @@ struct _AudioCastQueue
   GstPad *probe_pad;
   gint dev_rate;
 
+  /* producer (streaming) thread only */
+  gboolean partial_warned;      /* a buffer of part of a frame was reported */
+
   /* output thread only */
   GstBufferPool *pool;
   gboolean need_stream_start;

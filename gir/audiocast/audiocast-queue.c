@@ -495,11 +495,15 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     return GST_FLOW_ERROR;
   }
   partial = map.size % bpf;
-  if (G_UNLIKELY (partial != 0))
+  /* once per stream: a source that cuts frames does it to every buffer */
+  if (G_UNLIKELY (partial != 0) && !self->partial_warned) {
+    self->partial_warned = TRUE;
     GST_ELEMENT_WARNING (self, STREAM, FORMAT, (NULL),
         ("buffer of %" G_GSIZE_FORMAT " bytes holds no whole number of %"
             G_GSIZE_FORMAT "-byte frames; the last %" G_GSIZE_FORMAT
-            " bytes were dropped", map.size, bpf, partial));
+            " bytes were dropped (of this and any such buffer until the next "
+            "stream)", map.size, bpf, partial));
+  }
 
   g_mutex_lock (&self->lock);
   if (self->have_info) {
@@ -637,6 +641,8 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       audio_cast_queue_commit_preroll (self);
       break;
     case GST_EVENT_STREAM_START:
+      self->partial_warned = FALSE;
+      /* fall through */
     case GST_EVENT_TAG:
       /* They go downstream when the output reaches this frame: a gapless
        * track's STREAM_START then comes as its audio goes out. */

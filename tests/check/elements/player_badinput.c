@@ -952,29 +952,53 @@ stereo_caps (gint rate, gint channels)
       "channels", G_TYPE_INT, channels, NULL);
 }
 
-/* A buffer that ends in part of a frame: the whole frames play, the rest is
- * dropped with a warning on the bus that says so. */
+/* Pushes @n buffers that end in part of a frame; the warnings posted. */
+static guint
+push_partial_buffers (CastFixture * f, guint n)
+{
+  GstMessage *msg;
+  guint i, warnings = 0;
+
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 10 * S16_BPF + 3, NULL);
+
+    gst_buffer_memset (buf, 0, 1, 10 * S16_BPF + 3);
+    fail_unless_equals_int (cast_fixture_push_buffer (f, buf, FALSE),
+        GST_FLOW_OK);
+  }
+  while ((msg = gst_bus_pop_filtered (f->bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    gst_message_parse_warning (msg, &err, &debug);
+    fail_unless (debug && strstr (debug, "no whole number of 4-byte frames"),
+        "the warning does not say what was dropped: %s", debug);
+    g_clear_error (&err);
+    g_free (debug);
+    gst_message_unref (msg);
+    warnings++;
+  }
+  return warnings;
+}
+
+/* Buffers that end in part of a frame: the whole frames play, the rest is
+ * dropped with a warning on the bus that says so, once per stream (a source
+ * that cuts frames does it to every buffer). */
 GST_START_TEST (test_sink_partial_frame_buffer)
 {
   GstCaps *caps = stereo_caps (RATE, CHANNELS);
   CastFixture *f = cast_fixture_new (caps, NULL, 0, 0);
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, 10 * S16_BPF + 3, NULL);
-  GstMessage *msg;
-  GError *err = NULL;
   CastStats s;
 
   gst_caps_unref (caps);
   cast_fixture_start (f);
-  gst_buffer_memset (buf, 0, 1, 10 * S16_BPF + 3);
-  fail_unless_equals_int (cast_fixture_push_buffer (f, buf, FALSE),
-      GST_FLOW_OK);
-  msg = gst_bus_pop_filtered (f->bus, GST_MESSAGE_WARNING);
-  fail_unless (msg != NULL, "no warning posted");
-  gst_message_parse_warning (msg, &err, NULL);
-  gst_message_unref (msg);
-  g_clear_error (&err);
+  fail_unless_equals_int (push_partial_buffers (f, 3), 1);
   cast_stats_read (f->cast, &s);
-  fail_unless_equals_uint64 (s.written, 10);
+  fail_unless_equals_uint64 (s.written, 30);
+  /* a new stream is warned of again */
+  fail_unless (gst_pad_push_event (f->srcpad,
+          gst_event_new_stream_start ("audiocast-test-2")));
+  fail_unless_equals_int (push_partial_buffers (f, 2), 1);
   fail_unless (cast_fixture_drain (f, -1));
   cast_fixture_free (f);
 }
