@@ -30,9 +30,14 @@
  * g_autoptr (AudioCastPlayer) player =
  *     audio_cast_player_new ("Virtual-Mic", 22050, 1, &error);
  *
+ * if (player == NULL) {
+ *   g_printerr ("%s\n", error->message);
+ *   return;
+ * }
  * audio_cast_player_write (player, AUDIO_CAST_SAMPLE_FORMAT_S16LE,
  *     samples, n_bytes, &error);
- * audio_cast_player_drain (player, -1);
+ * if (!audio_cast_player_drain (player, -1, &error))
+ *   g_printerr ("%s\n", error->message);
  * ```
  */
 
