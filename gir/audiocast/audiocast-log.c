@@ -16,10 +16,11 @@ static const struct
   const gchar *name;
   GstDebugLevel level;
 } levels[] = {
-  {"debug", GST_LEVEL_DEBUG},
-  {"info", GST_LEVEL_INFO},
-  {"warning", GST_LEVEL_WARNING},
+  /* as README.md lists them */
   {"error", GST_LEVEL_ERROR},
+  {"warning", GST_LEVEL_WARNING},
+  {"info", GST_LEVEL_INFO},
+  {"debug", GST_LEVEL_DEBUG},
   {"trace", GST_LEVEL_LOG},
 };
 
@@ -45,8 +46,8 @@ audio_cast_log_init (void)
       }
     }
     if (i == G_N_ELEMENTS (levels))
-      g_printerr ("AUDIOCAST_LOG=%s is not one of debug, info, warning, "
-          "error, trace; ignored\n", wanted);
+      g_printerr ("AUDIOCAST_LOG=%s is not one of error, warning, info, "
+          "debug, trace; ignored\n", wanted);
   }
   g_once_init_leave (&done, 1);
 }

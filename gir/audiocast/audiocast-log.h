@@ -13,8 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* Applies AUDIOCAST_LOG (debug|info|warning) to the audiocast debug
- * categories, once. Without it the library prints nothing. */
+/* Applies AUDIOCAST_LOG (error|warning|info|debug|trace) to the audiocast
+ * debug categories, once. Without it the library prints nothing. */
 void audio_cast_log_init (void);
 
 G_END_DECLS

@@ -4,6 +4,7 @@ private PulseAudio server's null sinks."""
 
 import ctypes
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -429,3 +430,38 @@ def test_monitor_without_server_fails_or_reports_nothing(tmp_path):
                        capture_output=True, text=True, timeout=60)
     print(r.stdout, r.stderr)
     assert r.returncode == 0, r.stderr
+
+
+def readme_log_levels():
+    """The AUDIOCAST_LOG levels README.md documents."""
+    readme = (REPO / "README.md").read_text()
+    m = re.search(r"`AUDIOCAST_LOG=([a-z|]+)`", readme.replace("\n", " "))
+    assert m, "README.md documents no AUDIOCAST_LOG levels"
+    return m.group(1).split("|")
+
+
+@pytest.mark.parametrize("level", readme_log_levels() + ["loud", "DEBUG"])
+def test_log_levels_are_the_documented_ones(level):
+    """Each level README.md lists turns logging on (a DEBUG line names
+    audiocast at debug and trace); anything else is refused with the list,
+    and the list is the documented one."""
+    code = textwrap.dedent("""
+        import gi
+        gi.require_version("AudioCast", "1.0")
+        from gi.repository import AudioCast
+        AudioCast.Player.new("speaker", 48000, 2).stop()
+    """)
+    env = dict(os.environ)
+    env.pop("GST_DEBUG", None)
+    env["AUDIOCAST_LOG"] = level
+    r = subprocess.run([sys.executable, "-c", code], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    documented = readme_log_levels()
+    if level.lower() in documented:
+        assert "is not one of" not in r.stderr, r.stderr
+        if level.lower() in ("debug", "trace"):
+            assert "audiocast" in r.stderr.lower(), "nothing was logged"
+    else:
+        assert f"AUDIOCAST_LOG={level} is not one of " \
+            f"{', '.join(documented)}; ignored" in r.stderr, r.stderr
