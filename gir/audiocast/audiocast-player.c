@@ -523,10 +523,18 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
 
   g_mutex_lock (&self->write_lock);
   if (!self->have_stream_format) {
+    GError *format_error = NULL;
+
+    stream_info (self, format, &info);
+    if (!audio_cast_queue_set_format (self->queue, &info, &format_error)) {
+      g_mutex_unlock (&self->write_lock);
+      g_set_error_literal (error, AUDIO_CAST_ERROR,
+          AUDIO_CAST_ERROR_INVALID_ARGUMENT, format_error->message);
+      g_error_free (format_error);
+      return 0;
+    }
     self->stream_format = format;
     self->have_stream_format = TRUE;
-    stream_info (self, format, &info);
-    audio_cast_queue_set_format (self->queue, &info);
   }
 
   samples = sanitize_floats (self, format, data, size);

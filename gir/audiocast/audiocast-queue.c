@@ -540,28 +540,42 @@ wait_all_heard_locked (AudioCastQueue *self)
 }
 
 /* Sets the format of the frames written from now on; waits until the frames
- * of the previous format were heard. */
-void
-audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo)
+ * of the previous format were heard. FALSE, with the format unchanged and
+ * @error set, when a ring of buffer-time in it cannot be allocated. */
+gboolean
+audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo,
+    GError **error)
 {
   GstAudioInfo info = *pinfo;
+  guint64 period, capacity;
 
   g_mutex_lock (&self->lock);
   if (self->have_info && gst_audio_info_is_equal (&info, &self->info)) {
     g_mutex_unlock (&self->lock);
-    return;
+    return TRUE;
   }
   if (self->have_info)
     wait_all_heard_locked (self);
 
+  period = MAX (1, gst_util_uint64_scale_int (self->latency_time,
+          GST_AUDIO_INFO_RATE (&info), GST_SECOND));
+  capacity = MAX (period, gst_util_uint64_scale_int (self->buffer_time,
+          GST_AUDIO_INFO_RATE (&info), GST_SECOND));
+  if (!audio_cast_ring_alloc (&self->ring, GST_AUDIO_INFO_BPF (&info),
+          capacity)) {
+    g_mutex_unlock (&self->lock);
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+        "buffer-time %" G_GUINT64_FORMAT " µs needs a ring of %"
+        G_GUINT64_FORMAT " frames of %d bytes at %d Hz, more memory than "
+        "there is: use a shorter buffer-time", self->buffer_time / GST_USECOND,
+        capacity, GST_AUDIO_INFO_BPF (&info), GST_AUDIO_INFO_RATE (&info));
+    return FALSE;
+  }
+
   self->info = info;
   self->have_info = TRUE;
   self->caps_pending = TRUE;
-  self->period_frames = MAX (1, gst_util_uint64_scale_int (self->latency_time,
-          GST_AUDIO_INFO_RATE (&info), GST_SECOND));
-  audio_cast_ring_alloc (&self->ring, GST_AUDIO_INFO_BPF (&info),
-      MAX (self->period_frames, gst_util_uint64_scale_int (self->buffer_time,
-              GST_AUDIO_INFO_RATE (&info), GST_SECOND)));
+  self->period_frames = period;
   self->fade_max = MIN (self->period_frames,
       gst_util_uint64_scale_int (self->fade_time, GST_AUDIO_INFO_RATE (&info),
           GST_SECOND));
@@ -584,11 +598,13 @@ audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo)
   GST_DEBUG_OBJECT (self, "%d Hz %s ×%d, ring of %" G_GUINT64_FORMAT " frames",
       GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_NAME (&info),
       GST_AUDIO_INFO_CHANNELS (&info), self->ring.capacity);
+  return TRUE;
 }
 
 static gboolean
 set_format_from_caps (AudioCastQueue *self, GstCaps *caps)
 {
+  GError *error = NULL;
   GstAudioInfo info;
 
   if (!gst_audio_info_from_caps (&info, caps)
@@ -598,7 +614,12 @@ set_format_from_caps (AudioCastQueue *self, GstCaps *caps)
             caps));
     return FALSE;
   }
-  audio_cast_queue_set_format (self, &info);
+  if (!audio_cast_queue_set_format (self, &info, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("%s", error->message),
+        (NULL));
+    g_error_free (error);
+    return FALSE;
+  }
   return TRUE;
 }
 

@@ -63,8 +63,9 @@ void     audio_cast_queue_set_async   (AudioCastQueue *self,
 void     audio_cast_queue_set_pipeline_latency (AudioCastQueue *self,
                                                 GstClockTime latency);
 GstClock *audio_cast_queue_get_clock  (AudioCastQueue *self);
-void     audio_cast_queue_set_format  (AudioCastQueue *self,
-                                       const GstAudioInfo *info);
+gboolean audio_cast_queue_set_format  (AudioCastQueue *self,
+                                       const GstAudioInfo *info,
+                                       GError **error);
 GstFlowReturn audio_cast_queue_write  (AudioCastQueue *self,
                                        const guint8 *data,
                                        guint64 frames,

@@ -17,17 +17,25 @@ audio_cast_ring_init (AudioCastRing *ring)
   memset (ring, 0, sizeof (*ring));
 }
 
-/* Called when the format is negotiated, never from the streaming path. */
-void
+/* Called when the format is negotiated, never from the streaming path.
+ * FALSE, with the ring as it was, when @capacity frames of @bpf bytes cannot
+ * be had (a buffer-time of years asks for petabytes). */
+gboolean
 audio_cast_ring_alloc (AudioCastRing *ring, gsize bpf, guint64 capacity)
 {
-  g_return_if_fail (bpf > 0 && capacity > 0);
+  gpointer data;
 
+  g_return_val_if_fail (bpf > 0 && capacity > 0, FALSE);
+
+  data = capacity > G_MAXSIZE ? NULL : g_try_malloc_n ((gsize) capacity, bpf);
+  if (data == NULL)
+    return FALSE;
   g_free (ring->data);
-  ring->data = g_malloc (bpf * capacity);
+  ring->data = data;
   ring->bpf = bpf;
   ring->capacity = capacity;
   ring->read_pos = ring->write_pos = 0;
+  return TRUE;
 }
 
 void

@@ -31,7 +31,7 @@ typedef struct
 } AudioCastRing;
 
 void     audio_cast_ring_init   (AudioCastRing *ring);
-void     audio_cast_ring_alloc  (AudioCastRing *ring, gsize bpf, guint64 capacity);
+gboolean audio_cast_ring_alloc  (AudioCastRing *ring, gsize bpf, guint64 capacity);
 void     audio_cast_ring_free   (AudioCastRing *ring);
 
 guint64  audio_cast_ring_write  (AudioCastRing *ring, const guint8 *src, guint64 frames);

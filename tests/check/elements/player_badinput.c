@@ -952,6 +952,60 @@ stereo_caps (gint rate, gint channels)
       "channels", G_TYPE_INT, channels, NULL);
 }
 
+/* The longest buffer-time the property takes asks for petabytes: the first
+ * write fails with an error that says so, instead of aborting in g_malloc,
+ * and the player stays usable for nothing else but says the same again. */
+GST_START_TEST (test_buffer_time_too_big_for_memory)
+{
+  GError *err = NULL;
+  AudioCastPlayer *p = player_new_full (NULL, RATE, CHANNELS,
+      G_MAXINT64 / 1000, 10000, &err);
+  gint16 frames[2 * CHANNELS] = { 1, 2, 3, 4 };
+  guint i;
+
+  fail_unless (p != NULL, "%s", err ? err->message : "");
+  for (i = 0; i < 2; i++) {
+    fail_unless_equals_uint64 (audio_cast_player_write (p,
+            AUDIO_CAST_SAMPLE_FORMAT_S16LE, (const guint8 *) frames,
+            sizeof (frames), &err), 0);
+    assert_error (&err, AUDIO_CAST_ERROR_INVALID_ARGUMENT, "buffer-time",
+        "use a shorter buffer-time", NULL);
+  }
+  g_object_unref (p);
+}
+
+GST_END_TEST;
+
+/* The same on the element: the caps are refused with an element error. */
+GST_START_TEST (test_sink_buffer_time_too_big_for_memory)
+{
+  CastFixture *f = cast_fixture_new (NULL, NULL, G_MAXINT64 / 1000, 0);
+  GstSegment segment;
+  GstMessage *msg;
+  GError *err = NULL;
+
+  cast_fixture_set_state (f, GST_STATE_PLAYING);
+  fail_unless (gst_pad_set_active (f->srcpad, TRUE));
+  fail_unless (gst_pad_push_event (f->srcpad,
+          gst_event_new_stream_start ("audiocast-test")));
+  gst_pad_push_event (f->srcpad, gst_event_new_caps (f->caps));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (f->srcpad, gst_event_new_segment (&segment));
+  /* the caps are refused when they reach the ring, with the first data */
+  fail_if (cast_fixture_push_pattern (f, 1, 0, 80, FALSE) == GST_FLOW_OK,
+      "data taken with a ring that cannot exist");
+  msg = gst_bus_pop_filtered (f->bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error posted");
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "use a shorter buffer-time"),
+      "error: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  cast_fixture_free (f);
+}
+
+GST_END_TEST;
+
 /* Pushes @n buffers that end in part of a frame; the warnings posted. */
 static guint
 push_partial_buffers (CastFixture * f, guint n)
@@ -1150,6 +1204,8 @@ player_badinput_suite (void)
   tcase_set_timeout (tc, 30);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_sink_partial_frame_buffer);
+  tcase_add_test (tc, test_sink_buffer_time_too_big_for_memory);
+  tcase_add_test (tc, test_buffer_time_too_big_for_memory);
   tcase_add_test (tc, test_sink_empty_buffer);
   tcase_add_test (tc, test_sink_buffer_before_caps);
   tcase_add_loop_test (tc, test_sink_caps_refused, 0,
