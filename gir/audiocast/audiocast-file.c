@@ -17,6 +17,7 @@
 #endif
 
 #include "audiocast.h"
+#include "audiocast-device.h"
 #include "audiocast-log.h"
 
 #include <string.h>
@@ -254,8 +255,7 @@ audio_cast_play_file_on (const gchar *path_or_uri, const gchar *device,
       || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gst_is_initialized ())
-    gst_init (NULL, NULL);
+  audio_cast_device_ensure_gst ();
   if (g_once_init_enter (&debug_initialized)) {
     GST_DEBUG_CATEGORY_INIT (audio_cast_file_debug, "audiocastfile", 0,
         "AudioCast file playback");

@@ -46,7 +46,7 @@
 #endif
 
 #include "audiocast.h"
-#include "audiocast-log.h"
+#include "audiocast-device.h"
 #include "audiocast-sink-private.h"
 
 #include <math.h>
@@ -269,6 +269,8 @@ audio_cast_player_initable_init (GInitable *initable,
   if (!check_parameters (self, error))
     return FALSE;
 
+  /* a player is the first thing some applications make of GStreamer */
+  audio_cast_device_ensure_gst ();
   self->pipeline = gst_pipeline_new ("audiocast-player");
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
@@ -912,10 +914,6 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
       | G_PARAM_STATIC_STRINGS;
-
-  if (!gst_is_initialized ())
-    gst_init (NULL, NULL);
-  audio_cast_log_init ();
 
   object_class->set_property = audio_cast_player_set_property;
   object_class->get_property = audio_cast_player_get_property;

@@ -465,3 +465,24 @@ def test_log_levels_are_the_documented_ones(level):
     else:
         assert f"AUDIOCAST_LOG={level} is not one of " \
             f"{', '.join(documented)}; ignored" in r.stderr, r.stderr
+
+
+def test_looking_at_the_player_type_does_not_initialise_gstreamer():
+    """Introspecting AudioCast.Player (its class: properties, signals) is no
+    reason to initialise GStreamer behind the application's back; making a
+    player is."""
+    code = textwrap.dedent("""
+        import gi
+        gi.require_version("AudioCast", "1.0")
+        gi.require_version("Gst", "1.0")
+        from gi.repository import AudioCast, GObject, Gst
+        names = [p.name for p in GObject.list_properties(AudioCast.Player)]
+        assert "buffer-time" in names, names
+        print(Gst.is_initialized())
+        AudioCast.Player.new("speaker", 48000, 2).stop()
+        print(Gst.is_initialized())
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"], r.stdout
