@@ -141,7 +141,13 @@ query_connect (PulseQuery *q, const gchar *server, GError **error)
 {
   q->deadline = g_get_monotonic_time () + QUERY_TIMEOUT_USEC;
   q->loop = pa_mainloop_new ();
-  q->ctx = pa_context_new (pa_mainloop_get_api (q->loop), "audiocast");
+  /* libpulse refuses a context in a child forked after it was used */
+  q->ctx = q->loop ? pa_context_new (pa_mainloop_get_api (q->loop),
+      "audiocast") : NULL;
+  if (q->ctx == NULL) {
+    set_unreachable (error, server, "libpulse could not make a context");
+    return FALSE;
+  }
   if (pa_context_connect (q->ctx, server, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0) {
     set_unreachable (error, server,
         pa_strerror (pa_context_errno (q->ctx)));

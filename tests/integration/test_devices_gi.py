@@ -486,3 +486,26 @@ def test_looking_at_the_player_type_does_not_initialise_gstreamer():
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "True"], r.stdout
+
+
+def test_listing_in_a_forked_child_does_not_abort():
+    """libpulse refuses a context in a child forked after the parent used
+    it: the child's listing leaves the server out instead of aborting in
+    pa_context_connect (which it did with the context unchecked)."""
+    code = textwrap.dedent("""
+        import os
+        import gi
+        gi.require_version("AudioCast", "1.0")
+        from gi.repository import AudioCast
+        assert len(AudioCast.list_output_devices()) >= 2
+        pid = os.fork()
+        if pid == 0:
+            backends = [d.props.backend for d in AudioCast.list_output_devices()]
+            os._exit(0 if "pulse" not in backends else 3)
+        _, status = os.waitpid(pid, 0)
+        print(status)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "0", f"child status {r.stdout} {r.stderr}"
