@@ -1,0 +1,265 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Which platform sink plays for AudioCastSink, and how it is opened (see
+ * audiocast-sink-device.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-sink-device.h"
+#include "audiocast-device.h"
+#include "audiocast-pulse.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT audio_cast_sink_debug
+
+/* Sets @name on @element when it has such a property: the sinks we wrap
+ * differ in what they offer. */
+void
+audio_cast_sink_set_if_exists (GstElement *element, const gchar *name, ...)
+{
+  va_list args;
+
+  if (!g_object_class_find_property (G_OBJECT_GET_CLASS (element), name))
+    return;
+  va_start (args, name);
+  g_object_set_valist (G_OBJECT (element), name, args);
+  va_end (args);
+}
+
+/* autoaudiosink falls back to a fakesink when no real sink opens: audio
+ * would vanish while every call reported success. */
+static gboolean
+is_fake_output (GstElement *sink)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  gboolean fake = FALSE;
+
+  if (!GST_IS_BIN (sink))
+    return FALSE;
+  it = gst_bin_iterate_recurse (GST_BIN (sink));
+  while (!fake && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElementFactory *factory =
+        gst_element_get_factory (g_value_get_object (&item));
+
+    fake = factory != NULL
+        && g_str_equal (GST_OBJECT_NAME (factory), "fakesink");
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return fake;
+}
+
+/* @server: the PulseAudio-protocol server to play on; NULL: the first
+ * platform sink that opens. */
+GstElement *
+audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server)
+{
+  static const gchar *const candidates[] = {
+    "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
+    "autoaudiosink",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
+    GstElement *sink = gst_element_factory_make (candidates[i], NULL);
+
+    if (sink == NULL)
+      continue;
+    gst_object_ref_sink (sink);
+    if (server)
+      g_object_set (sink, "server", server, NULL);
+    /* READY opens the device or connects to the server: that is the test
+     * of being usable. */
+    if (gst_element_set_state (sink, GST_STATE_READY)
+        == GST_STATE_CHANGE_SUCCESS && !is_fake_output (sink)) {
+      GST_INFO_OBJECT (self, "using %s", candidates[i]);
+      return sink;
+    }
+    GST_INFO_OBJECT (self, "%s cannot open, trying the next", candidates[i]);
+    gst_element_set_state (sink, GST_STATE_NULL);
+    gst_object_unref (sink);
+    if (server)
+      break;                    /* only pulsesink speaks to a server */
+  }
+  return NULL;
+}
+
+/* Names that are ALSA PCMs rather than devices the providers list: what
+ * PyAudioCast users pass ("pulse", "default", "hw:CARD=Audio", "plughw:0").
+ * Only such names are tried, so a mistyped device name costs no ALSA
+ * error output. */
+static gboolean
+looks_like_alsa_pcm (const gchar *name)
+{
+  static const gchar *const plain[] = { "default", "pulse", "pipewire",
+    "sysdefault", "jack", NULL
+  };
+
+  return strchr (name, ':') != NULL || g_strv_contains (plain, name);
+}
+
+static GstElement *
+open_alsa_pcm (AudioCastSink *self, const gchar *pcm)
+{
+  GstElement *sink = gst_element_factory_make ("alsasink", NULL);
+
+  if (sink == NULL)
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "device", pcm, NULL);
+  if (gst_element_set_state (sink, GST_STATE_READY)
+      == GST_STATE_CHANGE_SUCCESS) {
+    GST_INFO_OBJECT (self, "\"%s\" is an ALSA PCM", pcm);
+    return sink;
+  }
+  gst_element_set_state (sink, GST_STATE_NULL);
+  gst_object_unref (sink);
+  return NULL;
+}
+
+static GstElement *
+make_pulsesink (const gchar *device, const gchar *server)
+{
+  GstElement *sink = gst_element_factory_make ("pulsesink", NULL);
+
+  if (sink == NULL)
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "device", device, "server", server, NULL);
+  return sink;
+}
+
+/* The sink element of @device: pulsesink for a PulseAudio-protocol
+ * server's sink (*@pulse_name set to its name), else what its provider
+ * makes. */
+static GstElement *
+create_device_sink (AudioCastDevice *device, const gchar *server,
+    gchar **pulse_name)
+{
+  GstDevice *gst_device = audio_cast_device_get_gst_device (device);
+  GstElement *sink;
+
+  if (gst_device == NULL) {
+    sink = make_pulsesink (audio_cast_device_get_name (device), server);
+    if (sink)
+      *pulse_name = g_strdup (audio_cast_device_get_name (device));
+    return sink;
+  }
+  sink = gst_device_create_element (gst_device, NULL);
+  if (sink)
+    gst_object_ref_sink (sink);
+  return sink;
+}
+
+GstElement *
+audio_cast_sink_open_named_device (AudioCastSink *self, const gchar *wanted,
+    const gchar *server, gchar **pulse_name)
+{
+  GList *devices;
+  AudioCastDevice *device;
+  GstElement *sink = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  /* No device has such a name, and neither the lookup (casefolding) nor an
+   * error message may be given one. */
+  if (!g_utf8_validate (wanted, -1, NULL)) {
+    gchar *valid = g_utf8_make_valid (wanted, -1);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("Device not found: \"%s\" is not valid UTF-8", valid), (NULL));
+    g_free (valid);
+    return NULL;
+  }
+
+  devices = audio_cast_device_collect (server, &ok, &error);
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", error->message),
+        (NULL));
+    g_error_free (error);
+    return NULL;
+  }
+  device = audio_cast_device_find (devices, wanted);
+  if (device == NULL && server == NULL && looks_like_alsa_pcm (wanted))
+    sink = open_alsa_pcm (self, wanted);
+  if (sink != NULL)
+    goto out;
+
+  if (device == NULL) {
+    gchar *available = audio_cast_device_describe_all (devices);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("Device not found: \"%s\". Available devices: %s", wanted, available),
+        ("no audio sink is named \"%s\" or has it in its name or description",
+            wanted));
+    g_free (available);
+    goto out;
+  }
+
+  sink = create_device_sink (device, server, pulse_name);
+  if (sink == NULL)
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Cannot open device \"%s\"", wanted), (NULL));
+  g_object_unref (device);
+
+out:
+  g_list_free_full (devices, g_object_unref);
+  return sink;
+}
+
+/* A named server must answer, within the lookup's 2 s, before pulsesink
+ * is given it: pulsesink's own connect has no such bound. */
+gboolean
+audio_cast_sink_check_server (AudioCastSink *self, const gchar *server)
+{
+  GList *sinks = NULL;
+  GError *error = NULL;
+
+  if (server == NULL)
+    return TRUE;
+  if (!audio_cast_pulse_list_sinks (server, &sinks, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", error->message),
+        (NULL));
+    g_error_free (error);
+    return FALSE;
+  }
+  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  return TRUE;
+}
+
+gboolean
+audio_cast_sink_is_pulsesink (GstElement *element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  return factory && g_strcmp0 (GST_OBJECT_NAME (factory), "pulsesink") == 0;
+}
+
+/* The graph quantum PipeWire runs at when our stream is the one asking for
+ * the shortest latency: pipewire-pulse turns the period pulsesink asks for
+ * into the stream's node.latency, and the graph rounds that down to a power
+ * of two frames at its rate (48 kHz by default): 256 frames for 10 ms.
+ * Other clients can only make it smaller. */
+GstClockTime
+audio_cast_sink_pipewire_quantum (gint64 latency_us)
+{
+  guint64 frames = gst_util_uint64_scale (latency_us, 48000, G_USEC_PER_SEC);
+  guint64 quantum = 1;
+
+  while (quantum * 2 <= frames)
+    quantum *= 2;
+  return gst_util_uint64_scale (quantum, GST_SECOND, 48000);
+}
+

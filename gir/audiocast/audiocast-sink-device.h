@@ -1,0 +1,38 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Which platform sink plays for AudioCastSink, and how it is opened: a
+ * device named by the application (matched among the output devices, or an
+ * ALSA PCM name), else the first platform sink that opens; and what it
+ * tells of its server. Used by audiocast-sink.c only. */
+
+#pragma once
+
+#include "audiocast-sink.h"
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (audio_cast_sink_debug);
+
+/* Sets @name on @element when it has such a property: the sinks wrapped
+ * differ in what they offer. */
+void audio_cast_sink_set_if_exists (GstElement *element, const gchar *name,
+    ...) G_GNUC_NULL_TERMINATED;
+GstElement *audio_cast_sink_open_default_device (AudioCastSink *self,
+    const gchar *server);
+GstElement *audio_cast_sink_open_named_device (AudioCastSink *self,
+    const gchar *wanted, const gchar *server, gchar **pulse_name);
+gboolean audio_cast_sink_check_server (AudioCastSink *self,
+    const gchar *server);
+gboolean audio_cast_sink_is_pulsesink (GstElement *element);
+GstClockTime audio_cast_sink_pipewire_quantum (gint64 latency_us);
+
+G_END_DECLS
