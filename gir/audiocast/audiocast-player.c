@@ -184,6 +184,8 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       self->first_error = gst_message_ref (msg);
     g_mutex_unlock (&self->failure_lock);
   }
+  /* a handler that drops a message owns it */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
@@ -357,13 +359,22 @@ sample_size (AudioCastSampleFormat format)
       (to_gst_format (format))) / 8;
 }
 
+/* Conversion buffers sized for the writes: grown to the largest, and given
+ * back once writes are much smaller again, so one long write (a whole file
+ * converted at once) does not keep its size in memory for the life of the
+ * player. Below KEEP_BUFFER_BYTES a buffer is always kept. */
+#define KEEP_BUFFER_BYTES (256 * 1024)
+
 static guint8 *
 ensure_buffer (guint8 **buffer, gsize *allocated, gsize size)
 {
-  if (*allocated < size) {
+  gboolean oversized = *allocated > KEEP_BUFFER_BYTES
+      && *allocated / 4 > size;
+
+  if (*allocated < size || oversized) {
     g_free (*buffer);
-    *buffer = g_malloc (size);
-    *allocated = size;
+    *allocated = MAX (size, oversized ? KEEP_BUFFER_BYTES : 0);
+    *buffer = g_malloc (*allocated);
   }
   return *buffer;
 }

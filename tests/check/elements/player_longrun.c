@@ -10,6 +10,9 @@
 
 #include "casttest.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #define RATE 8000
 #define CHANNELS 2
 #define CHUNK_FRAMES 160        /* 20 ms */
@@ -65,6 +68,91 @@ GST_START_TEST (test_bus_stays_empty_over_write_clear_cycles)
 
 GST_END_TEST;
 
+/* Resident memory of this process, in bytes. */
+static gsize
+resident_bytes (void)
+{
+  gchar *statm = NULL;
+  gsize pages = 0;
+
+  fail_unless (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  sscanf (statm, "%*s %" G_GSIZE_FORMAT, &pages);
+  g_free (statm);
+  return pages * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+typedef struct
+{
+  AudioCastPlayer *player;
+  const guint8 *data;
+  gsize size;
+} BigWrite;
+
+static gpointer
+big_write (gpointer user_data)
+{
+  BigWrite *w = user_data;
+
+  audio_cast_player_write (w->player, AUDIO_CAST_SAMPLE_FORMAT_S16LE,
+      w->data, w->size, NULL);
+  return NULL;
+}
+
+static guint64
+frames_written (AudioCastPlayer * p)
+{
+  GstStructure *st = audio_cast_player_get_stats (p);
+  guint64 written = 0;
+
+  gst_structure_get_uint64 (st, "frames-written", &written);
+  gst_structure_free (st);
+  return written;
+}
+
+/* One long write in another format than the stream's (a whole file at
+ * once) needs a conversion buffer as long; once the writes are short again
+ * that memory is given back. */
+GST_START_TEST (test_conversion_buffer_shrinks_after_a_long_write)
+{
+  const gsize long_frames = 2 * 1000 * 1000;    /* 16 MB converted */
+  GError *err = NULL;
+  AudioCastPlayer *p = audio_cast_player_new (NULL, RATE, CHANNELS, &err);
+  gfloat opening[CHANNELS] = { 0.25f, -0.25f };
+  gint16 small[CHUNK_FRAMES * CHANNELS] = { 0, };
+  BigWrite w;
+  GThread *writer;
+  gsize before, after;
+
+  fail_unless (p != NULL, "%s", err ? err->message : "no player");
+  /* the stream's format is float: what comes as S16 is converted */
+  fail_unless_equals_uint64 (audio_cast_player_write (p,
+          AUDIO_CAST_SAMPLE_FORMAT_F32LE, (const guint8 *) opening,
+          sizeof (opening), &err), 1);
+  w.player = p;
+  w.size = long_frames * CHANNELS * sizeof (gint16);
+  w.data = g_malloc0 (w.size);
+  writer = g_thread_new ("big-write", big_write, &w);
+  /* the conversion is done once the ring starts filling from it */
+  while (frames_written (p) < 2)
+    g_usleep (1000);
+  audio_cast_player_clear (p);
+  g_thread_join (writer);
+  g_free ((gpointer) w.data);
+
+  before = resident_bytes ();
+  fail_unless_equals_uint64 (audio_cast_player_write (p,
+          AUDIO_CAST_SAMPLE_FORMAT_S16LE, (const guint8 *) small,
+          sizeof (small), &err), CHUNK_FRAMES);
+  after = resident_bytes ();
+  fail_unless (before > after + 8 * 1024 * 1024,
+      "resident memory %" G_GSIZE_FORMAT " MB before the short write, %"
+      G_GSIZE_FORMAT " MB after: the 16 MB conversion buffer was kept",
+      before >> 20, after >> 20);
+  g_object_unref (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 player_longrun_suite (void)
 {
@@ -78,6 +166,7 @@ player_longrun_suite (void)
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_bus_stays_empty_over_write_clear_cycles);
+  tcase_add_test (tc, test_conversion_buffer_shrinks_after_a_long_write);
 
   return s;
 }
