@@ -139,6 +139,11 @@ GST_START_TEST (test_conversion_buffer_shrinks_after_a_long_write)
   g_thread_join (writer);
   g_free ((gpointer) w.data);
 
+#ifdef __SANITIZE_ADDRESS__
+  /* ASan keeps freed memory in quarantine: resident memory does not say */
+  g_object_unref (p);
+  return;
+#endif
   before = resident_bytes ();
   fail_unless_equals_uint64 (audio_cast_player_write (p,
           AUDIO_CAST_SAMPLE_FORMAT_S16LE, (const guint8 *) small,
