@@ -112,14 +112,7 @@ def test_lossless_file_heard_exactly(files, codec):
     path, ref = files[codec]
     data = play(path, "audiocastsink")
     first, _ = sound_span(data)
-    quantum = 256 if acutil.server_kind_from_env() == "pipewire" else None
-    heard, glitches, bad = acutil.follow_written(data[first:], ref, quantum)
-    print(f"{codec}: {len(ref)} frames decoded, {heard} heard in order; "
-          f"server xruns stepped over: {glitches}")
-    assert bad is None, (
-        f"{codec}: the capture departs from the file at capture offset "
-        f"{bad}, after {heard} of its {len(ref)} frames")
-    assert heard == len(ref), f"{codec}: heard {heard} of {len(ref)} frames"
+    acutil.assert_heard_exactly(data[first:], ref, codec)
 
 
 @pytest.mark.parametrize("codec", ("vorbis", "opus"))

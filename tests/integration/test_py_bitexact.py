@@ -28,16 +28,6 @@ PERIOD = RATE // 100  # the default latency-time, 10 ms
 CUT_TIME = 0.05  # see test_py_races.py
 
 
-def server_quantum():
-    """The whole frames a server's own graph xrun inserts or skips, or None
-    where the server has none to excuse: PipeWire's null sinks are driven by
-    a timer, and on a loaded two-core machine the graph misses a cycle now
-    and then, for any client (docs/servers.md: pacat's own audio loses a
-    quantum a few times a minute there); a PulseAudio null sink never
-    misses."""
-    return 256 if acutil.server_kind_from_env() == "pipewire" else None
-
-
 def xfail_server_glitches(glitches):
     """Bit-exactness could not be seen through the server's own xruns: an
     expected failure that says where they were; anything else they could not
@@ -87,7 +77,8 @@ def test_60_seconds_of_noise_bit_exact():
     start = acutil.first_nonzero(data)
     assert start is not None, "nothing was captured"
     got = data[start:]
-    heard, glitches, bad = acutil.follow_written(got, x, server_quantum())
+    heard, glitches, bad = acutil.follow_written(got, x,
+                                                 acutil.server_xrun_quantum())
     if bad is not None:
         where = acutil.find_exact(data, x[heard:heard + 16], start)
         raise AssertionError(
@@ -184,11 +175,12 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
 
     heard = {}      # segment -> how far into it sound was heard
     changed = []    # (segment, exact frames, frames of other sound after them)
-    glitches = []   # the server's own xruns (see server_quantum())
+    glitches = []   # the server's own xruns (see acutil.server_xrun_quantum())
     for j, (q, k) in enumerate(zip(pos, ids)):
         nxt = pos[j + 1] if j + 1 < len(pos) else len(data)
         x = seg(k)[:done[k][1] if k < len(done) else 0]
-        m, seen, bad = acutil.follow_written(data[q:nxt], x, server_quantum())
+        m, seen, bad = acutil.follow_written(data[q:nxt], x,
+                                             acutil.server_xrun_quantum())
         glitches += [(q + at, inserted, skipped) for at, inserted, skipped in seen]
         heard[k] = m  # the exact prefix, with what the server's xruns skipped
         if bad is not None:
@@ -213,7 +205,7 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
         f"the capture holds {total} frames of the segments, frames-played "
         f"says {s['frames_played']}: the heard counts are off by "
         f"{(total - s['frames_played']) / len(clears):+.0f} frames per clear")
-    quantum = server_quantum()
+    quantum = acutil.server_xrun_quantum()
     if changed and quantum and all(other <= quantum for _, _, other in changed):
         # open (docs/servers.md): now and then one graph quantum of other
         # sound after a clear on pipewire-pulse; more than that still fails

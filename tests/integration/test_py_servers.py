@@ -167,16 +167,19 @@ def check_drain_then_stop(server=None):
     for run in range(DRAIN_RUNS):
         x = acutil.noise(0.25, RATE, 2, amplitude=0.5, seed=100 + run)
         data = play_drain_stop(x, server)
-        got = acutil.trimmed(data)
         start = acutil.first_nonzero(data)
         assert start is not None, f"run {run}: nothing captured"
         head = acutil.find_exact(x, data[start:start + 1])
         lost_head = head[0] if head else len(x)
         assert lost_head == 0, f"run {run}: the first {lost_head} frames were lost"
-        assert len(got) == len(x), (
-            f"run {run}: {len(x) - len(got)} frames of {len(x)} lost at the "
+        heard, glitches, bad = acutil.follow_written(
+            data[start:], x, acutil.server_xrun_quantum())
+        assert bad is None, f"run {run}: the audio was changed at {bad}"
+        assert heard == len(x), (
+            f"run {run}: {len(x) - heard} frames of {len(x)} lost at the "
             "end: drain returned before the audio was heard")
-        assert np.array_equal(got, x), f"run {run}: the audio was changed"
+        if glitches:
+            print(f"run {run}: server xruns stepped over: {glitches}")
 
 
 def test_drain_then_stop_loses_nothing():
