@@ -264,7 +264,11 @@ class PulseServer(_Server):
         self._spawn(
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
              "--disallow-exit", "--use-pid-file=no", "--system=no",
-             "--realtime=no", "-F", str(self.root / "default.pa"),
+             "--realtime=no",
+             # PulseAudio terminates itself when it takes most of a CPU for
+             # a while (its soft CPU limit); a two-core CI machine running
+             # valgrind beside it is not the user's idle desktop
+             "--no-cpu-limit", "-F", str(self.root / "default.pa"),
              f"--log-target=file:{self.log}", "--log-level=notice"],
             "pulse-stdout.log")
         self._wait_default_sink(time.monotonic() + timeout)

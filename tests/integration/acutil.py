@@ -634,9 +634,8 @@ def follow_written(captured, written, quantum=None):
     glitches = []
 
     def agree(c, r):
-        n = min(probe, len(want) - r)
-        return n > 0 and c + n <= len(got) and np.array_equal(
-            got[c:c + n], want[r:r + n])
+        n = min(probe, len(want) - r, len(got) - c)
+        return n > 0 and np.array_equal(got[c:c + n], want[r:r + n])
 
     def step_over(c, r):
         """(inserted, skipped) of whole quanta after which the capture at
@@ -651,12 +650,6 @@ def follow_written(captured, written, quantum=None):
                     return inserted, skipped
         return None
 
-    if not agree(0, 0):
-        over = step_over(0, 0)
-        if over is None or over[0]:
-            return 0, [], 0 if len(got) else None
-        glitches.append((0, 0, over[1]))
-        r = over[1]
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
         differ = np.flatnonzero(got[c:c + n] != want[r:r + n])

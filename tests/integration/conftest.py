@@ -74,5 +74,8 @@ def pulse_log(pulse_server):
     start = len(pulse_server.log_text())
     yield
     text = pulse_server.log_text()[start:]
-    if "E: " in text or "W: " in text:
-        print("---- pulseaudio log ----\n" + text[-4000:])
+    died = pulse_server.proc is not None and pulse_server.proc.poll() is not None
+    if died or "E: " in text or "W: " in text:
+        state = (f" (the server exited, status {pulse_server.proc.returncode})"
+                 if died else "")
+        print(f"---- pulseaudio log{state} ----\n" + text[-4000:])
