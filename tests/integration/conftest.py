@@ -78,4 +78,6 @@ def pulse_log(pulse_server):
     if died or "E: " in text or "W: " in text:
         state = (f" (the server exited, status {pulse_server.proc.returncode})"
                  if died else "")
+        if died:  # all of it: what it said before it went may be earlier
+            text = pulse_server.log_text()
         print(f"---- pulseaudio log{state} ----\n" + text[-4000:])
