@@ -140,7 +140,18 @@ def test_av_offset_matches_pulsesink(av_files, case):
         kw["pause"] = True
     results = {}
     for sink in ("pulsesink", "audiocastsink"):
-        results[sink] = av_offsets(av_files[offset_s], sink, offset_s, **kw)
+        try:
+            results[sink] = av_offsets(av_files[offset_s], sink, offset_s,
+                                       **kw)
+        except AssertionError:
+            if sink == "pulsesink" and acutil.server_kind_from_env() \
+                    == "pulse-rewinds":
+                # libpulse's clock, which pulsesink gives the pipeline, can
+                # stand still after a cork when the sink rewinds: the video
+                # then never ends and there is nothing to compare with
+                pytest.xfail("the pulsesink reference never reached EOS "
+                             "(libpulse's clock stood still)")
+            raise
         print(f"{case} {sink}: A/V offsets (video pts ms, audio − video ms)",
               [(p, round(o, 1)) for p, o in results[sink]])
     for sink, offs in results.items():
