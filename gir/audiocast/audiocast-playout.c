@@ -20,7 +20,6 @@ audio_cast_playout_reset (AudioCastPlayout *p, gint rate)
   memset (p, 0, sizeof (*p));
   p->rate = rate;
   p->epoch_base = heard;
-  p->heard_floor = heard;
 }
 
 static AudioCastPlayoutRun *
@@ -58,9 +57,7 @@ audio_cast_playout_push (AudioCastPlayout *p, guint64 frames, gboolean is_data)
     } else {
       if (p->n_runs == AUDIO_CAST_PLAYOUT_MAX_RUNS) {
         /* Only happens when the device lags many silence/data alternations
-         * behind; the oldest run is the least wrong one to forget. What was
-         * heard in it stays counted (heard_floor). */
-        p->heard_floor = audio_cast_playout_heard (p);
+         * behind; the oldest run is the least wrong one to forget. */
         p->first = (p->first + 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS;
         p->n_runs--;
       }
@@ -101,7 +98,6 @@ audio_cast_playout_advance (AudioCastPlayout *p, guint64 dev_now)
 
   if (heard_t > p->heard_t) {
     p->heard_t = heard_t;
-    p->heard_floor = audio_cast_playout_heard (p);
     prune_heard_runs (p);
   }
 }
@@ -111,7 +107,6 @@ void
 audio_cast_playout_new_epoch (AudioCastPlayout *p)
 {
   p->epoch_base = audio_cast_playout_heard (p);
-  p->heard_floor = p->epoch_base;
   p->data_pushed = 0;
   p->n_runs = 0;
   p->first = 0;
@@ -122,7 +117,6 @@ audio_cast_playout_new_epoch (AudioCastPlayout *p)
 guint64
 audio_cast_playout_heard (const AudioCastPlayout *p)
 {
-  guint64 heard = MAX (p->epoch_base, p->heard_floor);
   guint i;
 
   /* The last run starting at or before the heard position decides. */
@@ -131,10 +125,9 @@ audio_cast_playout_heard (const AudioCastPlayout *p)
         &p->runs[(p->first + i - 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
 
     if (run->t_start <= p->heard_t)
-      return MAX (heard, run->played_before + MIN (p->heard_t - run->t_start,
-              run->length));
+      return run->played_before + MIN (p->heard_t - run->t_start, run->length);
   }
-  return heard;
+  return p->epoch_base;
 }
 
 /* Data frames handed downstream, across epochs' heard parts. */

@@ -58,9 +58,6 @@ typedef struct
   gint dev_rate;
 
   guint64 heard_t;              /* monotonic */
-  /* The heard count as last advanced: what is heard never goes back, even
-   * after the run it was counted in had to be forgotten. */
-  guint64 heard_floor;
 } AudioCastPlayout;
 
 void     audio_cast_playout_reset     (AudioCastPlayout *p, gint rate);
