@@ -50,6 +50,8 @@
  * It is a snapshot: its properties never change. Pass
  * [property@Device:name] to [ctor@Player.new], [func@play_file] or
  * audiocastsink's `device` property to play on it.
+ *
+ * Since: 0.1
  */
 struct _AudioCastDevice
 {
@@ -180,7 +182,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * PulseAudio the sink name (such as `alsa_output.pci-0000_00_1f.3.analog-stereo`),
    * for other backends their own device identifier, else
    * [property@Device:description].
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_NAME] = g_param_spec_string ("name", "Name",
       "Device name, as audiocastsink's device property takes it", NULL, flags);
 
@@ -188,7 +192,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:description:
    *
    * The human-readable name of the device, for user interfaces.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_DESCRIPTION] = g_param_spec_string ("description",
       "Description", "Human-readable device name", NULL, flags);
 
@@ -198,7 +204,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * The audio system the device belongs to: `pulse` (which includes
    * PipeWire through pipewire-pulse), `alsa`, `pipewire`, `wasapi`,
    * `osxaudio`, or the lowercase name of another GStreamer device provider.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_BACKEND] = g_param_spec_string ("backend", "Backend",
       "Audio system of the device (pulse, alsa, pipewire, ...)", NULL, flags);
 
@@ -206,7 +214,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:is-default:
    *
    * Whether the device was the system's default output when it was listed.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_IS_DEFAULT] = g_param_spec_boolean ("is-default",
       "Is default", "Whether this is the default output device", FALSE, flags);
 
@@ -214,7 +224,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:sample-rate:
    *
    * The device's own sample rate in Hz, 0 when the backend does not say.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
       "Sample rate", "Native sample rate of the device (0: unknown)",
       0, G_MAXINT, 0, flags);
@@ -223,7 +235,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:channels:
    *
    * The device's own channel count, 0 when the backend does not say.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
       "Native channel count of the device (0: unknown)", 0, G_MAXINT, 0,
       flags);
@@ -238,6 +252,8 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
  * Gets [property@Device:name].
  *
  * Returns: (transfer none): the name to select this device with
+ *
+ * Since: 0.1
  */
 const gchar *
 audio_cast_device_get_name (AudioCastDevice *self)
@@ -253,6 +269,8 @@ audio_cast_device_get_name (AudioCastDevice *self)
  * Gets [property@Device:description].
  *
  * Returns: (transfer none): the human-readable name of the device
+ *
+ * Since: 0.1
  */
 const gchar *
 audio_cast_device_get_description (AudioCastDevice *self)
@@ -268,6 +286,8 @@ audio_cast_device_get_description (AudioCastDevice *self)
  * Gets [property@Device:backend].
  *
  * Returns: (transfer none): the audio system, such as `pulse` or `alsa`
+ *
+ * Since: 0.1
  */
 const gchar *
 audio_cast_device_get_backend (AudioCastDevice *self)
@@ -283,6 +303,8 @@ audio_cast_device_get_backend (AudioCastDevice *self)
  * Gets [property@Device:is-default].
  *
  * Returns: whether the device was the default output when it was listed
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_device_get_is_default (AudioCastDevice *self)
@@ -298,6 +320,8 @@ audio_cast_device_get_is_default (AudioCastDevice *self)
  * Gets [property@Device:sample-rate].
  *
  * Returns: the device's own sample rate in Hz, or 0 when unknown
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_device_get_sample_rate (AudioCastDevice *self)
@@ -313,6 +337,8 @@ audio_cast_device_get_sample_rate (AudioCastDevice *self)
  * Gets [property@Device:channels].
  *
  * Returns: the device's own channel count, or 0 when unknown
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_device_get_channels (AudioCastDevice *self)
@@ -517,6 +543,8 @@ audio_cast_device_collect (const gchar *server, gboolean *ok,
  *
  * Returns: (transfer full) (element-type AudioCastDevice): the devices,
  *   empty when there are none
+ *
+ * Since: 0.1
  */
 GList *
 audio_cast_list_output_devices (void)
@@ -529,8 +557,8 @@ audio_cast_list_output_devices (void)
 /**
  * audio_cast_list_output_devices_on:
  * @server: (nullable): a PulseAudio-protocol server address, such as
- *   `tcp:192.0.2.7:4713` or `unix:/run/user/1000/pulse/native`; %NULL for
- *   the default server (as audio_cast_list_output_devices() does)
+ *   `tcp:192.0.2.7:4713` or `unix:/run/user/1000/pulse/native`; `NULL` for
+ *   the default server (as [func@list_output_devices] does)
  * @error: return location for an error
  *
  * Lists the output devices of a given sound server, which may run on
@@ -539,9 +567,11 @@ audio_cast_list_output_devices (void)
  * [property@Player:server] or audiocastsink's `server` property.
  *
  * Returns: (transfer full) (element-type AudioCastDevice): the devices
- *   (empty when the server has none), or %NULL with
- *   %AUDIO_CAST_ERROR_BACKEND when the server did not answer within 2 s;
+ *   (empty when the server has none), or `NULL` with
+ *   [error@Error.BACKEND] when the server did not answer within 2 s;
  *   the message names the address
+ *
+ * Since: 0.1
  */
 GList *
 audio_cast_list_output_devices_on (const gchar *server, GError **error)

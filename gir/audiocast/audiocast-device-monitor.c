@@ -139,6 +139,8 @@ audio_cast_device_monitor_list_gst (void)
  * monitor.start()
  * GLib.MainLoop().run()
  * ```
+ *
+ * Since: 0.1
  */
 struct _AudioCastDeviceMonitor
 {
@@ -215,7 +217,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    *
    * Emitted on the monitor's main context for every output device present
    * when the monitor starts, and for every one that appears afterwards.
-   */
+ *
+ * Since: 0.1
+ */
   signals[SIGNAL_DEVICE_ADDED] = g_signal_new ("device-added",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
@@ -226,7 +230,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    * @device: the device that went away, as it was reported when added
    *
    * Emitted on the monitor's main context when an output device goes away.
-   */
+ *
+ * Since: 0.1
+ */
   signals[SIGNAL_DEVICE_REMOVED] = g_signal_new ("device-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
@@ -244,7 +250,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    * With PulseAudio in GStreamer 1.22, a change of the default device is
    * only noticed at the next event about a sink (one added, removed or
    * changed), so this may come late.
-   */
+ *
+ * Since: 0.1
+ */
   signals[SIGNAL_DEVICE_CHANGED] = g_signal_new ("device-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 2, AUDIO_CAST_TYPE_DEVICE, AUDIO_CAST_TYPE_DEVICE);
@@ -257,6 +265,8 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
  * the calling thread's thread-default main context.
  *
  * Returns: (transfer full): a new, stopped monitor
+ *
+ * Since: 0.1
  */
 AudioCastDeviceMonitor *
 audio_cast_device_monitor_new (void)
@@ -364,8 +374,10 @@ bus_message_cb (GstBus *bus, GstMessage *message, gpointer user_data)
  * device present now, from the monitor's main context. Does nothing when
  * the monitor is running already.
  *
- * Returns: %TRUE when watching; %FALSE with %AUDIO_CAST_ERROR_BACKEND when
+ * Returns: `TRUE` when watching; `FALSE` with [error@Error.BACKEND] when
  *   no audio system could be watched
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_device_monitor_start (AudioCastDeviceMonitor *self,
@@ -412,6 +424,8 @@ audio_cast_device_monitor_start (AudioCastDeviceMonitor *self,
  * Stops watching. No signal is emitted after this returns, also none that
  * was already on its way. [method@DeviceMonitor.start] starts again, and
  * reports the devices present then as added.
+ *
+ * Since: 0.1
  */
 void
 audio_cast_device_monitor_stop (AudioCastDeviceMonitor *self)

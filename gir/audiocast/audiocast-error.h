@@ -15,12 +15,16 @@
 
 #include <glib.h>
 
+#include <audiocast/audiocast-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
  * AUDIO_CAST_ERROR:
  *
  * The error domain of the AudioCast library.
+ *
+ * Since: 0.1
  */
 #define AUDIO_CAST_ERROR (audio_cast_error_quark ())
 
@@ -35,6 +39,8 @@ G_BEGIN_DECLS
  * @AUDIO_CAST_ERROR_FORMAT: a file could not be read or decoded
  *
  * Errors of the AudioCast library.
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -45,6 +51,16 @@ typedef enum
   AUDIO_CAST_ERROR_FORMAT,
 } AudioCastError;
 
+/**
+ * audio_cast_error_quark:
+ *
+ * The quark of #AUDIO_CAST_ERROR.
+ *
+ * Returns: the error domain of the AudioCast library
+ *
+ * Since: 0.1
+ */
+AUDIO_CAST_AVAILABLE_IN_0_1
 GQuark audio_cast_error_quark (void);
 
 G_END_DECLS

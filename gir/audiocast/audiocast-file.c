@@ -187,7 +187,7 @@ make_pipeline (const gchar *uri, const gchar *device, const gchar *server,
  *   against the current directory) or a URI GStreamer can read
  * @device: (nullable): the output device, as audiocastsink's `device`
  *   property takes it (a [property@Device:name], or part of a name or
- *   description); %NULL for the default device
+ *   description); `NULL` for the default device
  * @cancellable: (nullable): stops the playback from another thread
  * @error: return location for an error
  *
@@ -197,7 +197,7 @@ make_pipeline (const gchar *uri, const gchar *device, const gchar *server,
  * device's format.
  *
  * Cancelling @cancellable stops the sound at once and returns
- * %G_IO_ERROR_CANCELLED.
+ * `G_IO_ERROR_CANCELLED`.
  *
  * A local file whose audio has not reached the device within 10 seconds
  * counts as undecodable: GStreamer 1.22 can lose the demuxer's error for a
@@ -207,11 +207,13 @@ make_pipeline (const gchar *uri, const gchar *device, const gchar *server,
  * AudioCast.play_file("chime.ogg", None, None)
  * ```
  *
- * Returns: %TRUE when the file was played to its end; %FALSE with
- *   %AUDIO_CAST_ERROR_FORMAT when it cannot be read or decoded,
- *   %AUDIO_CAST_ERROR_DEVICE_NOT_FOUND when @device matches no device,
- *   %AUDIO_CAST_ERROR_BACKEND when the device failed, or
- *   %G_IO_ERROR_CANCELLED
+ * Returns: `TRUE` when the file was played to its end; `FALSE` with
+ *   [error@Error.FORMAT] when it cannot be read or decoded,
+ *   [error@Error.DEVICE_NOT_FOUND] when @device matches no device,
+ *   [error@Error.BACKEND] when the device failed, or
+ *   `G_IO_ERROR_CANCELLED`
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
@@ -225,18 +227,20 @@ audio_cast_play_file (const gchar *path_or_uri, const gchar *device,
  * audio_cast_play_file_on:
  * @path_or_uri: (type filename): as for [func@play_file]
  * @device: (nullable): the output device on @server, as for
- *   [func@play_file]; %NULL for that server's default device
+ *   [func@play_file]; `NULL` for that server's default device
  * @server: (nullable): a PulseAudio protocol server address, as
  *   audiocastsink's `server` property takes it (`tcp:HOST:PORT`,
- *   `unix:/path/native`); %NULL for the default server
+ *   `unix:/path/native`); `NULL` for the default server
  * @cancellable: (nullable): stops the playback from another thread
  * @error: return location for an error
  *
  * [func@play_file] on a given sound server, which may be on another
  * machine. A server that does not answer fails with
- * %AUDIO_CAST_ERROR_BACKEND naming its address.
+ * [error@Error.BACKEND] naming its address.
  *
  * Returns: as [func@play_file]
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_play_file_on (const gchar *path_or_uri, const gchar *device,

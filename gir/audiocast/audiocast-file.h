@@ -15,12 +15,16 @@
 
 #include <gio/gio.h>
 
+#include <audiocast/audiocast-version-macros.h>
+
 G_BEGIN_DECLS
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_play_file (const gchar *path_or_uri,
                                const gchar *device,
                                GCancellable *cancellable,
                                GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_play_file_on (const gchar *path_or_uri,
                                   const gchar *device,
                                   const gchar *server,

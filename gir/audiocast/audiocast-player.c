@@ -13,7 +13,7 @@
  * Streams audio that the application produces as it goes (speech synthesis,
  * generated audio) to an output device.
  *
- * The player owns a pipeline holding one #AudioCastSink. audio_cast_player_write()
+ * The player owns a pipeline holding one [class@Sink]. [method@Player.write]
  * puts samples straight into the element's ring buffer from the calling
  * thread — the role appsrc plays in a pipeline, without a queue of its own, so
  * "written" means "in the ring" and drain knows exactly what to wait for.
@@ -22,8 +22,8 @@
  * loops.
  *
  * Every method may be called from any thread: a voice-activity detector can
- * call audio_cast_player_clear() while another thread is blocked in
- * audio_cast_player_write() or audio_cast_player_drain().
+ * call [method@Player.clear] while another thread is blocked in
+ * [method@Player.write] or [method@Player.drain].
  *
  * ```c
  * g_autoptr (GError) error = NULL;
@@ -39,6 +39,8 @@
  * if (!audio_cast_player_drain (player, -1, &error))
  *   g_printerr ("%s\n", error->message);
  * ```
+ *
+ * Since: 0.1
  */
 
 #ifdef HAVE_CONFIG_H
@@ -329,7 +331,7 @@ audio_cast_player_initable_iface_init (GInitableIface *iface)
 /**
  * audio_cast_player_new:
  * @device: (nullable): an output device's name, or a case-insensitive part
- *   of its name or description; %NULL for the default device
+ *   of its name or description; `NULL` for the default device
  * @sample_rate: the rate of the samples you will write, in Hz; 0 for the
  *   device's own rate
  * @channels: the channel count of the samples you will write; 0 for the
@@ -339,9 +341,11 @@ audio_cast_player_initable_iface_init (GInitableIface *iface)
  * Opens the device and starts the stream. Writes are resampled and remixed
  * to what the device plays.
  *
- * Returns: (transfer full): a new #AudioCastPlayer, or %NULL with @error set
- *   (%AUDIO_CAST_ERROR_DEVICE_NOT_FOUND, whose message lists the devices,
- *   %AUDIO_CAST_ERROR_INVALID_ARGUMENT or %AUDIO_CAST_ERROR_BACKEND).
+ * Returns: (transfer full): a new [class@Player], or `NULL` with @error set
+ *   ([error@Error.DEVICE_NOT_FOUND], whose message lists the devices,
+ *   [error@Error.INVALID_ARGUMENT] or [error@Error.BACKEND]).
+ *
+ * Since: 0.1
  */
 AudioCastPlayer *
 audio_cast_player_new (const gchar *device, guint sample_rate, guint channels,
@@ -480,7 +484,7 @@ convert_to_stream (AudioCastPlayer *self, AudioCastSampleFormat format,
 
 /**
  * audio_cast_player_write:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  * @format: the sample format of @data
  * @data: (array length=size) (element-type guint8): interleaved samples
  * @size: the length of @data in bytes: a whole number of frames
@@ -495,9 +499,11 @@ convert_to_stream (AudioCastPlayer *self, AudioCastSampleFormat format,
  * formats are converted to it.
  *
  * Returns: the number of frames accepted; 0 with @error set when the player
- *   is stopped (%AUDIO_CAST_ERROR_CLOSED), @size is not a whole number of
- *   frames (%AUDIO_CAST_ERROR_INVALID_ARGUMENT) or the device failed
- *   (%AUDIO_CAST_ERROR_BACKEND).
+ *   is stopped ([error@Error.CLOSED]), @size is not a whole number of
+ *   frames ([error@Error.INVALID_ARGUMENT]) or the device failed
+ *   ([error@Error.BACKEND]).
+ *
+ * Since: 0.1
  */
 gsize
 audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
@@ -574,19 +580,21 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
 
 /**
  * audio_cast_player_drain:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  * @timeout_us: how long to wait at most, in microseconds; -1 for no limit
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a `GError`, or `NULL`
  *
  * Waits until everything written before the call has been heard.
  *
- * When it returns %FALSE, @error says why: %G_IO_ERROR_TIMED_OUT when the
- * timeout came first, %G_IO_ERROR_CANCELLED when a clear or a stop ended the
- * wait, %AUDIO_CAST_ERROR_CLOSED when the player was stopped before, and
- * %AUDIO_CAST_ERROR_BACKEND when the device failed (the sound server went
+ * When it returns `FALSE`, @error says why: `G_IO_ERROR_TIMED_OUT` when the
+ * timeout came first, `G_IO_ERROR_CANCELLED` when a clear or a stop ended the
+ * wait, [error@Error.CLOSED] when the player was stopped before, and
+ * [error@Error.BACKEND] when the device failed (the sound server went
  * away, say) — then at once, not after the timeout.
  *
- * Returns: %TRUE when it was heard (at once when nothing is queued)
+ * Returns: `TRUE` when it was heard (at once when nothing is queued)
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
@@ -623,13 +631,15 @@ audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
 
 /**
  * audio_cast_player_clear:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
- * Discards everything not yet heard, at once (see audio_cast_sink_clear()).
+ * Discards everything not yet heard, at once (see [method@Sink.clear]).
  * Unblocks writers and drains. Callable from any thread.
  *
  * Returns: the frames heard since the previous clear — where a voice
  *   assistant cuts its transcript when the user interrupted.
+ *
+ * Since: 0.1
  */
 guint64
 audio_cast_player_clear (AudioCastPlayer *self)
@@ -645,11 +655,13 @@ audio_cast_player_clear (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_stop:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * Stops playback at once and releases the device. Blocked writers and drains
  * return. Calling it again does nothing; writing afterwards fails with
- * %AUDIO_CAST_ERROR_CLOSED.
+ * [error@Error.CLOSED].
+ *
+ * Since: 0.1
  */
 void
 audio_cast_player_stop (AudioCastPlayer *self)
@@ -665,9 +677,11 @@ audio_cast_player_stop (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_sample_rate:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * Returns: the rate of the samples the player expects, in Hz
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_player_get_sample_rate (AudioCastPlayer *self)
@@ -678,9 +692,11 @@ audio_cast_player_get_sample_rate (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_channels:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * Returns: the channel count of the samples the player expects
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_player_get_channels (AudioCastPlayer *self)
@@ -691,9 +707,11 @@ audio_cast_player_get_channels (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_device_sample_rate:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * Returns: the rate the device plays at, in Hz
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_player_get_device_sample_rate (AudioCastPlayer *self)
@@ -704,9 +722,11 @@ audio_cast_player_get_device_sample_rate (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_device_channels:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * Returns: the channel count the device plays
+ *
+ * Since: 0.1
  */
 guint
 audio_cast_player_get_device_channels (AudioCastPlayer *self)
@@ -717,9 +737,11 @@ audio_cast_player_get_device_channels (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_active:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
- * Returns: %TRUE until the player is stopped
+ * Returns: `TRUE` until the player is stopped
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_player_get_active (AudioCastPlayer *self)
@@ -730,12 +752,14 @@ audio_cast_player_get_active (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_latency:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * The current output latency: how long a frame written now to an empty ring
  * takes to be heard, that is what the device and the converters hold.
  *
  * Returns: the latency in microseconds
+ *
+ * Since: 0.1
  */
 gint64
 audio_cast_player_get_latency (AudioCastPlayer *self)
@@ -753,7 +777,7 @@ audio_cast_player_get_latency (AudioCastPlayer *self)
 
 /**
  * audio_cast_player_get_stats:
- * @self: an #AudioCastPlayer
+ * @self: an [class@Player]
  *
  * All the counters, read at one moment, so that frames-written =
  * frames-played + frames-cleared + buffered-frames holds exactly even while
@@ -761,9 +785,11 @@ audio_cast_player_get_latency (AudioCastPlayer *self)
  * buffered-frames counts everything written and not heard: in the ring and
  * in what the device holds.
  *
- * Returns: (transfer full): a #GstStructure named "audiocast-stats" with the
+ * Returns: (transfer full): a `GstStructure` named "audiocast-stats" with the
  *   guint64 fields frames-written, frames-played, frames-cleared,
  *   buffered-frames and the guint field underruns
+ *
+ * Since: 0.1
  */
 GstStructure *
 audio_cast_player_get_stats (AudioCastPlayer *self)
@@ -934,9 +960,11 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
   /**
    * AudioCastPlayer:device:
    *
-   * The output device's name, or a part of its name or description; %NULL
+   * The output device's name, or a part of its name or description; `NULL`
    * for the default device.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
       "Output device (NULL: default)", NULL, construct);
 
@@ -945,11 +973,13 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * The sound server to play on, by its PulseAudio protocol address
    * (`tcp:HOST:PORT` for a server on another machine, `unix:/path`);
-   * %NULL for the default server. [property@Player:device] then names one
+   * `NULL` for the default server. [property@Player:device] then names one
    * of that server's sinks (see [func@list_output_devices_on]). A server
    * that does not answer within 2 s fails the construction with
-   * %AUDIO_CAST_ERROR_BACKEND naming the address.
-   */
+   * [error@Error.BACKEND] naming the address.
+ *
+ * Since: 0.1
+ */
   properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
       "Sound server address (tcp:HOST:PORT, unix:PATH; NULL: default)", NULL,
       construct);
@@ -959,7 +989,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * The rate of the samples written, in Hz. Set 0 to take the device's;
    * reads back the rate in use.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
       "Sample rate", "Rate of the samples written (0: the device's)", 0,
       G_MAXUINT, 0, construct);
@@ -969,7 +1001,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * The channel count of the samples written. Set 0 to take the device's;
    * reads back the count in use.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
       "Channels of the samples written (0: the device's)", 0, G_MAXUINT, 0,
       construct);
@@ -978,7 +1012,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:buffer-time:
    *
    * Ring buffer capacity in microseconds.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
       "Buffer time", "Ring buffer capacity in microseconds", 1000,
       G_MAXINT64 / 1000, DEFAULT_BUFFER_TIME, construct);
@@ -987,7 +1023,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:latency-time:
    *
    * Device period in microseconds.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
       "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
       DEFAULT_LATENCY_TIME, construct);
@@ -996,8 +1034,10 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:fade-time:
    *
    * 0 for an instant clear, or the fade-out of a click-free clear in
-   * microseconds (see #AudioCastSink:fade-time).
-   */
+   * microseconds (see [property@Sink:fade-time]).
+ *
+ * Since: 0.1
+ */
   properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
       "Fade-out on clear in microseconds (0: instant)", 0, G_USEC_PER_SEC, 0,
       construct);
@@ -1006,7 +1046,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:device-sample-rate:
    *
    * The rate the device plays at, in Hz.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_DEVICE_SAMPLE_RATE] = g_param_spec_uint
       ("device-sample-rate", "Device sample rate", "Rate the device plays at",
       0, G_MAXUINT, 0, ro);
@@ -1015,15 +1057,19 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:device-channels:
    *
    * The channel count the device plays.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_DEVICE_CHANNELS] = g_param_spec_uint ("device-channels",
       "Device channels", "Channels the device plays", 0, G_MAXUINT, 0, ro);
 
   /**
    * AudioCastPlayer:active:
    *
-   * %TRUE until the player is stopped.
-   */
+   * `TRUE` until the player is stopped.
+ *
+ * Since: 0.1
+ */
   properties[PROP_ACTIVE] = g_param_spec_boolean ("active", "Active",
       "Whether the player plays (not stopped)", FALSE, ro);
 
@@ -1031,7 +1077,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:latency:
    *
    * The current output latency in microseconds.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_LATENCY] = g_param_spec_int64 ("latency", "Latency",
       "Current output latency in microseconds", 0, G_MAXINT64, 0, ro);
 
@@ -1040,7 +1088,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * Frames accepted. frames-written = frames-played + frames-cleared +
    * buffered-frames.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
       "Frames written", "Frames accepted", 0, G_MAXUINT64, 0, ro);
 
@@ -1048,7 +1098,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:frames-played:
    *
    * Frames heard, by the device's own position.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
       "Frames played", "Frames heard", 0, G_MAXUINT64, 0, ro);
 
@@ -1056,7 +1108,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:frames-cleared:
    *
    * Frames discarded by clears before being heard.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
       "Frames cleared", "Frames discarded unheard", 0, G_MAXUINT64, 0, ro);
 
@@ -1064,7 +1118,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:buffered-frames:
    *
    * Frames accepted and not heard yet.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
       "Buffered frames", "Frames not heard yet", 0, G_MAXUINT64, 0, ro);
 
@@ -1072,7 +1128,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:underruns:
    *
    * Times the ring ran dry while the application was still writing.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
       "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0, ro);
 

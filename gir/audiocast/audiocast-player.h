@@ -16,6 +16,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include <audiocast/audiocast-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -25,7 +27,9 @@ G_BEGIN_DECLS
  * @AUDIO_CAST_SAMPLE_FORMAT_F32LE: 32-bit little-endian floats in [-1, 1]
  * @AUDIO_CAST_SAMPLE_FORMAT_F64LE: 64-bit little-endian floats in [-1, 1]
  *
- * Sample formats audio_cast_player_write() accepts, interleaved.
+ * Sample formats [method@Player.write] accepts, interleaved.
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -36,30 +40,43 @@ typedef enum
 } AudioCastSampleFormat;
 
 #define AUDIO_CAST_TYPE_PLAYER (audio_cast_player_get_type ())
+AUDIO_CAST_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (AudioCastPlayer, audio_cast_player, AUDIO_CAST, PLAYER, GObject)
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 AudioCastPlayer *audio_cast_player_new   (const gchar *device,
                                           guint sample_rate,
                                           guint channels,
                                           GError **error);
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 gsize    audio_cast_player_write         (AudioCastPlayer *self,
                                           AudioCastSampleFormat format,
                                           const guint8 *data,
                                           gsize size,
                                           GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_player_drain         (AudioCastPlayer *self,
                                           gint64 timeout_us,
                                           GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint64  audio_cast_player_clear         (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 void     audio_cast_player_stop          (AudioCastPlayer *self);
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_player_get_sample_rate        (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_player_get_channels           (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_player_get_device_sample_rate (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_player_get_device_channels    (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_player_get_active             (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 gint64   audio_cast_player_get_latency            (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
 GstStructure *audio_cast_player_get_stats         (AudioCastPlayer *self);
 
 G_END_DECLS

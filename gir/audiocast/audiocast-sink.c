@@ -8,40 +8,50 @@
  */
 
 /**
- * SECTION:element-audiocastsink
- * @title: audiocastsink
+ * AudioCastSink:
  *
- * Streaming audio output for real-time applications: a ring buffer in front
- * of the platform's audio sink, with an instant #AudioCastSink::clear
- * (barge-in) and a #AudioCastSink::drain that returns when the audio was
+ * The `audiocastsink` element: streaming audio output for real-time applications: a ring buffer in front
+ * of the platform's audio sink, with an instant [signal@Sink::clear]
+ * (barge-in) and a [signal@Sink::drain] that returns when the audio was
  * heard.
  *
  * Inside, the bin holds its ring buffer, audioconvert and audioresample (so
  * any raw audio plays on any device), and the platform sink: pulsesink
  * (which also reaches PipeWire through pipewire-pulse), alsasink,
  * wasapi2sink/wasapisink, osxaudiosink or autoaudiosink, whichever is
- * available and connects first, or the device named by #AudioCastSink:device.
+ * available and connects first, or the device named by [property@Sink:device].
  *
  * Every frame is played, from the first one on, and bit-exact when the input
  * format is the device's own. When the application writes slower than real
- * time the device plays silence (counted in #AudioCastSink:underruns) and the
+ * time the device plays silence (counted in [property@Sink:underruns]) and the
  * next data plays at once. EOS is posted when the last frame was heard.
  *
  * In PAUSED the ring keeps its data and the device plays out what it already
- * holds (at most four periods of #AudioCastSink:latency-time), then silence;
+ * holds (at most four periods of [property@Sink:latency-time]), then silence;
  * PLAYING resumes exactly where the audio stopped.
  *
  * ## Example launch lines
- * |[
+ *
+ * Plays a tone on the default device and exits once it was heard:
+ *
+ * ```sh
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! audiocastsink
- * ]| Plays a tone on the default device and exits once it was heard.
- * |[
+ * ```
+ *
+ * Plays a file on the PulseAudio sink named `Virtual-Mic` (a case-insensitive
+ * part of a device's name or description works too):
+ *
+ * ```sh
  * gst-launch-1.0 filesrc location=speech.ogg ! decodebin ! audiocastsink device=Virtual-Mic
- * ]| Plays a file on the PulseAudio sink named `Virtual-Mic` (a case-insensitive
- * part of a device's name or description works too).
- * |[
+ * ```
+ *
+ * Uses a given sink element instead of choosing one:
+ *
+ * ```sh
  * gst-launch-1.0 audiotestsrc num-buffers=50 ! audiocastsink audio-sink="alsasink device=hw:0"
- * ]| Uses a given sink element instead of choosing one.
+ * ```
+ *
+ * Since: 0.1
  */
 
 #ifdef HAVE_CONFIG_H
@@ -71,7 +81,7 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 /* The platform sink's own buffer, in device periods: enough to ride out a
  * late wake-up of the output thread, small enough that PulseAudio renders in
  * short blocks. */
-#define DEVICE_BUFFER_PERIODS 4
+#define DEVICE_BUFFER_PERIODS 10
 
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
@@ -168,7 +178,7 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 
 /**
  * audio_cast_sink_clear:
- * @self: an #AudioCastSink
+ * @self: an [class@Sink]
  * @frames_heard: (out) (optional): frames of the current stream that were
  *   heard, counted since the previous clear
  * @frames_discarded: (out) (optional): frames that will never be heard
@@ -176,8 +186,10 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
  * Discards everything not yet heard — in the ring, in the converter, in the
  * platform sink and in the sound server — and returns without waiting for the
  * device. A writer blocked because the ring was full returns and its pending
- * data is dropped; a pending drain returns %FALSE. The next write plays at
+ * data is dropped; a pending drain returns `FALSE`. The next write plays at
  * once. Callable from any thread, in any state.
+ *
+ * Since: 0.1
  */
 void
 audio_cast_sink_clear (AudioCastSink *self, guint64 *frames_heard,
@@ -190,15 +202,17 @@ audio_cast_sink_clear (AudioCastSink *self, guint64 *frames_heard,
 
 /**
  * audio_cast_sink_drain:
- * @self: an #AudioCastSink
+ * @self: an [class@Sink]
  * @timeout_us: how long to wait at most, in microseconds; -1 waits forever
  *
  * Waits until every frame written before the call has been heard, that is
  * played by the device, not merely handed to it.
  *
- * Returns: %TRUE once all of it was heard (at once when nothing is queued),
- *   %FALSE when a clear, a stop, the timeout or a failure of the device (an
+ * Returns: `TRUE` once all of it was heard (at once when nothing is queued),
+ *   `FALSE` when a clear, a stop, the timeout or a failure of the device (an
  *   error on the bus) came first.
+ *
+ * Since: 0.1
  */
 gboolean
 audio_cast_sink_drain (AudioCastSink *self, gint64 timeout_us)
@@ -744,10 +758,12 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * `Virtual-Mic`) matched exactly first, then a case-insensitive part of a
    * device's name or description. Names no device has but that are ALSA PCMs
    * (`pulse`, `default`, `hw:CARD=Audio`, anything with a colon) play
-   * through alsasink on that PCM. %NULL plays on the default device. When
+   * through alsasink on that PCM. `NULL` plays on the default device. When
    * nothing matches, the element fails to start with an error that lists the
    * available devices.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
       "Output device name, or part of its name or description (NULL: default)",
       DEFAULT_PROP_DEVICE,
@@ -759,10 +775,12 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * The sound server to play on, by its PulseAudio protocol address:
    * `tcp:HOST:PORT` (a server on another machine, PulseAudio's
    * module-native-protocol-tcp or pipewire-pulse), `unix:/path/to/native`,
-   * or %NULL for the default server. #AudioCastSink:device then names a
+   * or `NULL` for the default server. [property@Sink:device] then names a
    * sink of that server. A server that does not answer within 2 s fails the
    * start with an error naming its address.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
       "PulseAudio-protocol server address (tcp:HOST:PORT, unix:PATH; "
       "NULL: default)", NULL,
@@ -772,8 +790,10 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * AudioCastSink:audio-sink:
    *
    * A sink element to play through instead of choosing one, for custom or
-   * test sinks. Takes precedence over #AudioCastSink:device.
-   */
+   * test sinks. Takes precedence over [property@Sink:device].
+ *
+ * Since: 0.1
+ */
   properties[PROP_AUDIO_SINK] = g_param_spec_object ("audio-sink",
       "Audio sink", "Sink element to use instead of choosing one",
       GST_TYPE_ELEMENT,
@@ -784,7 +804,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    *
    * Capacity of the ring buffer in microseconds. Writers block while it is
    * full.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
       "Buffer time", "Ring buffer capacity in microseconds", 1000,
       G_MAXINT64 / 1000, DEFAULT_PROP_BUFFER_TIME,
@@ -795,7 +817,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    *
    * The device period in microseconds: the size of the chunks handed to the
    * device, and the bound on how late silence comes after a clear.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
       "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
       DEFAULT_PROP_LATENCY_TIME,
@@ -806,13 +830,15 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    *
    * How clear stops the sound. 0 (the default) cuts at once: the platform
    * sink and the sound server are flushed and silence follows within one
-   * #AudioCastSink:latency-time, at the price of a click when the waveform
+   * [property@Sink:latency-time], at the price of a click when the waveform
    * is cut away from zero. A positive value (at most one latency-time) is
    * click-free: the few periods the device already holds play out and the
    * next frames fade out over this many microseconds. Sound servers cannot
    * rewrite audio they already hold, so no clear can be both instant and
    * faded.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
       "Fade-out on clear in microseconds (0: instant hard cut)", 0,
       G_USEC_PER_SEC,
@@ -827,10 +853,12 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * late in a file starts late, a gap in the timestamps plays as silence,
    * audio that comes too late to be heard on time is dropped, and the
    * latency of a live pipeline is respected. Buffers without timestamps play
-   * one after the other either way. %FALSE: every frame plays back to back
+   * one after the other either way. `FALSE`: every frame plays back to back
    * as soon as the device takes it, nothing is dropped (what the player
    * does, and what applications writing their own stream want).
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_SYNC] = g_param_spec_boolean ("sync", "Sync",
       "Play timestamped buffers at their running time on the clock",
       DEFAULT_PROP_SYNC,
@@ -842,8 +870,10 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * Whether going to PAUSED waits for the first data (preroll), and a
    * flushing seek loses the state until new data comes, as with any
    * GstBaseSink: media pipelines need this to know durations and to take a
-   * new base time after a seek. %FALSE completes state changes at once.
-   */
+   * new base time after a seek. `FALSE` completes state changes at once.
+ *
+ * Since: 0.1
+ */
   properties[PROP_ASYNC] = g_param_spec_boolean ("async", "Async",
       "Go to PAUSED asynchronously, once the first data arrived",
       DEFAULT_PROP_ASYNC,
@@ -855,7 +885,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * Frames accepted into the ring since the element started. All frame
    * counts are at the input rate, and frames-written = frames-played +
    * frames-cleared + buffered-frames.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
       "Frames written", "Frames accepted into the ring", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -864,7 +896,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * AudioCastSink:frames-played:
    *
    * Frames the device has played (heard), by the device's own position.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
       "Frames played", "Frames the device has played", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -873,7 +907,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * AudioCastSink:frames-cleared:
    *
    * Frames that were accepted but discarded by a clear before being heard.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
       "Frames cleared", "Frames discarded by clear before being heard", 0,
       G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -883,7 +919,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    *
    * Frames accepted and not heard yet: in the ring, the converter, the
    * platform sink or the sound server.
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
       "Buffered frames", "Frames accepted and not yet heard", 0, G_MAXUINT64,
       0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -895,7 +933,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * (after drain, EOS or clear a dry ring is expected and not counted), or
    * the PulseAudio device ran dry mid-stream because the output thread was
    * starved of CPU (the stream restarts: a gap, nothing lost).
-   */
+ *
+ * Since: 0.1
+ */
   properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
       "Times the ring or the device ran dry mid-stream", 0, G_MAXUINT, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -904,25 +944,29 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
 
   /**
    * AudioCastSink::clear:
-   * @sink: the #AudioCastSink
+   * @sink: the [class@Sink]
    *
-   * Action signal for audio_cast_sink_clear().
+   * Action signal for [method@Sink.clear].
    *
    * Returns: the frames heard since the previous clear.
-   */
+ *
+ * Since: 0.1
+ */
   signals[SIGNAL_CLEAR] = g_signal_new_class_handler ("clear",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (clear_action), NULL, NULL, NULL, G_TYPE_UINT64, 0);
 
   /**
    * AudioCastSink::drain:
-   * @sink: the #AudioCastSink
+   * @sink: the [class@Sink]
    * @timeout_us: microseconds to wait at most, -1 for no limit
    *
-   * Action signal for audio_cast_sink_drain().
+   * Action signal for [method@Sink.drain].
    *
-   * Returns: %TRUE when everything written before was heard.
-   */
+   * Returns: `TRUE` when everything written before was heard.
+ *
+ * Since: 0.1
+ */
   signals[SIGNAL_DRAIN] = g_signal_new_class_handler ("drain",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (audio_cast_sink_drain), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1,

@@ -15,15 +15,20 @@
 
 #include <gst/gst.h>
 
+#include <audiocast/audiocast-version-macros.h>
+
 G_BEGIN_DECLS
 
 #define AUDIO_CAST_TYPE_SINK (audio_cast_sink_get_type ())
+AUDIO_CAST_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (AudioCastSink, audio_cast_sink, AUDIO_CAST, SINK, GstBin)
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 void     audio_cast_sink_clear (AudioCastSink *self,
                                 guint64 *frames_heard,
                                 guint64 *frames_discarded);
 
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_sink_drain (AudioCastSink *self,
                                 gint64 timeout_us);
 

@@ -10,6 +10,8 @@
 #pragma once
 
 #define AUDIOCAST_INSIDE
+#include <audiocast/audiocast-version.h>
+#include <audiocast/audiocast-version-macros.h>
 #include <audiocast/audiocast-device-info.h>
 #include <audiocast/audiocast-enum-types.h>
 #include <audiocast/audiocast-error.h>

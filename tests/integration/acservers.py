@@ -246,7 +246,16 @@ class PulseServer(_Server):
             "realtime-scheduling = no\n"
             "default-sample-format = float32le\n"
             "default-sample-rate = 48000\n"
-            "alternate-sample-rate = 48000\n")
+            "alternate-sample-rate = 48000\n"
+            # Audio goes over the socket, not through shared memory.
+            # PulseAudio 16 aborted in memblock_replace_import() (assertion
+            # 'n_imported > 0') when a client whose memory blocks it still
+            # held went away, killing the server mid-test, and forwarded a
+            # player's memfd blocks to monitor recorders that never
+            # registered them (its issue 824), where the recording was seen
+            # to differ from what was played. Both are paths of the server's
+            # shared-memory transport, which the client's own code never sees.
+            "enable-shm = no\n")
         script = [
             f"load-module module-native-protocol-unix "
             f"socket={self.socket} auth-anonymous=1",

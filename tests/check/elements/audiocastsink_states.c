@@ -83,8 +83,11 @@ GST_START_TEST (test_state_cycles)
       cast_log_free (&log);
     }
 
+    /* the fake device is a ring sink: a start opens with silence for its
+     * whole buffer and a period more before the stream's first frame */
     cast_fixture_set_state (f, GST_STATE_PLAYING);
-    wait_growth (f, 8 * period_bytes);
+    wait_growth (f, 8 * period_bytes
+        + (cast_fixture_device_buffer_frames (f) * 2 + period_bytes));
     fail_unless (assert_a_consecutive (f, cycle_start / 2, cycle,
             "first PLAYING") > 0);
 
