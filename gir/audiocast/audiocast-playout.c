@@ -57,7 +57,9 @@ audio_cast_playout_push (AudioCastPlayout *p, guint64 frames, gboolean is_data)
     } else {
       if (p->n_runs == AUDIO_CAST_PLAYOUT_MAX_RUNS) {
         /* Only happens when the device lags many silence/data alternations
-         * behind; the oldest run is the least wrong one to forget. */
+         * behind; the oldest run is the least wrong one to forget, and what
+         * was heard of it stays counted. */
+        p->heard_at_eviction = audio_cast_playout_heard (p);
         p->first = (p->first + 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS;
         p->n_runs--;
       }
@@ -107,6 +109,7 @@ void
 audio_cast_playout_new_epoch (AudioCastPlayout *p)
 {
   p->epoch_base = audio_cast_playout_heard (p);
+  p->heard_at_eviction = 0;
   p->data_pushed = 0;
   p->n_runs = 0;
   p->first = 0;
@@ -127,7 +130,7 @@ audio_cast_playout_heard (const AudioCastPlayout *p)
     if (run->t_start <= p->heard_t)
       return run->played_before + MIN (p->heard_t - run->t_start, run->length);
   }
-  return p->epoch_base;
+  return MAX (p->epoch_base, p->heard_at_eviction);
 }
 
 /* Data frames handed downstream, across epochs' heard parts. */

@@ -58,6 +58,12 @@ typedef struct
   gint dev_rate;
 
   guint64 heard_t;              /* monotonic */
+  /* What was heard when the oldest run had to be forgotten to make room
+   * (the device lagging more than AUDIO_CAST_PLAYOUT_MAX_RUNS data/silence
+   * alternations behind): until the heard position reaches the runs still
+   * known, the count stays there rather than fall back to the epoch's base.
+   * A lower bound, so the count never goes back and never overstates. */
+  guint64 heard_at_eviction;
 } AudioCastPlayout;
 
 void     audio_cast_playout_reset     (AudioCastPlayout *p, gint rate);

@@ -65,6 +65,35 @@ GST_START_TEST (test_heard_counts_data_not_silence)
 
 GST_END_TEST;
 
+/* The 65th run evicts the oldest, which holds the heard position: the
+ * count stays where it was (it fell back to the epoch's base before). */
+GST_START_TEST (test_heard_survives_eviction_of_its_run)
+{
+  Device d;
+  guint64 before;
+  guint i;
+
+  device_init (&d);
+  device_push (&d, 10, TRUE);
+  device_play_to (&d, 5);
+  before = audio_cast_playout_heard (&d.p);
+  fail_unless_equals_uint64 (before, 5);
+  /* the device stalls while data and silence alternate */
+  for (i = 0; i < AUDIO_CAST_PLAYOUT_MAX_RUNS; i++) {
+    device_push (&d, 3, FALSE);
+    device_push (&d, 7, TRUE);
+  }
+  fail_unless (audio_cast_playout_heard (&d.p) >= before,
+      "heard went back from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+      before, audio_cast_playout_heard (&d.p));
+  /* and it catches up once the device plays on */
+  device_play_to (&d, d.dev_written);
+  fail_unless_equals_uint64 (audio_cast_playout_heard (&d.p),
+      audio_cast_playout_pushed (&d.p));
+}
+
+GST_END_TEST;
+
 /* 50 random patterns of data, silence, device progress and new epochs: heard
  * never goes back, never passes what was pushed, and is exact whenever the
  * device has played everything. */
@@ -118,6 +147,7 @@ playout_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_heard_counts_data_not_silence);
+  tcase_add_test (tc, test_heard_survives_eviction_of_its_run);
   tcase_add_test (tc, test_heard_monotonic_under_random_patterns);
   return s;
 }
