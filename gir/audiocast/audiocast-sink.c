@@ -27,7 +27,7 @@
  * next data plays at once. EOS is posted when the last frame was heard.
  *
  * In PAUSED the ring keeps its data and the device plays out what it already
- * holds (at most four periods of [property@Sink:latency-time]), then silence;
+ * holds (what it queued of ten periods of [property@Sink:latency-time]), then silence;
  * PLAYING resumes exactly where the audio stopped.
  *
  * ## Example launch lines
@@ -78,9 +78,14 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define DEFAULT_PROP_SYNC TRUE
 #define DEFAULT_PROP_ASYNC TRUE
 
-/* The platform sink's own buffer, in device periods: enough to ride out a
- * late wake-up of the output thread, small enough that PulseAudio renders in
- * short blocks. */
+/* The platform sink's own buffer, in device periods. pulsesink asks the
+ * server to adjust its latency, and PulseAudio then keeps about half of this
+ * buffer queued for the stream (measured: 20-25 ms of 40, 45-55 ms of 100).
+ * A stall of the whole machine longer than what is queued underruns the
+ * stream, and what pulsesink writes behind the server's read position is
+ * dropped: on a virtual machine that stalled for 20-40 ms every few seconds
+ * four periods lost 5 ms each time, ten lost nothing in minutes. Clear
+ * flushes this buffer, so its size costs no barge-in latency. */
 #define DEVICE_BUFFER_PERIODS 10
 
 /* Silence opening every stream and every restart after a flush, so the
@@ -184,8 +189,10 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
  * @frames_discarded: (out) (optional): frames that will never be heard
  *
  * Discards everything not yet heard — in the ring, in the converter, in the
- * platform sink and in the sound server — and returns without waiting for the
- * device. A writer blocked because the ring was full returns and its pending
+ * platform sink and in the sound server. It never waits for audio to play
+ * out, but it does tell the device to stop from the caller's thread (on
+ * PulseAudio and PipeWire pulsesink corks the stream: one round trip to the
+ * server), so the device is silent when it returns. A writer blocked because the ring was full returns and its pending
  * data is dropped; a pending drain returns `FALSE`. The next write plays at
  * once. Callable from any thread, in any state.
  *
@@ -268,9 +275,22 @@ configure_for_device (AudioCastSink *self, GstElement *sink,
     const gchar *server, const gchar *pulse_name, gint64 latency_us)
 {
   GstCaps *caps = NULL;
-  AudioCastPulseSink *pulse = audio_cast_sink_is_pulsesink (sink)
-      ? audio_cast_pulse_find_sink (server, pulse_name) : NULL;
-  gboolean on_pipewire = pulse && pulse->on_pipewire;
+  gchar *given_device = NULL, *given_server = NULL;
+  AudioCastPulseSink *pulse = NULL;
+  gboolean on_pipewire;
+
+  if (audio_cast_sink_is_pulsesink (sink)) {
+    /* A pulsesink the application gave (audio-sink="pulsesink device=X")
+     * plays on the device and server it names: probe those, not ours. */
+    if (pulse_name == NULL)
+      g_object_get (sink, "device", &given_device, "server", &given_server,
+          NULL);
+    pulse = audio_cast_pulse_find_sink (given_server ? given_server : server,
+        pulse_name ? pulse_name : given_device);
+    g_free (given_device);
+    g_free (given_server);
+  }
+  on_pipewire = pulse && pulse->on_pipewire;
 
   if (pulse) {
     caps = gst_audio_info_to_caps (&pulse->info);

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+import acpy
 import acutil
 from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst, Player
 
@@ -107,3 +108,29 @@ def test_unknown_device_fails_with_listing():
         assert not acutil.sink_inputs(), "a stream was opened anyway"
     finally:
         p.stop()
+
+
+def test_a_given_pulsesink_is_probed_for_its_own_device():
+    """audio-sink="pulsesink device=Virtual-Mic": audiocast converts to the
+    format of the sink that pulsesink names (the server's own figures for
+    it), not to the default sink's, and the tone plays there."""
+    inner = Gst.ElementFactory.make("pulsesink", None)
+    inner.set_property("device", VIRTUAL_MIC.name)
+    wanted = {d.name: d for d in
+              acpy.audiocast.list_output_devices()}[VIRTUAL_MIC.name]
+    with Capture(VIRTUAL_MIC) as cap, Capture(SPEAKER) as other:
+        with Player(audio_sink=inner) as p:
+            p.start()
+            p.write(acutil.sine(440, TONE_S))
+            ok, _ = p.drain(10_000_000)
+            assert ok, "drain returned FALSE"
+            caps = p.sink.get_by_name("device-format").get_property("caps")
+        cap.stop(settle=0.05)
+        other.stop()
+    s = caps.get_structure(0)
+    assert (s.get_value("rate"), s.get_value("channels")) == (
+        wanted.sample_rate, wanted.channels), (
+        f"converted to {caps.to_string()}, the sink is "
+        f"{wanted.sample_rate} Hz, {wanted.channels} channels")
+    assert acutil.nonsilent_mask(cap.data).any(), "nothing on Virtual-Mic"
+    assert not acutil.nonsilent_mask(other.data).any(), "the tone leaked"
