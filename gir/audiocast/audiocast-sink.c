@@ -78,15 +78,29 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define DEFAULT_PROP_SYNC TRUE
 #define DEFAULT_PROP_ASYNC TRUE
 
-/* The platform sink's own buffer, in device periods. pulsesink asks the
- * server to adjust its latency, and PulseAudio then keeps about half of this
- * buffer queued for the stream (measured: 20-25 ms of 40, 45-55 ms of 100).
- * A stall of the whole machine longer than what is queued underruns the
- * stream, and what pulsesink writes behind the server's read position is
- * dropped: on a virtual machine that stalled for 20-40 ms every few seconds
- * four periods lost 5 ms each time, ten lost nothing in minutes. Clear
- * flushes this buffer, so its size costs no barge-in latency. */
+/* The platform sink's own buffer, in device periods, chosen when the device
+ * opens. pulsesink asks the server to adjust its latency, and PulseAudio
+ * then keeps about half of this buffer queued for the stream (measured:
+ * 20-25 ms of 40, 45-55 ms of 100). A stall of the whole machine longer than
+ * what is queued underruns the stream, and what pulsesink writes behind the
+ * server's read position is dropped: on a virtual machine that stalled for
+ * 20-40 ms every few seconds, four periods lost 5 ms each time and ten lost
+ * nothing in minutes. Clear flushes this buffer, so its size costs no
+ * barge-in latency, and an application's stream (sync off: the player,
+ * play_file) gets the ten. A media pipeline (sync on) keeps four: with ten
+ * its clock, which counts the audio heard, fell 100-140 ms behind wall time
+ * after some flushing seeks, and a synchronised video waited that long. */
 #define DEVICE_BUFFER_PERIODS 10
+#define MEDIA_DEVICE_BUFFER_PERIODS 4
+
+/* How long after a (re)start the device clock is extrapolated rather than
+ * read (see quiet_device_clock() in audiocast-queue-device.c), in periods,
+ * plus PipeWire's quantum: more than libpulse takes for sink latency. Five
+ * periods were measured enough on PipeWire; the extrapolated clock is what a
+ * media pipeline runs on after every seek, so it is not made as long as the
+ * device buffer (at ten periods the pipeline clock fell 100-120 ms behind
+ * wall time after some seeks). */
+#define CLOCK_SETTLE_PERIODS 5
 
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
@@ -104,7 +118,6 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define PULSE_LEAD_IN_US 5000
 #define PIPEWIRE_START_LEAD_IN_PERIODS 1
 #define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
-#define RING_SINK_LEAD_IN_PERIODS (DEVICE_BUFFER_PERIODS + 1)
 
 /* A live pipeline's frames can be heard on time no sooner than after the
  * device's buffer, the lead-in of a restart and this many periods more: the
@@ -312,13 +325,13 @@ configure_for_device (AudioCastSink *self, GstElement *sink,
 }
 
 /* The silence the queue opens a new stream and a restart with (see
- * PULSE_LEAD_IN_US). */
+ * PULSE_LEAD_IN_US); a ring sink's is its whole buffer and a period. */
 static void
 lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
-    GstClockTime *start, GstClockTime *restart)
+    guint buffer_periods, GstClockTime *start, GstClockTime *restart)
 {
   if (!audio_cast_sink_is_pulsesink (sink)) {
-    *start = *restart = latency_us * RING_SINK_LEAD_IN_PERIODS * GST_USECOND;
+    *start = *restart = latency_us * (buffer_periods + 1) * GST_USECOND;
   } else if (on_pipewire) {
     *start = latency_us * PIPEWIRE_START_LEAD_IN_PERIODS * GST_USECOND;
     *restart = latency_us * PIPEWIRE_RESTART_LEAD_IN_PERIODS * GST_USECOND;
@@ -355,12 +368,15 @@ setup_device_sink (AudioCastSink *self)
   gint64 buffer_us, latency_us, fade_us;
   GstClockTime lead_in, restart_lead_in;
   gboolean reported = FALSE, on_pipewire;
+  guint buffer_periods;
 
   GST_OBJECT_LOCK (self);
   device = g_strdup (self->device);
   server = g_strdup (self->server);
   sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
   buffer_us = self->buffer_time;
+  buffer_periods = self->sync ? MEDIA_DEVICE_BUFFER_PERIODS
+      : DEVICE_BUFFER_PERIODS;
   latency_us = self->latency_time;
   fade_us = self->fade_time;
   GST_OBJECT_UNLOCK (self);
@@ -396,27 +412,28 @@ setup_device_sink (AudioCastSink *self)
   audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
-  audio_cast_sink_set_if_exists (sink, "buffer-time", latency_us * DEVICE_BUFFER_PERIODS, NULL);
+  audio_cast_sink_set_if_exists (sink, "buffer-time",
+      latency_us * buffer_periods, NULL);
 
   on_pipewire = configure_for_device (self, sink, server, pulse_name,
       latency_us);
   g_free (pulse_name);
   g_free (server);
 
-  lead_ins_for (sink, on_pipewire, latency_us, &lead_in, &restart_lead_in);
+  lead_ins_for (sink, on_pipewire, latency_us, buffer_periods, &lead_in,
+      &restart_lead_in);
   audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
       latency_us * GST_USECOND, fade_us * GST_USECOND, lead_in,
       restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue, audio_cast_sink_is_pulsesink (sink));
   GST_OBJECT_LOCK (self);
-  self->device_latency = (DEVICE_BUFFER_PERIODS + LATENCY_SLACK_PERIODS)
+  self->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS)
       * latency_us * GST_USECOND + MAX (lead_in, restart_lead_in)
       + (on_pipewire ? audio_cast_sink_pipewire_quantum (latency_us) : 0);
   GST_OBJECT_UNLOCK (self);
-  /* The device's buffer, a period more and PipeWire's quantum: more than
-   * libpulse can take for sink latency (see quiet_device_clock()). */
+  /* See CLOCK_SETTLE_PERIODS and quiet_device_clock(). */
   audio_cast_queue_set_clock_settle_time (self->queue, audio_cast_sink_is_pulsesink (sink)
-      ? (DEVICE_BUFFER_PERIODS + 1) * latency_us * GST_USECOND
+      ? CLOCK_SETTLE_PERIODS * latency_us * GST_USECOND
       + audio_cast_sink_pipewire_quantum (latency_us) : 0);
 
   /* The bin drives the device's state itself: see the state changes. */

@@ -116,7 +116,7 @@ def test_a_given_pulsesink_is_probed_for_its_own_device():
     it), not to the default sink's, and the tone plays there."""
     inner = Gst.ElementFactory.make("pulsesink", None)
     inner.set_property("device", VIRTUAL_MIC.name)
-    wanted = {d.name: d for d in
+    wanted = {d["name"]: d for d in
               acpy.audiocast.list_output_devices()}[VIRTUAL_MIC.name]
     with Capture(VIRTUAL_MIC) as cap, Capture(SPEAKER) as other:
         with Player(audio_sink=inner) as p:
@@ -129,8 +129,8 @@ def test_a_given_pulsesink_is_probed_for_its_own_device():
         other.stop()
     s = caps.get_structure(0)
     assert (s.get_value("rate"), s.get_value("channels")) == (
-        wanted.sample_rate, wanted.channels), (
+        wanted["sample_rate"], wanted["channels"]), (
         f"converted to {caps.to_string()}, the sink is "
-        f"{wanted.sample_rate} Hz, {wanted.channels} channels")
+        f"{wanted['sample_rate']} Hz, {wanted['channels']} channels")
     assert acutil.nonsilent_mask(cap.data).any(), "nothing on Virtual-Mic"
     assert not acutil.nonsilent_mask(other.data).any(), "the tone leaked"
