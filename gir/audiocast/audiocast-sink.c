@@ -93,15 +93,6 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define DEVICE_BUFFER_PERIODS 10
 #define MEDIA_DEVICE_BUFFER_PERIODS 4
 
-/* How long after a (re)start the device clock is extrapolated rather than
- * read (see quiet_device_clock() in audiocast-queue-device.c), in periods,
- * plus PipeWire's quantum: more than libpulse takes for sink latency. Five
- * periods were measured enough on PipeWire; the extrapolated clock is what a
- * media pipeline runs on after every seek, so it is not made as long as the
- * device buffer (at ten periods the pipeline clock fell 100-120 ms behind
- * wall time after some seeks). */
-#define CLOCK_SETTLE_PERIODS 5
-
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
  * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
@@ -431,9 +422,10 @@ setup_device_sink (AudioCastSink *self)
       * latency_us * GST_USECOND + MAX (lead_in, restart_lead_in)
       + (on_pipewire ? audio_cast_sink_pipewire_quantum (latency_us) : 0);
   GST_OBJECT_UNLOCK (self);
-  /* See CLOCK_SETTLE_PERIODS and quiet_device_clock(). */
+  /* The device's buffer, a period more and PipeWire's quantum: more than
+   * libpulse can take for sink latency (see quiet_device_clock()). */
   audio_cast_queue_set_clock_settle_time (self->queue, audio_cast_sink_is_pulsesink (sink)
-      ? CLOCK_SETTLE_PERIODS * latency_us * GST_USECOND
+      ? (buffer_periods + 1) * latency_us * GST_USECOND
       + audio_cast_sink_pipewire_quantum (latency_us) : 0);
 
   /* The bin drives the device's state itself: see the state changes. */
