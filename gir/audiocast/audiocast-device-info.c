@@ -182,9 +182,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * PulseAudio the sink name (such as `alsa_output.pci-0000_00_1f.3.analog-stereo`),
    * for other backends their own device identifier, else
    * [property@Device:description].
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_NAME] = g_param_spec_string ("name", "Name",
       "Device name, as audiocastsink's device property takes it", NULL, flags);
 
@@ -192,9 +192,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:description:
    *
    * The human-readable name of the device, for user interfaces.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_DESCRIPTION] = g_param_spec_string ("description",
       "Description", "Human-readable device name", NULL, flags);
 
@@ -204,9 +204,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * The audio system the device belongs to: `pulse` (which includes
    * PipeWire through pipewire-pulse), `alsa`, `pipewire`, `wasapi`,
    * `osxaudio`, or the lowercase name of another GStreamer device provider.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_BACKEND] = g_param_spec_string ("backend", "Backend",
       "Audio system of the device (pulse, alsa, pipewire, ...)", NULL, flags);
 
@@ -214,9 +214,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:is-default:
    *
    * Whether the device was the system's default output when it was listed.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_IS_DEFAULT] = g_param_spec_boolean ("is-default",
       "Is default", "Whether this is the default output device", FALSE, flags);
 
@@ -224,9 +224,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:sample-rate:
    *
    * The device's own sample rate in Hz, 0 when the backend does not say.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
       "Sample rate", "Native sample rate of the device (0: unknown)",
       0, G_MAXINT, 0, flags);
@@ -235,9 +235,9 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    * AudioCastDevice:channels:
    *
    * The device's own channel count, 0 when the backend does not say.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
       "Native channel count of the device (0: unknown)", 0, G_MAXINT, 0,
       flags);

@@ -217,9 +217,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    *
    * Emitted on the monitor's main context for every output device present
    * when the monitor starts, and for every one that appears afterwards.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   signals[SIGNAL_DEVICE_ADDED] = g_signal_new ("device-added",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
@@ -230,9 +230,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    * @device: the device that went away, as it was reported when added
    *
    * Emitted on the monitor's main context when an output device goes away.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   signals[SIGNAL_DEVICE_REMOVED] = g_signal_new ("device-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, AUDIO_CAST_TYPE_DEVICE);
@@ -250,9 +250,9 @@ audio_cast_device_monitor_class_init (AudioCastDeviceMonitorClass *klass)
    * With PulseAudio in GStreamer 1.22, a change of the default device is
    * only noticed at the next event about a sink (one added, removed or
    * changed), so this may come late.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   signals[SIGNAL_DEVICE_CHANGED] = g_signal_new ("device-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 2, AUDIO_CAST_TYPE_DEVICE, AUDIO_CAST_TYPE_DEVICE);

@@ -944,27 +944,123 @@ audio_cast_player_finalize (GObject *object)
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
 
+/* The statistics, read-only and in input frames: written = played +
+ * cleared + buffered. */
 static void
-audio_cast_player_class_init (AudioCastPlayerClass *klass)
+install_statistics_properties (void)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  /**
+   * AudioCastPlayer:frames-written:
+   *
+   * Frames accepted. frames-written = frames-played + frames-cleared +
+   * buffered-frames.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
+      "Frames written", "Frames accepted", 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * AudioCastPlayer:frames-played:
+   *
+   * Frames heard, by the device's own position.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
+      "Frames played", "Frames heard", 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * AudioCastPlayer:frames-cleared:
+   *
+   * Frames discarded by clears before being heard.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
+      "Frames cleared", "Frames discarded unheard", 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * AudioCastPlayer:buffered-frames:
+   *
+   * Frames accepted and not heard yet.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
+      "Buffered frames", "Frames not heard yet", 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * AudioCastPlayer:underruns:
+   *
+   * Times the ring ran dry while the application was still writing.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
+      "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0, ro);
+}
+
+/* Buffering and clear tuning, fixed at construction. */
+static void
+install_tuning_properties (void)
+{
   const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
       | G_PARAM_STATIC_STRINGS;
 
-  object_class->set_property = audio_cast_player_set_property;
-  object_class->get_property = audio_cast_player_get_property;
-  object_class->dispose = audio_cast_player_dispose;
-  object_class->finalize = audio_cast_player_finalize;
+  /**
+   * AudioCastPlayer:buffer-time:
+   *
+   * Ring buffer capacity in microseconds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
+      "Buffer time", "Ring buffer capacity in microseconds", 1000,
+      G_MAXINT64 / 1000, DEFAULT_BUFFER_TIME, construct);
+
+  /**
+   * AudioCastPlayer:latency-time:
+   *
+   * Device period in microseconds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
+      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
+      DEFAULT_LATENCY_TIME, construct);
+
+  /**
+   * AudioCastPlayer:fade-time:
+   *
+   * 0 for an instant clear, or the fade-out of a click-free clear in
+   * microseconds (see [property@Sink:fade-time]).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
+      "Fade-out on clear in microseconds (0: instant)", 0, G_USEC_PER_SEC, 0,
+      construct);
+}
+
+/* The properties, each with its documentation. */
+static void
+install_properties (GObjectClass *object_class)
+{
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
+      | G_PARAM_STATIC_STRINGS;
 
   /**
    * AudioCastPlayer:device:
    *
    * The output device's name, or a part of its name or description; `NULL`
    * for the default device.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
       "Output device (NULL: default)", NULL, construct);
 
@@ -977,9 +1073,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * of that server's sinks (see [func@list_output_devices_on]). A server
    * that does not answer within 2 s fails the construction with
    * [error@Error.BACKEND] naming the address.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
       "Sound server address (tcp:HOST:PORT, unix:PATH; NULL: default)", NULL,
       construct);
@@ -989,9 +1085,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * The rate of the samples written, in Hz. Set 0 to take the device's;
    * reads back the rate in use.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
       "Sample rate", "Rate of the samples written (0: the device's)", 0,
       G_MAXUINT, 0, construct);
@@ -1001,54 +1097,22 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    *
    * The channel count of the samples written. Set 0 to take the device's;
    * reads back the count in use.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
       "Channels of the samples written (0: the device's)", 0, G_MAXUINT, 0,
       construct);
 
-  /**
-   * AudioCastPlayer:buffer-time:
-   *
-   * Ring buffer capacity in microseconds.
- *
- * Since: 0.1
- */
-  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
-      "Buffer time", "Ring buffer capacity in microseconds", 1000,
-      G_MAXINT64 / 1000, DEFAULT_BUFFER_TIME, construct);
-
-  /**
-   * AudioCastPlayer:latency-time:
-   *
-   * Device period in microseconds.
- *
- * Since: 0.1
- */
-  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
-      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
-      DEFAULT_LATENCY_TIME, construct);
-
-  /**
-   * AudioCastPlayer:fade-time:
-   *
-   * 0 for an instant clear, or the fade-out of a click-free clear in
-   * microseconds (see [property@Sink:fade-time]).
- *
- * Since: 0.1
- */
-  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
-      "Fade-out on clear in microseconds (0: instant)", 0, G_USEC_PER_SEC, 0,
-      construct);
+  install_tuning_properties ();
 
   /**
    * AudioCastPlayer:device-sample-rate:
    *
    * The rate the device plays at, in Hz.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_DEVICE_SAMPLE_RATE] = g_param_spec_uint
       ("device-sample-rate", "Device sample rate", "Rate the device plays at",
       0, G_MAXUINT, 0, ro);
@@ -1057,9 +1121,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:device-channels:
    *
    * The channel count the device plays.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_DEVICE_CHANNELS] = g_param_spec_uint ("device-channels",
       "Device channels", "Channels the device plays", 0, G_MAXUINT, 0, ro);
 
@@ -1067,9 +1131,9 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:active:
    *
    * `TRUE` until the player is stopped.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_ACTIVE] = g_param_spec_boolean ("active", "Active",
       "Whether the player plays (not stopped)", FALSE, ro);
 
@@ -1077,64 +1141,28 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
    * AudioCastPlayer:latency:
    *
    * The current output latency in microseconds.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   properties[PROP_LATENCY] = g_param_spec_int64 ("latency", "Latency",
       "Current output latency in microseconds", 0, G_MAXINT64, 0, ro);
 
-  /**
-   * AudioCastPlayer:frames-written:
-   *
-   * Frames accepted. frames-written = frames-played + frames-cleared +
-   * buffered-frames.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
-      "Frames written", "Frames accepted", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:frames-played:
-   *
-   * Frames heard, by the device's own position.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
-      "Frames played", "Frames heard", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:frames-cleared:
-   *
-   * Frames discarded by clears before being heard.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
-      "Frames cleared", "Frames discarded unheard", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:buffered-frames:
-   *
-   * Frames accepted and not heard yet.
- *
- * Since: 0.1
- */
-  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
-      "Buffered frames", "Frames not heard yet", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:underruns:
-   *
-   * Times the ring ran dry while the application was still writing.
- *
- * Since: 0.1
- */
-  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
-      "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0, ro);
+  install_statistics_properties ();
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+audio_cast_player_class_init (AudioCastPlayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->set_property = audio_cast_player_set_property;
+  object_class->get_property = audio_cast_player_get_property;
+  object_class->dispose = audio_cast_player_dispose;
+  object_class->finalize = audio_cast_player_finalize;
+
+  install_properties (object_class);
 }
 
 static void

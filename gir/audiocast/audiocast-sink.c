@@ -761,6 +761,217 @@ audio_cast_sink_finalize (GObject *object)
   G_OBJECT_CLASS (audio_cast_sink_parent_class)->finalize (object);
 }
 
+/* The statistics, read-only and in input frames: written = played +
+ * cleared + buffered. */
+static void
+install_statistics_properties (void)
+{
+  /**
+   * AudioCastSink:frames-written:
+   *
+   * Frames accepted into the ring since the element started. All frame
+   * counts are at the input rate, and frames-written = frames-played +
+   * frames-cleared + buffered-frames.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
+      "Frames written", "Frames accepted into the ring", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:frames-played:
+   *
+   * Frames the device has played (heard), by the device's own position.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
+      "Frames played", "Frames the device has played", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:frames-cleared:
+   *
+   * Frames that were accepted but discarded by a clear before being heard.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
+      "Frames cleared", "Frames discarded by clear before being heard", 0,
+      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:buffered-frames:
+   *
+   * Frames accepted and not heard yet: in the ring, the converter, the
+   * platform sink or the sound server.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
+      "Buffered frames", "Frames accepted and not yet heard", 0, G_MAXUINT64,
+      0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AudioCastSink:underruns:
+   *
+   * How many times the ring ran dry while the application was still writing
+   * (after drain, EOS or clear a dry ring is expected and not counted), or
+   * the PulseAudio device ran dry mid-stream because the output thread was
+   * starved of CPU (the stream restarts: a gap, nothing lost).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
+      "Times the ring or the device ran dry mid-stream", 0, G_MAXUINT, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+/* Buffering and clear tuning. */
+static void
+install_tuning_properties (void)
+{
+  /**
+   * AudioCastSink:buffer-time:
+   *
+   * Capacity of the ring buffer in microseconds. Writers block while it is
+   * full.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
+      "Buffer time", "Ring buffer capacity in microseconds", 1000,
+      G_MAXINT64 / 1000, DEFAULT_PROP_BUFFER_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:latency-time:
+   *
+   * The device period in microseconds: the size of the chunks handed to the
+   * device, and the bound on how late silence comes after a clear.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
+      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
+      DEFAULT_PROP_LATENCY_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:fade-time:
+   *
+   * How clear stops the sound. 0 (the default) cuts at once: the platform
+   * sink and the sound server are flushed and silence follows within one
+   * [property@Sink:latency-time], at the price of a click when the waveform
+   * is cut away from zero. A positive value (at most one latency-time) is
+   * click-free: the few periods the device already holds play out and the
+   * next frames fade out over this many microseconds. Sound servers cannot
+   * rewrite audio they already hold, so no clear can be both instant and
+   * faded.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
+      "Fade-out on clear in microseconds (0: instant hard cut)", 0,
+      G_USEC_PER_SEC,
+      DEFAULT_PROP_FADE_TIME,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+}
+
+/* The properties, each with its documentation. */
+static void
+install_properties (GObjectClass *object_class)
+{
+  /**
+   * AudioCastSink:device:
+   *
+   * The output device: a device's name (for PulseAudio the sink name, such as
+   * `Virtual-Mic`) matched exactly first, then a case-insensitive part of a
+   * device's name or description. Names no device has but that are ALSA PCMs
+   * (`pulse`, `default`, `hw:CARD=Audio`, anything with a colon) play
+   * through alsasink on that PCM. `NULL` plays on the default device. When
+   * nothing matches, the element fails to start with an error that lists the
+   * available devices.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
+      "Output device name, or part of its name or description (NULL: default)",
+      DEFAULT_PROP_DEVICE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:server:
+   *
+   * The sound server to play on, by its PulseAudio protocol address:
+   * `tcp:HOST:PORT` (a server on another machine, PulseAudio's
+   * module-native-protocol-tcp or pipewire-pulse), `unix:/path/to/native`,
+   * or `NULL` for the default server. [property@Sink:device] then names a
+   * sink of that server. A server that does not answer within 2 s fails the
+   * start with an error naming its address.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
+      "PulseAudio-protocol server address (tcp:HOST:PORT, unix:PATH; "
+      "NULL: default)", NULL,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * AudioCastSink:audio-sink:
+   *
+   * A sink element to play through instead of choosing one, for custom or
+   * test sinks. Takes precedence over [property@Sink:device].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_AUDIO_SINK] = g_param_spec_object ("audio-sink",
+      "Audio sink", "Sink element to use instead of choosing one",
+      GST_TYPE_ELEMENT,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  install_tuning_properties ();
+
+  /**
+   * AudioCastSink:sync:
+   *
+   * Whether buffers that come with timestamps are heard at their running
+   * time on the pipeline's clock, as with any GstBaseSink: audio that starts
+   * late in a file starts late, a gap in the timestamps plays as silence,
+   * audio that comes too late to be heard on time is dropped, and the
+   * latency of a live pipeline is respected. Buffers without timestamps play
+   * one after the other either way. `FALSE`: every frame plays back to back
+   * as soon as the device takes it, nothing is dropped (what the player
+   * does, and what applications writing their own stream want).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SYNC] = g_param_spec_boolean ("sync", "Sync",
+      "Play timestamped buffers at their running time on the clock",
+      DEFAULT_PROP_SYNC,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  /**
+   * AudioCastSink:async:
+   *
+   * Whether going to PAUSED waits for the first data (preroll), and a
+   * flushing seek loses the state until new data comes, as with any
+   * GstBaseSink: media pipelines need this to know durations and to take a
+   * new base time after a seek. `FALSE` completes state changes at once.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ASYNC] = g_param_spec_boolean ("async", "Async",
+      "Go to PAUSED asynchronously, once the first data arrived",
+      DEFAULT_PROP_ASYNC,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  install_statistics_properties ();
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
 static void
 audio_cast_sink_class_init (AudioCastSinkClass *klass)
 {
@@ -780,196 +991,7 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   element_class->provide_clock = audio_cast_sink_provide_clock;
   bin_class->handle_message = audio_cast_sink_handle_message;
 
-  /**
-   * AudioCastSink:device:
-   *
-   * The output device: a device's name (for PulseAudio the sink name, such as
-   * `Virtual-Mic`) matched exactly first, then a case-insensitive part of a
-   * device's name or description. Names no device has but that are ALSA PCMs
-   * (`pulse`, `default`, `hw:CARD=Audio`, anything with a colon) play
-   * through alsasink on that PCM. `NULL` plays on the default device. When
-   * nothing matches, the element fails to start with an error that lists the
-   * available devices.
- *
- * Since: 0.1
- */
-  properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
-      "Output device name, or part of its name or description (NULL: default)",
-      DEFAULT_PROP_DEVICE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:server:
-   *
-   * The sound server to play on, by its PulseAudio protocol address:
-   * `tcp:HOST:PORT` (a server on another machine, PulseAudio's
-   * module-native-protocol-tcp or pipewire-pulse), `unix:/path/to/native`,
-   * or `NULL` for the default server. [property@Sink:device] then names a
-   * sink of that server. A server that does not answer within 2 s fails the
-   * start with an error naming its address.
- *
- * Since: 0.1
- */
-  properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
-      "PulseAudio-protocol server address (tcp:HOST:PORT, unix:PATH; "
-      "NULL: default)", NULL,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:audio-sink:
-   *
-   * A sink element to play through instead of choosing one, for custom or
-   * test sinks. Takes precedence over [property@Sink:device].
- *
- * Since: 0.1
- */
-  properties[PROP_AUDIO_SINK] = g_param_spec_object ("audio-sink",
-      "Audio sink", "Sink element to use instead of choosing one",
-      GST_TYPE_ELEMENT,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:buffer-time:
-   *
-   * Capacity of the ring buffer in microseconds. Writers block while it is
-   * full.
- *
- * Since: 0.1
- */
-  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
-      "Buffer time", "Ring buffer capacity in microseconds", 1000,
-      G_MAXINT64 / 1000, DEFAULT_PROP_BUFFER_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:latency-time:
-   *
-   * The device period in microseconds: the size of the chunks handed to the
-   * device, and the bound on how late silence comes after a clear.
- *
- * Since: 0.1
- */
-  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
-      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
-      DEFAULT_PROP_LATENCY_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:fade-time:
-   *
-   * How clear stops the sound. 0 (the default) cuts at once: the platform
-   * sink and the sound server are flushed and silence follows within one
-   * [property@Sink:latency-time], at the price of a click when the waveform
-   * is cut away from zero. A positive value (at most one latency-time) is
-   * click-free: the few periods the device already holds play out and the
-   * next frames fade out over this many microseconds. Sound servers cannot
-   * rewrite audio they already hold, so no clear can be both instant and
-   * faded.
- *
- * Since: 0.1
- */
-  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
-      "Fade-out on clear in microseconds (0: instant hard cut)", 0,
-      G_USEC_PER_SEC,
-      DEFAULT_PROP_FADE_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:sync:
-   *
-   * Whether buffers that come with timestamps are heard at their running
-   * time on the pipeline's clock, as with any GstBaseSink: audio that starts
-   * late in a file starts late, a gap in the timestamps plays as silence,
-   * audio that comes too late to be heard on time is dropped, and the
-   * latency of a live pipeline is respected. Buffers without timestamps play
-   * one after the other either way. `FALSE`: every frame plays back to back
-   * as soon as the device takes it, nothing is dropped (what the player
-   * does, and what applications writing their own stream want).
- *
- * Since: 0.1
- */
-  properties[PROP_SYNC] = g_param_spec_boolean ("sync", "Sync",
-      "Play timestamped buffers at their running time on the clock",
-      DEFAULT_PROP_SYNC,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
-
-  /**
-   * AudioCastSink:async:
-   *
-   * Whether going to PAUSED waits for the first data (preroll), and a
-   * flushing seek loses the state until new data comes, as with any
-   * GstBaseSink: media pipelines need this to know durations and to take a
-   * new base time after a seek. `FALSE` completes state changes at once.
- *
- * Since: 0.1
- */
-  properties[PROP_ASYNC] = g_param_spec_boolean ("async", "Async",
-      "Go to PAUSED asynchronously, once the first data arrived",
-      DEFAULT_PROP_ASYNC,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:frames-written:
-   *
-   * Frames accepted into the ring since the element started. All frame
-   * counts are at the input rate, and frames-written = frames-played +
-   * frames-cleared + buffered-frames.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
-      "Frames written", "Frames accepted into the ring", 0, G_MAXUINT64, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:frames-played:
-   *
-   * Frames the device has played (heard), by the device's own position.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
-      "Frames played", "Frames the device has played", 0, G_MAXUINT64, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:frames-cleared:
-   *
-   * Frames that were accepted but discarded by a clear before being heard.
- *
- * Since: 0.1
- */
-  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
-      "Frames cleared", "Frames discarded by clear before being heard", 0,
-      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:buffered-frames:
-   *
-   * Frames accepted and not heard yet: in the ring, the converter, the
-   * platform sink or the sound server.
- *
- * Since: 0.1
- */
-  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
-      "Buffered frames", "Frames accepted and not yet heard", 0, G_MAXUINT64,
-      0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:underruns:
-   *
-   * How many times the ring ran dry while the application was still writing
-   * (after drain, EOS or clear a dry ring is expected and not counted), or
-   * the PulseAudio device ran dry mid-stream because the output thread was
-   * starved of CPU (the stream restarts: a gap, nothing lost).
- *
- * Since: 0.1
- */
-  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
-      "Times the ring or the device ran dry mid-stream", 0, G_MAXUINT, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  install_properties (object_class);
 
   /**
    * AudioCastSink::clear:
@@ -978,9 +1000,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * Action signal for [method@Sink.clear].
    *
    * Returns: the frames heard since the previous clear.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   signals[SIGNAL_CLEAR] = g_signal_new_class_handler ("clear",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (clear_action), NULL, NULL, NULL, G_TYPE_UINT64, 0);
@@ -993,9 +1015,9 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
    * Action signal for [method@Sink.drain].
    *
    * Returns: `TRUE` when everything written before was heard.
- *
- * Since: 0.1
- */
+   *
+   * Since: 0.1
+   */
   signals[SIGNAL_DRAIN] = g_signal_new_class_handler ("drain",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (audio_cast_sink_drain), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1,

@@ -288,7 +288,8 @@ GST_START_TEST (test_quick_restart)
     cast_sleep_ms (i * 7 % 50);
     cast_fixture_set_state (f, GST_STATE_NULL);
     cast_producer_join (p, &ret);
-    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING);
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING,
+        "restart %u: producer got %s", i, gst_flow_get_name (ret));
   }
 
   cast_fixture_free (f);
