@@ -12,6 +12,7 @@
 
 import fcntl
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -92,6 +93,18 @@ def sink_inputs():
         if len(f) >= 2:
             out.append((int(f[0]), int(f[1])))
     return out
+
+
+def queued_by_server_us():
+    """How much audio the server holds ahead of the listener for each
+    playback stream, in microseconds: the "Buffer Latency" and "Sink
+    Latency" of `pactl list sink-inputs` (PulseAudio counts the stream's
+    queue in the first; pipewire-pulse reports 0 there and counts it in the
+    second)."""
+    out = pactl("list", "sink-inputs")
+    buffer = re.findall(r"Buffer Latency: (\d+) usec", out)
+    sink = re.findall(r"Sink Latency: (\d+) usec", out)
+    return [int(b) + int(s) for b, s in zip(buffer, sink)]
 
 
 # --------------------------------------------------------------------------
