@@ -89,7 +89,12 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
  * barge-in latency, and an application's stream (sync off: the player,
  * play_file) gets the ten. A media pipeline (sync on) keeps four: with ten
  * its clock, which counts the audio heard, fell 100-140 ms behind wall time
- * after some flushing seeks, and a synchronised video waited that long. */
+ * after some flushing seeks, and a synchronised video waited that long. So
+ * does every stream on PipeWire, whose flush leaves old audio behind (see
+ * audio_cast_queue_resume_at_device_position()) and whose restart and clock
+ * lead were measured with four: with ten, clears there replayed cleared
+ * audio, heard counts ran ~490 frames per clear behind what was heard, and
+ * drain returned ~200 frames early. */
 #define DEVICE_BUFFER_PERIODS 10
 #define MEDIA_DEVICE_BUFFER_PERIODS 4
 
@@ -403,11 +408,13 @@ setup_device_sink (AudioCastSink *self)
   audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
-  audio_cast_sink_set_if_exists (sink, "buffer-time",
-      latency_us * buffer_periods, NULL);
 
   on_pipewire = configure_for_device (self, sink, server, pulse_name,
       latency_us);
+  if (on_pipewire)
+    buffer_periods = MEDIA_DEVICE_BUFFER_PERIODS;
+  audio_cast_sink_set_if_exists (sink, "buffer-time",
+      latency_us * buffer_periods, NULL);
   g_free (pulse_name);
   g_free (server);
 
