@@ -49,10 +49,10 @@
 
 #include "audiocast.h"
 #include "audiocast-device.h"
+#include "audiocast-player-input.h"
 #include "audiocast-sink-private.h"
+#include "audiocast-stream-properties.h"
 
-#include <math.h>
-#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (audio_cast_player_debug);
 #define GST_CAT_DEFAULT audio_cast_player_debug
@@ -63,8 +63,6 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_player_debug);
 #define FALLBACK_SAMPLE_RATE 48000
 #define FALLBACK_CHANNELS 2
 
-#define DEFAULT_BUFFER_TIME (2 * G_USEC_PER_SEC)
-#define DEFAULT_LATENCY_TIME (10 * 1000)
 
 struct _AudioCastPlayer
 {
@@ -75,9 +73,7 @@ struct _AudioCastPlayer
   gchar *server;                /* PulseAudio-protocol address; NULL: default */
   guint requested_rate;
   guint requested_channels;
-  gint64 buffer_time;
-  gint64 latency_time;
-  gint64 fade_time;
+  AudioCastTuning tuning;
 
   /* Set by init, then read-only. */
   guint rate;
@@ -94,14 +90,7 @@ struct _AudioCastPlayer
    * conversion scratch can be reused. A writer may hold it while blocked on
    * a full ring; clear() and stop() release it without taking it. */
   GMutex write_lock;
-  gboolean have_stream_format;
-  AudioCastSampleFormat stream_format;  /* of the first write */
-  GstAudioConverter *converter;         /* from converter_format to it */
-  AudioCastSampleFormat converter_format;
-  guint8 *scratch;
-  gsize scratch_size;
-  guint8 *sanitized;
-  gsize sanitized_size;
+  AudioCastPlayerInput input;
 
   /* failure_lock: guards first_error, the first ERROR the pipeline posted
    * (kept by on_bus_message, in the posting thread), and failure, that
@@ -119,22 +108,15 @@ enum
   PROP_SERVER,
   PROP_SAMPLE_RATE,
   PROP_CHANNELS,
-  PROP_BUFFER_TIME,
-  PROP_LATENCY_TIME,
-  PROP_FADE_TIME,
   PROP_DEVICE_SAMPLE_RATE,
   PROP_DEVICE_CHANNELS,
   PROP_ACTIVE,
   PROP_LATENCY,
-  PROP_FRAMES_WRITTEN,
-  PROP_FRAMES_PLAYED,
-  PROP_FRAMES_CLEARED,
-  PROP_BUFFERED_FRAMES,
-  PROP_UNDERRUNS,
-  N_PROPS
+  /* then the tuning and statistics, audiocast-stream-properties.h */
+  PROP_STREAM_FIRST,
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *properties[PROP_STREAM_FIRST];
 
 static void audio_cast_player_initable_iface_init (GInitableIface *iface);
 
@@ -144,31 +126,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastPlayer, audio_cast_player,
         audio_cast_player_initable_iface_init);
     GST_DEBUG_CATEGORY_INIT (audio_cast_player_debug, "audiocastplayer", 0,
         "audiocast player"));
-
-static GstAudioFormat
-to_gst_format (AudioCastSampleFormat format)
-{
-  switch (format) {
-    case AUDIO_CAST_SAMPLE_FORMAT_S16LE:
-      return GST_AUDIO_FORMAT_S16LE;
-    case AUDIO_CAST_SAMPLE_FORMAT_S32LE:
-      return GST_AUDIO_FORMAT_S32LE;
-    case AUDIO_CAST_SAMPLE_FORMAT_F32LE:
-      return GST_AUDIO_FORMAT_F32LE;
-    case AUDIO_CAST_SAMPLE_FORMAT_F64LE:
-      return GST_AUDIO_FORMAT_F64LE;
-    default:
-      return GST_AUDIO_FORMAT_UNKNOWN;
-  }
-}
-
-static void
-stream_info (AudioCastPlayer *self, AudioCastSampleFormat format,
-    GstAudioInfo *info)
-{
-  gst_audio_info_set_format (info, to_gst_format (format), self->rate,
-      self->channels, NULL);
-}
 
 /* The pipeline's bus sync handler. Nobody runs a main loop on the player's
  * pipeline, so nothing may stay queued on its bus: a voice assistant that
@@ -253,10 +210,11 @@ check_parameters (AudioCastPlayer *self, GError **error)
         "own count", self->requested_channels, MAX_CHANNELS);
     return FALSE;
   }
-  if (self->latency_time > self->buffer_time) {
+  if (self->tuning.latency_time > self->tuning.buffer_time) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
         "latency-time (%" G_GINT64_FORMAT " µs) is longer than buffer-time (%"
-        G_GINT64_FORMAT " µs)", self->latency_time, self->buffer_time);
+        G_GINT64_FORMAT " µs)", self->tuning.latency_time,
+        self->tuning.buffer_time);
     return FALSE;
   }
   return TRUE;
@@ -281,8 +239,9 @@ audio_cast_player_initable_init (GInitable *initable,
   gst_object_unref (bus);
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
       "device", self->device, "server", self->server,
-      "buffer-time", self->buffer_time,
-      "latency-time", self->latency_time, "fade-time", self->fade_time,
+      "buffer-time", self->tuning.buffer_time,
+      "latency-time", self->tuning.latency_time,
+      "fade-time", self->tuning.fade_time,
       /* The application's writes have no timestamps and no pad: every frame
        * plays back to back, and no state waits for a preroll. */
       "sync", FALSE, "async", FALSE, NULL);
@@ -309,6 +268,7 @@ audio_cast_player_initable_init (GInitable *initable,
     self->device_rate = self->rate;
   if (self->device_channels == 0)
     self->device_channels = self->channels;
+  audio_cast_player_input_init (&self->input, self->rate, self->channels);
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE) {
@@ -356,132 +316,6 @@ audio_cast_player_new (const gchar *device, guint sample_rate, guint channels,
       NULL);
 }
 
-static gsize
-sample_size (AudioCastSampleFormat format)
-{
-  return GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info
-      (to_gst_format (format))) / 8;
-}
-
-/* Conversion buffers sized for the writes: grown to the largest, and given
- * back once writes are much smaller again, so one long write (a whole file
- * converted at once) does not keep its size in memory for the life of the
- * player. Below KEEP_BUFFER_BYTES a buffer is always kept. */
-#define KEEP_BUFFER_BYTES (256 * 1024)
-
-static guint8 *
-ensure_buffer (guint8 **buffer, gsize *allocated, gsize size)
-{
-  gboolean oversized = *allocated > KEEP_BUFFER_BYTES
-      && *allocated / 4 > size;
-
-  if (*allocated < size || oversized) {
-    g_free (*buffer);
-    *allocated = MAX (size, oversized ? KEEP_BUFFER_BYTES : 0);
-    *buffer = g_malloc (*allocated);
-  }
-  return *buffer;
-}
-
-/* NaN and infinity are the floats whose exponent bits are all set. This
- * runs over every float the application writes, so whole blocks are checked
- * with a loop of fixed length and no branch per sample, which the compiler
- * vectorises; only from a block that has one on is searched sample by
- * sample. Returns the index of the first such sample, or G_MAXSIZE. @data
- * need not be aligned. */
-#define SCAN_BLOCK 256
-#define DEFINE_FIRST_NON_FINITE(name, bits_type, exponent)                  \
-static gsize                                                                \
-name (const guint8 *data, gsize n)                                          \
-{                                                                           \
-  gsize i = 0, j;                                                           \
-  bits_type bits, hit = 0;                                                  \
-                                                                            \
-  for (; i + SCAN_BLOCK <= n && !hit; i += SCAN_BLOCK)                      \
-    for (j = 0; j < SCAN_BLOCK; j++) {                                      \
-      memcpy (&bits, data + (i + j) * sizeof bits, sizeof bits);            \
-      hit |= (bits & (exponent)) == (exponent);                             \
-    }                                                                       \
-  for (i = hit ? i - SCAN_BLOCK : i; i < n; i++) {                          \
-    memcpy (&bits, data + i * sizeof bits, sizeof bits);                    \
-    if ((bits & (exponent)) == (exponent))                                  \
-      return i;                                                             \
-  }                                                                         \
-  return G_MAXSIZE;                                                         \
-}
-
-DEFINE_FIRST_NON_FINITE (first_non_finite_f32, guint32, 0x7f800000u)
-DEFINE_FIRST_NON_FINITE (first_non_finite_f64, guint64,
-    G_GUINT64_CONSTANT (0x7ff0000000000000))
-
-/* With the write lock held. Returns @data, or a copy with every NaN and
- * infinity replaced by silence, so none reaches the device. */
-static const guint8 *
-sanitize_floats (AudioCastPlayer *self, AudioCastSampleFormat format,
-    const guint8 *data, gsize size)
-{
-  gsize n, i, first_bad;
-
-  if (format == AUDIO_CAST_SAMPLE_FORMAT_F32LE) {
-    n = size / sizeof (gfloat);
-    first_bad = first_non_finite_f32 (data, n);
-    if (first_bad != G_MAXSIZE) {
-      gfloat *out = (gfloat *) ensure_buffer (&self->sanitized,
-          &self->sanitized_size, size);
-      memcpy (out, data, size);
-      for (i = first_bad; i < n; i++)
-        if (!isfinite (out[i]))
-          out[i] = 0.0f;
-      return (const guint8 *) out;
-    }
-  } else if (format == AUDIO_CAST_SAMPLE_FORMAT_F64LE) {
-    n = size / sizeof (gdouble);
-    first_bad = first_non_finite_f64 (data, n);
-    if (first_bad != G_MAXSIZE) {
-      gdouble *out = (gdouble *) ensure_buffer (&self->sanitized,
-          &self->sanitized_size, size);
-      memcpy (out, data, size);
-      for (i = first_bad; i < n; i++)
-        if (!isfinite (out[i]))
-          out[i] = 0.0;
-      return (const guint8 *) out;
-    }
-  }
-  return data;
-}
-
-/* With the write lock held: @frames of @format as the stream's format, via
- * GStreamer's converter. */
-static const guint8 *
-convert_to_stream (AudioCastPlayer *self, AudioCastSampleFormat format,
-    const guint8 *data, gsize frames)
-{
-  gpointer in[1] = { (gpointer) data };
-  gpointer out[1];
-  GstAudioInfo stream;
-
-  if (self->converter == NULL || self->converter_format != format) {
-    GstAudioInfo from;
-
-    g_clear_pointer (&self->converter, gst_audio_converter_free);
-    stream_info (self, format, &from);
-    stream_info (self, self->stream_format, &stream);
-    /* Exact sample values: no dither or noise shaping added. */
-    self->converter = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
-        &from, &stream, gst_structure_new ("options",
-            GST_AUDIO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_AUDIO_DITHER_METHOD,
-            GST_AUDIO_DITHER_NONE, NULL));
-    self->converter_format = format;
-  }
-  stream_info (self, self->stream_format, &stream);
-  out[0] = ensure_buffer (&self->scratch, &self->scratch_size,
-      frames * GST_AUDIO_INFO_BPF (&stream));
-  if (!gst_audio_converter_samples (self->converter, 0, in, frames, out,
-          frames))
-    return NULL;
-  return out[0];
-}
-
 /**
  * audio_cast_player_write:
  * @self: an [class@Player]
@@ -512,39 +346,28 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
   GstAudioInfo info;
   GstFlowReturn ret;
   guint64 accepted = 0;
-  gsize bpf, frames;
+  gsize frames;
   const guint8 *samples;
 
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), 0);
   g_return_val_if_fail (data != NULL || size == 0, 0);
 
-  if (to_gst_format (format) == GST_AUDIO_FORMAT_UNKNOWN) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "unknown sample format %d: use S16LE, S32LE, F32LE or F64LE", format);
+  if (!audio_cast_player_input_count_frames (&self->input, format, size,
+          &frames, error))
     return 0;
-  }
   if (g_atomic_int_get (&self->stopped)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
         "the player is closed: it was stopped");
     return 0;
   }
-  bpf = sample_size (format) * self->channels;
-  if (size % bpf != 0) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "%" G_GSIZE_FORMAT " bytes is not a whole number of frames: a frame "
-        "of %u channels is %" G_GSIZE_FORMAT " bytes", size, self->channels,
-        bpf);
-    return 0;
-  }
-  frames = size / bpf;
   if (frames == 0)
     return 0;
 
   g_mutex_lock (&self->write_lock);
-  if (!self->have_stream_format) {
+  if (!self->input.have_stream_format) {
     GError *format_error = NULL;
 
-    stream_info (self, format, &info);
+    audio_cast_player_input_info (&self->input, format, &info);
     if (!audio_cast_queue_set_format (self->queue, &info, &format_error)) {
       g_mutex_unlock (&self->write_lock);
       g_set_error_literal (error, AUDIO_CAST_ERROR,
@@ -552,13 +375,12 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
       g_error_free (format_error);
       return 0;
     }
-    self->stream_format = format;
-    self->have_stream_format = TRUE;
+    self->input.stream_format = format;
+    self->input.have_stream_format = TRUE;
   }
 
-  samples = sanitize_floats (self, format, data, size);
-  if (format != self->stream_format)
-    samples = convert_to_stream (self, format, samples, frames);
+  samples = audio_cast_player_input_prepare (&self->input, format, data,
+      frames);
 
   ret = samples ? audio_cast_queue_write (self->queue, samples, frames,
       &accepted) : GST_FLOW_ERROR;
@@ -826,17 +648,11 @@ audio_cast_player_set_property (GObject *object, guint prop_id,
     case PROP_CHANNELS:
       self->requested_channels = g_value_get_uint (value);
       break;
-    case PROP_BUFFER_TIME:
-      self->buffer_time = g_value_get_int64 (value);
-      break;
-    case PROP_LATENCY_TIME:
-      self->latency_time = g_value_get_int64 (value);
-      break;
-    case PROP_FADE_TIME:
-      self->fade_time = g_value_get_int64 (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < PROP_STREAM_FIRST
+          || !audio_cast_tuning_set_property (&self->tuning,
+              prop_id - PROP_STREAM_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -848,8 +664,16 @@ audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
   AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
   AudioCastQueueStats stats = { 0, };
 
-  if (prop_id >= PROP_FRAMES_WRITTEN && self->queue)
-    audio_cast_queue_get_stats (self->queue, &stats);
+  if (prop_id >= PROP_STREAM_FIRST) {
+    if (self->queue)
+      audio_cast_queue_get_stats (self->queue, &stats);
+    if (!audio_cast_tuning_get_property (&self->tuning,
+            prop_id - PROP_STREAM_FIRST, value)
+        && !audio_cast_stats_get_property (&stats,
+            prop_id - PROP_STREAM_FIRST, value))
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
 
   switch (prop_id) {
     case PROP_DEVICE:
@@ -865,15 +689,6 @@ audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_uint (value, self->channels ? self->channels
           : self->requested_channels);
       break;
-    case PROP_BUFFER_TIME:
-      g_value_set_int64 (value, self->buffer_time);
-      break;
-    case PROP_LATENCY_TIME:
-      g_value_set_int64 (value, self->latency_time);
-      break;
-    case PROP_FADE_TIME:
-      g_value_set_int64 (value, self->fade_time);
-      break;
     case PROP_DEVICE_SAMPLE_RATE:
       g_value_set_uint (value, self->device_rate);
       break;
@@ -886,21 +701,6 @@ audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_LATENCY:
       g_value_set_int64 (value, self->queue ?
           audio_cast_player_get_latency (self) : 0);
-      break;
-    case PROP_FRAMES_WRITTEN:
-      g_value_set_uint64 (value, stats.written);
-      break;
-    case PROP_FRAMES_PLAYED:
-      g_value_set_uint64 (value, stats.played);
-      break;
-    case PROP_FRAMES_CLEARED:
-      g_value_set_uint64 (value, stats.cleared);
-      break;
-    case PROP_BUFFERED_FRAMES:
-      g_value_set_uint64 (value, stats.buffered);
-      break;
-    case PROP_UNDERRUNS:
-      g_value_set_uint (value, stats.underruns);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -934,115 +734,12 @@ audio_cast_player_finalize (GObject *object)
 
   g_free (self->device);
   g_free (self->server);
-  g_clear_pointer (&self->converter, gst_audio_converter_free);
-  g_free (self->scratch);
-  g_free (self->sanitized);
+  audio_cast_player_input_clear (&self->input);
   g_mutex_clear (&self->write_lock);
   g_clear_error (&self->failure);
   gst_clear_message (&self->first_error);
   g_mutex_clear (&self->failure_lock);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
-}
-
-/* The statistics, read-only and in input frames: written = played +
- * cleared + buffered. */
-static void
-install_statistics_properties (void)
-{
-  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
-
-  /**
-   * AudioCastPlayer:frames-written:
-   *
-   * Frames accepted. frames-written = frames-played + frames-cleared +
-   * buffered-frames.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
-      "Frames written", "Frames accepted", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:frames-played:
-   *
-   * Frames heard, by the device's own position.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
-      "Frames played", "Frames heard", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:frames-cleared:
-   *
-   * Frames discarded by clears before being heard.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
-      "Frames cleared", "Frames discarded unheard", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:buffered-frames:
-   *
-   * Frames accepted and not heard yet.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
-      "Buffered frames", "Frames not heard yet", 0, G_MAXUINT64, 0, ro);
-
-  /**
-   * AudioCastPlayer:underruns:
-   *
-   * Times the ring ran dry while the application was still writing.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
-      "Times the ring ran dry mid-stream", 0, G_MAXUINT, 0, ro);
-}
-
-/* Buffering and clear tuning, fixed at construction. */
-static void
-install_tuning_properties (void)
-{
-  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
-      | G_PARAM_STATIC_STRINGS;
-
-  /**
-   * AudioCastPlayer:buffer-time:
-   *
-   * Ring buffer capacity in microseconds.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
-      "Buffer time", "Ring buffer capacity in microseconds", 1000,
-      G_MAXINT64 / 1000, DEFAULT_BUFFER_TIME, construct);
-
-  /**
-   * AudioCastPlayer:latency-time:
-   *
-   * Device period in microseconds.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
-      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
-      DEFAULT_LATENCY_TIME, construct);
-
-  /**
-   * AudioCastPlayer:fade-time:
-   *
-   * 0 for an instant clear, or the fade-out of a click-free clear in
-   * microseconds (see [property@Sink:fade-time]).
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
-      "Fade-out on clear in microseconds (0: instant)", 0, G_USEC_PER_SEC, 0,
-      construct);
 }
 
 /* The properties, each with its documentation. */
@@ -1104,8 +801,6 @@ install_properties (GObjectClass *object_class)
       "Channels of the samples written (0: the device's)", 0, G_MAXUINT, 0,
       construct);
 
-  install_tuning_properties ();
-
   /**
    * AudioCastPlayer:device-sample-rate:
    *
@@ -1147,9 +842,10 @@ install_properties (GObjectClass *object_class)
   properties[PROP_LATENCY] = g_param_spec_int64 ("latency", "Latency",
       "Current output latency in microseconds", 0, G_MAXINT64, 0, ro);
 
-  install_statistics_properties ();
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, PROP_STREAM_FIRST,
+      properties);
+  audio_cast_stream_properties_install (object_class, PROP_STREAM_FIRST,
+      G_PARAM_CONSTRUCT_ONLY);
 }
 
 static void
@@ -1170,6 +866,5 @@ audio_cast_player_init (AudioCastPlayer *self)
 {
   g_mutex_init (&self->write_lock);
   g_mutex_init (&self->failure_lock);
-  self->buffer_time = DEFAULT_BUFFER_TIME;
-  self->latency_time = DEFAULT_LATENCY_TIME;
+  audio_cast_tuning_init (&self->tuning);
 }

@@ -78,7 +78,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastQueue, audio_cast_queue,
     GST_DEBUG_CATEGORY_INIT (audio_cast_queue_debug, "audiocastqueue", 0,
         "audiocast ring buffer"));
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+/* The bin's ghost pad takes this template too: what the ring accepts is
+ * what the element accepts. */
+GstStaticPadTemplate audio_cast_queue_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("audio/x-raw, "
@@ -791,7 +793,8 @@ audio_cast_queue_class_init (AudioCastQueueClass *klass)
   element_class->change_state =
       GST_DEBUG_FUNCPTR (audio_cast_queue_change_state);
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &audio_cast_queue_sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "audiocast queue", "Generic/Audio",
@@ -818,7 +821,9 @@ audio_cast_queue_init (AudioCastQueue *self)
   self->clock = gst_audio_clock_new ("audiocastclock", audio_cast_queue_clock_time, self,
       NULL);
 
-  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  self->sinkpad =
+      gst_pad_new_from_static_template (&audio_cast_queue_sink_template,
+      "sink");
   gst_pad_set_chain_function (self->sinkpad, audio_cast_queue_chain);
   gst_pad_set_event_function (self->sinkpad, audio_cast_queue_sink_event);
   gst_pad_set_query_function (self->sinkpad, audio_cast_queue_sink_query);

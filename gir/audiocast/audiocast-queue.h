@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 #define AUDIO_CAST_TYPE_QUEUE (audio_cast_queue_get_type ())
 G_DECLARE_FINAL_TYPE (AudioCastQueue, audio_cast_queue, AUDIO_CAST, QUEUE, GstElement)
 
+/* Any interleaved raw audio of up to AUDIO_CAST_MAX_CHANNELS channels. */
+extern GstStaticPadTemplate audio_cast_queue_sink_template;
+
 typedef struct
 {
   guint64 written;

@@ -64,6 +64,8 @@
 #include "audiocast-pulse.h"
 #include "audiocast-sink-device.h"
 #include "audiocast-sink-private.h"
+#include "audiocast-sink-timing.h"
+#include "audiocast-stream-properties.h"
 
 #include <gst/audio/audio.h>
 #include <string.h>
@@ -72,53 +74,8 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define GST_CAT_DEFAULT audio_cast_sink_debug
 
 #define DEFAULT_PROP_DEVICE NULL
-#define DEFAULT_PROP_BUFFER_TIME (2 * G_USEC_PER_SEC)
-#define DEFAULT_PROP_LATENCY_TIME (10 * 1000)
-#define DEFAULT_PROP_FADE_TIME 0
 #define DEFAULT_PROP_SYNC TRUE
 #define DEFAULT_PROP_ASYNC TRUE
-
-/* The platform sink's own buffer, in device periods, chosen when the device
- * opens. pulsesink asks the server to adjust its latency, and PulseAudio
- * then keeps about half of this buffer queued for the stream (measured:
- * 20-25 ms of 40, 45-55 ms of 100). A stall of the whole machine longer than
- * what is queued underruns the stream, and what pulsesink writes behind the
- * server's read position is dropped: on a virtual machine that stalled for
- * 20-40 ms every few seconds, four periods lost 5 ms each time and ten lost
- * nothing in minutes. Clear flushes this buffer, so its size costs no
- * barge-in latency, and an application's stream (sync off: the player,
- * play_file) gets the ten. A media pipeline (sync on) keeps four: with ten
- * its clock, which counts the audio heard, fell 100-140 ms behind wall time
- * after some flushing seeks, and a synchronised video waited that long. So
- * does every stream on PipeWire, whose flush leaves old audio behind (see
- * audio_cast_queue_resume_at_device_position()) and whose restart and clock
- * lead were measured with four: with ten, clears there replayed cleared
- * audio, heard counts ran ~490 frames per clear behind what was heard, and
- * drain returned ~200 frames early. */
-#define DEVICE_BUFFER_PERIODS 10
-#define MEDIA_DEVICE_BUFFER_PERIODS 4
-
-/* Silence opening every stream and every restart after a flush, so the
- * application's first frame is heard intact. A new PulseAudio stream
- * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
- * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
- * tools/run-bench --servers). pulsesink uncorks a new stream before its
- * first write, so a pipewire-pulse stream can lose its first graph quantum
- * (256 frames seen) to the first cycle that found it empty: one period
- * covers two. After a flush there the first buffer goes up to a period
- * behind the server's read index, more when pulsesink's count of it is
- * stale (see resume_at_device_position() in audiocast-queue.c): two
- * periods cover that. Sinks with their own ring thread (alsasink) start
- * reading faster than real time until the device buffer is full: that
- * start-up belongs to silence too. */
-#define PULSE_LEAD_IN_US 5000
-#define PIPEWIRE_START_LEAD_IN_PERIODS 1
-#define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
-
-/* A live pipeline's frames can be heard on time no sooner than after the
- * device's buffer, the lead-in of a restart and this many periods more: the
- * one being pushed and the server's own. */
-#define LATENCY_SLACK_PERIODS 2
 
 struct _AudioCastSink
 {
@@ -136,9 +93,7 @@ struct _AudioCastSink
   gchar *device;
   gchar *server;
   GstElement *audio_sink;
-  gint64 buffer_time;
-  gint64 latency_time;
-  gint64 fade_time;
+  AudioCastTuning tuning;
   gboolean sync;
   gboolean async;
   /* From the device opened: how long after its running time a frame is
@@ -153,20 +108,13 @@ enum
   PROP_DEVICE,
   PROP_SERVER,
   PROP_AUDIO_SINK,
-  PROP_BUFFER_TIME,
-  PROP_LATENCY_TIME,
-  PROP_FADE_TIME,
   PROP_SYNC,
   PROP_ASYNC,
-  PROP_FRAMES_WRITTEN,
-  PROP_FRAMES_PLAYED,
-  PROP_FRAMES_CLEARED,
-  PROP_BUFFERED_FRAMES,
-  PROP_UNDERRUNS,
-  N_PROPS
+  /* then the tuning and statistics, audiocast-stream-properties.h */
+  PROP_STREAM_FIRST,
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *properties[PROP_STREAM_FIRST];
 
 enum
 {
@@ -180,15 +128,6 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastSink, audio_cast_sink, GST_TYPE_BIN,
     GST_DEBUG_CATEGORY_INIT (audio_cast_sink_debug, "audiocastsink", 0,
         "audiocast sink"));
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK,
-    GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("audio/x-raw, "
-        "format = (string) " GST_AUDIO_FORMATS_ALL ", "
-        "rate = (int) [ 1, MAX ], "
-        "channels = (int) [ 1, " G_STRINGIFY (AUDIO_CAST_MAX_CHANNELS) " ], "
-        "layout = (string) interleaved"));
 
 /**
  * audio_cast_sink_clear:
@@ -276,66 +215,6 @@ clear_action (AudioCastSink *self)
   return heard;
 }
 
-/* Lets audioconvert/audioresample produce what the device plays natively,
- * and tells the queue what the server needs of it. Returns whether the
- * server is PipeWire's pipewire-pulse. */
-static gboolean
-configure_for_device (AudioCastSink *self, GstElement *sink,
-    const gchar *server, const gchar *pulse_name, gint64 latency_us)
-{
-  GstCaps *caps = NULL;
-  gchar *given_device = NULL, *given_server = NULL;
-  AudioCastPulseSink *pulse = NULL;
-  gboolean on_pipewire;
-
-  if (audio_cast_sink_is_pulsesink (sink)) {
-    /* A pulsesink the application gave (audio-sink="pulsesink device=X")
-     * plays on the device and server it names: probe those, not ours. */
-    if (pulse_name == NULL)
-      g_object_get (sink, "device", &given_device, "server", &given_server,
-          NULL);
-    pulse = audio_cast_pulse_find_sink (given_server ? given_server : server,
-        pulse_name ? pulse_name : given_device);
-    g_free (given_device);
-    g_free (given_server);
-  }
-  on_pipewire = pulse && pulse->on_pipewire;
-
-  if (pulse) {
-    caps = gst_audio_info_to_caps (&pulse->info);
-    /* The device's channel layout is its own business; the count is what
-     * audioconvert has to produce. */
-    gst_structure_remove_field (gst_caps_get_structure (caps, 0),
-        "channel-mask");
-  }
-  GST_INFO_OBJECT (self, "device format: %" GST_PTR_FORMAT, caps);
-  g_object_set (self->capsfilter, "caps", caps, NULL);
-  if (caps)
-    gst_caps_unref (caps);
-
-  /* See audio_cast_queue_set_clock_lead(). */
-  audio_cast_queue_set_clock_lead (self->queue, on_pipewire
-      ? audio_cast_sink_pipewire_quantum (latency_us) : 0);
-  audio_cast_pulse_sink_free (pulse);
-  return on_pipewire;
-}
-
-/* The silence the queue opens a new stream and a restart with (see
- * PULSE_LEAD_IN_US); a ring sink's is its whole buffer and a period. */
-static void
-lead_ins_for (GstElement *sink, gboolean on_pipewire, gint64 latency_us,
-    guint buffer_periods, GstClockTime *start, GstClockTime *restart)
-{
-  if (!audio_cast_sink_is_pulsesink (sink)) {
-    *start = *restart = latency_us * (buffer_periods + 1) * GST_USECOND;
-  } else if (on_pipewire) {
-    *start = latency_us * PIPEWIRE_START_LEAD_IN_PERIODS * GST_USECOND;
-    *restart = latency_us * PIPEWIRE_RESTART_LEAD_IN_PERIODS * GST_USECOND;
-  } else {
-    *start = *restart = PULSE_LEAD_IN_US * GST_USECOND;
-  }
-}
-
 /* Until the device is chosen (NULL to READY), a fakesink stands where it
  * will go, as in autoaudiosink: a bin with an unlinked pad inside gets that
  * pad ghosted onto itself when gst_parse builds it from a description
@@ -356,51 +235,24 @@ give_up_device_place (AudioCastSink *self)
   gst_bin_remove (GST_BIN (self), self->placeholder);
 }
 
-static gboolean
-setup_device_sink (AudioCastSink *self)
+/* Sets the platform sink and the queue up for the device opened. */
+static void
+apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
+    const gchar *pulse_name)
 {
-  GstElement *sink;
-  gchar *device, *server, *pulse_name = NULL;
+  AudioCastSinkTiming timing;
   gint64 buffer_us, latency_us, fade_us;
-  GstClockTime lead_in, restart_lead_in;
-  gboolean reported = FALSE, on_pipewire;
-  guint buffer_periods;
+  gboolean sync;
 
   GST_OBJECT_LOCK (self);
-  device = g_strdup (self->device);
-  server = g_strdup (self->server);
-  sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
-  buffer_us = self->buffer_time;
-  buffer_periods = self->sync ? MEDIA_DEVICE_BUFFER_PERIODS
-      : DEVICE_BUFFER_PERIODS;
-  latency_us = self->latency_time;
-  fade_us = self->fade_time;
+  buffer_us = self->tuning.buffer_time;
+  latency_us = self->tuning.latency_time;
+  fade_us = self->tuning.fade_time;
+  sync = self->sync;
   GST_OBJECT_UNLOCK (self);
 
-  if (sink == NULL && device != NULL) {
-    sink = audio_cast_sink_open_named_device (self, device, server, &pulse_name);
-    reported = sink == NULL;
-  } else if (sink == NULL) {
-    reported = !audio_cast_sink_check_server (self, server);
-    if (!reported)
-      sink = audio_cast_sink_open_default_device (self, server);
-  }
-  g_free (device);
-
-  if (sink == NULL) {
-    if (!reported && server != NULL)
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-          ("Cannot play on the sound server \"%s\"", server),
-          ("pulsesink could not connect"));
-    else if (!reported)
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No audio output is available"),
-          ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
-              "osxaudiosink, autoaudiosink could open"));
-    g_free (pulse_name);
-    g_free (server);
-    return FALSE;
-  }
+  audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
+      sync);
 
   /* The queue paces and times the stream itself: the device must play
    * samples in the order they come (no clock sync, so nothing is dropped as
@@ -408,32 +260,75 @@ setup_device_sink (AudioCastSink *self)
   audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
   audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
-
-  on_pipewire = configure_for_device (self, sink, server, pulse_name,
-      latency_us);
-  if (on_pipewire)
-    buffer_periods = MEDIA_DEVICE_BUFFER_PERIODS;
   audio_cast_sink_set_if_exists (sink, "buffer-time",
-      latency_us * buffer_periods, NULL);
+      timing.device_buffer_us, NULL);
+  g_object_set (self->capsfilter, "caps", timing.device_caps, NULL);
+
+  audio_cast_queue_set_clock_lead (self->queue, timing.clock_lead);
+  audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
+      latency_us * GST_USECOND, fade_us * GST_USECOND, timing.lead_in,
+      timing.restart_lead_in);
+  audio_cast_queue_set_restart_when_dry (self->queue,
+      timing.restart_when_dry);
+  audio_cast_queue_set_clock_settle_time (self->queue,
+      timing.clock_settle_time);
+  GST_OBJECT_LOCK (self);
+  self->device_latency = timing.device_latency;
+  GST_OBJECT_UNLOCK (self);
+  audio_cast_sink_timing_clear (&timing);
+}
+
+/* Opens the device (NULL to READY): the one the properties name, else the
+ * first platform sink that opens. */
+static GstElement *
+open_device_sink (AudioCastSink *self, gchar **server, gchar **pulse_name)
+{
+  GstElement *sink;
+  gchar *device;
+  gboolean reported = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  device = g_strdup (self->device);
+  *server = g_strdup (self->server);
+  sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (sink == NULL && device != NULL) {
+    sink = audio_cast_sink_open_named_device (self, device, *server,
+        pulse_name);
+    reported = sink == NULL;
+  } else if (sink == NULL) {
+    reported = !audio_cast_sink_check_server (self, *server);
+    if (!reported)
+      sink = audio_cast_sink_open_default_device (self, *server);
+  }
+  g_free (device);
+
+  if (sink == NULL && !reported && *server != NULL)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot play on the sound server \"%s\"", *server),
+        ("pulsesink could not connect"));
+  else if (sink == NULL && !reported)
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No audio output is available"),
+        ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
+            "osxaudiosink, autoaudiosink could open"));
+  return sink;
+}
+
+static gboolean
+setup_device_sink (AudioCastSink *self)
+{
+  GstElement *sink;
+  gchar *server = NULL, *pulse_name = NULL;
+
+  sink = open_device_sink (self, &server, &pulse_name);
+  if (sink != NULL)
+    apply_timing (self, sink, server, pulse_name);
   g_free (pulse_name);
   g_free (server);
-
-  lead_ins_for (sink, on_pipewire, latency_us, buffer_periods, &lead_in,
-      &restart_lead_in);
-  audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
-      latency_us * GST_USECOND, fade_us * GST_USECOND, lead_in,
-      restart_lead_in);
-  audio_cast_queue_set_restart_when_dry (self->queue, audio_cast_sink_is_pulsesink (sink));
-  GST_OBJECT_LOCK (self);
-  self->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS)
-      * latency_us * GST_USECOND + MAX (lead_in, restart_lead_in)
-      + (on_pipewire ? audio_cast_sink_pipewire_quantum (latency_us) : 0);
-  GST_OBJECT_UNLOCK (self);
-  /* The device's buffer, a period more and PipeWire's quantum: more than
-   * libpulse can take for sink latency (see quiet_device_clock()). */
-  audio_cast_queue_set_clock_settle_time (self->queue, audio_cast_sink_is_pulsesink (sink)
-      ? (buffer_periods + 1) * latency_us * GST_USECOND
-      + audio_cast_sink_pipewire_quantum (latency_us) : 0);
+  if (sink == NULL)
+    return FALSE;
 
   /* The bin drives the device's state itself: see the state changes. */
   gst_element_set_locked_state (sink, TRUE);
@@ -656,15 +551,6 @@ audio_cast_sink_set_property (GObject *object, guint prop_id,
       if (self->audio_sink)
         gst_object_ref_sink (self->audio_sink);
       break;
-    case PROP_BUFFER_TIME:
-      self->buffer_time = g_value_get_int64 (value);
-      break;
-    case PROP_LATENCY_TIME:
-      self->latency_time = g_value_get_int64 (value);
-      break;
-    case PROP_FADE_TIME:
-      self->fade_time = g_value_get_int64 (value);
-      break;
     case PROP_SYNC:
       self->sync = g_value_get_boolean (value);
       break;
@@ -672,7 +558,10 @@ audio_cast_sink_set_property (GObject *object, guint prop_id,
       self->async = g_value_get_boolean (value);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < PROP_STREAM_FIRST
+          || !audio_cast_tuning_set_property (&self->tuning,
+              prop_id - PROP_STREAM_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -690,28 +579,15 @@ audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
   AudioCastSink *self = AUDIO_CAST_SINK (object);
   AudioCastQueueStats stats;
 
-  if (prop_id >= PROP_FRAMES_WRITTEN) {
+  if (prop_id >= PROP_STREAM_FIRST) {
     audio_cast_queue_get_stats (self->queue, &stats);
-    switch (prop_id) {
-      case PROP_FRAMES_WRITTEN:
-        g_value_set_uint64 (value, stats.written);
-        break;
-      case PROP_FRAMES_PLAYED:
-        g_value_set_uint64 (value, stats.played);
-        break;
-      case PROP_FRAMES_CLEARED:
-        g_value_set_uint64 (value, stats.cleared);
-        break;
-      case PROP_BUFFERED_FRAMES:
-        g_value_set_uint64 (value, stats.buffered);
-        break;
-      case PROP_UNDERRUNS:
-        g_value_set_uint (value, stats.underruns);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-        break;
-    }
+    GST_OBJECT_LOCK (self);
+    if (!audio_cast_tuning_get_property (&self->tuning,
+            prop_id - PROP_STREAM_FIRST, value)
+        && !audio_cast_stats_get_property (&stats,
+            prop_id - PROP_STREAM_FIRST, value))
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    GST_OBJECT_UNLOCK (self);
     return;
   }
 
@@ -725,15 +601,6 @@ audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_AUDIO_SINK:
       g_value_set_object (value, self->audio_sink);
-      break;
-    case PROP_BUFFER_TIME:
-      g_value_set_int64 (value, self->buffer_time);
-      break;
-    case PROP_LATENCY_TIME:
-      g_value_set_int64 (value, self->latency_time);
-      break;
-    case PROP_FADE_TIME:
-      g_value_set_int64 (value, self->fade_time);
       break;
     case PROP_SYNC:
       g_value_set_boolean (value, self->sync);
@@ -766,124 +633,6 @@ audio_cast_sink_finalize (GObject *object)
   g_free (self->device);
   g_free (self->server);
   G_OBJECT_CLASS (audio_cast_sink_parent_class)->finalize (object);
-}
-
-/* The statistics, read-only and in input frames: written = played +
- * cleared + buffered. */
-static void
-install_statistics_properties (void)
-{
-  /**
-   * AudioCastSink:frames-written:
-   *
-   * Frames accepted into the ring since the element started. All frame
-   * counts are at the input rate, and frames-written = frames-played +
-   * frames-cleared + buffered-frames.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_WRITTEN] = g_param_spec_uint64 ("frames-written",
-      "Frames written", "Frames accepted into the ring", 0, G_MAXUINT64, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:frames-played:
-   *
-   * Frames the device has played (heard), by the device's own position.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_PLAYED] = g_param_spec_uint64 ("frames-played",
-      "Frames played", "Frames the device has played", 0, G_MAXUINT64, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:frames-cleared:
-   *
-   * Frames that were accepted but discarded by a clear before being heard.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FRAMES_CLEARED] = g_param_spec_uint64 ("frames-cleared",
-      "Frames cleared", "Frames discarded by clear before being heard", 0,
-      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:buffered-frames:
-   *
-   * Frames accepted and not heard yet: in the ring, the converter, the
-   * platform sink or the sound server.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_BUFFERED_FRAMES] = g_param_spec_uint64 ("buffered-frames",
-      "Buffered frames", "Frames accepted and not yet heard", 0, G_MAXUINT64,
-      0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * AudioCastSink:underruns:
-   *
-   * How many times the ring ran dry while the application was still writing
-   * (after drain, EOS or clear a dry ring is expected and not counted), or
-   * the PulseAudio device ran dry mid-stream because the output thread was
-   * starved of CPU (the stream restarts: a gap, nothing lost).
-   *
-   * Since: 0.1
-   */
-  properties[PROP_UNDERRUNS] = g_param_spec_uint ("underruns", "Underruns",
-      "Times the ring or the device ran dry mid-stream", 0, G_MAXUINT, 0,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-}
-
-/* Buffering and clear tuning. */
-static void
-install_tuning_properties (void)
-{
-  /**
-   * AudioCastSink:buffer-time:
-   *
-   * Capacity of the ring buffer in microseconds. Writers block while it is
-   * full.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
-      "Buffer time", "Ring buffer capacity in microseconds", 1000,
-      G_MAXINT64 / 1000, DEFAULT_PROP_BUFFER_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:latency-time:
-   *
-   * The device period in microseconds: the size of the chunks handed to the
-   * device, and the bound on how late silence comes after a clear.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
-      "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
-      DEFAULT_PROP_LATENCY_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-  /**
-   * AudioCastSink:fade-time:
-   *
-   * How clear stops the sound. 0 (the default) cuts at once: the platform
-   * sink and the sound server are flushed and silence follows within one
-   * [property@Sink:latency-time], at the price of a click when the waveform
-   * is cut away from zero. A positive value (at most one latency-time) is
-   * click-free: the few periods the device already holds play out and the
-   * next frames fade out over this many microseconds. Sound servers cannot
-   * rewrite audio they already hold, so no clear can be both instant and
-   * faded.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_FADE_TIME] = g_param_spec_int64 ("fade-time", "Fade time",
-      "Fade-out on clear in microseconds (0: instant hard cut)", 0,
-      G_USEC_PER_SEC,
-      DEFAULT_PROP_FADE_TIME,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 }
 
 /* The properties, each with its documentation. */
@@ -938,8 +687,6 @@ install_properties (GObjectClass *object_class)
       GST_TYPE_ELEMENT,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
-  install_tuning_properties ();
-
   /**
    * AudioCastSink:sync:
    *
@@ -974,9 +721,10 @@ install_properties (GObjectClass *object_class)
       DEFAULT_PROP_ASYNC,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
-  install_statistics_properties ();
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, PROP_STREAM_FIRST,
+      properties);
+  audio_cast_stream_properties_install (object_class, PROP_STREAM_FIRST,
+      GST_PARAM_MUTABLE_READY);
 }
 
 static void
@@ -1030,7 +778,8 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
       G_CALLBACK (audio_cast_sink_drain), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1,
       G_TYPE_INT64);
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &audio_cast_queue_sink_template);
   gst_element_class_set_static_metadata (element_class,
       "audiocast sink", "Sink/Audio",
       "Streaming audio output with instant clear and playout-exact drain",
@@ -1043,9 +792,7 @@ audio_cast_sink_init (AudioCastSink *self)
   GstPadTemplate *templ;
   GstPad *target;
 
-  self->buffer_time = DEFAULT_PROP_BUFFER_TIME;
-  self->latency_time = DEFAULT_PROP_LATENCY_TIME;
-  self->fade_time = DEFAULT_PROP_FADE_TIME;
+  audio_cast_tuning_init (&self->tuning);
   self->sync = DEFAULT_PROP_SYNC;
   self->async = DEFAULT_PROP_ASYNC;
 
@@ -1069,7 +816,7 @@ audio_cast_sink_init (AudioCastSink *self)
   hold_device_place (self);
 
   target = gst_element_get_static_pad (GST_ELEMENT (self->queue), "sink");
-  templ = gst_static_pad_template_get (&sink_template);
+  templ = gst_static_pad_template_get (&audio_cast_queue_sink_template);
   self->ghostpad = gst_ghost_pad_new_from_template ("sink", target, templ);
   gst_object_unref (templ);
   gst_object_unref (target);

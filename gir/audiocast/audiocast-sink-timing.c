@@ -1,0 +1,154 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* How AudioCastSink drives the platform sink it opened (see
+ * audiocast-sink-timing.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-sink-timing.h"
+#include "audiocast-sink-device.h"
+#include "audiocast-pulse.h"
+
+#include <gst/audio/audio.h>
+#include <string.h>
+
+#define GST_CAT_DEFAULT audio_cast_sink_debug
+
+/* The platform sink's own buffer, in device periods, chosen when the device
+ * opens. pulsesink asks the server to adjust its latency, and PulseAudio
+ * then keeps about half of this buffer queued for the stream (measured:
+ * 20-25 ms of 40, 45-55 ms of 100). A stall of the whole machine longer than
+ * what is queued underruns the stream, and what pulsesink writes behind the
+ * server's read position is dropped: on a virtual machine that stalled for
+ * 20-40 ms every few seconds, four periods lost 5 ms each time and ten lost
+ * nothing in minutes. Clear flushes this buffer, so its size costs no
+ * barge-in latency, and an application's stream (sync off: the player,
+ * play_file) gets the ten. A media pipeline (sync on) keeps four: with ten
+ * its clock, which counts the audio heard, fell 100-140 ms behind wall time
+ * after some flushing seeks, and a synchronised video waited that long. So
+ * does every stream on PipeWire, whose flush leaves old audio behind (see
+ * audio_cast_queue_resume_at_device_position()) and whose restart and clock
+ * lead were measured with four: with ten, clears there replayed cleared
+ * audio, heard counts ran ~490 frames per clear behind what was heard, and
+ * drain returned ~200 frames early. */
+#define DEVICE_BUFFER_PERIODS 10
+#define MEDIA_DEVICE_BUFFER_PERIODS 4
+
+/* Silence opening every stream and every restart after a flush, so the
+ * application's first frame is heard intact. A new PulseAudio stream
+ * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
+ * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
+ * tools/run-bench --servers). pulsesink uncorks a new stream before its
+ * first write, so a pipewire-pulse stream can lose its first graph quantum
+ * (256 frames seen) to the first cycle that found it empty: one period
+ * covers two. After a flush there the first buffer goes up to a period
+ * behind the server's read index, more when pulsesink's count of it is
+ * stale (see resume_at_device_position() in audiocast-queue.c): two
+ * periods cover that. Sinks with their own ring thread (alsasink) start
+ * reading faster than real time until the device buffer is full: that
+ * start-up belongs to silence too. */
+#define PULSE_LEAD_IN_US 5000
+#define PIPEWIRE_START_LEAD_IN_PERIODS 1
+#define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
+
+/* A live pipeline's frames can be heard on time no sooner than after the
+ * device's buffer, the lead-in of a restart and this many periods more: the
+ * one being pushed and the server's own. */
+#define LATENCY_SLACK_PERIODS 2
+
+/* The device's own format, so audioconvert/audioresample produce what it
+ * plays natively, and whether its server is pipewire-pulse. */
+static void
+probe_device (AudioCastSinkTiming *timing, GstElement *sink,
+    const gchar *server, const gchar *pulse_name)
+{
+  gchar *given_device = NULL, *given_server = NULL;
+  AudioCastPulseSink *pulse;
+
+  if (!audio_cast_sink_is_pulsesink (sink))
+    return;
+
+  /* A pulsesink the application gave (audio-sink="pulsesink device=X")
+   * plays on the device and server it names: probe those, not ours. */
+  if (pulse_name == NULL)
+    g_object_get (sink, "device", &given_device, "server", &given_server,
+        NULL);
+  pulse = audio_cast_pulse_find_sink (given_server ? given_server : server,
+      pulse_name ? pulse_name : given_device);
+  g_free (given_device);
+  g_free (given_server);
+  if (pulse == NULL)
+    return;
+
+  timing->on_pipewire = pulse->on_pipewire;
+  timing->device_caps = gst_audio_info_to_caps (&pulse->info);
+  /* The device's channel layout is its own business; the count is what
+   * audioconvert has to produce. */
+  gst_structure_remove_field (gst_caps_get_structure (timing->device_caps, 0),
+      "channel-mask");
+  audio_cast_pulse_sink_free (pulse);
+}
+
+/* The silence the queue opens a new stream and a restart with (see
+ * PULSE_LEAD_IN_US); a ring sink's is its whole buffer and a period. */
+static void
+choose_lead_ins (AudioCastSinkTiming *timing, gboolean is_pulsesink,
+    gint64 latency_us, guint buffer_periods)
+{
+  if (!is_pulsesink) {
+    timing->lead_in = timing->restart_lead_in =
+        latency_us * (buffer_periods + 1) * GST_USECOND;
+  } else if (timing->on_pipewire) {
+    timing->lead_in = latency_us * PIPEWIRE_START_LEAD_IN_PERIODS
+        * GST_USECOND;
+    timing->restart_lead_in = latency_us * PIPEWIRE_RESTART_LEAD_IN_PERIODS
+        * GST_USECOND;
+  } else {
+    timing->lead_in = timing->restart_lead_in = PULSE_LEAD_IN_US * GST_USECOND;
+  }
+}
+
+void
+audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
+    const gchar *server, const gchar *pulse_name, gint64 latency_us,
+    gboolean sync)
+{
+  gboolean is_pulsesink = audio_cast_sink_is_pulsesink (sink);
+  GstClockTime period = latency_us * GST_USECOND;
+  GstClockTime quantum = audio_cast_sink_pipewire_quantum (latency_us);
+  guint buffer_periods;
+
+  memset (timing, 0, sizeof *timing);
+  probe_device (timing, sink, server, pulse_name);
+  GST_INFO ("device format: %" GST_PTR_FORMAT ", on PipeWire: %d",
+      timing->device_caps, timing->on_pipewire);
+
+  buffer_periods = sync || timing->on_pipewire ? MEDIA_DEVICE_BUFFER_PERIODS
+      : DEVICE_BUFFER_PERIODS;
+  timing->device_buffer_us = latency_us * buffer_periods;
+  timing->restart_when_dry = is_pulsesink;
+  timing->clock_lead = timing->on_pipewire ? quantum : 0;
+  choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods);
+  timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period
+      + MAX (timing->lead_in, timing->restart_lead_in)
+      + (timing->on_pipewire ? quantum : 0);
+  /* The device's buffer, a period more and PipeWire's quantum: more than
+   * libpulse can take for sink latency (see quiet_device_clock()). */
+  timing->clock_settle_time = is_pulsesink
+      ? (buffer_periods + 1) * period + quantum : 0;
+}
+
+void
+audio_cast_sink_timing_clear (AudioCastSinkTiming *timing)
+{
+  gst_clear_caps (&timing->device_caps);
+}

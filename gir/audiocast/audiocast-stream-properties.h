@@ -1,0 +1,70 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The properties AudioCastSink and AudioCastPlayer share: the buffering
+ * and clear tuning, and the statistics of the ring. One definition of each
+ * (name, range, default, meaning) so that the element and the player cannot
+ * drift apart. A class numbers its own properties first and hands the id
+ * after them to audio_cast_stream_properties_install(); the shared ones
+ * follow in the order of AudioCastStreamProperty. */
+
+#pragma once
+
+#include "audiocast-queue.h"
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define AUDIO_CAST_DEFAULT_BUFFER_TIME_US (2 * G_USEC_PER_SEC)
+#define AUDIO_CAST_DEFAULT_LATENCY_TIME_US (10 * 1000)
+#define AUDIO_CAST_DEFAULT_FADE_TIME_US 0
+
+typedef enum
+{
+  AUDIO_CAST_STREAM_PROP_BUFFER_TIME,
+  AUDIO_CAST_STREAM_PROP_LATENCY_TIME,
+  AUDIO_CAST_STREAM_PROP_FADE_TIME,
+  AUDIO_CAST_STREAM_PROP_FRAMES_WRITTEN,
+  AUDIO_CAST_STREAM_PROP_FRAMES_PLAYED,
+  AUDIO_CAST_STREAM_PROP_FRAMES_CLEARED,
+  AUDIO_CAST_STREAM_PROP_BUFFERED_FRAMES,
+  AUDIO_CAST_STREAM_PROP_UNDERRUNS,
+  AUDIO_CAST_N_STREAM_PROPS
+} AudioCastStreamProperty;
+
+/* The tuning properties' values, in microseconds. The owner guards them
+ * (the sink with its object lock; the player sets them only at
+ * construction). */
+typedef struct
+{
+  gint64 buffer_time;
+  gint64 latency_time;
+  gint64 fade_time;
+} AudioCastTuning;
+
+void audio_cast_tuning_init (AudioCastTuning *tuning);
+
+/* Installs the shared properties with ids @first_id onwards. The tuning is
+ * readable and writable with @tuning_flags added (construct-only for the
+ * player, mutable in READY for the element). */
+void audio_cast_stream_properties_install (GObjectClass *klass,
+    guint first_id, GParamFlags tuning_flags);
+
+/* Each returns FALSE, touching nothing, when @property is not one of its
+ * group. */
+gboolean audio_cast_tuning_set_property (AudioCastTuning *tuning,
+    AudioCastStreamProperty property, const GValue *value);
+gboolean audio_cast_tuning_get_property (const AudioCastTuning *tuning,
+    AudioCastStreamProperty property, GValue *value);
+/* @stats: read at one moment with audio_cast_queue_get_stats(). */
+gboolean audio_cast_stats_get_property (const AudioCastQueueStats *stats,
+    AudioCastStreamProperty property, GValue *value);
+
+G_END_DECLS
