@@ -49,6 +49,7 @@
 
 #include "audiocast.h"
 #include "audiocast-device.h"
+#include "audiocast-player-failure.h"
 #include "audiocast-player-input.h"
 #include "audiocast-sink-private.h"
 #include "audiocast-stream-properties.h"
@@ -92,13 +93,7 @@ struct _AudioCastPlayer
   GMutex write_lock;
   AudioCastPlayerInput input;
 
-  /* failure_lock: guards first_error, the first ERROR the pipeline posted
-   * (kept by on_bus_message, in the posting thread), and failure, that
-   * error as the first call that met it reported it, so every later call
-   * reports the same. Held only to swap pointers, never while waiting. */
-  GMutex failure_lock;
-  GstMessage *first_error;
-  GError *failure;
+  AudioCastPlayerFailure failure;       /* has a lock of its own */
 };
 
 enum
@@ -126,74 +121,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastPlayer, audio_cast_player,
         audio_cast_player_initable_iface_init);
     GST_DEBUG_CATEGORY_INIT (audio_cast_player_debug, "audiocastplayer", 0,
         "audiocast player"));
-
-/* The pipeline's bus sync handler. Nobody runs a main loop on the player's
- * pipeline, so nothing may stay queued on its bus: a voice assistant that
- * clears thousands of times would otherwise hoard a latency message or two
- * per clear for as long as it runs. The first ERROR is kept for the calls
- * that fail because of it; everything else is dropped here. */
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
-{
-  AudioCastPlayer *self = user_data;
-
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_mutex_lock (&self->failure_lock);
-    if (self->first_error == NULL)
-      self->first_error = gst_message_ref (msg);
-    g_mutex_unlock (&self->failure_lock);
-  }
-  /* a handler that drops a message owns it */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-/* With failure_lock held: the pipeline's first ERROR as a GError in our
- * domain. */
-static void
-take_bus_error_locked (AudioCastPlayer *self, GError **error,
-    const gchar *doing)
-{
-  GError *gst_error = NULL;
-
-  if (self->first_error == NULL) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "%s failed", doing);
-    return;
-  }
-
-  gst_message_parse_error (self->first_error, &gst_error, NULL);
-  if (g_error_matches (gst_error, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_NOT_FOUND)
-      && g_str_has_prefix (gst_error->message, "Device not found:"))
-    g_set_error_literal (error, AUDIO_CAST_ERROR,
-        AUDIO_CAST_ERROR_DEVICE_NOT_FOUND, gst_error->message);
-  else
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "%s failed: %s", doing, gst_error->message);
-  g_error_free (gst_error);
-}
-
-static void
-take_bus_error (AudioCastPlayer *self, GError **error, const gchar *doing)
-{
-  g_mutex_lock (&self->failure_lock);
-  take_bus_error_locked (self, error, doing);
-  g_mutex_unlock (&self->failure_lock);
-}
-
-/* The device failed while streaming: reports its error, the same to every
- * caller (the bus holds it for the first one only). */
-static void
-report_failure (AudioCastPlayer *self, GError **error)
-{
-  g_mutex_lock (&self->failure_lock);
-  if (self->failure == NULL)
-    take_bus_error_locked (self, &self->failure, "Playing");
-  if (error)
-    *error = g_error_copy (self->failure);
-  g_mutex_unlock (&self->failure_lock);
-}
 
 static gboolean
 check_parameters (AudioCastPlayer *self, GError **error)
@@ -235,7 +162,7 @@ audio_cast_player_initable_init (GInitable *initable,
   audio_cast_device_ensure_gst ();
   self->pipeline = gst_pipeline_new ("audiocast-player");
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
+  audio_cast_player_failure_watch (&self->failure, bus);
   gst_object_unref (bus);
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
       "device", self->device, "server", self->server,
@@ -252,7 +179,8 @@ audio_cast_player_initable_init (GInitable *initable,
    * stream's is decided. */
   if (gst_element_set_state (self->pipeline, GST_STATE_READY)
       == GST_STATE_CHANGE_FAILURE) {
-    take_bus_error (self, error, "Opening the output device");
+    audio_cast_player_failure_take (&self->failure, error,
+        "Opening the output device");
     return FALSE;
   }
 
@@ -272,7 +200,8 @@ audio_cast_player_initable_init (GInitable *initable,
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE) {
-    take_bus_error (self, error, "Starting the output device");
+    audio_cast_player_failure_take (&self->failure, error,
+        "Starting the output device");
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
     return FALSE;
   }
@@ -352,14 +281,14 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), 0);
   g_return_val_if_fail (data != NULL || size == 0, 0);
 
-  if (!audio_cast_player_input_count_frames (&self->input, format, size,
-          &frames, error))
-    return 0;
   if (g_atomic_int_get (&self->stopped)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
         "the player is closed: it was stopped");
     return 0;
   }
+  if (!audio_cast_player_input_count_frames (&self->input, format, size,
+          &frames, error))
+    return 0;
   if (frames == 0)
     return 0;
 
@@ -394,7 +323,7 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
         break;              /* stopped meanwhile: report what got in */
       /* fall through */
     default:
-      report_failure (self, error);
+      audio_cast_player_failure_report (&self->failure, error);
       return 0;
   }
   return accepted;
@@ -446,7 +375,7 @@ audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
           : "drain interrupted by clear");
       return FALSE;
     default:
-      report_failure (self, error);
+      audio_cast_player_failure_report (&self->failure, error);
       return FALSE;
   }
 }
@@ -736,9 +665,7 @@ audio_cast_player_finalize (GObject *object)
   g_free (self->server);
   audio_cast_player_input_clear (&self->input);
   g_mutex_clear (&self->write_lock);
-  g_clear_error (&self->failure);
-  gst_clear_message (&self->first_error);
-  g_mutex_clear (&self->failure_lock);
+  audio_cast_player_failure_clear (&self->failure);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
 
@@ -865,6 +792,6 @@ static void
 audio_cast_player_init (AudioCastPlayer *self)
 {
   g_mutex_init (&self->write_lock);
-  g_mutex_init (&self->failure_lock);
+  audio_cast_player_failure_init (&self->failure);
   audio_cast_tuning_init (&self->tuning);
 }

@@ -186,6 +186,16 @@ void audio_cast_queue_lose_preroll (AudioCastQueue *self);
 GstStateChangeReturn audio_cast_queue_change_state (GstElement *element,
     GstStateChange transition);
 
+/* audiocast-queue-pad.c: the sink pad */
+GstFlowReturn audio_cast_queue_chain (GstPad *pad, GstObject *parent,
+    GstBuffer *buffer);
+gboolean audio_cast_queue_sink_event (GstPad *pad, GstObject *parent,
+    GstEvent *event);
+gboolean audio_cast_queue_sink_query (GstPad *pad, GstObject *parent,
+    GstQuery *query);
+gboolean audio_cast_queue_sink_activate_mode (GstPad *pad, GstObject *parent,
+    GstPadMode mode, gboolean active);
+
 /* audiocast-queue-output.c: the output thread and the source pad */
 void audio_cast_queue_push_loop (gpointer user_data);
 gboolean audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,

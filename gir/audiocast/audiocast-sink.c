@@ -63,6 +63,7 @@
 #include "audiocast-log.h"
 #include "audiocast-pulse.h"
 #include "audiocast-sink-device.h"
+#include "audiocast-sink-pools.h"
 #include "audiocast-sink-private.h"
 #include "audiocast-sink-timing.h"
 #include "audiocast-stream-properties.h"
@@ -88,6 +89,9 @@ struct _AudioCastSink
   GstElement *capsfilter;
   GstElement *device_sink;      /* the platform sink in use, in the bin */
   GstElement *placeholder;      /* in the bin while device_sink is not */
+  /* The period the conversion's buffer pools are sized for (atomic: read
+   * by their allocation queries, in the streaming thread). */
+  guint pool_period_us;
 
   /* Properties, guarded by the object lock. */
   gchar *device;
@@ -253,6 +257,7 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
 
   audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
       sync);
+  g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
 
   /* The queue paces and times the stream itself: the device must play
    * samples in the order they come (no clock sync, so nothing is dropped as
@@ -804,6 +809,9 @@ audio_cast_sink_init (AudioCastSink *self)
   g_assert (self->convert && self->resample && self->capsfilter
       && self->placeholder);
   gst_object_ref_sink (self->placeholder);
+  self->pool_period_us = self->tuning.latency_time;
+  audio_cast_sink_pool_output (self->convert, &self->pool_period_us);
+  audio_cast_sink_pool_output (self->resample, &self->pool_period_us);
   gst_element_set_locked_state (self->placeholder, TRUE);
   /* Same sample values in, same out: no dither noise on integer devices, so
    * silence stays digital silence. */

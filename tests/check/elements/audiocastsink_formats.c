@@ -316,6 +316,79 @@ GST_START_TEST (test_conversion)
 
 GST_END_TEST;
 
+/* Buffers leaving each step of the chain inside the element, and how many
+ * of them were allocated for the occasion rather than taken from a pool. */
+typedef struct
+{
+  gint buffers;
+  gint unpooled;
+} PoolCount;
+
+static GstPadProbeReturn
+count_pooled (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  PoolCount *count = user_data;
+
+  g_atomic_int_inc (&count->buffers);
+  if (GST_PAD_PROBE_INFO_BUFFER (info)->pool == NULL)
+    g_atomic_int_inc (&count->unpooled);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+watch_src_pad (GstElement * cast, const gchar * child, PoolCount * count)
+{
+  GstElement *element = gst_bin_get_by_name (GST_BIN (cast), child);
+  GstPad *src;
+
+  fail_unless (element != NULL, "no %s in the element", child);
+  src = gst_element_get_static_pad (element, "src");
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, count_pooled, count,
+      NULL);
+  gst_object_unref (src);
+  gst_object_unref (element);
+}
+
+/* The player's usual case, 22050 Hz mono float into a 48 kHz stereo S16
+ * device: in steady state no step allocates a buffer per period, the ring,
+ * audioconvert and audioresample each take theirs from a pool (before the
+ * pools, none of the buffers reaching the device came from one). */
+GST_START_TEST (test_conversion_takes_buffers_from_pools)
+{
+  static const gchar *steps[] = { "ring", "convert", "resample" };
+  GstCaps *caps = raw_caps (GST_AUDIO_FORMAT_F32LE, 22050, 1);
+  GstCaps *dev_caps = gst_caps_from_string ("audio/x-raw, format=S16LE, "
+      "rate=48000, channels=2, channel-mask=(bitmask)0x3");
+  PoolCount counts[G_N_ELEMENTS (steps)] = { {0,}, };
+  CastFixture *f;
+  guint i;
+
+  f = cast_fixture_new (caps, dev_caps, 100000, 10000);
+  for (i = 0; i < G_N_ELEMENTS (steps); i++)
+    watch_src_pad (f->cast, steps[i], &counts[i]);
+  cast_fixture_start (f);
+  /* a second: a hundred periods */
+  play_signal (f, GST_AUDIO_FORMAT_F32LE, 1, 22050);
+
+  for (i = 0; i < G_N_ELEMENTS (steps); i++) {
+    gint pushed = g_atomic_int_get (&counts[i].buffers);
+    gint unpooled = g_atomic_int_get (&counts[i].unpooled);
+
+    GST_INFO ("%s: %d buffers, %d not from a pool", steps[i], pushed,
+        unpooled);
+    fail_unless (pushed >= 100, "%s pushed only %d buffers", steps[i],
+        pushed);
+    fail_unless (unpooled == 0, "%s: %d of its %d buffers were allocated, "
+        "not taken from a pool", steps[i], unpooled, pushed);
+  }
+
+  cast_fixture_free (f);
+  gst_caps_unref (caps);
+  gst_caps_unref (dev_caps);
+}
+
+GST_END_TEST;
+
 /* The format changes back and forth while the output thread runs flat
  * out (a device that never waits): a small one and one twelve times wider
  * per frame, each followed by a period of data. The output thread takes its
@@ -405,6 +478,7 @@ audiocastsink_formats_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_conversion, 0, G_N_ELEMENTS (conversions));
   tcase_add_test (tc, test_format_changes_while_streaming);
+  tcase_add_test (tc, test_conversion_takes_buffers_from_pools);
 
   return s;
 }
