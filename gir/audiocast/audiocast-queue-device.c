@@ -307,13 +307,22 @@ audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
  * sink (sync=false) would go on writing where it left off, behind the
  * server's read position, and the server would drop that audio: the device
  * is flushed so its timeline restarts at the read position, the way clear()
- * does but keeping the ring. Audio pushed before was played or dropped. */
+ * does but keeping the ring. Audio pushed before was played, or is dropped
+ * by the flush: the frames audioresample still held back (its filter's
+ * history, some dozens of frames), which the device never received. Those
+ * count as cleared, or written = played + cleared + buffered would break
+ * and a drain or EOS waiting for them to be heard would wait forever. */
 void
 audio_cast_queue_restart_device_locked (AudioCastQueue *self, gboolean ran_dry)
 {
-  GST_DEBUG_OBJECT (self, "%s; restarting the device", ran_dry
-      ? "the device ran dry" : "catching up with the clock");
+  guint64 dropped = audio_cast_playout_pushed (&self->playout)
+      - audio_cast_playout_heard (&self->playout);
+
+  GST_DEBUG_OBJECT (self, "%s; restarting the device, %" G_GUINT64_FORMAT
+      " frames pushed and not heard are dropped", ran_dry
+      ? "the device ran dry" : "catching up with the clock", dropped);
   self->last_restart = g_get_monotonic_time ();
+  self->cleared += dropped;
   if (ran_dry && !self->dry)
     self->underruns++;
   audio_cast_queue_new_epoch_locked (self);

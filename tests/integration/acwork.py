@@ -323,12 +323,31 @@ def _fault_after_unload(x, buffer_time, limit, t_unload, watch=1.5):
 
 
 STREAM = {}
+def _fault_stall_then_drain(x, buffer_time, limit, device=None):
+    """Writes x (4 s) at once, asks the test to stop this process for a
+    moment once 2.5 s were heard (a stall of the machine: the device runs
+    dry meanwhile), then drains and reports the counters."""
+    p = audiocast.AudioPlayer(device, RATE, 2, buffer_time=5.0)
+    p.write(x)
+    if not wait_until(lambda: p.frames_played >= int(2.5 * RATE), 10):
+        return {"event": "error", "error": {"message": "2.5 s were never "
+                "heard", "stats": p.stats()}}
+    send(event="stall-now")
+    recv()  # the test stopped and resumed us
+    d = Timed(lambda: p.drain(10.0), "drain").wait(15)
+    out = {"event": "drained", "drain": d.report(), "stats": p.stats(),
+           "frames": len(x)}
+    Timed(p.stop, "stop").wait(limit + 5)
+    return out
+
+
 FAULT_STEPS = {
     "kill-during-write": _fault_kill_during_write,
     "kill-during-drain": _fault_kill_during_drain,
     "play": _fault_play,
     "stream": _fault_stream,
     "after-unload": _fault_after_unload,
+    "stall-then-drain": _fault_stall_then_drain,
 }
 
 

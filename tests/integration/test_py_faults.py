@@ -11,6 +11,8 @@ PULSE_SERVER, so the session's server is never touched and nothing in the
 test process (GStreamer's device monitor, libpulse) caches a dead server.
 """
 
+import os
+import signal
 import subprocess
 import time
 
@@ -221,3 +223,34 @@ def test_no_sound_server_is_an_error_not_a_silent_fake_output(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "BackendError:" in r.stdout, r.stdout + r.stderr
     assert "No audio output is available" in r.stdout, r.stdout
+
+
+def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(worker):
+    """The whole player process stops for 0.3 s mid-stream (as a loaded
+    machine stalls it) while the device, 22050 Hz mono, plays what it holds
+    and runs dry; the player restarts the device when it runs again. What
+    the flush of that restart dropped (audioresample's history) counts as
+    cleared: the drain returns and the counters add up. Before, those frames
+    were counted nowhere, so drain() and EOS waited for them forever (a
+    gst-launch playbin hung at its end about once in fifteen runs on a
+    loaded machine)."""
+    worker.send(step="stall-then-drain", args={"device": VIRTUAL_MIC.name})
+    msg = worker.recv(30)
+    assert msg["event"] == "stall-now", msg
+    os.kill(worker.proc.pid, signal.SIGSTOP)
+    time.sleep(0.3)
+    os.kill(worker.proc.pid, signal.SIGCONT)
+    worker.send(go=True)
+    msg = worker.recv(60)
+    assert msg["event"] == "drained", msg
+    print(msg)
+    s = msg["stats"]
+    assert s["underruns"] >= 1, f"the stall did not run the device dry: {s}"
+    assert msg["drain"].get("result") is True, msg
+    assert s["frames_written"] == msg["frames"]
+    assert s["frames_written"] == (s["frames_played"] + s["frames_cleared"]
+                                   + s["buffered_frames"]), s
+    assert s["buffered_frames"] == 0, s
+    # a restart drops at most the converter's history: under a period
+    assert s["frames_cleared"] < RATE // 100, s
+
