@@ -159,7 +159,10 @@ install_tuning (GObjectClass *klass, guint first_id, GParamFlags flags)
  * How many times the ring ran dry while the application was still writing
  * (after drain, EOS or clear a dry ring is expected and not counted), or
  * the PulseAudio device ran dry mid-stream because the output thread was
- * starved of CPU (the stream restarts: a gap, nothing lost).
+ * starved of CPU. The stream then restarts after a gap; when the device's
+ * rate is not the stream's, the few frames the resampler held back (under
+ * a millisecond or two) are lost with that restart and counted in
+ * [property@Sink:frames-cleared].
  *
  * Since: 0.1
  */

@@ -156,6 +156,19 @@ def test_av_offset_matches_pulsesink(av_files, case):
               [(p, round(o, 1)) for p, o in results[sink]])
     for sink, offs in results.items():
         assert len(offs) >= 1, f"{sink}: no tick heard against the video"
+    if (case == "pause" and len(results["pulsesink"]) < 2
+            and acutil.server_kind_from_env() == "pulse-rewinds"):
+        # After a pause on a sink that rewinds, pulsesink's own ticks are
+        # lost against the video but the last (+179 ms in 2 of 2 CI-like
+        # runs): no reference. Ours must still be steady and near where
+        # both sinks sit in the other cases (-15 ms here).
+        ours = [o for _, o in results["audiocastsink"]]
+        assert len(ours) >= 2 and max(ours) - min(ours) <= 10.0, ours
+        # the media pipeline's device buffer: four periods
+        bound_ms = 4 * acutil.period_seconds("pulse-rewinds") * 1e3
+        assert all(abs(o) <= bound_ms for o in ours), (ours, bound_ms)
+        pytest.xfail("the pulsesink reference heard only one tick after "
+                     "the pause (it rewinds and loses its clock)")
     ours = float(np.median([o for _, o in results["audiocastsink"]]))
     theirs = float(np.median([o for _, o in results["pulsesink"]]))
     print(f"{case}: median A/V offset audiocastsink {ours:+.1f} ms, "
