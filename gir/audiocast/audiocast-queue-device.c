@@ -315,8 +315,9 @@ audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
 void
 audio_cast_queue_restart_device_locked (AudioCastQueue *self, gboolean ran_dry)
 {
-  guint64 dropped = audio_cast_playout_pushed (&self->playout)
-      - audio_cast_playout_heard (&self->playout);
+  guint64 pushed = audio_cast_playout_pushed (&self->playout);
+  guint64 heard = audio_cast_playout_heard (&self->playout);
+  guint64 dropped = pushed > heard ? pushed - heard : 0;
 
   GST_DEBUG_OBJECT (self, "%s; restarting the device, %" G_GUINT64_FORMAT
       " frames pushed and not heard are dropped", ran_dry

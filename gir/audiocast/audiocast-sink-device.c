@@ -63,7 +63,7 @@ is_fake_output (GstElement *sink)
 
 /* @server: the PulseAudio-protocol server to play on; NULL: the first
  * platform sink that opens. */
-GstElement *
+static GstElement *
 audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server)
 {
   static const gchar *const candidates[] = {
@@ -163,7 +163,7 @@ create_device_sink (AudioCastDevice *device, const gchar *server,
   return sink;
 }
 
-GstElement *
+static GstElement *
 audio_cast_sink_open_named_device (AudioCastSink *self, const gchar *wanted,
     const gchar *server, gchar **pulse_name)
 {
@@ -221,7 +221,7 @@ out:
 
 /* A named server must answer, within the lookup's 2 s, before pulsesink
  * is given it: pulsesink's own connect has no such bound. */
-gboolean
+static gboolean
 audio_cast_sink_check_server (AudioCastSink *self, const gchar *server)
 {
   GList *sinks = NULL;
@@ -263,3 +263,31 @@ audio_cast_sink_pipewire_quantum (gint64 latency_us)
   return gst_util_uint64_scale (quantum, GST_SECOND, 48000);
 }
 
+GstElement *
+audio_cast_sink_open_device (AudioCastSink *self, GstElement *given,
+    const gchar *device, const gchar *server, gchar **pulse_name)
+{
+  GstElement *sink = given;
+  gboolean reported = FALSE;
+
+  if (sink == NULL && device != NULL) {
+    sink = audio_cast_sink_open_named_device (self, device, server,
+        pulse_name);
+    reported = sink == NULL;
+  } else if (sink == NULL) {
+    reported = !audio_cast_sink_check_server (self, server);
+    if (!reported)
+      sink = audio_cast_sink_open_default_device (self, server);
+  }
+
+  if (sink == NULL && !reported && server != NULL)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot play on the sound server \"%s\"", server),
+        ("pulsesink could not connect"));
+  else if (sink == NULL && !reported)
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No audio output is available"),
+        ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
+            "osxaudiosink, autoaudiosink could open"));
+  return sink;
+}

@@ -26,12 +26,15 @@ GST_DEBUG_CATEGORY_EXTERN (audio_cast_sink_debug);
  * differ in what they offer. */
 void audio_cast_sink_set_if_exists (GstElement *element, const gchar *name,
     ...) G_GNUC_NULL_TERMINATED;
-GstElement *audio_cast_sink_open_default_device (AudioCastSink *self,
-    const gchar *server);
-GstElement *audio_cast_sink_open_named_device (AudioCastSink *self,
-    const gchar *wanted, const gchar *server, gchar **pulse_name);
-gboolean audio_cast_sink_check_server (AudioCastSink *self,
-    const gchar *server);
+/* The platform sink for the element's properties: @given (audio-sink, a
+ * reference the call takes) as it is; else the device named @device (its
+ * name matched exactly, then as part of a name or description, or an ALSA
+ * PCM name), with its PulseAudio sink name in @pulse_name when it has one;
+ * else the first platform sink that opens, on @server (NULL: the default
+ * server). NULL once an error naming the reason was posted. */
+GstElement *audio_cast_sink_open_device (AudioCastSink *self,
+    GstElement *given, const gchar *device, const gchar *server,
+    gchar **pulse_name);
 gboolean audio_cast_sink_is_pulsesink (GstElement *element);
 GstClockTime audio_cast_sink_pipewire_quantum (gint64 latency_us);
 

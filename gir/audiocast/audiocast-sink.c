@@ -283,41 +283,22 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
   audio_cast_sink_timing_clear (&timing);
 }
 
-/* Opens the device (NULL to READY): the one the properties name, else the
- * first platform sink that opens. */
+/* Opens the device (NULL to READY) the properties name. */
 static GstElement *
 open_device_sink (AudioCastSink *self, gchar **server, gchar **pulse_name)
 {
-  GstElement *sink;
+  GstElement *given, *sink;
   gchar *device;
-  gboolean reported = FALSE;
 
   GST_OBJECT_LOCK (self);
   device = g_strdup (self->device);
   *server = g_strdup (self->server);
-  sink = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
+  given = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
   GST_OBJECT_UNLOCK (self);
 
-  if (sink == NULL && device != NULL) {
-    sink = audio_cast_sink_open_named_device (self, device, *server,
-        pulse_name);
-    reported = sink == NULL;
-  } else if (sink == NULL) {
-    reported = !audio_cast_sink_check_server (self, *server);
-    if (!reported)
-      sink = audio_cast_sink_open_default_device (self, *server);
-  }
+  sink = audio_cast_sink_open_device (self, given, device, *server,
+      pulse_name);
   g_free (device);
-
-  if (sink == NULL && !reported && *server != NULL)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Cannot play on the sound server \"%s\"", *server),
-        ("pulsesink could not connect"));
-  else if (sink == NULL && !reported)
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No audio output is available"),
-        ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
-            "osxaudiosink, autoaudiosink could open"));
   return sink;
 }
 

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 RATE = 48000
 PERIOD = RATE // 100  # the default latency-time, 10 ms, in frames
 # The platform sink's buffer, in periods (DEVICE_BUFFER_PERIODS in
-# gir/audiocast/audiocast-sink.c): what the device may hold beyond the ring.
+# gir/audiocast/audiocast-sink-timing.c): what the device may hold beyond
+# the ring.
 DEVICE_BUFFER_PERIODS = 10
 
 
