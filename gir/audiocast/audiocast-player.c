@@ -591,14 +591,11 @@ audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
     GParamSpec *pspec)
 {
   AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
-  AudioCastQueueStats stats = { 0, };
 
   if (prop_id >= PROP_STREAM_FIRST) {
-    if (self->queue)
-      audio_cast_queue_get_stats (self->queue, &stats);
     if (!audio_cast_tuning_get_property (&self->tuning,
             prop_id - PROP_STREAM_FIRST, value)
-        && !audio_cast_stats_get_property (&stats,
+        && !audio_cast_stats_get_property (self->queue,
             prop_id - PROP_STREAM_FIRST, value))
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     return;

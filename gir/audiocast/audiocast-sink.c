@@ -563,17 +563,17 @@ audio_cast_sink_get_property (GObject *object, guint prop_id, GValue *value,
     GParamSpec *pspec)
 {
   AudioCastSink *self = AUDIO_CAST_SINK (object);
-  AudioCastQueueStats stats;
 
   if (prop_id >= PROP_STREAM_FIRST) {
-    audio_cast_queue_get_stats (self->queue, &stats);
+    gboolean tuning;
+
     GST_OBJECT_LOCK (self);
-    if (!audio_cast_tuning_get_property (&self->tuning,
-            prop_id - PROP_STREAM_FIRST, value)
-        && !audio_cast_stats_get_property (&stats,
+    tuning = audio_cast_tuning_get_property (&self->tuning,
+        prop_id - PROP_STREAM_FIRST, value);
+    GST_OBJECT_UNLOCK (self);
+    if (!tuning && !audio_cast_stats_get_property (self->queue,
             prop_id - PROP_STREAM_FIRST, value))
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    GST_OBJECT_UNLOCK (self);
     return;
   }
 

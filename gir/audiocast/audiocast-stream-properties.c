@@ -259,9 +259,18 @@ audio_cast_tuning_get_property (const AudioCastTuning *tuning,
 }
 
 gboolean
-audio_cast_stats_get_property (const AudioCastQueueStats *stats,
+audio_cast_stats_get_property (AudioCastQueue *queue,
     AudioCastStreamProperty property, GValue *value)
 {
+  AudioCastQueueStats read = { 0, };
+  const AudioCastQueueStats *stats = &read;
+
+  if (property < AUDIO_CAST_STREAM_PROP_FRAMES_WRITTEN
+      || property >= AUDIO_CAST_N_STREAM_PROPS)
+    return FALSE;
+  if (queue)
+    audio_cast_queue_get_stats (queue, &read);
+
   switch (property) {
     case AUDIO_CAST_STREAM_PROP_FRAMES_WRITTEN:
       g_value_set_uint64 (value, stats->written);

@@ -63,8 +63,10 @@ gboolean audio_cast_tuning_set_property (AudioCastTuning *tuning,
     AudioCastStreamProperty property, const GValue *value);
 gboolean audio_cast_tuning_get_property (const AudioCastTuning *tuning,
     AudioCastStreamProperty property, GValue *value);
-/* @stats: read at one moment with audio_cast_queue_get_stats(). */
-gboolean audio_cast_stats_get_property (const AudioCastQueueStats *stats,
+/* Reads the statistics of @queue (zeros while it is NULL) only for a
+ * statistics property. Takes the queue's lock: call it without other
+ * locks held. */
+gboolean audio_cast_stats_get_property (AudioCastQueue *queue,
     AudioCastStreamProperty property, GValue *value);
 
 G_END_DECLS
