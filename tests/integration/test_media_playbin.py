@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import acutil
+from acdropouts import assert_heard_exactly_or_dropped_out
 from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
@@ -25,6 +26,13 @@ SECONDS = 6.0
 # pushed before the server plays them come to a few periods: a seek is heard
 # within five, plus the server's own period.
 DEVICE_PERIODS = 5
+# A media pipeline's device buffer is four periods, of which PulseAudio keeps
+# about two queued: on a loaded two-core machine the stream runs dry now and
+# then (one run in ten or so, as pulsesink's does with the same buffer), and
+# the server plays a hole of 5-15 ms of silence in place of the audio. Holes
+# up to the whole device buffer are an expected failure; anything else
+# fails (docs/media-apps.md).
+DROPOUT_PERIODS = 4
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +149,9 @@ def test_media_apps_play_the_file(media, argv, sink):
     assert start is not None, "nothing was heard"
     n = acutil.last_nonzero(data) + 1 - start
     if sink is SPEAKER:  # the file's own format: every frame, exactly
-        acutil.assert_heard_exactly(data[start:], frames, "the file")
+        assert_heard_exactly_or_dropped_out(
+            data[start:], frames, DROPOUT_PERIODS * acutil.period_frames(RATE),
+            "the file")
     else:  # resampled to 22050 Hz mono: all of it, and no more
         expected = SECONDS * sink.rate
         assert abs(n - expected) <= acutil.period_frames(sink.rate), (
