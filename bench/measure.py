@@ -14,7 +14,7 @@ with sound may have been mixed and captured before the call began.
 import numpy as np
 
 from bench.audio import RATE
-from bench.server import acutil
+from bench.server import analysis
 
 WINDOW_FRAMES = RATE          # delay estimated over 1 s around a frame
 MIN_GAP_FRAMES = RATE // 1000  # a silent run of 1 ms or more is a gap
@@ -30,8 +30,8 @@ class Recording:
         self.data = data
         self.ends = ends
         self.offsets = times - ends / RATE
-        self.first = acutil.first_nonzero(data)
-        self.last = acutil.last_nonzero(data)
+        self.first = analysis.first_nonzero(data)
+        self.last = analysis.last_nonzero(data)
         if self.first is None:
             raise NoSound("nothing but silence was captured")
 
@@ -81,7 +81,7 @@ class Recording:
     def _gap_frames(self):
         """Silent runs of >= 1 ms between the first and last sound, as
         [start, end) capture frames."""
-        sound = acutil.nonsilent_mask(self.data[self.first:self.last + 1])
+        sound = analysis.nonsilent_mask(self.data[self.first:self.last + 1])
         edges = np.diff(np.concatenate(([1], sound.astype(np.int8), [1])))
         starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
         return [(self.first + a, self.first + b)
@@ -99,7 +99,7 @@ class Recording:
         back after it had stopped. 0 when there is none."""
         for a, b in self._gap_frames():
             if (self.time_of(a) - t) * 1e3 >= -since_ms:
-                sound = acutil.nonsilent_mask(self.data[b:self.last + 1])
+                sound = analysis.nonsilent_mask(self.data[b:self.last + 1])
                 return int(np.count_nonzero(sound)) / RATE * 1e3
         return 0.0
 
@@ -107,5 +107,5 @@ class Recording:
 def has_heard(capture, seconds):
     """Whether ``capture`` holds ``seconds`` of sound (for polling)."""
     data = capture._build()[0]
-    first = acutil.first_nonzero(data)
-    return first is not None and acutil.last_nonzero(data) - first >= seconds * RATE
+    first = analysis.first_nonzero(data)
+    return first is not None and analysis.last_nonzero(data) - first >= seconds * RATE

@@ -83,7 +83,7 @@ Every peer plays the same stream, 48 kHz stereo float32 noise written in
 peer converts anything) of one private PulseAudio server that the command
 starts for itself; the user's sound server is never contacted. Each trial runs
 in a process of its own, and the parent records the sink's monitor with
-`parec` (tests/integration/acutil.py's `Capture`) while it runs.
+`parec` (tests/integration/captures.py's `Capture`) while it runs.
 
 Peers:
 - **audiocast**: `audiocast.AudioPlayer(device="speaker", sample_rate=48000,

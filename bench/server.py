@@ -1,6 +1,6 @@
 """The private sound servers of a benchmark run, and where trials play.
 
-A Server is one of tests/integration/acservers.py's private servers (null
+A Server is one of tests/integration/sound_servers.py's private servers (null
 sinks, the float32 48 kHz stereo `speaker` as default sink) of any kind:
 ``pulse`` (the default, PulseAudio with norewinds null sinks),
 ``pulse-rewinds`` or ``pipewire``, optionally also listening on TCP on
@@ -28,7 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
-import acutil  # noqa: E402
+import analysis  # noqa: E402,F401  (bench.measure's)
+import captures  # noqa: E402
+import sound_servers  # noqa: E402
 
 
 def free_tcp_port():
@@ -42,7 +44,7 @@ class Server:
     def __init__(self, root, kind="pulse", tcp_port=None):
         self.root = Path(root)
         self.kind = kind
-        self.sound = acutil.make_server(kind, self.root / kind, tcp_port=tcp_port)
+        self.sound = sound_servers.make_server(kind, self.root / kind, tcp_port=tcp_port)
         self.restarts = 0
         self.address = None  # played to as the clients' default server
 
@@ -83,12 +85,12 @@ class Server:
         return self.sound.child_env()
 
     def period_seconds(self):
-        """One period of this server (acservers.period_seconds)."""
-        return acutil.period_seconds(self.kind, self.sound)
+        """One period of this server (sound_servers.period_seconds)."""
+        return sound_servers.period_seconds(self.kind, self.sound)
 
     def capture(self):
         """A running recording of the `speaker` sink's monitor."""
-        return acutil.Capture(acutil.SPEAKER, server=self.sound).start()
+        return captures.Capture(sound_servers.SPEAKER, server=self.sound).start()
 
 
 class Remote:

@@ -35,7 +35,7 @@ PEERS = ("audiocast", "appsrc")  # PyAudio has no server= and is skipped here
 
 class Target:
     """One server of the table: ``name`` and ``label`` for the report,
-    ``kind`` (acservers' make_server), and whether clients reach it over
+    ``kind`` (sound_servers.make_server), and whether clients reach it over
     TCP (``remote``: a second private server of that kind, played to with
     server=, while a first one of the same kind is their default)."""
 

@@ -96,7 +96,7 @@ def runs_section(evaluated, results):
 METHOD = f"""\
 Each server is private, started by the command for itself (the user's sound
 server is never contacted), with the tests' null sinks
-(tests/integration/acservers.py): `speaker` (float32, 48 kHz, stereo) is the
+(tests/integration/sound_servers.py): `speaker` (float32, 48 kHz, stereo) is the
 default sink, and its monitor is recorded with `parec` through that server's
 environment while a trial runs; every trial is a process of its own
 (`python3 -m bench.trial PEER SCENARIO`), and the two peers take turns
@@ -127,7 +127,7 @@ the EOS message, closed by going to NULL. Times are those of the chunks of
 the capture holding a frame, as in docs/benchmarks.md (bench/measure.py),
 so a server's own block size (5 ms for PulseAudio here, the quantum for
 PipeWire) quantizes them. A period is the element's latency-time, 10 ms, on
-every server (`acservers.period_seconds`): PulseAudio takes audio in it, and
+every server (`sound_servers.period_seconds`): PulseAudio takes audio in it, and
 pipewire-pulse makes it the stream's node.latency, so the graph runs in
 quanta no longer than that (256 frames at 48 kHz).
 

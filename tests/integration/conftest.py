@@ -5,7 +5,7 @@ autospawn, its own socket) with two null sinks, points every PulseAudio
 client of this process and its children at it, isolates the GStreamer
 registry and loads the plugin from the build tree.
 
-The server is the one AUDIOCAST_TEST_SERVER names (acservers.py):
+The server is the one AUDIOCAST_TEST_SERVER names (sound_servers.py):
 ``pulse`` (PulseAudio, norewinds null sinks; the default),
 ``pulse-rewinds`` (PulseAudio, null sinks with the default options) or
 ``pipewire`` (PipeWire + WirePlumber + pipewire-pulse).
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-import acutil
-from acutil import Gst
+import sound_servers
+from gstreamer import Gst
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def plugin_dir():
 def pulse_server():
     root = Path(tempfile.mkdtemp(prefix="audiocast-it-"))
     saved = dict(os.environ)
-    server = acutil.make_server(acutil.server_kind_from_env(), root)
+    server = sound_servers.make_server(sound_servers.server_kind_from_env(), root)
     try:
         os.environ.update(server.env())
         os.environ.pop("PULSE_SINK", None)

@@ -5,8 +5,13 @@ null sinks (defined in the private HOME's ~/.asoundrc by conftest.py)."""
 import numpy as np
 import pytest
 
-import acutil
-from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst, Player
+import analysis
+import appsrc_player
+import audio_signals
+from appsrc_player import Player
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
@@ -25,7 +30,7 @@ def alsasink(pcm):
 def test_alsasink_inner_sink(pcm, spec, freq):
     rate = 48000
     seconds = 1.0
-    x = acutil.sine(freq, seconds, rate, 2, amplitude=0.5)
+    x = audio_signals.sine(freq, seconds, rate, 2, amplitude=0.5)
     other = VIRTUAL_MIC if spec is SPEAKER else SPEAKER
     with Capture(spec) as cap, Capture(other) as cap_other:
         with Player("F32LE", rate, 2, audio_sink=alsasink(pcm)) as p:
@@ -33,14 +38,14 @@ def test_alsasink_inner_sink(pcm, spec, freq):
             p.write(x)
             ok, took = p.drain(20_000_000)
             assert ok, "drain returned FALSE"
-            s = acutil.check_stats_consistent(p)
+            s = appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.2)
         cap_other.stop()
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     expected = seconds * spec.rate
     period = 0.010 * spec.rate
-    sound = int(acutil.nonsilent_mask(got).sum())
-    gaps = [r for r in acutil.silent_runs(got, 0, len(got)) if r > 0.002 * spec.rate]
+    sound = int(analysis.nonsilent_mask(got).sum())
+    gaps = [r for r in analysis.silent_runs(got, 0, len(got)) if r > 0.002 * spec.rate]
     print(f"{pcm}: {len(got)} frames from first to last sound, {sound} of "
           f"them sound, expected {expected:.0f}; dropouts {gaps}; "
           f"drain took {took:.3f}s; stats {s}")
@@ -48,19 +53,19 @@ def test_alsasink_inner_sink(pcm, spec, freq):
     assert not gaps, f"dropouts of {gaps} frames inside the tone"
     assert sound >= expected - period, f"{expected - sound:.0f} frames missing"
     assert len(got) <= expected + period, "more audio than written"
-    f = acutil.as_float(got)
+    f = analysis.as_float(got)
     edge = int(0.02 * spec.rate)
     for ch in range(spec.channels):
-        est = acutil.frequency(f[edge:-edge, ch], spec.rate)
+        est = analysis.frequency(f[edge:-edge, ch], spec.rate)
         assert abs(est - freq) <= 0.01 * freq, f"channel {ch}: {est:.2f} Hz"
-    assert not acutil.nonsilent_mask(cap_other.data).any(), \
+    assert not analysis.nonsilent_mask(cap_other.data).any(), \
         f"audio leaked to {other.name}"
 
 
 def test_alsasink_bit_exact():
     """F32 48 kHz stereo all the way (alsasink -> pulse plugin -> speaker):
     every frame arrives unchanged, none lost, none repeated."""
-    x = acutil.noise(1.0, 48000, 2, amplitude=0.5, seed=77)
+    x = audio_signals.noise(1.0, 48000, 2, amplitude=0.5, seed=77)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", 48000, 2,
                     audio_sink=alsasink("audiocast_speaker")) as p:
@@ -68,13 +73,13 @@ def test_alsasink_bit_exact():
             p.write(x)
             ok, _ = p.drain(20_000_000)
             assert ok, "drain returned FALSE"
-            acutil.check_stats_consistent(p)
+            appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.2)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     # where each 10 ms period of the capture came from in the input
     origin = []
     for k in range(0, len(got), 480):
-        h = acutil.find_exact(x, got[k:k + 16])
+        h = analysis.find_exact(x, got[k:k + 16])
         origin.append(h[0] if h else None)
     wrong = [(k * 480, o) for k, o in enumerate(origin) if o != k * 480]
     print(f"{len(got)} frames captured; periods out of place "

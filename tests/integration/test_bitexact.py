@@ -3,21 +3,25 @@
 import numpy as np
 import pytest
 
-import acutil
-from acutil import SPEAKER, Capture, Player
+import analysis
+import appsrc_player
+import audio_signals
+from appsrc_player import Player
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
 
 def test_noise_bit_exact_and_stats():
-    x = acutil.noise(3.0, rate=48000, channels=2, amplitude=0.5, seed=20240501)
+    x = audio_signals.noise(3.0, rate=48000, channels=2, amplitude=0.5, seed=20240501)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", 48000, 2, device="speaker") as p:
             p.start()
             p.write(x)
             ok, took = p.drain(-1)
             assert ok, "drain(-1) returned FALSE"
-            s = acutil.check_stats_consistent(p)
+            s = appsrc_player.check_stats_consistent(p)
             print("stats after drain:", s, f"drain took {took:.3f}s")
             assert s["frames-written"] == len(x), s
             assert s["frames-played"] == len(x), s
@@ -25,17 +29,17 @@ def test_noise_bit_exact_and_stats():
         cap.stop(settle=0.1)
 
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing was captured"
     got = data[start:]
-    n_heard = int(acutil.nonsilent_mask(got).sum())
+    n_heard = int(analysis.nonsilent_mask(got).sum())
     assert len(got) >= len(x), (
         f"captured only {len(got)} frames from the first non-zero one, "
         f"expected {len(x)}")
     seg = got[:len(x)]
     diff = np.flatnonzero(np.any(seg.view(np.uint32) != x.view(np.uint32), axis=1))
     if len(diff):
-        where = acutil.find_exact(data, x[1000:1016])
+        where = analysis.find_exact(data, x[1000:1016])
         raise AssertionError(
             f"{len(diff)} of {len(x)} frames differ; first at frame {diff[0]}: "
             f"got {seg[diff[0]]}, expected {x[diff[0]]}; input frame 1000 "
@@ -43,5 +47,5 @@ def test_noise_bit_exact_and_stats():
             f"expected); {n_heard} non-silent frames captured")
     # and nothing after it
     tail = got[len(x):]
-    assert not acutil.nonsilent_mask(tail).any(), (
-        f"{int(acutil.nonsilent_mask(tail).sum())} non-silent frames after the end")
+    assert not analysis.nonsilent_mask(tail).any(), (
+        f"{int(analysis.nonsilent_mask(tail).sum())} non-silent frames after the end")

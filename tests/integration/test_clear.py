@@ -8,8 +8,12 @@ import time
 import numpy as np
 import pytest
 
-import acutil
-from acutil import SPEAKER, VIRTUAL_MIC, Capture, Player
+import analysis
+import appsrc_player
+import audio_signals
+from appsrc_player import Player
+from captures import Capture
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
@@ -18,8 +22,8 @@ LATENCY_US = 10_000
 
 def test_clear_then_write_speaker():
     rate = 48000
-    old = acutil.noise(3.0, rate, 2, amplitude=0.5, seed=111)
-    new = acutil.noise(1.0, rate, 2, amplitude=0.25, seed=222)
+    old = audio_signals.noise(3.0, rate, 2, amplitude=0.5, seed=111)
+    new = audio_signals.noise(1.0, rate, 2, amplitude=0.25, seed=222)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", rate, 2, device="speaker", buffer_time=4_000_000,
                     latency_time=LATENCY_US) as p:
@@ -38,7 +42,7 @@ def test_clear_then_write_speaker():
             ok, _ = p.drain(20_000_000)
             t_drained = time.monotonic()
             assert ok, "drain after clear+write returned FALSE"
-            s = acutil.check_stats_consistent(p)
+            s = appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.2)
     print(f"clear returned {heard} frames heard ({heard / rate * 1000:.1f} ms), "
           f"call took {(t_ret - t_clear) * 1000:.2f} ms; fade-time={fade_us} us")
@@ -51,18 +55,18 @@ def test_clear_then_write_speaker():
     assert s["frames-written"] == len(old) + len(new), s
 
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing captured"
     # where the new signal begins (exact match of a window well inside it)
     probe = 4800
-    hits = acutil.find_exact(data, new[probe:probe + 32], start)
+    hits = analysis.find_exact(data, new[probe:probe + 32], start)
     assert len(hits) == 1, f"new signal window found {len(hits)} times"
     new_at = hits[0] - probe
     assert new_at > start
 
     # old audio: exact prefix for everything said to be heard ...
     region = data[start:new_at]
-    n_old = acutil.last_nonzero(region) + 1
+    n_old = analysis.last_nonzero(region) + 1
     exact = 0
     while exact < min(n_old, len(old)) and np.array_equal(
             region[exact:exact + 1].view(np.uint32), old[exact:exact + 1].view(np.uint32)):
@@ -81,12 +85,12 @@ def test_clear_then_write_speaker():
     assert exact >= min(heard, n_old) - period, (
         f"old audio differs from the input from frame {exact} on (heard {heard})")
     # ... silence between old and new, and never any old audio again
-    assert not acutil.nonsilent_mask(region[n_old:]).any()
+    assert not analysis.nonsilent_mask(region[n_old:]).any()
     tail = data[new_at:]
     # the new signal may be faded in over at most fade-time; exact afterwards
     body = slice(fade, len(new))
     assert len(tail) >= len(new), "new signal cut short"
-    last = acutil.last_nonzero(data)
+    last = analysis.last_nonzero(data)
     print(f"new signal: {last + 1 - new_at} of {len(new)} frames captured; the "
           f"last arrived {(cap.arrival_time(last) - t_drained) * 1000:+.1f} ms "
           "after drain returned")
@@ -98,15 +102,15 @@ def test_clear_then_write_speaker():
         f"{tail[bad[0] + fade]}, expected {new[bad[0] + fade]}; new signal "
         f"starts {new_at - start - n_old} frames after the old audio ended; "
         f"frame 24000 of it found at offsets "
-        f"{[h - new_at for h in acutil.find_exact(data, new[24000:24032])]}")
+        f"{[h - new_at for h in analysis.find_exact(data, new[24000:24032])]}")
     assert np.all(np.abs(tail[:fade]) <= np.abs(new[:fade]) + 1e-7)
-    extra = acutil.nonsilent_mask(tail[len(new):])
+    extra = analysis.nonsilent_mask(tail[len(new):])
     assert not extra.any(), (
         f"{int(extra.sum())} non-silent frames after the new signal (old audio replayed?)")
     # the old audio appears nowhere after the clear point
     for k in (heard + 2 * period + fade + 100, len(old) - 200):
         if k + 32 <= len(old):
-            assert not acutil.find_exact(data, old[k:k + 32], start), (
+            assert not analysis.find_exact(data, old[k:k + 32], start), (
                 f"discarded old frame {k} was played")
 
 
@@ -115,7 +119,7 @@ def test_clear_with_conversion_virtual_mic():
     is in input frames; silence follows within a period plus fade."""
     rate = 48000
     dev = VIRTUAL_MIC.rate
-    old = acutil.noise(3.0, rate, 2, amplitude=0.5, seed=333)
+    old = audio_signals.noise(3.0, rate, 2, amplitude=0.5, seed=333)
     with Capture(VIRTUAL_MIC) as cap:
         with Player("F32LE", rate, 2, device="Virtual-Mic", buffer_time=4_000_000,
                     latency_time=LATENCY_US) as p:
@@ -126,13 +130,13 @@ def test_clear_with_conversion_virtual_mic():
             heard = p.clear()
             ok, _ = p.drain(5_000_000)
             assert ok, "drain after clear (nothing pending) returned FALSE"
-            s = acutil.check_stats_consistent(p)
+            s = appsrc_player.check_stats_consistent(p)
             time.sleep(0.2)
         cap.stop(settle=0.1)
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None
-    n_old = acutil.last_nonzero(data) + 1 - start
+    n_old = analysis.last_nonzero(data) + 1 - start
     heard_dev = heard * dev / rate
     period = LATENCY_US * dev / 1e6
     fade = fade_us * dev / 1e6
@@ -149,7 +153,7 @@ def test_clear_with_conversion_virtual_mic():
 
 def test_clear_interrupts_drain_and_returns_at_once():
     rate = 48000
-    x = acutil.noise(2.0, rate, 2, seed=444)
+    x = audio_signals.noise(2.0, rate, 2, seed=444)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", rate, 2, device="speaker") as p:
             p.start()
@@ -173,7 +177,7 @@ def test_clear_interrupts_drain_and_returns_at_once():
             ok, took2 = p.drain(-1)
             assert ok is True, "drain on an empty element returned FALSE"
             assert took2 < 1.0, f"empty drain took {took2:.3f}s"
-            acutil.check_stats_consistent(p)
+            appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.1)
-    n = acutil.nonsilent_mask(acutil.trimmed(cap.data)).sum()
+    n = analysis.nonsilent_mask(analysis.trimmed(cap.data)).sum()
     assert n < len(x) // 2, f"{n} frames heard though cleared after {heard}"

@@ -5,9 +5,14 @@ import time
 
 import pytest
 
-import acpy
-import acutil
-from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst, Player
+import analysis
+import audio_signals
+import audiocast_pkg
+import sound_servers
+from appsrc_player import Player
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
@@ -26,14 +31,14 @@ def play_and_capture(device, extra_sink=None):
         props = {} if device is None else {"device": device}
         with Player(**props) as p:
             p.start()
-            p.write(acutil.sine(440, TONE_S))
+            p.write(audio_signals.sine(440, TONE_S))
             # the stream exists while its audio plays
             deadline = time.monotonic() + 5
             inputs = []
             while not inputs and time.monotonic() < deadline:
                 # pipewire-pulse lists a new stream before it is linked
-                inputs = [i for i in acutil.sink_inputs()
-                          if i[1] != acutil.PA_INVALID_INDEX]
+                inputs = [i for i in sound_servers.sink_inputs()
+                          if i[1] != sound_servers.PA_INVALID_INDEX]
                 if not inputs:
                     time.sleep(0.01)
             ok, _ = p.drain(10_000_000)
@@ -45,14 +50,14 @@ def play_and_capture(device, extra_sink=None):
 
 
 def assert_played_on(target, caps, inputs):
-    idx = acutil.sink_indices()
+    idx = sound_servers.sink_indices()
     assert inputs, "no playback stream appeared on the server"
     on = {s for _, s in inputs}
     assert on == {idx[target.name]}, (
         f"stream on sink(s) {on}, expected {target.name} ({idx[target.name]}); "
         f"sinks: {idx}")
     for name, c in caps.items():
-        heard = int(acutil.nonsilent_mask(c.data).sum())
+        heard = int(analysis.nonsilent_mask(c.data).sum())
         if name == target.name:
             expected = TONE_S * target.rate
             period = 0.010 * target.rate
@@ -78,16 +83,16 @@ def test_device_selection(device, target):
 def test_exact_name_wins_over_substring():
     """With sinks "speaker" and "speaker-2" ("Speaker Output 2"), device
     "speaker" is the exact name and must not be ambiguous."""
-    extra = acutil.SinkSpec("speaker-2", "float32le", 48000, 2, "Speaker Output 2")
-    mod = acutil.pactl("load-module", "module-null-sink",
-                       *acutil.null_sink_argv(extra)).strip()
+    extra = sound_servers.SinkSpec("speaker-2", "float32le", 48000, 2, "Speaker Output 2")
+    mod = sound_servers.pactl("load-module", "module-null-sink",
+                       *sound_servers.null_sink_argv(extra)).strip()
     try:
         caps, inputs = play_and_capture("speaker", extra_sink=extra)
         assert_played_on(SPEAKER, caps, inputs)
         caps, inputs = play_and_capture("speaker-2", extra_sink=extra)
         assert_played_on(extra, caps, inputs)
     finally:
-        acutil.pactl("unload-module", mod, check=False)
+        sound_servers.pactl("unload-module", mod, check=False)
 
 
 def test_unknown_device_fails_with_listing():
@@ -105,7 +110,7 @@ def test_unknown_device_fails_with_listing():
         assert text.startswith("Device not found:"), text
         for name in ("speaker", "Virtual-Mic"):
             assert name in text, f"{name!r} not listed in {text!r}"
-        assert not acutil.sink_inputs(), "a stream was opened anyway"
+        assert not sound_servers.sink_inputs(), "a stream was opened anyway"
     finally:
         p.stop()
 
@@ -117,11 +122,11 @@ def test_a_given_pulsesink_is_probed_for_its_own_device():
     inner = Gst.ElementFactory.make("pulsesink", None)
     inner.set_property("device", VIRTUAL_MIC.name)
     wanted = {d["name"]: d for d in
-              acpy.audiocast.list_output_devices()}[VIRTUAL_MIC.name]
+              audiocast_pkg.audiocast.list_output_devices()}[VIRTUAL_MIC.name]
     with Capture(VIRTUAL_MIC) as cap, Capture(SPEAKER) as other:
         with Player(audio_sink=inner) as p:
             p.start()
-            p.write(acutil.sine(440, TONE_S))
+            p.write(audio_signals.sine(440, TONE_S))
             ok, _ = p.drain(10_000_000)
             assert ok, "drain returned FALSE"
             caps = p.sink.get_by_name("device-format").get_property("caps")
@@ -132,5 +137,5 @@ def test_a_given_pulsesink_is_probed_for_its_own_device():
         wanted["sample_rate"], wanted["channels"]), (
         f"converted to {caps.to_string()}, the sink is "
         f"{wanted['sample_rate']} Hz, {wanted['channels']} channels")
-    assert acutil.nonsilent_mask(cap.data).any(), "nothing on Virtual-Mic"
-    assert not acutil.nonsilent_mask(other.data).any(), "the tone leaked"
+    assert analysis.nonsilent_mask(cap.data).any(), "nothing on Virtual-Mic"
+    assert not analysis.nonsilent_mask(other.data).any(), "the tone leaked"

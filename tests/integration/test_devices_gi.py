@@ -12,8 +12,10 @@ import threading
 
 import pytest
 
-import acutil
-from acutil import REPO, SPEAKER, VIRTUAL_MIC
+import gstreamer
+import sound_servers
+from audiocast_pkg import REPO
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 import gi
 
@@ -62,13 +64,13 @@ def test_list_finds_null_sinks():
 
 
 def test_list_order_default_first_then_by_name():
-    extra = acutil.SinkSpec("aaa-extra", "s16le", 44100, 2, "An Extra Sink")
-    mod = acutil.pactl("load-module", "module-null-sink",
-                       *acutil.null_sink_argv(extra)).strip()
+    extra = sound_servers.SinkSpec("aaa-extra", "s16le", 44100, 2, "An Extra Sink")
+    mod = sound_servers.pactl("load-module", "module-null-sink",
+                       *sound_servers.null_sink_argv(extra)).strip()
     try:
         names = [d.props.name for d in AudioCast.list_output_devices()]
     finally:
-        acutil.pactl("unload-module", mod, check=False)
+        sound_servers.pactl("unload-module", mod, check=False)
     # "aaa-extra" sorts before "speaker" by name, but the default comes first.
     assert names[0] == SPEAKER.name, names
     rest = names[1:]
@@ -174,9 +176,9 @@ class MonitorRun:
 
 
 def load_hotplug(name, rate=32000, channels=1):
-    spec = acutil.SinkSpec(name, "s16le", rate, channels, "Hotplug Test Sink")
-    return acutil.pactl("load-module", "module-null-sink",
-                        *acutil.null_sink_argv(spec)).strip()
+    spec = sound_servers.SinkSpec(name, "s16le", rate, channels, "Hotplug Test Sink")
+    return sound_servers.pactl("load-module", "module-null-sink",
+                        *sound_servers.null_sink_argv(spec)).strip()
 
 
 def test_monitor_reports_present_devices_on_start():
@@ -210,13 +212,13 @@ def test_monitor_hotplug_on_main_context():
 
         mod = load_hotplug("hotplug-gi")
         run.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-gi")
-        acutil.pactl("unload-module", mod)
+        sound_servers.pactl("unload-module", mod)
         mod = None
         run.run_until(lambda k, d: k == "removed" and d.props.name == "hotplug-gi")
     finally:
         run.monitor.stop()
         if mod:
-            acutil.pactl("unload-module", mod, check=False)
+            sound_servers.pactl("unload-module", mod, check=False)
 
     new = [(k, d) for k, d, _, _ in run.events[before:]
            if d.props.name == "hotplug-gi"]
@@ -248,15 +250,15 @@ def test_monitor_reports_default_change():
         seen = set()
         run.run_until(lambda k, d: seen.add(d.props.name)
                       or {SPEAKER.name, VIRTUAL_MIC.name} <= seen)
-        acutil.pactl("set-default-sink", VIRTUAL_MIC.name)
+        sound_servers.pactl("set-default-sink", VIRTUAL_MIC.name)
         mod = load_hotplug("hotplug-default")
         run.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-default")
         run.iterate_for(0.2)
     finally:
         run.monitor.stop()
-        acutil.pactl("set-default-sink", SPEAKER.name)
+        sound_servers.pactl("set-default-sink", SPEAKER.name)
         if mod:
-            acutil.pactl("unload-module", mod, check=False)
+            sound_servers.pactl("unload-module", mod, check=False)
     now = {new.props.name: (new, old) for new, old in changed}
     print([(n.props.name, n.props.is_default, o.props.is_default)
            for n, o in changed])
@@ -308,7 +310,7 @@ def test_monitor_uses_thread_default_context():
     finally:
         go.set()
         if mod:
-            acutil.pactl("unload-module", mod, check=False)
+            sound_servers.pactl("unload-module", mod, check=False)
     if "error" in result:
         raise result["error"]
     run = result["run"]
@@ -345,25 +347,25 @@ def test_two_monitors_and_listing_coexist():
 
         mod = load_hotplug("hotplug-coexist")
         main.run_until(lambda k, d: k == "added" and d.props.name == "hotplug-coexist")
-        acutil.pactl("unload-module", mod)
+        sound_servers.pactl("unload-module", mod)
         mod = None
         main.run_until(lambda k, d: k == "removed" and d.props.name == "hotplug-coexist")
     finally:
         main.monitor.stop()
         if mod:
-            acutil.pactl("unload-module", mod, check=False)
+            sound_servers.pactl("unload-module", mod, check=False)
 
 
 def test_monitor_survives_playback_on_named_device(tmp_path):
     """audiocastsink looks its device up by name while a monitor runs."""
     wav = tmp_path / "beep.wav"
-    p = acutil.Gst.parse_launch(
+    p = gstreamer.Gst.parse_launch(
         "audiotestsrc num-buffers=5 samplesperbuffer=480 ! "
         f"audio/x-raw,rate=48000,channels=2 ! wavenc ! filesink location={wav}")
-    p.set_state(acutil.Gst.State.PLAYING)
-    p.get_bus().timed_pop_filtered(10 * acutil.Gst.SECOND,
-                                   acutil.Gst.MessageType.EOS)
-    p.set_state(acutil.Gst.State.NULL)
+    p.set_state(gstreamer.Gst.State.PLAYING)
+    p.get_bus().timed_pop_filtered(10 * gstreamer.Gst.SECOND,
+                                   gstreamer.Gst.MessageType.EOS)
+    p.set_state(gstreamer.Gst.State.NULL)
 
     run = MonitorRun()
     run.monitor.start()
@@ -378,7 +380,7 @@ def test_monitor_survives_playback_on_named_device(tmp_path):
     finally:
         run.monitor.stop()
         if mod:
-            acutil.pactl("unload-module", mod, check=False)
+            sound_servers.pactl("unload-module", mod, check=False)
 
 
 def test_monitor_stop_silences_signals():
@@ -393,7 +395,7 @@ def test_monitor_stop_silences_signals():
     try:
         run.iterate_for(0.5)
     finally:
-        acutil.pactl("unload-module", mod, check=False)
+        sound_servers.pactl("unload-module", mod, check=False)
     run.iterate_for(0.3)
     assert len(run.events) == n, [(k, d.props.name) for k, d, _, _ in run.events[n:]]
 

@@ -4,8 +4,13 @@ import time
 
 import pytest
 
-import acutil
-from acutil import SPEAKER, Capture, Player
+import analysis
+import appsrc_player
+import audio_signals
+import sound_servers
+from appsrc_player import Player
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
@@ -13,8 +18,8 @@ RATE = 48000
 
 
 def test_drain_waits_for_playout():
-    a = acutil.sine(440, 1.0, RATE, 2, amplitude=0.5, phase=0.3)
-    b = acutil.sine(880, 0.5, RATE, 2, amplitude=0.3, phase=0.7)
+    a = audio_signals.sine(440, 1.0, RATE, 2, amplitude=0.5, phase=0.3)
+    b = audio_signals.sine(880, 0.5, RATE, 2, amplitude=0.3, phase=0.7)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", RATE, 2, device="speaker") as p:
             p.start()
@@ -24,19 +29,19 @@ def test_drain_waits_for_playout():
             ok, took = p.drain(-1)
             t_ret = time.monotonic()
             assert ok, "drain returned FALSE"
-            s1 = acutil.check_stats_consistent(p)
+            s1 = appsrc_player.check_stats_consistent(p)
             p.write(b)
             ok2, took2 = p.drain(-1)
             assert ok2
-            s2 = acutil.check_stats_consistent(p)
+            s2 = appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.1)
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing captured"
     # A, exactly, up to where B's sound begins (the server's own xruns
-    # stepped over, see acutil.server_xrun_quantum)
-    heard_a, glitches, after_a = acutil.follow_written(
-        data[start:], a, acutil.server_xrun_quantum())
+    # stepped over, see sound_servers.server_xrun_quantum)
+    heard_a, glitches, after_a = analysis.follow_written(
+        data[start:], a, sound_servers.server_xrun_quantum())
     assert heard_a == len(a), "tone A not captured exactly"
     assert after_a is not None, "tone B not captured"
     if glitches:
@@ -51,14 +56,14 @@ def test_drain_waits_for_playout():
     assert t_ret - t_write >= len(a) / RATE, (
         f"drain returned {t_ret - t_write:.3f}s after the write of "
         f"{len(a) / RATE:.3f}s of audio")
-    b_at = acutil.first_nonzero(data, a_end)
+    b_at = analysis.first_nonzero(data, a_end)
     assert b_at is not None, "tone B not captured"
     gap = b_at - a_end
     print(f"silent gap between A and B: {gap} frames ({gap / RATE * 1000:.2f} ms)")
     assert gap >= RATE // 1000, (
         f"only {gap} silent frames between A and B: drain returned before A "
         "was heard")
-    acutil.assert_heard_exactly(data[b_at:], b, "tone B")
+    analysis.assert_heard_exactly(data[b_at:], b, "tone B")
     # A had reached the monitor by the time drain returned (50 ms slack for
     # the capture's own latency and thread scheduling)
     assert last_a_arrival <= t_ret + 0.050, (
@@ -67,7 +72,7 @@ def test_drain_waits_for_playout():
 
 
 def test_drain_timeout_and_empty():
-    x = acutil.sine(440, 1.0, RATE, 2)
+    x = audio_signals.sine(440, 1.0, RATE, 2)
     with Capture(SPEAKER) as cap:
         with Player("F32LE", RATE, 2, device="speaker") as p:
             p.start()
@@ -81,7 +86,7 @@ def test_drain_timeout_and_empty():
             assert took < 0.9, f"drain(100 ms) returned after {took:.3f}s"
             ok, took = p.drain(10_000_000)
             assert ok is True
-            acutil.check_stats_consistent(p)
+            appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.1)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     assert len(got) == len(x), f"{len(got)} frames captured, {len(x)} written"

@@ -7,8 +7,14 @@ import time
 
 import pytest
 
-import acutil
-from acutil import VIRTUAL_MIC, Capture, Gst, Player
+import analysis
+import appsrc_player
+import audio_signals
+import sound_servers
+from appsrc_player import Player
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("cast_plugin", "pulse_log")
 
@@ -30,7 +36,7 @@ def test_gst_launch_eos_no_cut_tail():
     m = re.search(r"audiotestsrc0\.GstPad:src: caps = .*?rate=\(int\)(\d+)", r.stdout)
     in_rate = int(m.group(1)) if m else 44100
     duration = BUFFERS * SPB / in_rate
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     expected = BUFFERS * SPB * VIRTUAL_MIC.rate / in_rate
     period = 0.010 * VIRTUAL_MIC.rate
     print(f"input rate {in_rate}; captured {len(got)} frames, expected "
@@ -38,7 +44,7 @@ def test_gst_launch_eos_no_cut_tail():
     assert abs(len(got) - expected) <= period, (len(got), expected)
     assert t1 - t0 >= duration, (t1 - t0, duration)
     edge = int(0.02 * VIRTUAL_MIC.rate)  # resampler ramps at both ends
-    f = acutil.frequency(acutil.as_float(got)[edge:-edge, 0], VIRTUAL_MIC.rate)
+    f = analysis.frequency(analysis.as_float(got)[edge:-edge, 0], VIRTUAL_MIC.rate)
     print(f"tone: {f:.2f} Hz")
     assert abs(f - 440) <= 4.4, f
 
@@ -65,8 +71,8 @@ def test_eos_message_after_playout():
         cap.stop(settle=0.2)
     duration = BUFFERS * SPB / 44100
     data = cap.data
-    start = acutil.first_nonzero(data)
-    end = acutil.last_nonzero(data) + 1
+    start = analysis.first_nonzero(data)
+    end = analysis.last_nonzero(data) + 1
     by_eos = cap.frames_arrived_by(t_eos + 0.050)
     print(f"EOS after {t_eos - t0:.3f}s for {duration:.3f}s of audio; "
           f"{end - start} frames captured, {max(0, min(by_eos, end) - start)} "
@@ -86,17 +92,17 @@ def test_eos_message_after_playout():
 def test_appsrc_eos_after_playout_with_full_ring():
     """More audio than the ring holds: EOS still waits for all of it."""
     rate = 48000
-    x = acutil.sine(660, 3.0, rate, 2, amplitude=0.4)
-    with Capture(acutil.SPEAKER) as cap:
+    x = audio_signals.sine(660, 3.0, rate, 2, amplitude=0.4)
+    with Capture(sound_servers.SPEAKER) as cap:
         with Player("F32LE", rate, 2, device="speaker") as p:
             p.start()
             t0 = time.monotonic()
             p.write(x, wait=False)
             p.end_of_stream()
             t_eos = p.wait_eos(30)
-            s = acutil.check_stats_consistent(p)
+            s = appsrc_player.check_stats_consistent(p)
         cap.stop(settle=0.1)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     print(f"EOS after {t_eos - t0:.3f}s; {len(got)} frames captured; stats {s}")
     assert t_eos - t0 >= len(x) / rate
     assert len(got) == len(x), (len(got), len(x))

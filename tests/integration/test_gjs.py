@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import acutil
-from acutil import REPO, SPEAKER, Capture
+import analysis
+from audiocast_pkg import REPO
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -37,5 +39,5 @@ def test_gjs():
     for noise in ("CRITICAL", "WARNING", "ALSA lib"):
         assert noise not in r.stderr, r.stderr
     assert r.stdout.count("ok ") >= 15, r.stdout
-    heard = int(acutil.nonsilent_mask(cap.data).sum())
+    heard = int(analysis.nonsilent_mask(cap.data).sum())
     assert abs(heard - 24000) <= 480, f"{heard} frames heard, expected 24000"

@@ -14,8 +14,10 @@ import time
 import numpy as np
 import pytest
 
-import acutil
-from acutil import SPEAKER, Capture, Gst
+import analysis
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -94,9 +96,9 @@ def play(path, sink_desc):
 
 def sound_span(data):
     """(first, one past the last) non-silent captured frame."""
-    first = acutil.first_nonzero(data)
+    first = analysis.first_nonzero(data)
     assert first is not None, "nothing was heard"
-    return first, acutil.last_nonzero(data) + 1
+    return first, analysis.last_nonzero(data) + 1
 
 
 def dominant_hz(x):
@@ -112,7 +114,7 @@ def test_lossless_file_heard_exactly(files, codec):
     path, ref = files[codec]
     data = play(path, "audiocastsink")
     first, _ = sound_span(data)
-    acutil.assert_heard_exactly(data[first:], ref, codec)
+    analysis.assert_heard_exactly(data[first:], ref, codec)
 
 
 @pytest.mark.parametrize("codec", ("vorbis", "opus"))

@@ -14,9 +14,13 @@ import time
 import numpy as np
 import pytest
 
-import acutil
-from acdropouts import assert_heard_exactly_or_dropped_out
-from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst
+import analysis
+import audio_signals
+import sound_servers
+from captures import Capture
+from dropouts import assert_heard_exactly_or_dropped_out
+from gstreamer import Gst
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -37,9 +41,9 @@ DROPOUT_PERIODS = 4
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
-    frames = acutil.noise(SECONDS, RATE, 2, amplitude=0.5, seed=77)
+    frames = audio_signals.noise(SECONDS, RATE, 2, amplitude=0.5, seed=77)
     path = tmp_path_factory.mktemp("media") / "noise.wav"
-    acutil.write_float_wav(path, frames, RATE)
+    audio_signals.write_float_wav(path, frames, RATE)
     return path, frames
 
 
@@ -48,10 +52,10 @@ class FileMap:
 
     def __init__(self, cap, frames):
         self.cap = cap
-        index = {int(k): i for i, k in enumerate(acutil.frame_keys(frames))}
+        index = {int(k): i for i, k in enumerate(analysis.frame_keys(frames))}
         self.source = np.array([index.get(int(k), -1)
-                                for k in acutil.frame_keys(cap.data)])
-        self.sound = np.flatnonzero(acutil.nonsilent_mask(cap.data))
+                                for k in analysis.frame_keys(cap.data)])
+        self.sound = np.flatnonzero(analysis.nonsilent_mask(cap.data))
 
     def runs(self):
         """(first captured frame, first file frame, length) of each run of
@@ -138,23 +142,23 @@ def test_media_apps_play_the_file(media, argv, sink):
     argv = [a.format(uri=path.as_uri(), path=path) for a in argv]
     with Capture(sink) as cap:
         r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                           env=acutil.server_env())
+                           env=sound_servers.server_env())
         cap.stop(settle=0.1)
     print(r.stdout[-2000:], r.stderr[-2000:])
     assert r.returncode == 0, r.stdout + r.stderr
     for word in ("CRITICAL", "WARNING", "ERROR"):
         assert word not in r.stdout + r.stderr, r.stdout + r.stderr
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing was heard"
-    n = acutil.last_nonzero(data) + 1 - start
+    n = analysis.last_nonzero(data) + 1 - start
     if sink is SPEAKER:  # the file's own format: every frame, exactly
         assert_heard_exactly_or_dropped_out(
-            data[start:], frames, DROPOUT_PERIODS * acutil.period_frames(RATE),
+            data[start:], frames, DROPOUT_PERIODS * sound_servers.period_frames(RATE),
             "the file")
     else:  # resampled to 22050 Hz mono: all of it, and no more
         expected = SECONDS * sink.rate
-        assert abs(n - expected) <= acutil.period_frames(sink.rate), (
+        assert abs(n - expected) <= sound_servers.period_frames(sink.rate), (
             n, expected)
 
 
@@ -176,8 +180,8 @@ def check_seek(pb, cap, frames, target_s, t_seek):
     assert all(r[1] >= target for r in runs[i:]), (
         f"audio from before the seek heard after it: {runs}")
     heard_ms = (cap.arrival_time(runs[i][0]) - t_seek) * 1e3
-    bound_ms = (DEVICE_PERIODS * acutil.period_frames(RATE) / RATE
-                + acutil.period_seconds(acutil.server_kind_from_env())) * 1e3
+    bound_ms = (DEVICE_PERIODS * sound_servers.period_frames(RATE) / RATE
+                + sound_servers.period_seconds(sound_servers.server_kind_from_env())) * 1e3
     print(f"the new position was heard {heard_ms:.1f} ms after the seek "
           f"(bound {bound_ms:.1f} ms)")
     assert heard_ms <= bound_ms
@@ -277,8 +281,8 @@ def test_clear_eos_seek_then_more_data_plays():
     """clear(), EOS with nothing after it, a flushing seek, more data: the
     new data plays (the EOS that went to the device is flushed away), and
     drain() with G_MAXINT64 waits for it instead of overflowing."""
-    first = acutil.noise(0.5, RATE, 2, amplitude=0.5, seed=81)
-    second = acutil.noise(0.5, RATE, 2, amplitude=0.5, seed=82)
+    first = audio_signals.noise(0.5, RATE, 2, amplitude=0.5, seed=81)
+    second = audio_signals.noise(0.5, RATE, 2, amplitude=0.5, seed=82)
     Gst.init(None)
     with Capture(SPEAKER) as cap:
         p = Gst.parse_launch(
@@ -290,7 +294,7 @@ def test_clear_eos_seek_then_more_data_plays():
         try:
             p.set_state(Gst.State.PLAYING)
             p.get_state(5 * Gst.SECOND)
-            src.emit("push-buffer", acutil.float_buffer(first, 0))
+            src.emit("push-buffer", audio_signals.float_buffer(first, 0))
             deadline = time.monotonic() + 10
             while sink.get_property("frames-played") < RATE // 10:
                 assert time.monotonic() < deadline, "nothing was played"
@@ -302,7 +306,7 @@ def test_clear_eos_seek_then_more_data_plays():
             assert msg is not None, "no EOS after the clear"
             assert p.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0)
             written = sink.get_property("frames-written")
-            assert src.emit("push-buffer", acutil.float_buffer(second, 0)) \
+            assert src.emit("push-buffer", audio_signals.float_buffer(second, 0)) \
                 == Gst.FlowReturn.OK
             # appsrc hands the buffer on from its own thread
             deadline = time.monotonic() + 10
@@ -316,8 +320,8 @@ def test_clear_eos_seek_then_more_data_plays():
             p.set_state(Gst.State.NULL)
         cap.stop(settle=0.1)
     data = cap.data
-    key = acutil.frame_keys(second[:1])[0]
-    at = np.flatnonzero(acutil.frame_keys(data) == key)
+    key = analysis.frame_keys(second[:1])[0]
+    at = np.flatnonzero(analysis.frame_keys(data) == key)
     assert len(at) == 1, "the data after the seek was not heard"
     heard = data[at[0]:at[0] + len(second)]
     same = np.all(heard == second[:len(heard)], axis=1)

@@ -13,8 +13,12 @@ import time
 import numpy as np
 import pytest
 
-import acutil
-from acutil import SPEAKER, Capture, Gst
+import analysis
+import audio_signals
+import sound_servers
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -62,7 +66,7 @@ def heard_at(cap, frame):
 
 def tick_onsets(cap):
     """Captured frames where a tick starts (sound after >= 0.3 s of quiet)."""
-    sound = np.flatnonzero(acutil.nonsilent_mask(cap.data))
+    sound = np.flatnonzero(analysis.nonsilent_mask(cap.data))
     if len(sound) == 0:
         return []
     starts = [sound[0]] + [b for a, b in zip(sound[:-1], sound[1:])
@@ -144,7 +148,7 @@ def test_av_offset_matches_pulsesink(av_files, case):
             results[sink] = av_offsets(av_files[offset_s], sink, offset_s,
                                        **kw)
         except AssertionError:
-            if sink == "pulsesink" and acutil.server_kind_from_env() \
+            if sink == "pulsesink" and sound_servers.server_kind_from_env() \
                     == "pulse-rewinds":
                 # libpulse's clock, which pulsesink gives the pipeline, can
                 # stand still after a cork when the sink rewinds: the video
@@ -157,7 +161,7 @@ def test_av_offset_matches_pulsesink(av_files, case):
     for sink, offs in results.items():
         assert len(offs) >= 1, f"{sink}: no tick heard against the video"
     if (case == "pause" and len(results["pulsesink"]) < 2
-            and acutil.server_kind_from_env() == "pulse-rewinds"):
+            and sound_servers.server_kind_from_env() == "pulse-rewinds"):
         # After a pause on a sink that rewinds, pulsesink's own ticks are
         # lost against the video but the last (+179 ms in 2 of 2 CI-like
         # runs): no reference. Ours must still be steady and near where
@@ -165,7 +169,7 @@ def test_av_offset_matches_pulsesink(av_files, case):
         ours = [o for _, o in results["audiocastsink"]]
         assert len(ours) >= 2 and max(ours) - min(ours) <= 10.0, ours
         # the media pipeline's device buffer: four periods
-        bound_ms = 4 * acutil.period_seconds("pulse-rewinds") * 1e3
+        bound_ms = 4 * sound_servers.period_seconds("pulse-rewinds") * 1e3
         assert all(abs(o) <= bound_ms for o in ours), (ours, bound_ms)
         pytest.xfail("the pulsesink reference heard only one tick after "
                      "the pause (it rewinds and loses its clock)")
@@ -176,7 +180,7 @@ def test_av_offset_matches_pulsesink(av_files, case):
     # pipewire-pulse times every stream in whole graph quanta (256 frames,
     # 5.3 ms): on PipeWire each sink's offset is known to one quantum less
     # well (measured: ours -15 ms, pulsesink's -4 to -6 after a seek).
-    quantum = acutil.server_xrun_quantum()
+    quantum = sound_servers.server_xrun_quantum()
     slack_ms = 1e3 * quantum / RATE if quantum else 0.0
     assert abs(ours - theirs) <= 10.0 + slack_ms
     assert max(abs(o - theirs) for _, o in results["audiocastsink"]) \
@@ -187,8 +191,8 @@ def test_av_offset_matches_pulsesink(av_files, case):
 def test_timestamp_gap_plays_as_silence_only_with_sync(sync):
     """Two runs of noise 0.2 s apart in their timestamps: with sync the gap
     is heard as 0.2 s of silence; without, the second follows at once."""
-    a = acutil.noise(0.3, RATE, 2, amplitude=0.5, seed=91)
-    b = acutil.noise(0.3, RATE, 2, amplitude=0.5, seed=92)
+    a = audio_signals.noise(0.3, RATE, 2, amplitude=0.5, seed=91)
+    b = audio_signals.noise(0.3, RATE, 2, amplitude=0.5, seed=92)
     Gst.init(None)
     with Capture(SPEAKER) as cap:
         p = Gst.parse_launch(
@@ -198,17 +202,17 @@ def test_timestamp_gap_plays_as_silence_only_with_sync(sync):
         src = p.get_by_name("src")
         try:
             p.set_state(Gst.State.PLAYING)
-            src.emit("push-buffer", acutil.float_buffer(a, 0))
+            src.emit("push-buffer", audio_signals.float_buffer(a, 0))
             src.emit("push-buffer",
-                     acutil.float_buffer(b, int(0.5 * Gst.SECOND)))
+                     audio_signals.float_buffer(b, int(0.5 * Gst.SECOND)))
             src.emit("end-of-stream")
             wait_eos(p, 10)
         finally:
             p.set_state(Gst.State.NULL)
         cap.stop(settle=0.1)
-    keys = acutil.frame_keys(cap.data)
-    at_a = np.flatnonzero(keys == acutil.frame_keys(a[:1])[0])
-    at_b = np.flatnonzero(keys == acutil.frame_keys(b[:1])[0])
+    keys = analysis.frame_keys(cap.data)
+    at_a = np.flatnonzero(keys == analysis.frame_keys(a[:1])[0])
+    at_b = np.flatnonzero(keys == analysis.frame_keys(b[:1])[0])
     assert len(at_a) == 1 and len(at_b) == 1, "a run was not heard once"
     assert np.array_equal(cap.data[at_a[0]:at_a[0] + len(a)], a)
     assert np.array_equal(cap.data[at_b[0]:at_b[0] + len(b)], b)
@@ -227,7 +231,7 @@ def test_gapless_track_change_posts_stream_start_per_track(tmp_path,
     tracks = []
     for i in range(2):
         path = tmp_path / f"t{i}.wav"
-        acutil.write_float_wav(path, acutil.noise(0.5, RATE, 2, seed=95 + i),
+        audio_signals.write_float_wav(path, audio_signals.noise(0.5, RATE, 2, seed=95 + i),
                                RATE)
         tracks.append(path.as_uri())
     pb = Gst.ElementFactory.make("playbin")

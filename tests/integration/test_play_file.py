@@ -9,8 +9,12 @@ import time
 
 import pytest
 
-import acutil
-from acutil import REPO, SPEAKER, VIRTUAL_MIC, Capture, Gst
+import analysis
+import sound_servers
+from audiocast_pkg import REPO
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 import gi
 
@@ -97,14 +101,14 @@ def play_and_capture(target, path, device):
 
 def check_tone(cap, spec, freq, seconds, tolerance_s):
     data = cap.data
-    got = acutil.trimmed(data)
-    sound = int(acutil.nonsilent_mask(got).sum())
+    got = analysis.trimmed(data)
+    sound = int(analysis.nonsilent_mask(got).sum())
     expected = seconds * spec.rate
-    gaps = [r for r in acutil.silent_runs(got, 0, len(got))
+    gaps = [r for r in analysis.silent_runs(got, 0, len(got))
             if r > 0.002 * spec.rate]
-    f = acutil.as_float(got)
+    f = analysis.as_float(got)
     edge = int(0.05 * spec.rate)
-    ests = [acutil.frequency(f[edge:-edge, ch], spec.rate)
+    ests = [analysis.frequency(f[edge:-edge, ch], spec.rate)
             for ch in range(spec.channels)]
     print(f"{len(got)} frames from first to last sound ({sound} sound), "
           f"expected {expected:.0f}; frequency {ests}; dropouts {gaps}")
@@ -113,7 +117,7 @@ def check_tone(cap, spec, freq, seconds, tolerance_s):
         f"{len(got)} frames of tone, expected {expected:.0f}")
     for ch, est in enumerate(ests):
         assert abs(est - freq) <= 0.005 * freq, f"channel {ch}: {est:.2f} Hz"
-    level = acutil.rms(f[edge:-edge])
+    level = analysis.rms(f[edge:-edge])
     assert 0.25 < level < 0.45, f"rms {level:.3f}, expected ~0.354"
 
 
@@ -128,7 +132,7 @@ def test_play_file_into_speaker(files, ext, tolerance_s):
     check_tone(cap, SPEAKER, FREQ, SECONDS, tolerance_s)
     # It returns once the audio was heard: not before the last sound reached
     # the monitor, and not long after.
-    last = cap.arrival_time(acutil.last_nonzero(cap.data))
+    last = cap.arrival_time(analysis.last_nonzero(cap.data))
     took = returned - t0
     print(f"returned {returned - last:+.3f}s after the last sound arrived; "
           f"call took {took:.3f}s")
@@ -145,7 +149,7 @@ def test_play_file_other_device_and_format(files):
         other.stop()
     assert ok
     check_tone(cap, VIRTUAL_MIC, 1000, SECONDS, 0.005)
-    assert not acutil.nonsilent_mask(other.data).any(), "audio leaked to speaker"
+    assert not analysis.nonsilent_mask(other.data).any(), "audio leaked to speaker"
 
 
 def test_play_file_longer_than_start_timeout(files, tmp_path):
@@ -183,7 +187,7 @@ def test_missing_file_is_format_error(tmp_path):
     msg = assert_audiocast_error(excinfo, AudioCast.Error.FORMAT)
     print(msg)
     assert str(path) in msg
-    assert not acutil.sink_inputs(), "a stream was opened for a missing file"
+    assert not sound_servers.sink_inputs(), "a stream was opened for a missing file"
 
 
 def test_missing_relative_file_names_it(tmp_path, monkeypatch):
@@ -255,7 +259,7 @@ def test_cancel_from_another_thread(files):
         t.start()
         # Cancel once the tone is audible.
         deadline = time.monotonic() + 10
-        while not acutil.nonsilent_mask(cap.data).any():
+        while not analysis.nonsilent_mask(cap.data).any():
             assert time.monotonic() < deadline, "the file never started playing"
             time.sleep(0.01)
             cap._data = None
@@ -273,10 +277,10 @@ def test_cancel_from_another_thread(files):
     assert e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), e
     assert took < 0.25, f"took {took:.3f}s to return after cancel"
     # The sound stops with the call: nothing is heard after it returned.
-    last = cap.arrival_time(acutil.last_nonzero(cap.data))
+    last = cap.arrival_time(analysis.last_nonzero(cap.data))
     print(f"last sound arrived {(last - cancelled_at) * 1000:+.1f} ms after cancel")
     assert last < result["returned"] + 0.050, "sound went on after the call returned"
-    assert not acutil.sink_inputs(), "the stream was left open"
+    assert not sound_servers.sink_inputs(), "the stream was left open"
 
 
 def test_cancelled_before_start(files):

@@ -16,10 +16,11 @@ import threading
 import numpy as np
 import pytest
 
-import acpy  # noqa: F401  (puts the package on the path)
-import acutil
-from acpy import audiocast
-from acutil import SPEAKER, Capture
+import analysis
+import audio_signals
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -202,7 +203,7 @@ CASES = [
 @pytest.mark.parametrize("call, exc, expected",
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_call_keeps_queued_audio(call, exc, expected):
-    queued = acutil.noise(0.3, RATE, 2, amplitude=0.5, seed=99)
+    queued = audio_signals.noise(0.3, RATE, 2, amplitude=0.5, seed=99)
     outcome = {}
 
     def caller():
@@ -244,20 +245,20 @@ def test_bad_call_keeps_queued_audio(call, exc, expected):
     assert after["frames_cleared"] == before["frames_cleared"] == 0, after
     assert end["frames_played"] == len(queued) + grown, end
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "the queued audio was not heard"
     got = data[start:]
     assert len(got) >= len(queued) and np.array_equal(
         got[:len(queued)].view(np.uint32), queued.view(np.uint32)), \
         "the queued audio was not played exactly"
-    assert not acutil.nonsilent_mask(got[len(queued):]).any(), \
+    assert not analysis.nonsilent_mask(got[len(queued):]).any(), \
         "sound after the queued audio"
 
 
 def test_huge_single_write_blocks_then_plays_everything_exactly():
     """One write of 3 s into a ring of 0.25 s: it blocks until all but the
     ring's worth was heard, accepts every frame and all of it plays."""
-    x = acutil.noise(3.0, RATE, 2, amplitude=0.5, seed=3)
+    x = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=3)
     with Capture(SPEAKER) as cap:
         with A("speaker", RATE, 2, buffer_time=0.25) as p:
             assert p.write(x) == len(x)
@@ -269,10 +270,10 @@ def test_huge_single_write_blocks_then_plays_everything_exactly():
     assert s["frames_played"] >= len(x) - RATE // 4 - 6 * (RATE // 100), s
     assert end["frames_played"] == len(x) and end["frames_cleared"] == 0, end
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert np.array_equal(data[start:start + len(x)].view(np.uint32),
                           x.view(np.uint32)), "not played exactly"
-    assert not acutil.nonsilent_mask(data[start + len(x):]).any()
+    assert not analysis.nonsilent_mask(data[start + len(x):]).any()
 
 
 def test_writes_from_eight_threads_are_each_played_whole():
@@ -291,7 +292,7 @@ def test_writes_from_eight_threads_are_each_played_whole():
                 for k in range(per_thread):
                     ident = t * per_thread + k
                     results.append((ident, p.write(
-                        acutil.marker_chunk(ident, sizes[t, k]))))
+                        analysis.marker_chunk(ident, sizes[t, k]))))
 
             threads = [threading.Thread(target=writer, args=(t,))
                        for t in range(n_threads)]
@@ -306,9 +307,9 @@ def test_writes_from_eight_threads_are_each_played_whole():
     assert sorted(results) == [(t * per_thread + k, int(sizes[t, k]))
                                for t in range(n_threads) for k in range(per_thread)]
     assert s["frames_written"] == s["frames_played"] == int(sizes.sum()), s
-    ids = acutil.decode_markers(cap.data)
+    ids = analysis.decode_markers(cap.data)
     assert not np.any(ids == -2), "changed audio"
-    _, lengths, values = acutil.runs(ids[ids >= 0])
+    _, lengths, values = analysis.runs(ids[ids >= 0])
     assert len(values) == len(set(values.tolist())) == n_threads * per_thread, (
         "a chunk was split or lost", values)
     for ident, n in zip(values, lengths):
@@ -321,7 +322,7 @@ def test_writes_from_eight_threads_are_each_played_whole():
 def test_bad_calls_from_many_threads_while_one_streams():
     """Eight threads make bad calls in a loop while one thread streams 2 s of
     noise: every bad call raises, the stream plays bit-exact."""
-    x = acutil.noise(2.0, RATE, 2, amplitude=0.5, seed=12)
+    x = audio_signals.noise(2.0, RATE, 2, amplitude=0.5, seed=12)
     bad = [c for c in CASES if c[2] is not None and not c[0].startswith(
         ("device", "write-after", "write-numpy-after", "rate", "channels",
          "buffer", "latency", "fade"))]
@@ -361,7 +362,7 @@ def test_bad_calls_from_many_threads_while_one_streams():
     assert not wrong, wrong[:5]
     assert s["frames_written"] == s["frames_played"] == len(x), s
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert np.array_equal(data[start:start + len(x)].view(np.uint32),
                           x.view(np.uint32)), "the stream was not played exactly"
-    assert not acutil.nonsilent_mask(data[start + len(x):]).any()
+    assert not analysis.nonsilent_mask(data[start + len(x):]).any()

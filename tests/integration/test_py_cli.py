@@ -13,9 +13,11 @@ import wave
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acutil import SPEAKER, VIRTUAL_MIC, Capture
+import analysis
+import audio_signals
+import audiocast_pkg
+from captures import Capture
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -26,7 +28,7 @@ SHORT_TEXT = ("Hello! This is the audiocast barge-in demo. I keep talking "
 
 def cli(*args, env=None, timeout=120):
     r = subprocess.run([sys.executable, "-m", "audiocast", *args],
-                       env=env or acpy.child_env(), capture_output=True,
+                       env=env or audiocast_pkg.child_env(), capture_output=True,
                        text=True, timeout=timeout)
     print(f"$ audiocast {' '.join(args)}  -> {r.returncode}\n{r.stdout}{r.stderr}")
     return r
@@ -46,7 +48,7 @@ def test_no_command_prints_usage_and_version():
     r = cli()
     assert r.returncode == 2 and "usage: audiocast" in r.stderr
     r = cli("--version")
-    assert r.returncode == 0 and r.stdout.strip() == f"audiocast {acpy.audiocast.__version__}"
+    assert r.returncode == 0 and r.stdout.strip() == f"audiocast {audiocast_pkg.audiocast.__version__}"
 
 
 def test_devices():
@@ -64,12 +66,12 @@ def test_tone(spec):
         cap.stop(settle=0.1)
     assert r.returncode == 0
     assert re.search(r"tone: 880 Hz for 0\.500 s .* heard on " + spec.name, r.stdout)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     assert abs(len(got) - spec.rate / 2) <= PERIOD_S * spec.rate, len(got)
     edge = int(0.02 * spec.rate)
-    body = acutil.as_float(got[edge:-edge])
+    body = analysis.as_float(got[edge:-edge])
     for ch in range(spec.channels):
-        est = acutil.frequency(body[:, ch], spec.rate)
+        est = analysis.frequency(body[:, ch], spec.rate)
         assert abs(est - 880) <= 0.005 * 880, est
 
 
@@ -83,7 +85,7 @@ def test_errors_go_to_stderr_with_status_1(tmp_path):
 
 
 def test_play_with_progress_bar(tmp_path):
-    x = acutil.noise(1.5, VIRTUAL_MIC.rate, 1, amplitude=0.4, seed=9, dtype="<i2")
+    x = audio_signals.noise(1.5, VIRTUAL_MIC.rate, 1, amplitude=0.4, seed=9, dtype="<i2")
     path = write_wav(tmp_path / "x.wav", x, VIRTUAL_MIC.rate)
     with Capture(VIRTUAL_MIC) as cap:
         r = cli("play", str(path), "--device", "Virtual-Mic")
@@ -93,16 +95,16 @@ def test_play_with_progress_bar(tmp_path):
     assert bars[-1] == "[" + "#" * 30 + "] 100%   1.5/1.5 s", bars
     assert all("100%" not in b for b in bars[:-1]), "100 % before the end"
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert np.array_equal(data[start:start + len(x)], x), "file not played exactly"
 
 
 def test_ctrl_c_stops_play(tmp_path):
-    x = acutil.noise(6.0, 48000, 2, amplitude=0.3, seed=10, dtype="<i2")
+    x = audio_signals.noise(6.0, 48000, 2, amplitude=0.3, seed=10, dtype="<i2")
     path = write_wav(tmp_path / "long.wav", x, 48000)
     with Capture(SPEAKER) as cap:
         p = subprocess.Popen([sys.executable, "-m", "audiocast", "play", str(path)],
-                             env=acpy.child_env(), stdout=subprocess.PIPE,
+                             env=audiocast_pkg.child_env(), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
         # the bar's first line comes after a second of playback
         first = p.stderr.readline()
@@ -112,7 +114,7 @@ def test_ctrl_c_stops_play(tmp_path):
     print(first + err)
     assert p.returncode == 130, (p.returncode, err)
     assert "audiocast: interrupted" in err
-    n = len(acutil.trimmed(cap.data))
+    n = len(analysis.trimmed(cap.data))
     print(f"{n / 48000:.3f} s of the 6 s file were played")
     assert 0 < n < len(x) // 2
 
@@ -139,7 +141,7 @@ def test_demo_on_the_running_server():
     assert re.search(r"written \d+, played (\d+), cleared (\d+), underruns 0",
                      r.stdout)
     data = cap.data
-    first, last = acutil.first_nonzero(data), acutil.last_nonzero(data)
+    first, last = analysis.first_nonzero(data), analysis.last_nonzero(data)
     assert first is not None, "nothing captured"
     span = (last + 1 - first) / SPEAKER.rate
     print(f"captured sound for {span:.3f} s; clear() said {heard / 22050:.3f} s heard")
@@ -152,7 +154,7 @@ def test_demo_with_a_private_server(tmp_path):
     """No server answers: the demo starts its own, records its null sink and
     stops it again; the recording holds the speech up to the barge-in."""
     out = tmp_path / "demo.wav"
-    env = acpy.child_env(PULSE_SERVER=f"unix:{tmp_path / 'nobody-here'}")
+    env = audiocast_pkg.child_env(PULSE_SERVER=f"unix:{tmp_path / 'nobody-here'}")
     with Capture(SPEAKER) as cap:
         r = cli("demo", "--signal", "--text", SHORT_TEXT, "--output", str(out), env=env)
         cap.stop(settle=0.1)
@@ -176,7 +178,7 @@ def test_demo_with_a_private_server(tmp_path):
     assert span <= heard / 22050 + PERIOD_S + 0.005
     assert len(rec) - loud[-1] > 0.1 * 48000, "no silence after the barge-in"
     # the test's own server heard nothing of it
-    assert acutil.first_nonzero(cap.data) is None
+    assert analysis.first_nonzero(cap.data) is None
     # the private server is gone again, with its directory and socket
     m = re.search(r"private PulseAudio \(unix:(\S+)/native\)", r.stdout)
     assert m, r.stdout
@@ -184,11 +186,11 @@ def test_demo_with_a_private_server(tmp_path):
 
 
 def test_installed_script_runs_the_module():
-    script = acpy.BUILD_DIR / "python" / "audiocast"
+    script = audiocast_pkg.BUILD_DIR / "python" / "audiocast"
     if not script.exists():
         pytest.skip(f"{script} not configured (python/ not in the meson build)")
     # configured in the build tree, made executable only when installed
-    r = subprocess.run(["/bin/sh", str(script), "devices"], env=acpy.child_env(),
+    r = subprocess.run(["/bin/sh", str(script), "devices"], env=audiocast_pkg.child_env(),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "speaker (pulse)" in r.stdout

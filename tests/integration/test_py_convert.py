@@ -10,10 +10,12 @@ import sys
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acpy import audiocast
-from acutil import SPEAKER, Capture
+import analysis
+import audio_signals
+import audiocast_pkg
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER
 from audiocast import _convert
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
@@ -29,7 +31,7 @@ def noise(n, channels=2, seed=7):
 
 
 def ints(x, dtype):
-    return acutil.to_dtype(x, dtype)
+    return audio_signals.to_dtype(x, dtype)
 
 
 # -------------------------------------------------------------------------
@@ -148,13 +150,13 @@ def test_numpy_is_imported_lazily_and_optional():
         "from audiocast import _convert\n"
         "print(_convert.to_pcm([0.5, -0.5], 2)[0].value_nick)\n"
         "print(_convert.to_pcm(b'\\x00\\x01', 1)[0].value_nick)\n")
-    r = subprocess.run([sys.executable, "-c", code], env=acpy.child_env(),
+    r = subprocess.run([sys.executable, "-c", code], env=audiocast_pkg.child_env(),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["f32le", "s16le"], r.stdout
     r = subprocess.run([sys.executable, "-c",
                         "import sys, audiocast; print('numpy' in sys.modules)"],
-                       env=acpy.child_env(), capture_output=True, text=True,
+                       env=audiocast_pkg.child_env(), capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False", "importing audiocast imported numpy"
@@ -207,7 +209,7 @@ def play(*chunks, channels=2, rate=RATE, device="speaker"):
 
 def check_played(data, expected, exact, tolerance=2 ** -23):
     expected = np.asarray(expected, dtype=np.float64)
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing captured"
     got = data[start:start + len(expected)].astype(np.float64)
     assert len(got) == len(expected), "signal cut short"
@@ -218,7 +220,7 @@ def check_played(data, expected, exact, tolerance=2 ** -23):
     else:
         err = np.max(np.abs(got - expected))
         assert err <= tolerance, f"max error {err}"
-    assert not acutil.nonsilent_mask(data[start + len(expected):]).any(), \
+    assert not analysis.nonsilent_mask(data[start + len(expected):]).any(), \
         "sound after the signal"
 
 

@@ -9,10 +9,14 @@ import wave
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acpy import audiocast
-from acutil import SPEAKER, VIRTUAL_MIC, Capture
+import analysis
+import audio_signals
+import audiocast_pkg
+import captures
+import sound_servers
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -61,42 +65,42 @@ def test_play_file_is_bit_exact_in_the_devices_own_format(tmp_path, pulse_server
         pytest.skip(f"{pulse_server.kind}: null sinks mix float32 at the "
                     "graph's rate whatever format they were made with, so no "
                     "device format comes back bit-exact (docs/servers.md)")
-    x = acutil.noise(0.5, VIRTUAL_MIC.rate, 1, amplitude=0.5, seed=3, dtype="<i2")
+    x = audio_signals.noise(0.5, VIRTUAL_MIC.rate, 1, amplitude=0.5, seed=3, dtype="<i2")
     path = write_wav(tmp_path / "noise.wav", x, VIRTUAL_MIC.rate)
     with Capture(VIRTUAL_MIC) as cap:
         audiocast.play_file(path, device="Virtual-Mic")  # a Path works too
         cap.stop(settle=0.1)
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing captured"
     got = data[start:start + len(x)]
     assert len(got) == len(x), "file cut short"
     bad = np.flatnonzero(got[:, 0] != x[:, 0])
     assert len(bad) == 0, (f"{len(bad)} of {len(x)} samples differ, first at "
                            f"{bad[0]}: {got[bad[0]]} != {x[bad[0]]}")
-    assert not acutil.nonsilent_mask(data[start + len(x):]).any()
+    assert not analysis.nonsilent_mask(data[start + len(x):]).any()
 
 
 def test_play_file_resamples_to_the_default_device(tmp_path):
     rate, freq = 22050, 500.0
-    x = acutil.sine(freq, 1.0, rate, 1, amplitude=0.5, dtype="<i2")
+    x = audio_signals.sine(freq, 1.0, rate, 1, amplitude=0.5, dtype="<i2")
     path = write_wav(tmp_path / "tone.wav", x, rate)
     with Capture(SPEAKER) as cap:
         audiocast.play_file(str(path))
         cap.stop(settle=0.1)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     assert abs(len(got) - SPEAKER.rate) <= SPEAKER.rate // 100, len(got)
-    est = acutil.frequency(got[960:-960, 0].astype(np.float64), SPEAKER.rate)
+    est = analysis.frequency(got[960:-960, 0].astype(np.float64), SPEAKER.rate)
     assert abs(est - freq) <= 0.005 * freq, est
 
 
 def test_play_file_uri(tmp_path):
-    x = acutil.noise(0.1, 48000, 2, seed=4, dtype="<i2")
+    x = audio_signals.noise(0.1, 48000, 2, seed=4, dtype="<i2")
     path = write_wav(tmp_path / "u.wav", x, 48000)
     with Capture(SPEAKER) as cap:
         audiocast.play_file(path.as_uri(), device="speaker")
         cap.stop(settle=0.1)
-    assert abs(len(acutil.trimmed(cap.data)) - len(x)) <= 2
+    assert abs(len(analysis.trimmed(cap.data)) - len(x)) <= 2
 
 
 def test_play_file_errors(tmp_path):
@@ -117,7 +121,7 @@ def test_play_file_errors(tmp_path):
 def test_ctrl_c_stops_play_file(tmp_path):
     """SIGINT during play_file(): KeyboardInterrupt, and the audio stops
     (the C call is cancelled), long before the file's end."""
-    x = acutil.noise(6.0, 48000, 2, amplitude=0.3, seed=5, dtype="<i2")
+    x = audio_signals.noise(6.0, 48000, 2, amplitude=0.3, seed=5, dtype="<i2")
     path = write_wav(tmp_path / "long.wav", x, 48000)
     child = textwrap.dedent(f"""
         import os, signal, sys, threading
@@ -131,12 +135,12 @@ def test_ctrl_c_stops_play_file(tmp_path):
         print("finished")
     """)
     with Capture(SPEAKER) as cap:
-        r = subprocess.run([sys.executable, "-c", child], env=acpy.child_env(),
+        r = subprocess.run([sys.executable, "-c", child], env=audiocast_pkg.child_env(),
                            capture_output=True, text=True, timeout=60)
         cap.stop(settle=0.2)
     print(r.stdout, r.stderr)
     assert r.returncode == 130 and r.stdout.strip() == "interrupted", (r.stdout, r.stderr)
-    n = len(acutil.trimmed(cap.data))
+    n = len(analysis.trimmed(cap.data))
     print(f"{n / 48000:.3f} s of the 6 s file were played")
     assert 0 < n < len(x) // 2, n
 
@@ -153,10 +157,10 @@ def test_pyaudiocast_alsa_pcm_name_pulse(tmp_path, pulse_server):
     t = np.arange(22050) / 22050
     tone = (16000 * np.sin(2 * np.pi * 1000 * t))[:, None]
     path = write_wav(tmp_path / "audio.wav", tone, 22050)
-    with acutil.Capture(acutil.SPEAKER) as cap:
+    with captures.Capture(sound_servers.SPEAKER) as cap:
         pyaudiocast.play_file(str(path), device="pulse")
         cap.stop(settle=0.2)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     assert len(got) >= 48000 * 0.9, f"only {len(got)} frames of tone heard"
-    freq = acutil.frequency(acutil.as_float(got)[:, 0], 48000)
+    freq = analysis.frequency(analysis.as_float(got)[:, 0], 48000)
     assert abs(freq - 1000) < 10, freq

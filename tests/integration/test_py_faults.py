@@ -6,7 +6,7 @@ sink's module) is unloaded mid-stream → a clear error, or PulseAudio's
 fallback (the stream moves to another sink and plays on), never a hang.
 
 Each test starts a PulseAudio of its own (same setup as the session's) and
-runs the player in a child process (acwork.faults) pointed at it with
+runs the player in a child process (worker_tasks.faults) pointed at it with
 PULSE_SERVER, so the session's server is never touched and nothing in the
 test process (GStreamer's device monitor, libpulse) caches a dead server.
 """
@@ -19,9 +19,13 @@ import time
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acutil import SPEAKER, VIRTUAL_MIC, Capture
+import analysis
+import audio_signals
+import audiocast_pkg
+import sound_servers
+import workers
+from captures import Capture
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = [pytest.mark.usefixtures("pulse_server"), pytest.mark.timeout(300)]
 
@@ -32,7 +36,7 @@ SEED = 5
 
 @pytest.fixture
 def server(tmp_path):
-    s = acutil.make_server(acutil.server_kind_from_env(), tmp_path / "pa")
+    s = sound_servers.make_server(sound_servers.server_kind_from_env(), tmp_path / "pa")
     s.start()
     yield s
     s.stop()
@@ -40,7 +44,7 @@ def server(tmp_path):
 
 @pytest.fixture
 def worker(server):
-    with acpy.Worker("faults", server=server, seed=SEED, buffer_time=0.5,
+    with workers.Worker("faults", server=server, seed=SEED, buffer_time=0.5,
                      limit=LIMIT) as w:
         yield w
         if w.proc.poll() is None:
@@ -83,7 +87,7 @@ def new_player_plays(w, server):
     """After a restart of the server on the same socket: new players (default
     device and by name) play the noise exactly."""
     server.start()
-    x = acutil.noise(4.0, RATE, 2, amplitude=0.4, seed=SEED)[:RATE // 2]
+    x = audio_signals.noise(4.0, RATE, 2, amplitude=0.4, seed=SEED)[:RATE // 2]
     results = []
     for device in (None, "speaker"):
         with Capture(SPEAKER, server=server) as cap:
@@ -95,7 +99,7 @@ def new_player_plays(w, server):
         assert r["write"].get("result") == len(x), r
         assert r["drain"].get("result") is True, r
         data = cap.data
-        start = acutil.first_nonzero(data)
+        start = analysis.first_nonzero(data)
         assert start is not None, "nothing heard from the new player"
         assert np.array_equal(data[start:start + len(x)].view(np.uint32),
                               x.view(np.uint32)), "new player not exact"
@@ -131,21 +135,21 @@ def test_server_killed_during_a_blocked_call(server, worker, blocked):
 
 
 def unload(server, sink):
-    for line in acutil.pactl("list", "short", "modules", server=server).splitlines():
+    for line in sound_servers.pactl("list", "short", "modules", server=server).splitlines():
         if "module-null-sink" in line and f"sink_name={sink} " in line:
             t = time.monotonic()
-            acutil.pactl("unload-module", line.split("\t")[0], server=server)
+            sound_servers.pactl("unload-module", line.split("\t")[0], server=server)
             return t
     raise AssertionError(f"no module for {sink}")
 
 
 def where_streams_play(server):
     sinks = {}
-    for line in acutil.pactl("list", "short", "sinks", server=server).splitlines():
+    for line in sound_servers.pactl("list", "short", "sinks", server=server).splitlines():
         f = line.split("\t")
         sinks[f[0]] = f[1]
     out = []
-    for line in acutil.pactl("list", "short", "sink-inputs", server=server).splitlines():
+    for line in sound_servers.pactl("list", "short", "sink-inputs", server=server).splitlines():
         f = line.split("\t")
         out.append(sinks.get(f[1], f[1]))
     return out
@@ -218,7 +222,7 @@ def test_no_sound_server_is_an_error_not_a_silent_fake_output(tmp_path):
             "    print('opened')\n")
     r = subprocess.run(
         ["/usr/bin/python3", "-c", code], capture_output=True, text=True,
-        timeout=60, env=acpy.child_env(
+        timeout=60, env=audiocast_pkg.child_env(
             PULSE_SERVER=f"unix:{tmp_path / 'no-such-socket'}"))
     assert r.returncode == 0, r.stderr
     assert "BackendError:" in r.stdout, r.stdout + r.stderr

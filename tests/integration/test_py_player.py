@@ -12,10 +12,13 @@ import time
 import numpy as np
 import pytest
 
-import acpy  # noqa: F401  (puts the package on the path)
-import acutil
-from acpy import audiocast
-from acutil import SPEAKER, Capture
+import analysis
+import audio_signals
+import audiocast_pkg
+import sound_servers
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -88,7 +91,7 @@ def test_unknown_device():
     assert str(err).startswith("Device not found:"), str(err)
     assert "no-such-device" in str(err)
     assert "speaker" in str(err) and "Virtual-Mic" in str(err), str(err)
-    assert isinstance(err.__cause__, acpy.audiocast._gi.GLib.Error)
+    assert isinstance(err.__cause__, audiocast_pkg.audiocast._gi.GLib.Error)
 
 
 @pytest.mark.parametrize("kwargs, exc, text", [
@@ -114,7 +117,7 @@ def test_write_hands_the_library_the_callers_buffer():
     marshalling; a contiguous little-endian array is not copied in Python."""
     from audiocast import _convert
 
-    x = acutil.noise(0.01, RATE, 2, seed=3).astype("<f4")
+    x = audio_signals.noise(0.01, RATE, 2, seed=3).astype("<f4")
     pcm = _convert.to_pcm(x, 2)[1]
     assert pcm.ctypes.data == x.ctypes.data, "the array was copied"
     with audiocast.AudioPlayer("speaker", RATE, 2) as p:
@@ -183,7 +186,7 @@ def test_drain_timeout_argument():
 
 @pytest.mark.parametrize("kind", ["float32", "float64", "list"])
 def test_nan_and_inf_play_as_silence(kind):
-    x = acutil.noise(0.2, RATE, 2, amplitude=0.5, seed=5).astype(np.float64)
+    x = audio_signals.noise(0.2, RATE, 2, amplitude=0.5, seed=5).astype(np.float64)
     x[:, :] = np.where(np.abs(x) < 0.01, 0.25, x)  # no zeros of its own
     bad = {1000: np.nan, 1001: np.inf, 2500: -np.inf, 4000: np.nan}
     for frame, value in bad.items():
@@ -197,7 +200,7 @@ def test_nan_and_inf_play_as_silence(kind):
             assert p.drain(10.0)
         cap.stop(settle=0.1)
     got = cap.data
-    start = acutil.first_nonzero(got)
+    start = analysis.first_nonzero(got)
     got = got[start:start + len(x)]
     assert len(got) == len(x)
     assert np.all(np.isfinite(got)), "NaN/Inf reached the device"
@@ -220,23 +223,23 @@ def test_22050_mono_to_48k_stereo_keeps_frequency():
             assert p.drain(10.0)
             assert p.frames_played == n
         cap.stop(settle=0.1)
-    got = acutil.trimmed(cap.data)
+    got = analysis.trimmed(cap.data)
     print(f"{len(got)} frames from first to last sound, expected {seconds * RATE:.0f}")
     assert abs(len(got) - seconds * RATE) <= PERIOD
     body = got[960:-960].astype(np.float64)  # 20 ms off both ends
     for ch in range(2):
-        est = acutil.frequency(body[:, ch], RATE)
+        est = analysis.frequency(body[:, ch], RATE)
         print(f"channel {ch}: {est:.2f} Hz")
         assert abs(est - freq) <= 0.005 * freq, est
-        assert acutil.rms(body[:, ch]) * math.sqrt(2) > 0.2
+        assert analysis.rms(body[:, ch]) * math.sqrt(2) > 0.2
     assert np.array_equal(body[:, 0], body[:, 1]), "mono not copied to both channels"
 
 
 def test_drain_returns_after_the_audio_was_heard():
     """Right after drain() returns, B is written: if drain had returned
     before A was heard, B would follow A's last frame without a gap."""
-    a = acutil.noise(1.0, RATE, 2, amplitude=0.5, seed=21)
-    b = acutil.noise(0.2, RATE, 2, amplitude=0.3, seed=22)
+    a = audio_signals.noise(1.0, RATE, 2, amplitude=0.5, seed=21)
+    b = audio_signals.noise(0.2, RATE, 2, amplitude=0.3, seed=22)
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2) as p:
             p.write(a)
@@ -248,23 +251,23 @@ def test_drain_returns_after_the_audio_was_heard():
             assert p.drain() is True
         cap.stop(settle=0.1)
     data = cap.data
-    start = acutil.first_nonzero(data)
-    assert acutil.find_exact(data, a[:64], start) == [start]
+    start = analysis.first_nonzero(data)
+    assert analysis.find_exact(data, a[:64], start) == [start]
     a_end = start + len(a)
     assert np.array_equal(data[start:a_end], a), "A not played exactly"
-    b_at = acutil.find_exact(data, b[:64], a_end)
+    b_at = analysis.find_exact(data, b[:64], a_end)
     assert len(b_at) == 1, "B not found after A"
     gap = b_at[0] - a_end
     print(f"silence between A and B: {gap} frames ({gap / RATE * 1000:.2f} ms); "
           f"A's last frame reached the monitor "
           f"{(cap.arrival_time(a_end - 1) - t_ret) * 1000:+.1f} ms after drain returned")
-    assert not acutil.nonsilent_mask(data[a_end:b_at[0]]).any()
+    assert not analysis.nonsilent_mask(data[a_end:b_at[0]]).any()
     assert gap >= RATE // 1000, f"drain returned {gap} frames before A was heard"
 
 
 def test_clear_then_write_never_replays_and_heard_matches_capture():
-    old = acutil.noise(3.0, RATE, 2, amplitude=0.5, seed=31)
-    new = acutil.noise(0.5, RATE, 2, amplitude=0.25, seed=32)
+    old = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=31)
+    new = audio_signals.noise(0.5, RATE, 2, amplitude=0.25, seed=32)
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=4.0) as p:
             assert p.write(old) == len(old)
@@ -284,11 +287,11 @@ def test_clear_then_write_never_replays_and_heard_matches_capture():
     assert s2["played"] == heard + len(new), s2
 
     data = cap.data
-    start = acutil.first_nonzero(data)
-    hits = acutil.find_exact(data, new[:64], start)
+    start = analysis.first_nonzero(data)
+    hits = analysis.find_exact(data, new[:64], start)
     assert len(hits) == 1, f"the new audio was found {len(hits)} times"
     new_at = hits[0]
-    n_old = acutil.last_nonzero(data[:new_at]) + 1 - start
+    n_old = analysis.last_nonzero(data[:new_at]) + 1 - start
     print(f"old audio captured: {n_old} frames; clear said {heard}: "
           f"{n_old - heard:+d} frames ({(n_old - heard) / RATE * 1e3:+.2f} ms)")
     assert abs(n_old - heard) <= PERIOD, (
@@ -296,16 +299,16 @@ def test_clear_then_write_never_replays_and_heard_matches_capture():
     assert np.array_equal(data[start:start + min(n_old, heard)],
                           old[:min(n_old, heard)]), "old audio not exact"
     assert np.array_equal(data[new_at:new_at + len(new)], new), "new audio not exact"
-    assert not acutil.nonsilent_mask(data[new_at + len(new):]).any(), \
+    assert not analysis.nonsilent_mask(data[new_at + len(new):]).any(), \
         "sound after the new audio"
     for k in range(heard + 2 * PERIOD, len(old) - 64, RATE // 4):
-        assert not acutil.find_exact(data, old[k:k + 64], start), \
+        assert not analysis.find_exact(data, old[k:k + 64], start), \
             f"discarded old frame {k} was played"
 
 
 def test_clear_from_another_thread_unblocks_a_blocked_write():
-    x = acutil.noise(3.0, RATE, 2, amplitude=0.4, seed=41)
-    after = acutil.noise(0.2, RATE, 2, amplitude=0.2, seed=42)
+    x = audio_signals.noise(3.0, RATE, 2, amplitude=0.4, seed=41)
+    after = audio_signals.noise(0.2, RATE, 2, amplitude=0.2, seed=42)
     result = {}
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.2) as p:
@@ -329,15 +332,15 @@ def test_clear_from_another_thread_unblocks_a_blocked_write():
             assert p.drain(10.0) is True
         cap.stop(settle=0.1)
     data = cap.data
-    hits = acutil.find_exact(data, after[:64])
+    hits = analysis.find_exact(data, after[:64])
     assert len(hits) == 1
-    assert not acutil.nonsilent_mask(data[hits[0] + len(after):]).any()
+    assert not analysis.nonsilent_mask(data[hits[0] + len(after):]).any()
     for k in range(accepted, len(x) - 64, RATE // 4):
-        assert not acutil.find_exact(data, x[k:k + 64]), f"dropped frame {k} played"
+        assert not analysis.find_exact(data, x[k:k + 64]), f"dropped frame {k} played"
 
 
 def test_clear_from_another_thread_unblocks_a_blocked_drain():
-    x = acutil.noise(2.0, RATE, 2, seed=51)
+    x = audio_signals.noise(2.0, RATE, 2, seed=51)
     result = {}
     with audiocast.AudioPlayer("speaker", RATE, 2) as p:
         p.write(x)
@@ -358,7 +361,7 @@ def test_clear_from_another_thread_unblocks_a_blocked_drain():
 
 
 def test_stop_from_another_thread_unblocks_write_and_drain():
-    x = acutil.noise(3.0, RATE, 2, seed=61)
+    x = audio_signals.noise(3.0, RATE, 2, seed=61)
     result = {}
     with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.2) as p:
         w = threading.Thread(target=lambda: result.setdefault("w", p.write(x)))
@@ -378,7 +381,7 @@ def test_stop_from_another_thread_unblocks_write_and_drain():
 def test_buffer_time_bounds_what_write_queues():
     """write() returns once no more than buffer_time plus what the device
     holds (its buffer and the period being pushed) is left unheard."""
-    x = acutil.noise(1.0, RATE, 2, seed=71)
+    x = audio_signals.noise(1.0, RATE, 2, seed=71)
     with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.25,
                                latency_time=0.02) as p:
         assert p.write(x) == len(x)
@@ -395,18 +398,18 @@ def test_the_server_holds_enough_to_ride_out_a_stall():
     half), so a stall of the whole machine of a few periods is no underrun.
     With four periods PulseAudio held 20-25 ms, and each stall of 20 ms or
     more lost 5 ms of audio."""
-    x = acutil.noise(3.0, RATE, 2, seed=91)
+    x = audio_signals.noise(3.0, RATE, 2, seed=91)
     with audiocast.AudioPlayer("speaker", RATE, 2) as p:
         writer = threading.Thread(target=p.write, args=(x,))
         writer.start()
         wait_for(lambda: p.frames_played >= RATE // 2, "0.5 s to be heard")
         queued = []
         for _ in range(15):
-            queued += acutil.queued_by_server_us()
+            queued += sound_servers.queued_by_server_us()
             time.sleep(0.05)
         p.clear()
         writer.join()
-    if acutil.server_kind_from_env() == "pipewire" and not any(queued):
+    if sound_servers.server_kind_from_env() == "pipewire" and not any(queued):
         pytest.skip("pipewire-pulse reports no queue for its streams "
                     "(Buffer and Sink Latency 0)")
     queued.sort()
@@ -417,7 +420,7 @@ def test_the_server_holds_enough_to_ride_out_a_stall():
 
 
 def test_fade_time_still_silences_and_counts():
-    x = acutil.noise(2.0, RATE, 2, seed=81)
+    x = audio_signals.noise(2.0, RATE, 2, seed=81)
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, fade_time=0.02) as p:
             p.write(x)
@@ -427,7 +430,7 @@ def test_fade_time_still_silences_and_counts():
             s = stats(p)
             assert s["cleared"] == len(x) - heard and s["played"] == heard, s
         cap.stop(settle=0.2)
-    n = len(acutil.trimmed(cap.data))
+    n = len(analysis.trimmed(cap.data))
     print(f"fade clear: heard {heard}, captured {n} frames")
     # the device plays out what it holds (its buffer at most), then the fade
     assert n <= heard + (DEVICE_BUFFER_PERIODS + 1) * PERIOD + RATE // 50, (
@@ -439,9 +442,9 @@ def test_pyaudiocast_readme_examples_run_unchanged(tmp_path):
     pyaudiocast``."""
     import audiocast as pyaudiocast
 
-    audio_bytes = acutil.noise(0.1, RATE, 2, dtype="<i2").tobytes()
-    tts_audio = acutil.noise(0.1, 22050, 2, dtype="<i2").tobytes()
-    samples = acutil.noise(0.1, 22050, 1, dtype="<f4")[:, 0]
+    audio_bytes = audio_signals.noise(0.1, RATE, 2, dtype="<i2").tobytes()
+    tts_audio = audio_signals.noise(0.1, 22050, 2, dtype="<i2").tobytes()
+    samples = audio_signals.noise(0.1, 22050, 1, dtype="<f4")[:, 0]
 
     with pyaudiocast.AudioPlayer() as player:
         print(f"Using: {player.sample_rate}Hz, {player.channels}ch")
@@ -492,13 +495,13 @@ def test_ctrl_c_interrupts_drain_in_the_main_thread():
                 raise
     """)
     with Capture(SPEAKER) as cap:
-        r = subprocess.run([sys.executable, "-c", child], env=acpy.child_env(),
+        r = subprocess.run([sys.executable, "-c", child], env=audiocast_pkg.child_env(),
                            capture_output=True, text=True, timeout=60)
         cap.stop(settle=0.2)
     print(r.stdout, r.stderr[-500:])
     assert r.returncode != 0 and "KeyboardInterrupt" in r.stderr
     assert r.stdout.startswith("interrupted"), r.stdout
-    n = len(acutil.trimmed(cap.data))
+    n = len(analysis.trimmed(cap.data))
     print(f"{n / RATE:.3f} s of 5 s played")
     assert 0 < n < 2.5 * RATE
 
@@ -506,7 +509,7 @@ def test_ctrl_c_interrupts_drain_in_the_main_thread():
 def test_stats_snapshot_adds_up_while_playing():
     """stats() reads every counter at one moment: the sum holds mid-stream,
     where reading the properties one by one cannot promise it."""
-    x = acutil.noise(1.0, RATE, 2, amplitude=0.2, seed=5)
+    x = audio_signals.noise(1.0, RATE, 2, amplitude=0.2, seed=5)
     with audiocast.AudioPlayer(device="speaker", sample_rate=RATE,
                                channels=2) as p:
         p.write(x)

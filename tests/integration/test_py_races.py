@@ -7,7 +7,7 @@ barrier, so the calls of one cycle overlap in every order and the calls of
 different cycles are ordered:
 
 * writer: writes chunk ``c`` (the cycle's number): 1 to 240 frames
-  (5 ms) of a constant frame that encodes ``c`` (acutil.marker_chunk);
+  (5 ms) of a constant frame that encodes ``c`` (analysis.marker_chunk);
 * clearer: clear() with a probability that changes every 250 cycles (50 %,
   10 %, 2 %, 0 %), so the ring is sometimes cleared every few cycles and
   sometimes fills (the ring holds 50 ms: writes block and clear or stop
@@ -16,7 +16,7 @@ different cycles are ordered:
   stop() instead (cycles 500, 1500, ...), after which the barrier opens a
   new player (11 players).
 
-The child process (acwork.races) runs this under faulthandler's watchdog and
+The child process (worker_tasks.races) runs this under faulthandler's watchdog and
 a barrier timeout: a stuck call dumps every thread's stack and fails the
 test. The parent records the sink's monitor throughout and checks:
 
@@ -25,9 +25,9 @@ test. The parent records the sink's monitor throughout and checks:
   one piece, no longer than write() accepted;
 * no replay of cleared audio: of a chunk whose write() returned before a
   clear() was called, the frames more than a period past where that clear
-  said the heard position was (acutil.clear_heads) were reported discarded;
+  said the heard position was (analysis.clear_heads) were reported discarded;
   none of them may reach the monitor later than 50 ms after the clear
-  returned (acutil.cleared_but_heard). The capture's arrival times tell
+  returned (analysis.cleared_but_heard). The capture's arrival times tell
   audio heard before the clear (the heard count lagging) from audio heard
   after it; the test prints the largest lag;
 * the counters add up for every player: written = accepted, written =
@@ -38,9 +38,10 @@ test. The parent records the sink's monitor throughout and checks:
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acutil import SPEAKER, Capture
+import analysis
+import workers
+from captures import Capture
+from sound_servers import SPEAKER
 
 pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
               pytest.mark.timeout(900)]
@@ -49,14 +50,14 @@ RATE = 48000
 PERIOD = RATE // 100  # the default latency-time, 10 ms
 # Cleared audio heard: frames more than a period past what clear() said was
 # heard, arriving at the monitor more than CUT_TIME after clear() returned
-# (a period, parec's 5 ms and scheduling). See acutil.cleared_but_heard.
+# (a period, parec's 5 ms and scheduling). See analysis.cleared_but_heard.
 CUT_TIME = 0.05
 CYCLES = 10_000
 
 
 def test_write_clear_drain_stop_from_three_threads():
     with Capture(SPEAKER) as cap:
-        r = acpy.run_worker(
+        r = workers.run_worker(
             "races", timeout=600, cycles=CYCLES, stop_every=1000, seed=2026,
             chunk_max=240, buffer_time=0.05, drain_max_ms=3.0,
             clear_phases=[0.5, 0.1, 0.02, 0.0], phase_len=250,
@@ -80,13 +81,13 @@ def test_write_clear_drain_stop_from_three_threads():
     assert last["drained"] is True, last
 
     # -- what was heard --------------------------------------------------------
-    ids = acutil.decode_markers(cap.data)
+    ids = analysis.decode_markers(cap.data)
     bad = np.flatnonzero(ids == -2)
     assert len(bad) == 0, (
         f"{len(bad)} captured frames are neither silence nor a chunk's "
         f"marker, first at {bad[0]}: {cap.data[bad[0]]}")
     heard_at = np.flatnonzero(ids >= 0)  # capture frame of every heard one
-    starts, lengths, values = acutil.runs(ids[heard_at])
+    starts, lengths, values = analysis.runs(ids[heard_at])
     heard = dict(zip(values.tolist(), lengths.tolist()))
     where = dict(zip(values.tolist(), heard_at[starts].tolist()))
     order = np.diff(values)
@@ -119,12 +120,12 @@ def test_write_clear_drain_stop_from_three_threads():
     n_clears = 0
     for inst in sorted({c[1] for c in r["chunks"]}):
         cl = [c for c in r["clears"] if c[0] == inst]
-        heads = acutil.clear_heads([c[2] for c in cl], [c[3] for c in cl])
+        heads = analysis.clear_heads([c[2] for c in cl], [c[3] for c in cl])
         valid = [(c, h) for c, h in zip(cl, heads) if not c[4]]  # no stop() racing
         n_clears += len(valid)
         mine = {i: (chunks[i][5], chunks[i][4], chunks[i][2])
                 for i in chunks if chunks[i][1] == inst}
-        v, inst_lag = acutil.cleared_but_heard(
+        v, inst_lag = analysis.cleared_but_heard(
             mine, [(c[1], h, c[6]) for c, h in valid],
             {i: n for i, n in heard.items() if i in mine}, arrival,
             PERIOD, CUT_TIME)

@@ -11,7 +11,7 @@ a server on another machine would be:
 * an address nobody answers on fails with an error naming it, within the
   lookup's 2 s.
 
-Tolerances come from the server's period (acservers: ``period_frames``).
+Tolerances come from the server's period (sound_servers: ``period_frames``).
 """
 
 import socket
@@ -25,10 +25,14 @@ import wave
 import numpy as np
 import pytest
 
-import acpy
-import acutil
-from acpy import audiocast
-from acutil import SPEAKER, VIRTUAL_MIC, Capture, Gst
+import analysis
+import audio_signals
+import audiocast_pkg
+import sound_servers
+from audiocast_pkg import audiocast
+from captures import Capture
+from gstreamer import Gst
+from sound_servers import SPEAKER, VIRTUAL_MIC
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
 
@@ -46,9 +50,9 @@ def free_port():
 def remote(tmp_path_factory):
     """A second private server of the session's kind, listening on TCP on
     127.0.0.1 only."""
-    kind = acutil.server_kind_from_env()
+    kind = sound_servers.server_kind_from_env()
     port = free_port()
-    server = acutil.make_server(kind, tmp_path_factory.mktemp("remote"),
+    server = sound_servers.make_server(kind, tmp_path_factory.mktemp("remote"),
                                 tcp_port=port)
     server.start()
     yield server
@@ -58,7 +62,7 @@ def remote(tmp_path_factory):
 def server_sinks(server=None):
     """name -> (format, channels, rate) as the server's pactl lists it."""
     out = {}
-    for line in acutil.pactl("list", "short", "sinks",
+    for line in sound_servers.pactl("list", "short", "sinks",
                              server=server).splitlines():
         f = line.split("\t")
         if len(f) >= 4:
@@ -137,7 +141,7 @@ def test_no_crash_from_device_providers_over_2000_opens_and_listings():
             m.stop()
         print("ok")
     """)
-    r = subprocess.run([sys.executable, "-c", code], env=acpy.child_env(),
+    r = subprocess.run([sys.executable, "-c", code], env=audiocast_pkg.child_env(),
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and r.stdout.strip() == "ok", (
         f"exit {r.returncode}: {r.stderr[-3000:]}")
@@ -165,15 +169,15 @@ def play_drain_stop(x, server=None, sink=SPEAKER):
 
 def check_drain_then_stop(server=None):
     for run in range(DRAIN_RUNS):
-        x = acutil.noise(0.25, RATE, 2, amplitude=0.5, seed=100 + run)
+        x = audio_signals.noise(0.25, RATE, 2, amplitude=0.5, seed=100 + run)
         data = play_drain_stop(x, server)
-        start = acutil.first_nonzero(data)
+        start = analysis.first_nonzero(data)
         assert start is not None, f"run {run}: nothing captured"
-        head = acutil.find_exact(x, data[start:start + 1])
+        head = analysis.find_exact(x, data[start:start + 1])
         lost_head = head[0] if head else len(x)
         assert lost_head == 0, f"run {run}: the first {lost_head} frames were lost"
-        heard, glitches, bad = acutil.follow_written(
-            data[start:], x, acutil.server_xrun_quantum())
+        heard, glitches, bad = analysis.follow_written(
+            data[start:], x, sound_servers.server_xrun_quantum())
         assert bad is None, f"run {run}: the audio was changed at {bad}"
         assert heard == len(x), (
             f"run {run}: {len(x) - heard} frames of {len(x)} lost at the "
@@ -187,9 +191,9 @@ def test_drain_then_stop_loses_nothing():
 
 
 def check_clear(server=None):
-    period = acutil.period_frames(RATE, server)
-    old = acutil.noise(3.0, RATE, 2, amplitude=0.5, seed=41)
-    new = acutil.noise(0.3, RATE, 2, amplitude=0.25, seed=42)
+    period = sound_servers.period_frames(RATE, server)
+    old = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=41)
+    new = audio_signals.noise(0.3, RATE, 2, amplitude=0.25, seed=42)
     with Capture(SPEAKER, server=server) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=4.0,
                                    server=address(server)) as p:
@@ -203,11 +207,11 @@ def check_clear(server=None):
             assert p.drain(10.0) is True
         cap.stop(settle=0.15)
     data = cap.data
-    start = acutil.first_nonzero(data)
-    hits = acutil.find_exact(data, new[:64], start)
+    start = analysis.first_nonzero(data)
+    hits = analysis.find_exact(data, new[:64], start)
     assert len(hits) == 1, f"the new audio was found {len(hits)} times"
     old_part = data[start:hits[0]]
-    n_old = acutil.last_nonzero(old_part) + 1
+    n_old = analysis.last_nonzero(old_part) + 1
     print(f"clear said {heard} frames heard; {n_old} captured "
           f"({(n_old - heard) / RATE * 1e3:+.2f} ms); period {period} frames")
     assert heard <= n_old, f"clear said {heard} frames heard, only {n_old} were"
@@ -245,7 +249,7 @@ def test_remote_clear(remote):
 
 def write_wav(path, seconds):
     """A 16-bit stereo WAV of noise at RATE; returns its frames."""
-    clip = acutil.noise(seconds, RATE, 2, amplitude=0.5, seed=44)
+    clip = audio_signals.noise(seconds, RATE, 2, amplitude=0.5, seed=44)
     pcm = np.round(clip * 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(2)
@@ -264,12 +268,12 @@ def test_remote_play_file(remote, tmp_path):
         audiocast.play_file(path, device="speaker", server=remote.tcp_address)
         cap.stop(settle=0.1)
         local.stop(settle=0.05)
-    assert not acutil.nonsilent_mask(local.data).any(), \
+    assert not analysis.nonsilent_mask(local.data).any(), \
         "the file played on the default server, not on the one named"
     data = cap.data
-    start = acutil.first_nonzero(data)
+    start = analysis.first_nonzero(data)
     assert start is not None, "nothing was heard on the remote server"
-    heard = data[start:acutil.last_nonzero(data) + 1]
+    heard = data[start:analysis.last_nonzero(data) + 1]
     assert np.array_equal(heard, pcm.astype(np.float32) / 32768), (
         f"{len(heard)} frames heard of {len(pcm)}, or not exact")
 

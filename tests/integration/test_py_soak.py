@@ -2,7 +2,7 @@
 for 1 minute — 10 minutes with AUDIOCAST_LONG_TESTS=1 (meson
 -Dlong-tests=true) — keeps the resident memory flat.
 
-The stream runs in a child process (acwork.soak) whose RSS is sampled every
+The stream runs in a child process (worker_tasks.soak) whose RSS is sampled every
 second: a writer thread writes 20-200 ms chunks of noise from a fixed pool
 into a 0.5 s ring (so it blocks and runs at the device's pace) while a
 second thread clears at random moments (0.05-1.5 s apart; every fifth time
@@ -12,8 +12,8 @@ long run) every sample stays within ±1 MiB of the first one after it.
 
 import pytest
 
-import acpy
-import acutil
+import sound_servers
+import workers
 
 pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
               pytest.mark.timeout(900)]
@@ -22,9 +22,9 @@ MIB = 1 << 20
 
 
 def test_rss_stays_flat_while_streaming_with_random_clears():
-    long = acutil.long_tests()
+    long = sound_servers.long_tests()
     seconds, warmup = (600.0, 60.0) if long else (60.0, 15.0)
-    r = acpy.run_worker("soak", timeout=seconds + 120, seconds=seconds,
+    r = workers.run_worker("soak", timeout=seconds + 120, seconds=seconds,
                         warmup=warmup, seed=31, sample_every=1.0)
     assert not r["alive"], f"threads did not stop: {r['alive']}"
     s = r["stats"]

@@ -1,66 +1,25 @@
-"""Imports the ``audiocast`` Python package for the test_py_* tests.
+"""Workers: a workload of worker_tasks.py in a child process of its own, for
+the reliability tests (a hang or a crash ends the child, not the session),
+and the resident memory of a process."""
 
-Under meson, PYTHONPATH, GI_TYPELIB_PATH and LD_LIBRARY_PATH point at the
-source's python/ and the build tree's gir/. Run by hand, this falls back to
-<repo>/python and <repo>/build/gir (or $AUDIOCAST_BUILD_DIR/gir), loading the
-library by path so that GI's dlopen by soname finds it.
-"""
-
-import ctypes
 import json
 import os
 import queue
 import subprocess
 import sys
 import threading
-import time
 
-import gi
-
-import acutil
-from acutil import REPO
-
-gi.require_version("GIRepository", "2.0")
-from gi.repository import GIRepository  # noqa: E402
-
-PYTHON_DIR = REPO / "python"
-BUILD_DIR = REPO / "build"
-if os.environ.get("AUDIOCAST_BUILD_DIR"):
-    BUILD_DIR = type(REPO)(os.environ["AUDIOCAST_BUILD_DIR"])
-GIR_DIR = BUILD_DIR / "gir"
-
-if str(PYTHON_DIR) not in sys.path:
-    sys.path.insert(0, str(PYTHON_DIR))
-
-try:
-    gi.require_version("AudioCast", "1.0")
-except ValueError:
-    GIRepository.Repository.prepend_search_path(str(GIR_DIR))
-    GIRepository.Repository.prepend_library_path(str(GIR_DIR))
-    ctypes.CDLL(str(GIR_DIR / "libaudiocast-1.0.so.0"), mode=ctypes.RTLD_GLOBAL)
-
-import audiocast  # noqa: E402
-
-# What subprocesses (the CLI) need to find the package and the library.
-def child_env(**extra):
-    env = dict(os.environ)
-    for var, value in (("PYTHONPATH", str(PYTHON_DIR)),
-                       ("GI_TYPELIB_PATH", str(GIR_DIR)),
-                       ("LD_LIBRARY_PATH", str(GIR_DIR))):
-        parts = [p for p in env.get(var, "").split(os.pathsep) if p]
-        if value not in parts:
-            env[var] = os.pathsep.join([value] + parts)
-    env.update(extra)
-    return env
+from audiocast_pkg import child_env
+from sound_servers import _die_with_parent
 
 
-WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "acwork.py")
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker_tasks.py")
 
 
 class Worker:
-    """A workload of acwork.py in a child process, so that a hang or a crash
+    """A workload of worker_tasks.py in a child process, so that a hang or a crash
     in the library ends the child, not the test session, and that the child
-    can have its own sound server (``server``: an acutil.PulseServer) or its
+    can have its own sound server (``server``: a sound_servers.PulseServer) or its
     own memory (RSS). Messages go both ways as JSON lines."""
 
     def __init__(self, task, server=None, **args):
@@ -72,7 +31,7 @@ class Worker:
             [sys.executable, WORKER, task, json.dumps(args)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env,
-            preexec_fn=acutil._die_with_parent)
+            preexec_fn=_die_with_parent)
         self._messages = queue.Queue()
         self._stderr = []
         threading.Thread(target=self._read_stdout, daemon=True).start()
@@ -144,5 +103,10 @@ def run_worker(task, timeout, server=None, **args):
     return result
 
 
-__all__ = ["audiocast", "child_env", "PYTHON_DIR", "GIR_DIR", "Worker",
-           "run_worker"]
+def rss_bytes(pid="self"):
+    """Resident set size of a process (VmRSS), in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")

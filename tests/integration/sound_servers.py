@@ -24,6 +24,7 @@ from AUDIOCAST_TEST_SERVER (``pulse``, ``pulse-rewinds``, ``pipewire``).
 
 import ctypes
 import os
+import re
 import signal
 import subprocess
 import time
@@ -407,3 +408,86 @@ def make_server(kind, root, tcp_port=None):
         return PipeWireServer(root, tcp_port=tcp_port)
     raise ValueError(f"unknown server kind {kind!r}: use one of "
                      + ", ".join(SERVER_KINDS))
+
+
+# --------------------------------------------------------------------------
+# The session's server (AUDIOCAST_TEST_SERVER), as clients see it
+# --------------------------------------------------------------------------
+
+SINKS = {s.name: s for s in TEST_SINKS}
+
+
+def server_env(server=None):
+    """The environment of a client of ``server`` (a PulseServer), or None
+    (this process's own, i.e. the session's server) when it is None."""
+    if server is None:
+        return None
+    env = dict(os.environ)
+    env.update(server.env())
+    return env
+
+
+def period_frames(rate, server=None):
+    """One period of the server that plays (``server``, or the session's
+    when None), in frames at ``rate``: the unit of the timing tolerances."""
+    kind = server.kind if server is not None else server_kind_from_env()
+    return int(round(period_seconds(kind, server) * rate))
+
+
+def pactl(*args, check=True, server=None):
+    r = subprocess.run(["pactl", *args], capture_output=True, text=True,
+                       env=server_env(server))
+    if check and r.returncode != 0:
+        raise RuntimeError(f"pactl {' '.join(args)} failed: {r.stderr}")
+    return r.stdout
+
+
+def sink_indices():
+    """name -> index of the server's sinks."""
+    out = {}
+    for line in pactl("list", "short", "sinks").splitlines():
+        f = line.split("\t")
+        if len(f) >= 2:
+            out[f[1]] = int(f[0])
+    return out
+
+
+PA_INVALID_INDEX = 0xFFFFFFFF  # a stream not linked to any sink (yet)
+
+
+def sink_inputs():
+    """List of (input index, sink index) of the server's playback streams."""
+    out = []
+    for line in pactl("list", "short", "sink-inputs").splitlines():
+        f = line.split("\t")
+        if len(f) >= 2:
+            out.append((int(f[0]), int(f[1])))
+    return out
+
+
+def queued_by_server_us():
+    """How much audio the server holds ahead of the listener for each
+    playback stream, in microseconds: the "Buffer Latency" and "Sink
+    Latency" of `pactl list sink-inputs` (PulseAudio counts the stream's
+    queue in the first; pipewire-pulse reports 0 there and counts it in the
+    second)."""
+    out = pactl("list", "sink-inputs")
+    buffer = re.findall(r"Buffer Latency: (\d+) usec", out)
+    sink = re.findall(r"Sink Latency: (\d+) usec", out)
+    return [int(b) + int(s) for b, s in zip(buffer, sink)]
+
+
+def server_xrun_quantum():
+    """The whole frames a server's own graph xrun inserts or skips, or None
+    where the server has none to excuse: PipeWire's null sinks are driven by
+    a timer, and on a loaded two-core machine the graph misses a cycle now
+    and then, for any client (docs/servers.md: pacat's own audio loses a
+    quantum a few times a minute there); a PulseAudio null sink never
+    misses."""
+    return 256 if server_kind_from_env() == "pipewire" else None
+
+
+def long_tests():
+    """Whether the long variants run (meson -Dlong-tests=true, or
+    AUDIOCAST_LONG_TESTS=1 by hand)."""
+    return os.environ.get("AUDIOCAST_LONG_TESTS", "0") not in ("", "0", "false")

@@ -11,7 +11,8 @@ device buffer is four periods), not of audio lost or moved by the sink.
 import numpy as np
 import pytest
 
-import acutil
+import analysis
+import sound_servers
 
 
 def follow_with_holes(captured, written):
@@ -22,9 +23,9 @@ def follow_with_holes(captured, written):
     Returns ``(heard, holes, departure)``: how far into ``written`` the
     capture got, the holes as (capture offset, frames), and the capture
     offset of the first thing no hole explains (or None)."""
-    got = acutil.frame_keys(captured)
-    want = acutil.frame_keys(written)
-    sound = acutil.nonsilent_mask(captured)
+    got = analysis.frame_keys(captured)
+    want = analysis.frame_keys(written)
+    sound = analysis.nonsilent_mask(captured)
     probe = 16  # frames that must agree after a hole
     c = 0
     holes = []
@@ -50,11 +51,11 @@ def follow_with_holes(captured, written):
 def assert_heard_exactly_or_dropped_out(captured, written, limit,
                                         what="the audio"):
     """``captured`` (from the first sound on) is ``written`` heard exactly
-    (acutil.assert_heard_exactly); or, an expected failure, exactly but for
+    (analysis.assert_heard_exactly); or, an expected failure, exactly but for
     holes of no more than ``limit`` frames in all, everything else heard in
     its place."""
-    heard, glitches, bad = acutil.follow_written(
-        captured, written, acutil.server_xrun_quantum())
+    heard, glitches, bad = analysis.follow_written(
+        captured, written, sound_servers.server_xrun_quantum())
     if bad is None and heard == len(written):
         if glitches:
             print(f"{what}: server xruns stepped over: {glitches}")

@@ -1,5 +1,5 @@
 """Workloads that the reliability tests run in a child process
-(``acpy.Worker``): ``python3 acwork.py TASK JSON-ARGS``.
+(``workers.Worker``): ``python3 worker_tasks.py TASK JSON-ARGS``.
 
 A child has its own memory (the soak measures its RSS), may talk to a sound
 server of its own (the fault tests kill it) and may hang or crash without
@@ -17,9 +17,10 @@ import time
 
 import numpy as np
 
-import acpy
-import acutil
-from acpy import audiocast
+import analysis
+import audio_signals
+import workers
+from audiocast_pkg import audiocast
 
 RATE = 48000
 PERIOD = RATE // 100  # the default latency-time, 10 ms
@@ -136,7 +137,7 @@ def races(cycles, stop_every, seed, chunk_max, buffer_time, drain_max_ms,
             time.sleep(jitter[0, c])
             current["writer"] = ("write", c)
             try:
-                n = p.write(acutil.marker_chunk(c, lengths[c]))
+                n = p.write(analysis.marker_chunk(c, lengths[c]))
             except audiocast.PlayerClosedError:
                 n = 0
             except Exception as e:
@@ -216,7 +217,7 @@ def races(cycles, stop_every, seed, chunk_max, buffer_time, drain_max_ms,
 def faults(seed, buffer_time, limit):
     """Driven step by step by test_py_faults.py; see there."""
     faulthandler.dump_traceback_later(600, exit=True)
-    x = acutil.noise(4.0, RATE, 2, amplitude=0.4, seed=seed)
+    x = audio_signals.noise(4.0, RATE, 2, amplitude=0.4, seed=seed)
     while True:
         msg = recv()
         step = msg["step"]
@@ -360,7 +361,7 @@ def soak(seconds, warmup, seed, sample_every):
     rng = np.random.default_rng(seed)
     # a pool of chunks (20 ms to 200 ms), so the loop allocates nothing of
     # its own that could grow
-    pool = [acutil.noise(float(d), RATE, 2, amplitude=0.3, seed=seed + i)
+    pool = [audio_signals.noise(float(d), RATE, 2, amplitude=0.3, seed=seed + i)
             for i, d in enumerate(rng.uniform(0.02, 0.2, 32))]
     picks = rng.integers(0, len(pool), 1 << 16)
     pauses = rng.uniform(0.05, 1.5, 1 << 14)
@@ -393,7 +394,7 @@ def soak(seconds, warmup, seed, sample_every):
     samples = []
     while True:
         now = time.monotonic() - t0
-        samples.append((now, acutil.rss_bytes()))
+        samples.append((now, workers.rss_bytes()))
         if now >= seconds:
             break
         time.sleep(min(sample_every, max(0.0, seconds - now)))

@@ -1,0 +1,288 @@
+"""What a capture says was heard: silence, exact matches of what was
+written (frame by frame, bit for bit), frequencies, marked chunks, and
+what clears cut."""
+
+import numpy as np
+
+from sound_servers import server_xrun_quantum
+
+# Integer captures: audioconvert dithers (TPDF) when it reduces the sample
+# depth, so "silence" written by the element reaches an S16 device as +-1 LSB
+# noise. Up to this many LSBs counts as silence; float captures must be 0.
+SILENCE_LSB = 2
+
+
+def nonsilent_mask(data):
+    if data.dtype.kind in "iu":
+        return np.any(np.abs(data.astype(np.int64)) > SILENCE_LSB, axis=1)
+    return np.any(data != 0, axis=1)
+
+
+def first_nonzero(data, start=0):
+    idx = np.flatnonzero(nonsilent_mask(data[start:]))
+    return None if len(idx) == 0 else int(idx[0]) + start
+
+
+def last_nonzero(data, end=None):
+    idx = np.flatnonzero(nonsilent_mask(data[:end]))
+    return None if len(idx) == 0 else int(idx[-1])
+
+
+def trimmed(data):
+    """The capture from its first to its last non-silent frame."""
+    a = first_nonzero(data)
+    if a is None:
+        return data[:0]
+    return data[a:last_nonzero(data) + 1]
+
+
+def segments(data, min_gap):
+    """Non-silent runs [start, end) separated by >= min_gap silent frames."""
+    idx = np.flatnonzero(nonsilent_mask(data))
+    if len(idx) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > min_gap)
+    starts = [idx[0]] + [idx[b + 1] for b in breaks]
+    ends = [idx[b] + 1 for b in breaks] + [idx[-1] + 1]
+    return [(int(s), int(e)) for s, e in zip(starts, ends)]
+
+
+def silent_runs(data, start, end):
+    """Lengths of the silent runs in data[start:end]."""
+    m = nonsilent_mask(data[start:end]).astype(np.int8)
+    if len(m) == 0:
+        return []
+    d = np.diff(np.concatenate(([1], m, [1])))
+    s = np.flatnonzero(d == -1)
+    e = np.flatnonzero(d == 1)
+    return list(e - s)
+
+
+def find_exact(hay, window, start=0):
+    """Offsets (>= start) where ``window`` occurs bit-exactly in ``hay``."""
+    h = np.ascontiguousarray(hay[start:])
+    w = np.ascontiguousarray(window)
+    if len(w) == 0 or len(h) < len(w):
+        return []
+    hv = h.view(np.uint8).reshape(len(h), -1)
+    wv = w[:1].view(np.uint8).reshape(-1)
+    cand = np.flatnonzero(np.all(hv == wv, axis=1))
+    out = []
+    for c in cand:
+        if c + len(w) <= len(h) and np.array_equal(
+                h[c:c + len(w)].view(np.uint8), w.view(np.uint8)):
+            out.append(int(c) + start)
+    return out
+
+
+def as_float(data):
+    if data.dtype.kind == "f":
+        return data.astype(np.float64)
+    return data.astype(np.float64) / float(np.iinfo(data.dtype).max)
+
+
+def frequency(x, rate):
+    """Frequency of a 1-D sine from its interpolated rising zero crossings."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x - x.mean()
+    s = np.signbit(x)
+    rising = np.flatnonzero(s[:-1] & ~s[1:])
+    if len(rising) < 3:
+        return 0.0
+    # linear interpolation of the crossing position
+    x0 = x[rising]
+    x1 = x[rising + 1]
+    pos = rising + (-x0) / (x1 - x0)
+    return (len(pos) - 1) * rate / (pos[-1] - pos[0])
+
+
+def rms(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sqrt(np.mean(x * x))) if len(x) else 0.0
+
+
+# --------------------------------------------------------------------------
+# Marked audio: every chunk a constant frame that encodes its id
+# --------------------------------------------------------------------------
+
+MARKER_IDS = 4096 * 64  # ids 0 .. MARKER_IDS - 1
+
+
+def marker_frame(ident):
+    """The float32 stereo frame that stands for chunk ``ident``: exactly
+    representable values, never silence, never a noise() frame by chance."""
+    ident = int(ident)
+    assert 0 <= ident < MARKER_IDS, ident
+    return np.array([((ident & 0xFFF) + 1) / 8192.0,
+                     -((ident >> 12) + 1) / 64.0], dtype="<f4")
+
+
+def marker_chunk(ident, frames):
+    """``frames`` frames of chunk ``ident``'s marker, shape (frames, 2)."""
+    return np.tile(marker_frame(ident), (int(frames), 1))
+
+
+def decode_markers(data):
+    """The chunk id of every frame of a float32 stereo capture: -1 for
+    silence, -2 for a frame that is no marker (audio that was changed)."""
+    data = np.asarray(data, dtype="<f4")
+    lo = np.rint(data[:, 0].astype(np.float64) * 8192.0) - 1
+    hi = np.rint(-data[:, 1].astype(np.float64) * 64.0) - 1
+    ok = (lo >= 0) & (lo < 4096) & (hi >= 0) & (hi < 64)
+    ids = np.where(ok, hi * 4096 + lo, 0).astype(np.int64)
+    exact = ok & (data[:, 0] == ((ids & 0xFFF) + 1) / np.float32(8192.0)) \
+        & (data[:, 1] == -((ids >> 12) + 1) / np.float32(64.0))
+    out = np.where(exact, ids, -2)
+    out[~np.any(data != 0, axis=1)] = -1
+    return out
+
+
+def runs(values):
+    """Runs of equal values: (starts, lengths, values) as arrays."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, values[:0]
+    cut = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = np.concatenate(([0], cut))
+    lengths = np.diff(np.concatenate((starts, [len(values)])))
+    return starts, lengths, values[starts]
+
+
+def frame_keys(data):
+    """One uint64 per float32 stereo frame (its bit pattern), for set
+    look-ups of frames."""
+    return np.ascontiguousarray(data, dtype="<f4").view("<u8").ravel()
+
+
+def assert_heard_exactly(captured, written, what="the audio"):
+    """``captured`` (from the first sound on) holds every frame of
+    ``written``, bit-exact and in order, and nothing after it; the server's
+    own whole-quantum xruns (server_xrun_quantum) are stepped over and
+    returned."""
+    heard, glitches, bad = follow_written(captured, written,
+                                          server_xrun_quantum())
+    assert bad is None, (
+        f"{what}: the capture departs from what was written at capture "
+        f"offset {bad}, after {heard} of its {len(written)} frames")
+    assert heard == len(written), (
+        f"{what}: {heard} frames heard of {len(written)}")
+    if glitches:
+        print(f"{what}: server xruns stepped over: {glitches}")
+    return glitches
+
+
+def follow_written(captured, written, quantum=None):
+    """How a stretch of a capture that starts with ``written[0]`` (or with
+    the first frame after whole quanta an xrun skipped) follows ``written``,
+    compared frame by frame, bit for bit.
+
+    Returns ``(heard, glitches, departure)``: ``heard`` is how far into
+    ``written`` the capture got (one past the last written frame heard in
+    order); ``glitches`` the server's own graph xruns stepped over, as
+    (capture offset, silent frames inserted, written frames skipped), each a
+    whole number of ``quantum`` frames (None: none are allowed); and
+    ``departure`` the capture offset of the first thing no glitch explains
+    (sound that was not written, a frame out of order or twice, a gap that is
+    not whole quanta), or None. Silence after the last frame heard is the
+    end of the stretch, not a departure."""
+    got = frame_keys(captured)
+    want = frame_keys(written)
+    sound = nonsilent_mask(captured)
+    probe = 16  # frames that must agree after a glitch
+    c = r = 0
+    glitches = []
+
+    def agree(c, r):
+        n = min(probe, len(want) - r, len(got) - c)
+        return n > 0 and np.array_equal(got[c:c + n], want[r:r + n])
+
+    def step_over(c, r):
+        """(inserted, skipped) of whole quanta after which the capture at
+        ``c`` agrees with ``written`` again, or None."""
+        if quantum is None:
+            return None
+        for inserted in range(0, 5 * quantum, quantum):
+            if sound[c:c + inserted].any():
+                break
+            for skipped in range(0, 5 * quantum, quantum):
+                if (inserted or skipped) and agree(c + inserted, r + skipped):
+                    return inserted, skipped
+        return None
+
+    while r < len(want) and c < len(got):
+        n = min(len(want) - r, len(got) - c)
+        differ = np.flatnonzero(got[c:c + n] != want[r:r + n])
+        if len(differ) == 0:
+            c, r = c + n, r + n
+            break
+        c, r = c + int(differ[0]), r + int(differ[0])
+        over = step_over(c, r)
+        if over is None:
+            break
+        glitches.append((c, *over))
+        c, r = c + over[0], r + over[1]
+    return r, glitches, c if sound[c:].any() else None
+
+
+def clear_heads(heard, cleared_after):
+    """Where the heard position stood at each clear, in frames of the
+    written stream: heard[i] is what clear i returned (frames heard since the
+    previous clear), cleared_after[i] the frames-cleared counter after it.
+    Every written frame before the head was heard or cleared, so the head of
+    clear i is (frames heard up to it) + (frames cleared before it)."""
+    heads = []
+    played = 0
+    before = 0
+    for h, c in zip(heard, cleared_after):
+        played += int(h)
+        heads.append(played + before)
+        before = int(c)
+    return heads
+
+
+def cleared_but_heard(chunks, clears, heard, arrival, slack, cut_time):
+    """Audio that a clear reported discarded but that was heard after the
+    clear returned.
+
+    ``chunks``: {id: (offset, accepted, done)}: where the chunk starts in the
+    written stream, how many frames write() accepted, and when its write()
+    returned (any ordered key: a time, a cycle number). ``clears``: list of
+    (start, head, returned): when clear() was called (same key as ``done``),
+    the head it reported (clear_heads()) and the monotonic time it returned.
+    ``heard``: {id: frames heard}; what is heard of a chunk is its beginning.
+    ``arrival(id, k)``: the monotonic time frame k of chunk id reached the
+    capture.
+
+    Of a chunk written before a clear was called, the frames past that
+    clear's head (plus ``slack`` frames) were reported discarded. If the
+    last of them arrived more than ``cut_time`` seconds after the clear
+    returned, discarded audio was heard: returns those as
+    [(id, frames past the head, seconds after the clear returned, clear)].
+    Also returns, for the report, the largest number of frames heard past a
+    head otherwise (the heard count lagging behind the device, or the cut
+    coming late by less than the limits).
+    """
+    starts = np.array([c[0] for c in clears], dtype=np.float64)
+    order = np.argsort(starts, kind="stable")
+    starts = starts[order]
+    out = []
+    lag = 0
+    for ident, n in heard.items():
+        if n <= 0:
+            continue
+        offset, accepted, done = chunks[ident]
+        i = int(np.searchsorted(starts, done, side="right"))
+        if i == len(starts):
+            continue  # no clear after it
+        k = int(order[i])
+        _, head, returned = clears[k]
+        past = offset + n - head
+        if past <= 0:
+            continue
+        late = arrival(ident, n - 1) - returned
+        if past > slack and late > cut_time:
+            out.append((ident, int(past), late, k))
+        else:
+            lag = max(lag, int(past))
+    return out, lag
