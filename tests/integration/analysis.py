@@ -4,6 +4,7 @@ what clears cut."""
 
 import numpy as np
 
+import dropouts
 from sound_servers import server_xrun_quantum
 
 # Integer captures: audioconvert dithers (TPDF) when it reduces the sample
@@ -150,19 +151,26 @@ def runs(values):
 
 
 def frame_keys(data):
-    """One uint64 per float32 stereo frame (its bit pattern), for set
-    look-ups of frames."""
-    return np.ascontiguousarray(data, dtype="<f4").view("<u8").ravel()
+    """One integer per frame (its float32 bit pattern: 4 bytes a channel),
+    for comparisons and set look-ups of whole frames; mono or stereo."""
+    frames = np.ascontiguousarray(data, dtype="<f4")
+    frames = frames.reshape(len(frames), -1)
+    kinds = {1: "<u4", 2: "<u8"}
+    assert frames.shape[1] in kinds, f"{frames.shape[1]} channels"
+    return frames.view(kinds[frames.shape[1]]).ravel()
 
 
-def assert_heard_exactly(captured, written, what="the audio"):
+def assert_heard_exactly(captured, written, what="the audio",
+                         followed=False):
     """``captured`` (from the first sound on) holds every frame of
-    ``written``, bit-exact and in order, and nothing after it; the server's
+    ``written``, bit-exact and in order, and nothing after it (``followed``:
+    what comes after it is not judged here); the server's
     own whole-quantum xruns (server_xrun_quantum) are stepped over and
-    returned."""
+    returned. Holes the server played in place of late audio are stepped
+    over and recorded (dropouts.py)."""
     heard, glitches, bad = follow_written(captured, written,
-                                          server_xrun_quantum())
-    assert bad is None, (
+                                          server_xrun_quantum(), what)
+    assert bad is None or (followed and heard == len(written)), (
         f"{what}: the capture departs from what was written at capture "
         f"offset {bad}, after {heard} of its {len(written)} frames")
     assert heard == len(written), (
@@ -172,7 +180,7 @@ def assert_heard_exactly(captured, written, what="the audio"):
     return glitches
 
 
-def follow_written(captured, written, quantum=None):
+def follow_written(captured, written, quantum=None, what="the audio"):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
     compared frame by frame, bit for bit.
@@ -185,7 +193,12 @@ def follow_written(captured, written, quantum=None):
     ``departure`` the capture offset of the first thing no glitch explains
     (sound that was not written, a frame out of order or twice, a gap that is
     not whole quanta), or None. Silence after the last frame heard is the
-    end of the stretch, not a departure."""
+    end of the stretch, not a departure.
+
+    A hole (up to dropouts.MAX_HOLE_FRAMES of silence in place of as many
+    written frames, the frames after it in their places) is stepped over too,
+    and recorded for ``what`` with dropouts.record(), not returned: the test
+    ends as an expected failure if everything else passes."""
     got = frame_keys(captured)
     want = frame_keys(written)
     sound = nonsilent_mask(captured)
@@ -210,6 +223,15 @@ def follow_written(captured, written, quantum=None):
                     return inserted, skipped
         return None
 
+    def hole_at(c, r):
+        """The length of the silence at ``c`` if it stands in place of as
+        many written frames (those after it agree), or None."""
+        after = np.flatnonzero(sound[c:c + dropouts.MAX_HOLE_FRAMES + 1])
+        if len(after) == 0 or after[0] == 0:
+            return None
+        k = int(after[0])
+        return k if r + k < len(want) and agree(c + k, r + k) else None
+
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
         differ = np.flatnonzero(got[c:c + n] != want[r:r + n])
@@ -219,7 +241,12 @@ def follow_written(captured, written, quantum=None):
         c, r = c + int(differ[0]), r + int(differ[0])
         over = step_over(c, r)
         if over is None:
-            break
+            hole = hole_at(c, r)
+            if hole is None:
+                break
+            dropouts.record(what, c, hole)
+            c, r = c + hole, r + hole
+            continue
         glitches.append((c, *over))
         c, r = c + over[0], r + over[1]
     return r, glitches, c if sound[c:].any() else None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import dropouts
 import sound_servers
 from gstreamer import Gst
 
@@ -26,6 +27,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 def plugin_dir():
     return os.environ.get("AUDIOCAST_PLUGIN_DIR") or str(REPO / "build" / "gst-plugin")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that passed all its checks but heard holes a server played in
+    place of late audio (dropouts.py) is reported as an expected failure
+    naming them: the machine stalled, the sink did what it should."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.when == "setup":
+        dropouts.reset()
+    elif call.when == "call" and report.passed and dropouts.recorded():
+        report.outcome = "skipped"
+        report.wasxfail = dropouts.reason()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,7 +18,6 @@ import analysis
 import audio_signals
 import sound_servers
 from captures import Capture
-from dropouts import assert_heard_exactly_or_dropped_out
 from gstreamer import Gst
 from sound_servers import SPEAKER, VIRTUAL_MIC
 
@@ -30,13 +29,6 @@ SECONDS = 6.0
 # pushed before the server plays them come to a few periods: a seek is heard
 # within five, plus the server's own period.
 DEVICE_PERIODS = 5
-# A media pipeline's device buffer is four periods, of which PulseAudio keeps
-# about two queued: on a loaded two-core machine the stream runs dry now and
-# then (one run in ten or so, as pulsesink's does with the same buffer), and
-# the server plays a hole of 5-15 ms of silence in place of the audio. Holes
-# up to the whole device buffer are an expected failure; anything else
-# fails (docs/media-apps.md).
-DROPOUT_PERIODS = 4
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +145,7 @@ def test_media_apps_play_the_file(media, argv, sink):
     assert start is not None, "nothing was heard"
     n = analysis.last_nonzero(data) + 1 - start
     if sink is SPEAKER:  # the file's own format: every frame, exactly
-        assert_heard_exactly_or_dropped_out(
-            data[start:], frames, DROPOUT_PERIODS * sound_servers.period_frames(RATE),
-            "the file")
+        analysis.assert_heard_exactly(data[start:], frames, "the file")
     else:  # resampled to 22050 Hz mono: all of it, and no more
         expected = SECONDS * sink.rate
         assert abs(n - expected) <= sound_servers.period_frames(sink.rate), (

@@ -248,11 +248,7 @@ def test_bad_call_keeps_queued_audio(call, exc, expected):
     start = analysis.first_nonzero(data)
     assert start is not None, "the queued audio was not heard"
     got = data[start:]
-    assert len(got) >= len(queued) and np.array_equal(
-        got[:len(queued)].view(np.uint32), queued.view(np.uint32)), \
-        "the queued audio was not played exactly"
-    assert not analysis.nonsilent_mask(got[len(queued):]).any(), \
-        "sound after the queued audio"
+    analysis.assert_heard_exactly(got, queued, "the queued audio")
 
 
 def test_huge_single_write_blocks_then_plays_everything_exactly():
@@ -271,9 +267,7 @@ def test_huge_single_write_blocks_then_plays_everything_exactly():
     assert end["frames_played"] == len(x) and end["frames_cleared"] == 0, end
     data = cap.data
     start = analysis.first_nonzero(data)
-    assert np.array_equal(data[start:start + len(x)].view(np.uint32),
-                          x.view(np.uint32)), "not played exactly"
-    assert not analysis.nonsilent_mask(data[start + len(x):]).any()
+    analysis.assert_heard_exactly(data[start:], x, "the huge write")
 
 
 def test_writes_from_eight_threads_are_each_played_whole():
@@ -363,6 +357,4 @@ def test_bad_calls_from_many_threads_while_one_streams():
     assert s["frames_written"] == s["frames_played"] == len(x), s
     data = cap.data
     start = analysis.first_nonzero(data)
-    assert np.array_equal(data[start:start + len(x)].view(np.uint32),
-                          x.view(np.uint32)), "the stream was not played exactly"
-    assert not analysis.nonsilent_mask(data[start + len(x):]).any()
+    analysis.assert_heard_exactly(data[start:], x, "the stream")
