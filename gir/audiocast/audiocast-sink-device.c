@@ -61,10 +61,49 @@ is_fake_output (GstElement *sink)
   return fake;
 }
 
+/* Opens @sink (NULL to READY) with a bus of its own, as gstautodetect
+ * does: a candidate's error is not the application's, since the next
+ * candidate may open, but it is why this one did not, which goes into
+ * @reasons ("; name: why") for the error posted when none opens. */
+static gboolean
+try_candidate (GstElement *sink, const gchar *name, GString *reasons)
+{
+  GstBus *bus = gst_bus_new ();
+  GstMessage *message;
+  gboolean usable, explained = FALSE;
+
+  gst_element_set_bus (sink, bus);
+  /* READY opens the device or connects to the server: that is the test
+   * of being usable. */
+  usable = gst_element_set_state (sink, GST_STATE_READY)
+      == GST_STATE_CHANGE_SUCCESS && !is_fake_output (sink);
+  while (!usable
+      && (message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
+    GError *error = NULL;
+
+    gst_message_parse_error (message, &error, NULL);
+    g_string_append_printf (reasons, "; %s: %s", name, error->message);
+    explained = TRUE;
+    g_error_free (error);
+    gst_message_unref (message);
+  }
+  if (!usable) {
+    if (!explained)
+      g_string_append_printf (reasons, "; %s: %s", name,
+          is_fake_output (sink) ? "it has only a fakesink" : "cannot open");
+    gst_element_set_state (sink, GST_STATE_NULL);
+  }
+  gst_element_set_bus (sink, NULL);
+  gst_object_unref (bus);
+  return usable;
+}
+
 /* @server: the PulseAudio-protocol server to play on; NULL: the first
- * platform sink that opens. */
+ * platform sink that opens. Why each candidate did not is appended to
+ * @reasons. */
 static GstElement *
-audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server)
+audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
+    GString *reasons)
 {
   static const gchar *const candidates[] = {
     "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
@@ -80,15 +119,11 @@ audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server)
     gst_object_ref_sink (sink);
     if (server)
       g_object_set (sink, "server", server, NULL);
-    /* READY opens the device or connects to the server: that is the test
-     * of being usable. */
-    if (gst_element_set_state (sink, GST_STATE_READY)
-        == GST_STATE_CHANGE_SUCCESS && !is_fake_output (sink)) {
+    if (try_candidate (sink, candidates[i], reasons)) {
       GST_INFO_OBJECT (self, "using %s", candidates[i]);
       return sink;
     }
     GST_INFO_OBJECT (self, "%s cannot open, trying the next", candidates[i]);
-    gst_element_set_state (sink, GST_STATE_NULL);
     gst_object_unref (sink);
     if (server)
       break;                    /* only pulsesink speaks to a server */
@@ -268,6 +303,7 @@ audio_cast_sink_open_device (AudioCastSink *self, GstElement *given,
     const gchar *device, const gchar *server, gchar **pulse_name)
 {
   GstElement *sink = given;
+  GString *reasons = g_string_new (NULL);
   gboolean reported = FALSE;
 
   if (sink == NULL && device != NULL) {
@@ -277,17 +313,21 @@ audio_cast_sink_open_device (AudioCastSink *self, GstElement *given,
   } else if (sink == NULL) {
     reported = !audio_cast_sink_check_server (self, server);
     if (!reported)
-      sink = audio_cast_sink_open_default_device (self, server);
+      sink = audio_cast_sink_open_default_device (self, server, reasons);
   }
 
+  /* reasons->str + 2: without the first "; " */
   if (sink == NULL && !reported && server != NULL)
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Cannot play on the sound server \"%s\"", server),
-        ("pulsesink could not connect"));
+        ("Cannot play on the sound server \"%s\" (%s)", server,
+            reasons->len ? reasons->str + 2 : "pulsesink is not installed"),
+        (NULL));
   else if (sink == NULL && !reported)
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No audio output is available"),
-        ("none of pulsesink, alsasink, wasapi2sink, wasapisink, "
-            "osxaudiosink, autoaudiosink could open"));
+        ("No audio output is available (%s)",
+            reasons->len ? reasons->str + 2
+            : "none of pulsesink, alsasink, wasapi2sink, wasapisink, "
+            "osxaudiosink, autoaudiosink is installed"), (NULL));
+  g_string_free (reasons, TRUE);
   return sink;
 }

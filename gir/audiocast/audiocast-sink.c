@@ -379,6 +379,13 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
         return GST_STATE_CHANGE_FAILURE;
       audio_cast_queue_set_device_usable (self->queue, TRUE);
       break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      /* Before the rest of the bin, so that a device that cannot start
+       * fails the change while everything else is still PAUSED. A PLAYING
+       * device under a PAUSED bin is the state a pause leaves anyway. */
+      if (!set_device_state (self, GST_STATE_PLAYING))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* First, so the output thread's push returns. */
       audio_cast_queue_set_device_usable (self->queue, FALSE);
@@ -399,10 +406,6 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
       audio_cast_queue_set_device (self->queue, self->device_sink);
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
-      if (!set_device_state (self, GST_STATE_PLAYING))
-        return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       teardown_device_sink (self);

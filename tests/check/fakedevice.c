@@ -33,6 +33,7 @@ struct _FakeDevice
   gboolean prepared;
   GstAudioInfo info;
   GstCaps *caps;                /* restriction, or NULL */
+  gboolean fail_to_play;        /* PAUSED to PLAYING fails */
 };
 
 enum
@@ -41,6 +42,7 @@ enum
   PROP_CAPS,
   PROP_REALTIME,
   PROP_GATE,
+  PROP_FAIL_TO_PLAY,
   N_PROPS
 };
 
@@ -58,6 +60,8 @@ G_DEFINE_TYPE (FakeDevice, fake_device, GST_TYPE_AUDIO_SINK);
 
 /* See fake_device_register_as_platform_sink(). */
 static gboolean default_realtime = TRUE;
+/* See fake_device_set_busy(). */
+static gint all_busy = FALSE;
 static GstCaps *default_caps;
 static GWeakRef latest;
 
@@ -115,6 +119,11 @@ fake_device_set_property (GObject * object, guint prop_id,
     case PROP_GATE:
       fake_device_set_gate (GST_ELEMENT (self), g_value_get_boolean (value));
       break;
+    case PROP_FAIL_TO_PLAY:
+      g_mutex_lock (&self->lock);
+      self->fail_to_play = g_value_get_boolean (value);
+      g_mutex_unlock (&self->lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -137,6 +146,9 @@ fake_device_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_GATE:
       g_value_set_boolean (value, self->gate_open);
+      break;
+    case PROP_FAIL_TO_PLAY:
+      g_value_set_boolean (value, self->fail_to_play);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -172,6 +184,11 @@ fake_device_get_caps (GstBaseSink * bsink, GstCaps * filter)
 static gboolean
 fake_device_open (GstAudioSink * sink)
 {
+  if (g_atomic_int_get (&all_busy)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, BUSY, ("the fake card is busy"),
+        (NULL));
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -277,6 +294,25 @@ fake_device_reset (GstAudioSink * sink)
   g_mutex_unlock (&self->lock);
 }
 
+/* A card that cannot start: PAUSED to PLAYING fails when "fail-to-play". */
+static GstStateChangeReturn
+fake_device_change_state (GstElement * element, GstStateChange transition)
+{
+  FakeDevice *self = FAKE_DEVICE (element);
+  gboolean fail;
+
+  g_mutex_lock (&self->lock);
+  fail = self->fail_to_play;
+  g_mutex_unlock (&self->lock);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && fail) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("the fake card cannot start"),
+        (NULL));
+    return GST_STATE_CHANGE_FAILURE;
+  }
+  return GST_ELEMENT_CLASS (fake_device_parent_class)->change_state (element,
+      transition);
+}
+
 static void
 fake_device_class_init (FakeDeviceClass * klass)
 {
@@ -299,7 +335,12 @@ fake_device_class_init (FakeDeviceClass * klass)
   properties[PROP_GATE] = g_param_spec_boolean ("gate", "Gate",
       "Whether the device consumes data", TRUE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FAIL_TO_PLAY] = g_param_spec_boolean ("fail-to-play",
+      "Fail to play", "Whether going from PAUSED to PLAYING fails", FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
+
+  element_class->change_state = GST_DEBUG_FUNCPTR (fake_device_change_state);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -499,4 +540,10 @@ fake_device_get_dropped (GstElement * dev)
   res = self->dropped;
   g_mutex_unlock (&self->lock);
   return res;
+}
+
+void
+fake_device_set_busy (gboolean busy)
+{
+  g_atomic_int_set (&all_busy, busy);
 }

@@ -35,6 +35,8 @@ G_BEGIN_DECLS
  * - The accepted caps default to every raw interleaved format, rate and
  *   channel count (so audioconvert/audioresample pass through); the "caps"
  *   property narrows them (e.g. "audio/x-raw,format=S16LE").
+ * - With "fail-to-play" set, going from PAUSED to PLAYING fails (with an
+ *   error message), as a card that cannot start does.
  */
 #define FAKE_TYPE_DEVICE (fake_device_get_type ())
 G_DECLARE_FINAL_TYPE (FakeDevice, fake_device, FAKE, DEVICE, GstAudioSink)
@@ -51,6 +53,10 @@ gboolean fake_device_register (void);
  * Devices created from now on take 8 to 192 kHz, like a sound card, and run
  * in real time if @realtime. */
 gboolean fake_device_register_as_platform_sink (gboolean realtime);
+
+/* While @busy, every fakeaudiodevice fails to open (NULL to READY) with the
+ * error "the fake card is busy", as a card another program holds. */
+void fake_device_set_busy (gboolean busy);
 
 /* The fakeaudiodevice created last, or NULL (transfer full). */
 GstElement *fake_device_get_latest (void);

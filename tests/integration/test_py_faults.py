@@ -225,6 +225,9 @@ def test_no_sound_server_is_an_error_not_a_silent_fake_output(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "BackendError:" in r.stdout, r.stdout + r.stderr
     assert "No audio output is available" in r.stdout, r.stdout
+    # and why each candidate did not open, as its own error said
+    assert "pulsesink: Failed to connect" in r.stdout, r.stdout
+    assert "autoaudiosink: it has only a fakesink" in r.stdout, r.stdout
 
 
 def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(worker):

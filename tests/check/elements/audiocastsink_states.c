@@ -297,6 +297,42 @@ GST_START_TEST (test_quick_restart)
 
 GST_END_TEST;
 
+/* A device that cannot start fails PAUSED to PLAYING before anything else in
+ * the bin has moved: the ring element and the converters stay PAUSED, as
+ * the failed state says, and the bin still goes back down cleanly. */
+GST_START_TEST (test_device_failing_to_play_leaves_the_bin_paused)
+{
+  CastFixture *f = cast_fixture_new (NULL, NULL, BUFFER_TIME_US,
+      LATENCY_TIME_US);
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  guint children = 0;
+
+  g_object_set (f->dev, "fail-to-play", TRUE, NULL);
+  cast_fixture_set_state (f, GST_STATE_PAUSED);
+  fail_unless_equals_int (gst_element_set_state (f->cast, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+
+  it = gst_bin_iterate_elements (GST_BIN (f->cast));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *child = g_value_get_object (&item);
+
+    if (child != f->dev) {
+      children++;
+      fail_unless_equals_int (GST_STATE (child), GST_STATE_PAUSED);
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  fail_unless (children > 0, "no element in the bin but the device");
+
+  cast_fixture_set_state (f, GST_STATE_NULL);
+  cast_fixture_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 audiocastsink_states_suite (void)
 {
@@ -312,6 +348,7 @@ audiocastsink_states_suite (void)
   tcase_add_loop_test (tc, test_shutdown_releases_waiters, 0, 2);
   tcase_add_test (tc, test_api_in_all_states);
   tcase_add_test (tc, test_quick_restart);
+  tcase_add_test (tc, test_device_failing_to_play_leaves_the_bin_paused);
 
   return s;
 }

@@ -348,6 +348,18 @@ GST_START_TEST (test_device_very_long_name)
 
 GST_END_TEST;
 
+/* No output opens: the error says why each candidate did not (here the
+ * only one there is, the fake standing in as autoaudiosink). */
+GST_START_TEST (test_no_output_says_why_each_candidate_failed)
+{
+  fake_device_set_busy (TRUE);
+  assert_new_fails (NULL, 48000, 2, AUDIO_CAST_ERROR_BACKEND,
+      "No audio output is available", "autoaudiosink: the fake card is busy");
+  fake_device_set_busy (FALSE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_device_invalid_utf8)
 {
   /* a lead byte announcing more bytes than there are, at the very end */
@@ -1167,6 +1179,7 @@ player_badinput_suite (void)
       G_N_ELEMENTS (bad_names));
   tcase_add_test (tc, test_device_very_long_name);
   tcase_add_test (tc, test_device_invalid_utf8);
+  tcase_add_test (tc, test_no_output_says_why_each_candidate_failed);
 
   tc = tcase_create ("writes");
   tcase_set_timeout (tc, 30);
