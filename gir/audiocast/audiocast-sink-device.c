@@ -15,6 +15,8 @@
 #endif
 
 #include "audiocast-sink-device.h"
+#include "audiocast-sink-instance.h"
+#include "audiocast-sink-timing.h"
 #include "audiocast-device.h"
 #include "audiocast-pulse.h"
 
@@ -330,4 +332,147 @@ audio_cast_sink_open_device (AudioCastSink *self, GstElement *given,
             "osxaudiosink, autoaudiosink is installed"), (NULL));
   g_string_free (reasons, TRUE);
   return sink;
+}
+
+/* ------------------------------------------------------------------------
+ * The device in the bin: opened at NULL to READY, closed at READY to NULL
+ * ---------------------------------------------------------------------- */
+
+/* Until the device is chosen (NULL to READY), a fakesink stands where it
+ * will go, as in autoaudiosink: a bin with an unlinked pad inside gets that
+ * pad ghosted onto itself when gst_parse builds it from a description
+ * (`playbin audio-sink=audiocastsink`), and the device then no longer links.
+ * Its state stays locked in NULL. */
+void
+audio_cast_sink_hold_device_place (AudioCastSink *self)
+{
+  /* The bin takes a reference of its own; ours is kept for the next time. */
+  gst_bin_add (GST_BIN (self), self->placeholder);
+  gst_element_link (self->capsfilter, self->placeholder);
+}
+
+static void
+give_up_device_place (AudioCastSink *self)
+{
+  gst_element_unlink (self->capsfilter, self->placeholder);
+  gst_bin_remove (GST_BIN (self), self->placeholder);
+}
+
+/* Sets the platform sink and the queue up for the device opened. */
+static void
+apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
+    const gchar *pulse_name)
+{
+  AudioCastSinkTiming timing;
+  gint64 buffer_us, latency_us, fade_us;
+  gboolean sync;
+
+  GST_OBJECT_LOCK (self);
+  buffer_us = self->tuning.buffer_time;
+  latency_us = self->tuning.latency_time;
+  fade_us = self->tuning.fade_time;
+  sync = self->sync;
+  GST_OBJECT_UNLOCK (self);
+
+  audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
+      sync);
+  g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
+
+  /* The queue paces and times the stream itself: the device must play
+   * samples in the order they come (no clock sync, so nothing is dropped as
+   * late), and must not wait for preroll (so a flush costs no state). */
+  audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
+  audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
+  audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
+  audio_cast_sink_set_if_exists (sink, "buffer-time",
+      timing.device_buffer_us, NULL);
+  g_object_set (self->capsfilter, "caps", timing.device_caps, NULL);
+
+  audio_cast_queue_set_clock_lead (self->queue, timing.clock_lead);
+  audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
+      latency_us * GST_USECOND, fade_us * GST_USECOND, timing.lead_in,
+      timing.restart_lead_in);
+  audio_cast_queue_set_restart_when_dry (self->queue,
+      timing.restart_when_dry);
+  audio_cast_queue_set_clock_settle_time (self->queue,
+      timing.clock_settle_time);
+  GST_OBJECT_LOCK (self);
+  self->device_latency = timing.device_latency;
+  GST_OBJECT_UNLOCK (self);
+  audio_cast_sink_timing_clear (&timing);
+}
+
+/* Opens the device (NULL to READY) the properties name. */
+static GstElement *
+open_device_sink (AudioCastSink *self, gchar **server, gchar **pulse_name)
+{
+  GstElement *given, *sink;
+  gchar *device;
+
+  GST_OBJECT_LOCK (self);
+  device = g_strdup (self->device);
+  *server = g_strdup (self->server);
+  given = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  sink = audio_cast_sink_open_device (self, given, device, *server,
+      pulse_name);
+  g_free (device);
+  return sink;
+}
+
+gboolean
+audio_cast_sink_setup_device (AudioCastSink *self)
+{
+  GstElement *sink;
+  gchar *server = NULL, *pulse_name = NULL;
+
+  sink = open_device_sink (self, &server, &pulse_name);
+  if (sink != NULL)
+    apply_timing (self, sink, server, pulse_name);
+  g_free (pulse_name);
+  g_free (server);
+  if (sink == NULL)
+    return FALSE;
+
+  /* The bin drives the device's state itself: see the state changes. */
+  gst_element_set_locked_state (sink, TRUE);
+  give_up_device_place (self);
+  if (!gst_bin_add (GST_BIN (self), sink)
+      || !gst_element_link (self->capsfilter, sink)
+      || gst_element_set_state (sink,
+          GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+        ("cannot link the device sink %s", GST_OBJECT_NAME (sink)));
+    gst_element_set_state (sink, GST_STATE_NULL);
+    if (GST_OBJECT_PARENT (sink) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), sink);
+    gst_object_unref (sink);
+    audio_cast_sink_hold_device_place (self);
+    return FALSE;
+  }
+  self->device_sink = sink;     /* keeps our reference */
+  return TRUE;
+}
+
+void
+audio_cast_sink_teardown_device (AudioCastSink *self)
+{
+  if (self->device_sink == NULL)
+    return;
+  audio_cast_queue_set_device (self->queue, NULL);
+  gst_element_set_state (self->device_sink, GST_STATE_NULL);
+  gst_element_set_locked_state (self->device_sink, FALSE);
+  gst_bin_remove (GST_BIN (self), self->device_sink);
+  gst_clear_object (&self->device_sink);
+  audio_cast_sink_hold_device_place (self);
+}
+
+/* Moves the device sink, whose state is locked, to @state. */
+gboolean
+audio_cast_sink_set_device_state (AudioCastSink *self, GstState state)
+{
+  return self->device_sink == NULL
+      || gst_element_set_state (self->device_sink, state)
+      != GST_STATE_CHANGE_FAILURE;
 }

@@ -36,6 +36,16 @@ GstElement *audio_cast_sink_open_device (AudioCastSink *self,
     GstElement *given, const gchar *device, const gchar *server,
     gchar **pulse_name);
 gboolean audio_cast_sink_is_pulsesink (GstElement *element);
+
+/* The device in the bin (audiocast-sink.c's state changes). A placeholder
+ * holds its place until NULL to READY opens it (setup), which also sets the
+ * queue up for its timing; teardown puts the placeholder back. The device's
+ * state is locked: set_device_state moves it. */
+void audio_cast_sink_hold_device_place (AudioCastSink *self);
+gboolean audio_cast_sink_setup_device (AudioCastSink *self);
+void audio_cast_sink_teardown_device (AudioCastSink *self);
+gboolean audio_cast_sink_set_device_state (AudioCastSink *self,
+    GstState state);
 GstClockTime audio_cast_sink_pipewire_quantum (gint64 latency_us);
 
 G_END_DECLS

@@ -59,13 +59,11 @@
 #endif
 
 #include "audiocast.h"
-#include "audiocast-device.h"
 #include "audiocast-log.h"
-#include "audiocast-pulse.h"
 #include "audiocast-sink-device.h"
+#include "audiocast-sink-instance.h"
 #include "audiocast-sink-pools.h"
 #include "audiocast-sink-private.h"
-#include "audiocast-sink-timing.h"
 #include "audiocast-stream-properties.h"
 
 #include <gst/audio/audio.h>
@@ -77,34 +75,6 @@ GST_DEBUG_CATEGORY (audio_cast_sink_debug);
 #define DEFAULT_PROP_DEVICE NULL
 #define DEFAULT_PROP_SYNC TRUE
 #define DEFAULT_PROP_ASYNC TRUE
-
-struct _AudioCastSink
-{
-  GstBin parent;
-
-  GstPad *ghostpad;
-  AudioCastQueue *queue;
-  GstElement *convert;
-  GstElement *resample;
-  GstElement *capsfilter;
-  GstElement *device_sink;      /* the platform sink in use, in the bin */
-  GstElement *placeholder;      /* in the bin while device_sink is not */
-  /* The period the conversion's buffer pools are sized for (atomic: read
-   * by their allocation queries, in the streaming thread). */
-  guint pool_period_us;
-
-  /* Properties, guarded by the object lock. */
-  gchar *device;
-  gchar *server;
-  GstElement *audio_sink;
-  AudioCastTuning tuning;
-  gboolean sync;
-  gboolean async;
-  /* From the device opened: how long after its running time a frame is
-   * heard at the least (the device's buffer, a period, PipeWire's quantum),
-   * for live pipelines' latency. */
-  GstClockTime device_latency;
-};
 
 enum
 {
@@ -219,145 +189,6 @@ clear_action (AudioCastSink *self)
   return heard;
 }
 
-/* Until the device is chosen (NULL to READY), a fakesink stands where it
- * will go, as in autoaudiosink: a bin with an unlinked pad inside gets that
- * pad ghosted onto itself when gst_parse builds it from a description
- * (`playbin audio-sink=audiocastsink`), and the device then no longer links.
- * Its state stays locked in NULL. */
-static void
-hold_device_place (AudioCastSink *self)
-{
-  /* The bin takes a reference of its own; ours is kept for the next time. */
-  gst_bin_add (GST_BIN (self), self->placeholder);
-  gst_element_link (self->capsfilter, self->placeholder);
-}
-
-static void
-give_up_device_place (AudioCastSink *self)
-{
-  gst_element_unlink (self->capsfilter, self->placeholder);
-  gst_bin_remove (GST_BIN (self), self->placeholder);
-}
-
-/* Sets the platform sink and the queue up for the device opened. */
-static void
-apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
-    const gchar *pulse_name)
-{
-  AudioCastSinkTiming timing;
-  gint64 buffer_us, latency_us, fade_us;
-  gboolean sync;
-
-  GST_OBJECT_LOCK (self);
-  buffer_us = self->tuning.buffer_time;
-  latency_us = self->tuning.latency_time;
-  fade_us = self->tuning.fade_time;
-  sync = self->sync;
-  GST_OBJECT_UNLOCK (self);
-
-  audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
-      sync);
-  g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
-
-  /* The queue paces and times the stream itself: the device must play
-   * samples in the order they come (no clock sync, so nothing is dropped as
-   * late), and must not wait for preroll (so a flush costs no state). */
-  audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
-  audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
-  audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
-  audio_cast_sink_set_if_exists (sink, "buffer-time",
-      timing.device_buffer_us, NULL);
-  g_object_set (self->capsfilter, "caps", timing.device_caps, NULL);
-
-  audio_cast_queue_set_clock_lead (self->queue, timing.clock_lead);
-  audio_cast_queue_set_times (self->queue, buffer_us * GST_USECOND,
-      latency_us * GST_USECOND, fade_us * GST_USECOND, timing.lead_in,
-      timing.restart_lead_in);
-  audio_cast_queue_set_restart_when_dry (self->queue,
-      timing.restart_when_dry);
-  audio_cast_queue_set_clock_settle_time (self->queue,
-      timing.clock_settle_time);
-  GST_OBJECT_LOCK (self);
-  self->device_latency = timing.device_latency;
-  GST_OBJECT_UNLOCK (self);
-  audio_cast_sink_timing_clear (&timing);
-}
-
-/* Opens the device (NULL to READY) the properties name. */
-static GstElement *
-open_device_sink (AudioCastSink *self, gchar **server, gchar **pulse_name)
-{
-  GstElement *given, *sink;
-  gchar *device;
-
-  GST_OBJECT_LOCK (self);
-  device = g_strdup (self->device);
-  *server = g_strdup (self->server);
-  given = self->audio_sink ? gst_object_ref (self->audio_sink) : NULL;
-  GST_OBJECT_UNLOCK (self);
-
-  sink = audio_cast_sink_open_device (self, given, device, *server,
-      pulse_name);
-  g_free (device);
-  return sink;
-}
-
-static gboolean
-setup_device_sink (AudioCastSink *self)
-{
-  GstElement *sink;
-  gchar *server = NULL, *pulse_name = NULL;
-
-  sink = open_device_sink (self, &server, &pulse_name);
-  if (sink != NULL)
-    apply_timing (self, sink, server, pulse_name);
-  g_free (pulse_name);
-  g_free (server);
-  if (sink == NULL)
-    return FALSE;
-
-  /* The bin drives the device's state itself: see the state changes. */
-  gst_element_set_locked_state (sink, TRUE);
-  give_up_device_place (self);
-  if (!gst_bin_add (GST_BIN (self), sink)
-      || !gst_element_link (self->capsfilter, sink)
-      || gst_element_set_state (sink,
-          GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
-    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
-        ("cannot link the device sink %s", GST_OBJECT_NAME (sink)));
-    gst_element_set_state (sink, GST_STATE_NULL);
-    if (GST_OBJECT_PARENT (sink) == GST_OBJECT (self))
-      gst_bin_remove (GST_BIN (self), sink);
-    gst_object_unref (sink);
-    hold_device_place (self);
-    return FALSE;
-  }
-  self->device_sink = sink;     /* keeps our reference */
-  return TRUE;
-}
-
-static void
-teardown_device_sink (AudioCastSink *self)
-{
-  if (self->device_sink == NULL)
-    return;
-  audio_cast_queue_set_device (self->queue, NULL);
-  gst_element_set_state (self->device_sink, GST_STATE_NULL);
-  gst_element_set_locked_state (self->device_sink, FALSE);
-  gst_bin_remove (GST_BIN (self), self->device_sink);
-  gst_clear_object (&self->device_sink);
-  hold_device_place (self);
-}
-
-/* Moves the device sink, whose state is locked, to @state. */
-static gboolean
-set_device_state (AudioCastSink *self, GstState state)
-{
-  return self->device_sink == NULL
-      || gst_element_set_state (self->device_sink, state)
-      != GST_STATE_CHANGE_FAILURE;
-}
-
 /*
  * The device sink's state is locked and follows the bin's, except that once
  * PLAYING it stays PLAYING while the bin is PAUSED: the queue holds its data
@@ -371,11 +202,11 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      if (!setup_device_sink (self))
+      if (!audio_cast_sink_setup_device (self))
         return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      if (!set_device_state (self, GST_STATE_PAUSED))
+      if (!audio_cast_sink_set_device_state (self, GST_STATE_PAUSED))
         return GST_STATE_CHANGE_FAILURE;
       audio_cast_queue_set_device_usable (self->queue, TRUE);
       break;
@@ -383,13 +214,13 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       /* Before the rest of the bin, so that a device that cannot start
        * fails the change while everything else is still PAUSED. A PLAYING
        * device under a PAUSED bin is the state a pause leaves anyway. */
-      if (!set_device_state (self, GST_STATE_PLAYING))
+      if (!audio_cast_sink_set_device_state (self, GST_STATE_PLAYING))
         return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* First, so the output thread's push returns. */
       audio_cast_queue_set_device_usable (self->queue, FALSE);
-      set_device_state (self, GST_STATE_READY);
+      audio_cast_sink_set_device_state (self, GST_STATE_READY);
       break;
     default:
       break;
@@ -399,7 +230,7 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       transition);
   if (ret == GST_STATE_CHANGE_FAILURE) {
     if (transition == GST_STATE_CHANGE_NULL_TO_READY)
-      teardown_device_sink (self);
+      audio_cast_sink_teardown_device (self);
     return ret;
   }
 
@@ -408,7 +239,7 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
       audio_cast_queue_set_device (self->queue, self->device_sink);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
-      teardown_device_sink (self);
+      audio_cast_sink_teardown_device (self);
       break;
     default:
       break;
@@ -805,7 +636,7 @@ audio_cast_sink_init (AudioCastSink *self)
       self->resample, self->capsfilter, NULL);
   gst_element_link_many (GST_ELEMENT (self->queue), self->convert,
       self->resample, self->capsfilter, NULL);
-  hold_device_place (self);
+  audio_cast_sink_hold_device_place (self);
 
   target = gst_element_get_static_pad (GST_ELEMENT (self->queue), "sink");
   templ = gst_static_pad_template_get (&audio_cast_queue_sink_template);
