@@ -293,6 +293,19 @@ push_due_events (AudioCastQueue *self)
   }
 }
 
+/* Whether the bin has started taking the device down (see
+ * audio_cast_queue_set_device_usable()). */
+static gboolean
+device_going_down (AudioCastQueue *self)
+{
+  gboolean usable;
+
+  g_rw_lock_reader_lock (&self->device_lock);
+  usable = self->device_usable;
+  g_rw_lock_reader_unlock (&self->device_lock);
+  return !usable;
+}
+
 /* The first step of an iteration: finishes a flush, passes on the events
  * that are due, follows the device, and waits until there is something to
  * push. Returns FALSE when this iteration has nothing more to do (the
@@ -342,6 +355,15 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
     self->caps_pending = FALSE;
     g_mutex_unlock (&self->lock);
     if (!push_format (self, info, *period)) {
+      if (device_going_down (self)) {
+        /* Refused by a device the bin is stopping under us (its pad goes
+         * down before our own stop): not an error. The caps go again to
+         * the device of the next start. */
+        g_mutex_lock (&self->lock);
+        self->caps_pending = TRUE;
+        g_mutex_unlock (&self->lock);
+        return FALSE;
+      }
       GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
           ("Device chain refused %d Hz %s", GST_AUDIO_INFO_RATE (info),
               GST_AUDIO_INFO_NAME (info)));
