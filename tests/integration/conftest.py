@@ -43,6 +43,28 @@ def pytest_runtest_makereport(item, call):
         report.wasxfail = dropouts.reason()
 
 
+def pytest_runtest_logreport(report):
+    """A test that failed and runs again (--reruns) says why it failed, on
+    one line that tools/test-summary puts beside its "rerun:" entry: the
+    second run's pass would otherwise hide the first one's failure."""
+    if report.outcome != "rerun":
+        return
+    crash = getattr(report.longrepr, "reprcrash", None)
+    why = crash.message if crash is not None else str(report.longrepr)
+    why = " ".join(why.split())[:300]
+    reporter = _config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"rerun reason: {report.nodeid}: {why}")
+
+
+_config = None
+
+
+def pytest_configure(config):
+    global _config
+    _config = config
+
+
 @pytest.fixture(scope="session", autouse=True)
 def pulse_server():
     root = Path(tempfile.mkdtemp(prefix="audiocast-it-"))
