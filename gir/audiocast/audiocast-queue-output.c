@@ -358,9 +358,13 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
       if (device_going_down (self)) {
         /* Refused by a device the bin is stopping under us (its pad goes
          * down before our own stop): not an error. The caps go again to
-         * the device of the next start. */
+         * the device of the next start; until our stop comes (it wakes
+         * us), no retry spins on the refusing pad. */
         g_mutex_lock (&self->lock);
         self->caps_pending = TRUE;
+        if (self->src_running)
+          g_cond_wait_until (&self->work_cond, &self->lock,
+              g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
         g_mutex_unlock (&self->lock);
         return FALSE;
       }
