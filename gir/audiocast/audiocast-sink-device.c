@@ -72,13 +72,15 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
 {
   GstBus *bus = gst_bus_new ();
   GstMessage *message;
-  gboolean usable, explained = FALSE;
+  gboolean opened, fake, usable, explained = FALSE;
 
   gst_element_set_bus (sink, bus);
   /* READY opens the device or connects to the server: that is the test
    * of being usable. */
-  usable = gst_element_set_state (sink, GST_STATE_READY)
-      == GST_STATE_CHANGE_SUCCESS && !is_fake_output (sink);
+  opened = gst_element_set_state (sink, GST_STATE_READY)
+      == GST_STATE_CHANGE_SUCCESS;
+  fake = opened && is_fake_output (sink);
+  usable = opened && !fake;
   while (!usable
       && (message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
     GError *error = NULL;
@@ -92,7 +94,7 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
   if (!usable) {
     if (!explained)
       g_string_append_printf (reasons, "; %s: %s", name,
-          is_fake_output (sink) ? "it has only a fakesink" : "cannot open");
+          fake ? "it has only a fakesink" : "cannot open");
     gst_element_set_state (sink, GST_STATE_NULL);
   }
   gst_element_set_bus (sink, NULL);

@@ -168,8 +168,7 @@ def assert_heard_exactly(captured, written, what="the audio",
     own whole-quantum xruns (server_xrun_quantum) are stepped over and
     returned. Holes the server played in place of late audio are stepped
     over and recorded (dropouts.py)."""
-    heard, glitches, bad = follow_written(captured, written,
-                                          server_xrun_quantum(), what)
+    heard, glitches, bad = follow_written(captured, written, what)
     assert bad is None or (followed and heard == len(written)), (
         f"{what}: the capture departs from what was written at capture "
         f"offset {bad}, after {heard} of its {len(written)} frames")
@@ -180,7 +179,7 @@ def assert_heard_exactly(captured, written, what="the audio",
     return glitches
 
 
-def follow_written(captured, written, quantum=None, what="the audio"):
+def follow_written(captured, written, what="the audio"):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
     compared frame by frame, bit for bit.
@@ -189,7 +188,8 @@ def follow_written(captured, written, quantum=None, what="the audio"):
     ``written`` the capture got (one past the last written frame heard in
     order); ``glitches`` the server's own graph xruns stepped over, as
     (capture offset, silent frames inserted, written frames skipped), each a
-    whole number of ``quantum`` frames (None: none are allowed); and
+    whole number of the session server's quantum (server_xrun_quantum();
+    where it has none, none are allowed); and
     ``departure`` the capture offset of the first thing no glitch explains
     (sound that was not written, a frame out of order or twice, a gap that is
     not whole quanta), or None. Silence after the last frame heard is the
@@ -199,6 +199,7 @@ def follow_written(captured, written, quantum=None, what="the audio"):
     written frames, the frames after it in their places) is stepped over too,
     and recorded for ``what`` with dropouts.record(), not returned: the test
     ends as an expected failure if everything else passes."""
+    quantum = server_xrun_quantum()
     got = frame_keys(captured)
     want = frame_keys(written)
     sound = nonsilent_mask(captured)

@@ -89,8 +89,7 @@ def test_60_seconds_of_noise_bit_exact():
     start = analysis.first_nonzero(data)
     assert start is not None, "nothing was captured"
     got = data[start:]
-    heard, glitches, bad = analysis.follow_written(got, x,
-                                                 sound_servers.server_xrun_quantum())
+    heard, glitches, bad = analysis.follow_written(got, x)
     if bad is not None:
         where = analysis.find_exact(data, x[heard:heard + 16], start)
         raise AssertionError(
@@ -191,8 +190,7 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
     for j, (q, k) in enumerate(zip(pos, ids)):
         nxt = pos[j + 1] if j + 1 < len(pos) else len(data)
         x = seg(k)[:done[k][1] if k < len(done) else 0]
-        m, seen, bad = analysis.follow_written(data[q:nxt], x,
-                                             sound_servers.server_xrun_quantum())
+        m, seen, bad = analysis.follow_written(data[q:nxt], x)
         glitches += [(q + at, inserted, skipped) for at, inserted, skipped in seen]
         heard[k] = m  # the exact prefix, with what the server's xruns skipped
         if bad is not None:

@@ -253,8 +253,7 @@ def test_drain_returns_after_the_audio_was_heard():
     data = cap.data
     start = analysis.first_nonzero(data)
     assert analysis.find_exact(data, a[:64], start) == [start]
-    heard_a, glitches, after_a = analysis.follow_written(
-        data[start:], a, sound_servers.server_xrun_quantum(), "A")
+    heard_a, glitches, after_a = analysis.follow_written(data[start:], a, "A")
     assert heard_a == len(a), f"A not played exactly: {heard_a} frames heard"
     assert after_a is not None, "B not heard"
     a_end = start + after_a
@@ -297,8 +296,7 @@ def test_clear_then_write_never_replays_and_heard_matches_capture():
     # the old audio up to the new: an exact prefix of what was written (the
     # server's own xruns and dropouts stepped over), then silence
     n_old, glitches, bad = analysis.follow_written(
-        data[start:new_at], old, sound_servers.server_xrun_quantum(),
-        "the old audio")
+        data[start:new_at], old, "the old audio")
     print(f"old audio heard: {n_old} frames; clear said {heard}: "
           f"{n_old - heard:+d} frames ({(n_old - heard) / RATE * 1e3:+.2f} ms)"
           f"; server xruns stepped over: {glitches}")

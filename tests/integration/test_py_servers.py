@@ -177,7 +177,7 @@ def check_drain_then_stop(server=None):
         lost_head = head[0] if head else len(x)
         assert lost_head == 0, f"run {run}: the first {lost_head} frames were lost"
         heard, glitches, bad = analysis.follow_written(
-            data[start:], x, sound_servers.server_xrun_quantum())
+            data[start:], x, f"run {run}")
         assert bad is None, f"run {run}: the audio was changed at {bad}"
         assert heard == len(x), (
             f"run {run}: {len(x) - heard} frames of {len(x)} lost at the "
@@ -213,8 +213,7 @@ def check_clear(server=None):
     # the old audio up to the new: an exact prefix of what was written
     # (the server's own xruns and dropouts stepped over), then silence
     n_old, glitches, bad = analysis.follow_written(
-        data[start:hits[0]], old, sound_servers.server_xrun_quantum(),
-        "the old audio")
+        data[start:hits[0]], old, "the old audio")
     print(f"clear said {heard} frames heard; {n_old} captured "
           f"({(n_old - heard) / RATE * 1e3:+.2f} ms); period {period} frames;"
           f" server xruns stepped over: {glitches}")
