@@ -266,11 +266,14 @@ class _PrivatePulse:
 
     def record(self, path: Path) -> None:
         """Starts recording the null sink's monitor; returns once parec is
-        connected, so the recording holds everything played from now on."""
+        connected, so the recording holds everything played from now on.
+        A null sink renders as far ahead of its clock as the lowest latency
+        any client asks, and hands that to its monitor at once: parec asks
+        for 5 ms so that the recording ends where the sound was heard."""
         self.recorder = subprocess.Popen(
             ["parec", "-d", f"{self.SINK}.monitor", "--file-format=wav",
              "--format=s16le", "--rate=48000", "--channels=2",
-             "--latency-msec=20", str(path)],
+             "--latency-msec=5", str(path)],
             env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         self._wait(lambda: bool((self._pactl("list", "short", "source-outputs")

@@ -168,11 +168,9 @@ def test_demo_with_a_private_server(tmp_path):
     assert m, r.stdout
     print(f"private demo: clear() {clear_ms} ms; sound ends {m.group(1)} ms from "
           "the heard point")
-    # The demo's own server ends the sound 2-20 ms past the heard point
-    # (measured: median ~12 ms at 22050 Hz, 5-9 ms at 48 kHz), where the
-    # test's server ends it 3-5 ms past: a period more is allowed here, and
-    # the gap between the two servers is an open question (docs/testing.md).
-    assert float(m.group(1)) <= (2 * PERIOD_S + 0.005) * 1000
+    # The sound ends within a period (plus the capture's 5 ms) of the heard
+    # point, as on the test's own server.
+    assert float(m.group(1)) <= (PERIOD_S + 0.005) * 1000
     with wave.open(str(out)) as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48000, 2, 2)
         rec = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
