@@ -161,14 +161,15 @@ def frame_keys(data):
 
 
 def assert_heard_exactly(captured, written, what="the audio",
-                         followed=False):
+                         followed=False, tolerance=0.0):
     """``captured`` (from the first sound on) holds every frame of
-    ``written``, bit-exact and in order, and nothing after it (``followed``:
+    ``written``, bit-exact (or each sample within ``tolerance``) and in
+    order, and nothing after it (``followed``:
     what comes after it is not judged here); the server's
     own whole-quantum xruns (server_xrun_quantum) are stepped over and
     returned. Holes the server played in place of late audio are stepped
     over and recorded (dropouts.py)."""
-    heard, glitches, bad = follow_written(captured, written, what)
+    heard, glitches, bad = follow_written(captured, written, what, tolerance)
     assert bad is None or (followed and heard == len(written)), (
         f"{what}: the capture departs from what was written at capture "
         f"offset {bad}, after {heard} of its {len(written)} frames")
@@ -179,10 +180,27 @@ def assert_heard_exactly(captured, written, what="the audio",
     return glitches
 
 
-def follow_written(captured, written, what="the audio"):
+def _comparable_frames(captured, written, tolerance):
+    """(captured, written, differ) where differ(a, b) says which frames of
+    two equal stretches differ: by bit pattern, or by more than
+    ``tolerance`` in any sample."""
+    if tolerance == 0:
+        return frame_keys(captured), frame_keys(written), np.not_equal
+
+    def as_frames(data):
+        data = np.asarray(data, dtype=np.float64)
+        return data.reshape(len(data), -1)
+
+    def differ(a, b):
+        return np.any(np.abs(a - b) > tolerance, axis=1)
+    return as_frames(captured), as_frames(written), differ
+
+
+def follow_written(captured, written, what="the audio", tolerance=0.0):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
-    compared frame by frame, bit for bit.
+    compared frame by frame, bit for bit (with a ``tolerance``: each sample
+    within it, for audio converted on its way).
 
     Returns ``(heard, glitches, departure)``: ``heard`` is how far into
     ``written`` the capture got (one past the last written frame heard in
@@ -200,8 +218,7 @@ def follow_written(captured, written, what="the audio"):
     and recorded for ``what`` with dropouts.record(), not returned: the test
     ends as an expected failure if everything else passes."""
     quantum = server_xrun_quantum()
-    got = frame_keys(captured)
-    want = frame_keys(written)
+    got, want, differ = _comparable_frames(captured, written, tolerance)
     sound = nonsilent_mask(captured)
     probe = 16  # frames that must agree after a glitch
     c = r = 0
@@ -209,7 +226,7 @@ def follow_written(captured, written, what="the audio"):
 
     def agree(c, r):
         n = min(probe, len(want) - r, len(got) - c)
-        return n > 0 and np.array_equal(got[c:c + n], want[r:r + n])
+        return n > 0 and not differ(got[c:c + n], want[r:r + n]).any()
 
     def step_over(c, r):
         """(inserted, skipped) of whole quanta after which the capture at
@@ -235,11 +252,11 @@ def follow_written(captured, written, what="the audio"):
 
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
-        differ = np.flatnonzero(got[c:c + n] != want[r:r + n])
-        if len(differ) == 0:
+        first = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
+        if len(first) == 0:
             c, r = c + n, r + n
             break
-        c, r = c + int(differ[0]), r + int(differ[0])
+        c, r = c + int(first[0]), r + int(first[0])
         over = step_over(c, r)
         if over is None:
             hole = hole_at(c, r)

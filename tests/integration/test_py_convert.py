@@ -208,20 +208,13 @@ def play(*chunks, channels=2, rate=RATE, device="speaker"):
 
 
 def check_played(data, expected, exact, tolerance=2 ** -23):
-    expected = np.asarray(expected, dtype=np.float64)
+    """The capture holds ``expected`` from its first sound on, bit-exact or
+    each sample within ``tolerance``, and nothing after it."""
     start = analysis.first_nonzero(data)
     assert start is not None, "nothing captured"
-    got = data[start:start + len(expected)].astype(np.float64)
-    assert len(got) == len(expected), "signal cut short"
-    if exact:
-        bad = np.flatnonzero(np.any(got != expected.astype(np.float32), axis=1))
-        assert len(bad) == 0, (f"{len(bad)} frames differ, first at {bad[0]}: "
-                               f"{got[bad[0]]} != {expected[bad[0]]}")
-    else:
-        err = np.max(np.abs(got - expected))
-        assert err <= tolerance, f"max error {err}"
-    assert not analysis.nonsilent_mask(data[start + len(expected):]).any(), \
-        "sound after the signal"
+    expected = np.asarray(expected, dtype=np.float32 if exact else np.float64)
+    analysis.assert_heard_exactly(data[start:], expected, "the converted signal",
+                                  tolerance=0.0 if exact else tolerance)
 
 
 @pytest.mark.parametrize("name", list(PLAY))
