@@ -175,8 +175,27 @@ audio_cast_queue_get_clock (AudioCastQueue *self)
   return gst_object_ref (self->clock);
 }
 
-/* The output thread sees every buffer the device gets: remember where in the
- * timeline the device's input ends, and the device's rate. */
+/* With the lock held, in the thread that renders: the buffer before the
+ * one now arriving has landed, and next_sample says where it ends. */
+static void
+note_landing_locked (AudioCastQueue *self)
+{
+  guint64 dev_end;
+
+  if (!self->renders_elsewhere || self->device_audio == NULL
+      || self->sink_t_end == 0)
+    return;
+  dev_end = self->device_audio->next_sample;
+  if (dev_end == (guint64) - 1)
+    return;
+  self->landed_t = self->sink_t_end;
+  self->landed_dev = dev_end;
+  self->landed_valid = TRUE;
+}
+
+/* Runs in the thread that renders, for every buffer and event the device
+ * gets: remembers where in the timeline the device's input ends, and the
+ * device's rate. */
 static GstPadProbeReturn
 device_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -184,15 +203,35 @@ device_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-    gint rate = GST_AUDIO_INFO_RATE (&self->info);
+    gboolean elsewhere = g_thread_self ()
+        != g_atomic_pointer_get (&self->output_thread);
+    gint rate;
 
+    g_mutex_lock (&self->lock);
+    if (elsewhere && !self->renders_elsewhere)
+      GST_INFO_OBJECT (self, "the device renders in a thread of its own");
+    self->renders_elsewhere = elsewhere;
+    note_landing_locked (self);
+    rate = GST_AUDIO_INFO_RATE (&self->info);
     if (GST_BUFFER_PTS_IS_VALID (buf) && GST_BUFFER_DURATION_IS_VALID (buf)
         && rate > 0)
       self->sink_t_end = gst_util_uint64_scale_int_round (GST_BUFFER_PTS (buf)
           + GST_BUFFER_DURATION (buf), rate, GST_SECOND);
+    g_mutex_unlock (&self->lock);
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_FLUSH) {
+    /* what lands after a flush belongs to a timeline started afresh */
+    g_mutex_lock (&self->lock);
+    self->landed_valid = FALSE;
+    self->sink_t_end = 0;
+    g_mutex_unlock (&self->lock);
   } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
+    if (GST_EVENT_IS_SERIALIZED (event)) {
+      g_mutex_lock (&self->lock);
+      note_landing_locked (self);
+      g_mutex_unlock (&self->lock);
+    }
     if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
       GstCaps *caps;
       GstAudioInfo dinfo;
@@ -247,6 +286,9 @@ audio_cast_queue_release_device (AudioCastQueue *self)
   self->good_time = 0;
   self->wall_valid = FALSE;
   self->dev_rate = 0;
+  self->renders_elsewhere = FALSE;
+  self->landed_valid = FALSE;
+  self->sink_t_end = 0;
   g_mutex_unlock (&self->lock);
 }
 
@@ -267,7 +309,8 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
   self->probe_pad = gst_element_get_static_pad (probed, "sink");
   if (self->probe_pad)
     self->probe_id = gst_pad_add_probe (self->probe_pad,
-        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+        | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
         device_probe, self, NULL);
 
   g_mutex_lock (&self->lock);
@@ -404,8 +447,10 @@ audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_no
   GstAudioRingBuffer *rb;
 
   g_mutex_lock (&self->lock);
+  /* next_sample belongs to the thread that renders: this one, unless the
+   * device renders in a thread of its own */
   audio = self->restart_when_dry && self->clock_lead > 0 && self->device_audio
-      ? gst_object_ref (self->device_audio) : NULL;
+      && !self->renders_elsewhere ? gst_object_ref (self->device_audio) : NULL;
   g_mutex_unlock (&self->lock);
   if (audio == NULL)
     return;

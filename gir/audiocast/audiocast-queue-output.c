@@ -404,24 +404,46 @@ stamp_period (AudioCastQueue *self, GstBuffer *buffer, guint64 t_start,
   }
 }
 
+/* With the lock held: where the device's input ends, in the timeline
+ * (@t_end) and in the device's sample counter (@dev_end). When the device
+ * renders in this thread, the push just returned and next_sample is ours
+ * to read; when it renders elsewhere, the probe of a later buffer or event
+ * recorded a landing (see note_landing_locked), one period or so behind. */
+static gboolean
+device_input_end_locked (AudioCastQueue *self, guint64 *t_end,
+    guint64 *dev_end)
+{
+  if (!self->renders_elsewhere) {
+    *t_end = self->sink_t_end;
+    *dev_end = self->device_audio->next_sample;
+    return *dev_end != (guint64) - 1;
+  }
+  if (!self->landed_valid)
+    return FALSE;
+  self->landed_valid = FALSE;
+  *t_end = self->landed_t;
+  *dev_end = self->landed_dev;
+  return TRUE;
+}
+
 /* With the lock held, after the device took a period of @frames: where it
  * landed in the device's sample counter, which is what maps the timeline
  * onto what is heard. */
 static void
 record_landing_locked (AudioCastQueue *self, guint64 frames, gint rate)
 {
-  if (self->device_audio && self->device_clock && self->dev_rate > 0) {
-    guint64 dev_end = self->device_audio->next_sample;
+  guint64 t_end, dev_end;
 
+  if (self->device_audio && self->device_clock && self->dev_rate > 0) {
+    if (!device_input_end_locked (self, &t_end, &dev_end))
+      return;
     GST_LOG_OBJECT (self, "anchor t %" G_GUINT64_FORMAT " dev %"
-        G_GUINT64_FORMAT, self->sink_t_end, dev_end);
-    if (dev_end != (guint64) - 1)
-      audio_cast_playout_anchor (&self->playout, self->sink_t_end, dev_end,
-          self->dev_rate);
+        G_GUINT64_FORMAT, t_end, dev_end);
+    audio_cast_playout_anchor (&self->playout, t_end, dev_end, self->dev_rate);
     /* After a flush GstAudioBaseSink resumes at most two periods past
      * the read position: this buffer starts playing no earlier than
      * that (late is fine, early is not). */
-    if (self->clock_broken && !self->wall_valid && dev_end != (guint64) - 1) {
+    if (self->clock_broken && !self->wall_valid) {
       self->wall_valid = TRUE;
       self->wall_dev = dev_end - MIN (dev_end,
           gst_util_uint64_scale_int (frames, self->dev_rate, rate));
@@ -477,6 +499,8 @@ audio_cast_queue_push_loop (gpointer user_data)
   SyncStep step;
   guint epoch, period;
 
+  /* the device probe tells this thread from a device's own */
+  g_atomic_pointer_set (&self->output_thread, g_thread_self ());
   if (!wait_for_work (self, &info, &period, &sync_wanted))
     return;
 

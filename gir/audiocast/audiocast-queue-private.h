@@ -127,6 +127,18 @@ struct _AudioCastQueue
   gulong probe_id;
   GstPad *probe_pad;
   gint dev_rate;
+  /* Where the device's input ends, written by the device probe (the
+   * thread that renders, under the device pad's stream lock) and read by
+   * the output thread, both with the lock held. When a user's audio-sink
+   * renders in a thread of its own ("queue ! alsasink"), the probe of each
+   * buffer records where the one before it landed: GstAudioBaseSink's
+   * next_sample is read only by the thread that writes it. */
+  gpointer output_thread;       /* GThread of the source pad's task */
+  gboolean renders_elsewhere;   /* the device renders in another thread */
+  guint64 sink_t_end;           /* timeline end of the last buffer the device got */
+  gboolean landed_valid;        /* renders_elsewhere: landed_t/_dev are new */
+  guint64 landed_t;             /* timeline end of a buffer the device rendered... */
+  guint64 landed_dev;           /* ...and its end in next_sample's counter */
 
   /* producer (streaming) thread only */
   gboolean partial_warned;      /* a buffer of part of a frame was reported */
@@ -138,7 +150,6 @@ struct _AudioCastQueue
   gboolean need_discont;
   guint64 lead_in;              /* silence still owed before data, frames */
   gboolean flushed;             /* the next discontinuity follows a flush */
-  guint64 sink_t_end;           /* timeline end of the last buffer the device got */
 
   GMutex flush_lock;            /* see the top of audiocast-queue.c */
   GRecMutex preroll_lock;       /* see the top of audiocast-queue.c */

@@ -37,6 +37,10 @@
  *   exact), and the tail of every write leaves the converter and the sink's
  *   partial segments. With sync on, the output thread itself places frames
  *   on their running time: silence for a gap, late frames dropped.
+ * - A device that renders in a thread of its own (an audio-sink such as
+ *   "queue ! alsasink") is noticed by the device probe: where each buffer
+ *   landed is then read in that thread, by the probe of the next buffer or
+ *   event, and the heard position trails by a period.
  * - Application threads call clear(), drain() and read the statistics.
  *
  * Locks

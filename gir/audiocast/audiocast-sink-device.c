@@ -360,6 +360,43 @@ give_up_device_place (AudioCastSink *self)
   gst_bin_remove (GST_BIN (self), self->placeholder);
 }
 
+/* The queue paces and times the stream itself: the device must play
+ * samples in the order they come (no clock sync, so nothing is dropped as
+ * late), and must not wait for preroll (so a flush costs no state). That
+ * holds for the sinks inside a bin too (an audio-sink such as
+ * "queue ! alsasink"), which otherwise preroll and sync on their own. */
+static void
+configure_device_sink (GstElement *sink, gint64 latency_us,
+    gint64 device_buffer_us)
+{
+  audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
+  audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
+  audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
+  audio_cast_sink_set_if_exists (sink, "buffer-time", device_buffer_us, NULL);
+}
+
+static void
+configure_device_sinks (GstElement *sink, gint64 latency_us,
+    gint64 device_buffer_us)
+{
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+
+  configure_device_sink (sink, latency_us, device_buffer_us);
+  if (!GST_IS_BIN (sink))
+    return;
+  it = gst_bin_iterate_recurse (GST_BIN (sink));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *child = g_value_get_object (&item);
+
+    if (GST_IS_BASE_SINK (child))
+      configure_device_sink (child, latency_us, device_buffer_us);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+}
+
 /* Sets the platform sink and the queue up for the device opened. */
 static void
 apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
@@ -380,14 +417,7 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
       sync);
   g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
 
-  /* The queue paces and times the stream itself: the device must play
-   * samples in the order they come (no clock sync, so nothing is dropped as
-   * late), and must not wait for preroll (so a flush costs no state). */
-  audio_cast_sink_set_if_exists (sink, "sync", FALSE, NULL);
-  audio_cast_sink_set_if_exists (sink, "async", FALSE, NULL);
-  audio_cast_sink_set_if_exists (sink, "latency-time", latency_us, NULL);
-  audio_cast_sink_set_if_exists (sink, "buffer-time",
-      timing.device_buffer_us, NULL);
+  configure_device_sinks (sink, latency_us, timing.device_buffer_us);
   g_object_set (self->capsfilter, "caps", timing.device_caps, NULL);
 
   audio_cast_queue_set_clock_lead (self->queue, timing.clock_lead);

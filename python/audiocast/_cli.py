@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
 from . import AudioCastError, AudioPlayer, __version__, list_output_devices, play_file
+from ._pulse_daemon import daemon_argv, write_daemon_conf
 
 DEMO_TEXT = (
     "Hello! I am a voice assistant built on audiocast. I am reading you a "
@@ -226,6 +227,7 @@ class _PrivatePulse:
         os.chmod(self.root / "runtime", 0o700)
         os.chmod(self.root / "runtime" / "pulse", 0o700)
         (self.root / "client.conf").write_text("autospawn = no\n")
+        write_daemon_conf(self.root / "home")
         (self.root / "default.pa").write_text(
             f"load-module module-native-protocol-unix socket={self.socket} "
             "auth-anonymous=1\n"
@@ -234,10 +236,7 @@ class _PrivatePulse:
             'sink_properties=device.description="Demo\\ Output"\n'
             f"set-default-sink {self.SINK}\n")
         self.proc = subprocess.Popen(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-             "--disallow-exit", "--use-pid-file=no", "--system=no",
-             "--realtime=no", "-F", str(self.root / "default.pa"),
-             f"--log-target=file:{self.root / 'pulse.log'}"],
+            daemon_argv(self.root / "default.pa", self.root / "pulse.log"),
             env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         try:

@@ -34,6 +34,7 @@ struct _FakeDevice
   GstAudioInfo info;
   GstCaps *caps;                /* restriction, or NULL */
   gboolean fail_to_play;        /* PAUSED to PLAYING fails */
+  GstClockTime clock_jump;      /* added to what the clock says */
 };
 
 enum
@@ -43,6 +44,7 @@ enum
   PROP_REALTIME,
   PROP_GATE,
   PROP_FAIL_TO_PLAY,
+  PROP_CLOCK_JUMP,
   N_PROPS
 };
 
@@ -65,9 +67,37 @@ static gint all_busy = FALSE;
 static GstCaps *default_caps;
 static GWeakRef latest;
 
+/* The device's clock: what it played (the ring's segments done, less the
+ * delay, as GstAudioBaseSink's own clock reads it), plus the jump the test
+ * set, as libpulse's clock that wrapped after a cork. */
+static GstClockTime
+fake_device_clock_time (GstClock * clock, gpointer user_data)
+{
+  FakeDevice *self = user_data;
+  GstAudioRingBuffer *rb = GST_AUDIO_BASE_SINK (self)->ringbuffer;
+  guint64 samples, delay;
+  GstClockTime jump;
+  gint rate;
+
+  if (rb == NULL || (rate = rb->spec.info.rate) <= 0)
+    return GST_CLOCK_TIME_NONE;
+  samples = gst_audio_ring_buffer_samples_done (rb);
+  delay = gst_audio_ring_buffer_delay (rb);
+  samples -= MIN (samples, delay);
+  g_mutex_lock (&self->lock);
+  jump = self->clock_jump;
+  g_mutex_unlock (&self->lock);
+  return gst_util_uint64_scale_int (samples, GST_SECOND, rate) + jump;
+}
+
 static void
 fake_device_init (FakeDevice * self)
 {
+  GstAudioBaseSink *audio = GST_AUDIO_BASE_SINK (self);
+
+  gst_object_unref (audio->provided_clock);
+  audio->provided_clock = gst_audio_clock_new ("FakeDeviceClock",
+      fake_device_clock_time, self, NULL);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->gate_open = TRUE;
@@ -124,6 +154,11 @@ fake_device_set_property (GObject * object, guint prop_id,
       self->fail_to_play = g_value_get_boolean (value);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_CLOCK_JUMP:
+      g_mutex_lock (&self->lock);
+      self->clock_jump = g_value_get_uint64 (value);
+      g_mutex_unlock (&self->lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -149,6 +184,9 @@ fake_device_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_FAIL_TO_PLAY:
       g_value_set_boolean (value, self->fail_to_play);
+      break;
+    case PROP_CLOCK_JUMP:
+      g_value_set_uint64 (value, self->clock_jump);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -338,6 +376,9 @@ fake_device_class_init (FakeDeviceClass * klass)
   properties[PROP_FAIL_TO_PLAY] = g_param_spec_boolean ("fail-to-play",
       "Fail to play", "Whether going from PAUSED to PLAYING fails", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOCK_JUMP] = g_param_spec_uint64 ("clock-jump",
+      "Clock jump", "Nanoseconds the device's clock adds to what it played",
+      0, G_MAXUINT64, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   element_class->change_state = GST_DEBUG_FUNCPTR (fake_device_change_state);

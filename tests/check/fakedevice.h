@@ -37,6 +37,9 @@ G_BEGIN_DECLS
  *   property narrows them (e.g. "audio/x-raw,format=S16LE").
  * - With "fail-to-play" set, going from PAUSED to PLAYING fails (with an
  *   error message), as a card that cannot start does.
+ * - Its clock (the GstAudioClock it provides) says what it played, plus
+ *   "clock-jump" nanoseconds: a test makes it jump as libpulse's clock does
+ *   when it wraps after a cork.
  */
 #define FAKE_TYPE_DEVICE (fake_device_get_type ())
 G_DECLARE_FINAL_TYPE (FakeDevice, fake_device, FAKE, DEVICE, GstAudioSink)

@@ -23,6 +23,7 @@ from AUDIOCAST_TEST_SERVER (``pulse``, ``pulse-rewinds``, ``pipewire``).
 """
 
 import ctypes
+import importlib.util
 import os
 import re
 import signal
@@ -31,6 +32,20 @@ import time
 from pathlib import Path
 
 SERVER_KINDS = ("pulse", "pulse-rewinds", "pipewire")
+
+
+def _load_pulse_daemon():
+    """The package's own private-daemon settings (python/audiocast/
+    _pulse_daemon.py), loaded by path: importing the package would import
+    GI, which the servers need not."""
+    path = Path(__file__).resolve().parents[2] / "python" / "audiocast" / "_pulse_daemon.py"
+    spec = importlib.util.spec_from_file_location("audiocast_pulse_daemon", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PULSE_DAEMON = _load_pulse_daemon()
 
 
 def _die_with_parent():
@@ -241,22 +256,7 @@ class PulseServer(_Server):
                   self.root / "state"):
             d.mkdir(parents=True, exist_ok=True)
         os.chmod(self.runtime / "pulse", 0o700)
-        (self.home / ".config" / "pulse" / "daemon.conf").write_text(
-            "exit-idle-time = -1\n"
-            "flat-volumes = no\n"
-            "realtime-scheduling = no\n"
-            "default-sample-format = float32le\n"
-            "default-sample-rate = 48000\n"
-            "alternate-sample-rate = 48000\n"
-            # Audio goes over the socket, not through shared memory.
-            # PulseAudio 16 aborted in memblock_replace_import() (assertion
-            # 'n_imported > 0') when a client whose memory blocks it still
-            # held went away, killing the server mid-test, and forwarded a
-            # player's memfd blocks to monitor recorders that never
-            # registered them (its issue 824), where the recording was seen
-            # to differ from what was played. Both are paths of the server's
-            # shared-memory transport, which the client's own code never sees.
-            "enable-shm = no\n")
+        PULSE_DAEMON.write_daemon_conf(self.home)
         script = [
             f"load-module module-native-protocol-unix "
             f"socket={self.socket} auth-anonymous=1",
@@ -271,16 +271,8 @@ class PulseServer(_Server):
         script.append(f"set-default-sink {SPEAKER.name}")
         (self.root / "default.pa").write_text("\n".join(script) + "\n")
 
-        self._spawn(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-             "--disallow-exit", "--use-pid-file=no", "--system=no",
-             "--realtime=no",
-             # PulseAudio terminates itself when it takes most of a CPU for
-             # a while (its soft CPU limit); a two-core CI machine running
-             # valgrind beside it is not the user's idle desktop
-             "--no-cpu-limit", "-F", str(self.root / "default.pa"),
-             f"--log-target=file:{self.log}", "--log-level=notice"],
-            "pulse-stdout.log")
+        self._spawn(PULSE_DAEMON.daemon_argv(self.root / "default.pa", self.log),
+                    "pulse-stdout.log")
         self._wait_default_sink(time.monotonic() + timeout)
         self._start_monitor_readers()
         return self
