@@ -160,6 +160,24 @@ def frame_keys(data):
     return frames.view(kinds[frames.shape[1]]).ravel()
 
 
+def describe_departure(captured, at, written, heard):
+    """What the capture holds where it departs from what was written (after
+    ``heard`` frames of it): how long a silence (a hole too long to step
+    over ends there) and what the sound after it is, or sound."""
+    sound = nonsilent_mask(captured[at:])
+    if sound[:1].any():
+        return "sound that is not the written frame there"
+    after = np.flatnonzero(sound)
+    if len(after) == 0:
+        return "silence from there on"
+    k = int(after[0])
+    found = find_exact(np.asarray(written, dtype=np.float32),
+                       np.asarray(captured[at + k:at + k + 16], dtype=np.float32))
+    where = (f"written frame {found[0]} ({found[0] - heard - k:+d} frames from "
+             "its place)" if len(found) else "not from what was written")
+    return f"{k} silent frames there, then sound: {where}"
+
+
 def assert_heard_exactly(captured, written, what="the audio",
                          followed=False, tolerance=0.0):
     """``captured`` (from the first sound on) holds every frame of
@@ -172,7 +190,8 @@ def assert_heard_exactly(captured, written, what="the audio",
     heard, glitches, bad = follow_written(captured, written, what, tolerance)
     assert bad is None or (followed and heard == len(written)), (
         f"{what}: the capture departs from what was written at capture "
-        f"offset {bad}, after {heard} of its {len(written)} frames")
+        f"offset {bad}, after {heard} of its {len(written)} frames: "
+        + describe_departure(captured, bad, written, heard))
     assert heard == len(written), (
         f"{what}: {heard} frames heard of {len(written)}")
     if glitches:

@@ -67,10 +67,8 @@ def test_clear_then_write_speaker():
     # old audio: exact prefix for everything said to be heard ...
     region = data[start:new_at]
     n_old = analysis.last_nonzero(region) + 1
-    exact = 0
-    while exact < min(n_old, len(old)) and np.array_equal(
-            region[exact:exact + 1].view(np.uint32), old[exact:exact + 1].view(np.uint32)):
-        exact += 1
+    exact, _, _ = analysis.follow_written(region[:n_old], old,
+                                          "the old audio before the clear")
     clear_to_silence_ms = (n_old - heard) / rate * 1000
     print(f"old audio: {n_old} non-silent frames captured, {exact} exact; "
           f"silence came {clear_to_silence_ms:.2f} ms after the heard point")
@@ -94,15 +92,8 @@ def test_clear_then_write_speaker():
     print(f"new signal: {last + 1 - new_at} of {len(new)} frames captured; the "
           f"last arrived {(cap.arrival_time(last) - t_drained) * 1000:+.1f} ms "
           "after drain returned")
-    bad = np.flatnonzero(np.any(tail[body].view(np.uint32)
-                                != new[body].view(np.uint32), axis=1))
-    assert len(bad) == 0, (
-        f"new signal is not played exactly after the clear: {len(bad)} frames "
-        f"differ, first at new-signal frame {bad[0] + fade}: got "
-        f"{tail[bad[0] + fade]}, expected {new[bad[0] + fade]}; new signal "
-        f"starts {new_at - start - n_old} frames after the old audio ended; "
-        f"frame 24000 of it found at offsets "
-        f"{[h - new_at for h in analysis.find_exact(data, new[24000:24032])]}")
+    analysis.assert_heard_exactly(tail[body], new[body],
+                                  "the new signal after the clear")
     assert np.all(np.abs(tail[:fade]) <= np.abs(new[:fade]) + 1e-7)
     extra = analysis.nonsilent_mask(tail[len(new):])
     assert not extra.any(), (

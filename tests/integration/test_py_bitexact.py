@@ -210,12 +210,14 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
     print(f"heard past a clear's reported head but not after it returned: up "
           f"to {lag} frames ({lag / RATE * 1e3:.1f} ms)")
     # frames-played is what was heard: each clear's count may be off by what
-    # the device held when it came (within a period)
-    assert abs(total - s["frames_played"]) <= PERIOD * len(clears), (
+    # the device held when it came (within a period; on PipeWire a graph
+    # quantum more, in which pipewire-pulse takes the flush: measured +484
+    # frames a clear on average there once, +511 another time)
+    quantum = sound_servers.server_xrun_quantum() or 0
+    assert abs(total - s["frames_played"]) <= (PERIOD + quantum) * len(clears), (
         f"the capture holds {total} frames of the segments, frames-played "
         f"says {s['frames_played']}: the heard counts are off by "
         f"{(total - s['frames_played']) / len(clears):+.0f} frames per clear")
-    quantum = sound_servers.server_xrun_quantum()
     if changed and quantum and all(other <= quantum for _, _, other in changed):
         # open (docs/servers.md): now and then one graph quantum of other
         # sound after a clear on pipewire-pulse; more than that still fails
