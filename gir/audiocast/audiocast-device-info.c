@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Output devices as applications see them.
+/* Output and input devices as applications see them.
  *
  * AudioCastDevice is a snapshot of a device taken when it was listed: the
  * name audiocastsink's `device` takes, and the device's own format where the
@@ -45,9 +45,10 @@
  * AudioCastDevice:
  *
  * An audio output device, as found by [func@list_output_devices] or
- * reported by [class@DeviceMonitor].
+ * reported by [class@DeviceMonitor], or an input device, as found by
+ * [func@list_input_devices].
  *
- * It is a snapshot: its properties never change. Pass
+ * It is a snapshot: its properties never change. Pass an output's
  * [property@Device:name] to [ctor@Player.new], [func@play_file] or
  * audiocastsink's `device` property to play on it.
  *
@@ -63,6 +64,7 @@ struct _AudioCastDevice
   gboolean is_default;
   guint sample_rate;
   guint channels;
+  gboolean is_monitor;
   /* The provider's device, which creates the sink element; NULL for a sink
    * of a PulseAudio-protocol server, played through pulsesink. */
   GstDevice *gst_device;
@@ -77,6 +79,7 @@ enum
   PROP_IS_DEFAULT,
   PROP_SAMPLE_RATE,
   PROP_CHANNELS,
+  PROP_IS_MONITOR,
   N_PROPS
 };
 
@@ -127,6 +130,9 @@ audio_cast_device_set_property (GObject *object, guint prop_id,
     case PROP_CHANNELS:
       self->channels = g_value_get_uint (value);
       break;
+    case PROP_IS_MONITOR:
+      self->is_monitor = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -157,6 +163,9 @@ audio_cast_device_get_property (GObject *object, guint prop_id,
       break;
     case PROP_CHANNELS:
       g_value_set_uint (value, self->channels);
+      break;
+    case PROP_IS_MONITOR:
+      g_value_set_boolean (value, self->is_monitor);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -240,6 +249,19 @@ audio_cast_device_class_init (AudioCastDeviceClass *klass)
    */
   properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
       "Native channel count of the device (0: unknown)", 0, G_MAXINT, 0,
+      flags);
+
+  /**
+   * AudioCastDevice:is-monitor:
+   *
+   * Whether the device is an input that records what an output plays (a
+   * PulseAudio sink's monitor, such as `speaker.monitor`), rather than a
+   * microphone or line input. Always `FALSE` for outputs.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_IS_MONITOR] = g_param_spec_boolean ("is-monitor",
+      "Is monitor", "Whether this input records what an output plays", FALSE,
       flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -347,6 +369,23 @@ audio_cast_device_get_channels (AudioCastDevice *self)
   return self->channels;
 }
 
+/**
+ * audio_cast_device_get_is_monitor:
+ * @self: a device
+ *
+ * Gets [property@Device:is-monitor].
+ *
+ * Returns: whether the device records what an output plays
+ *
+ * Since: 0.1
+ */
+gboolean
+audio_cast_device_get_is_monitor (AudioCastDevice *self)
+{
+  g_return_val_if_fail (AUDIO_CAST_IS_DEVICE (self), FALSE);
+  return self->is_monitor;
+}
+
 /* "GstPulseDevice" → "pulse": the GstDevice subclass names its provider.
  * The known ones are spelled the way users know the audio systems. */
 static gchar *
@@ -422,12 +461,12 @@ audio_cast_device_new_from_gst (GstDevice *device, gboolean query_server)
 
   if (query_server && g_strcmp0 (backend, "pulse") == 0) {
     /* pulsesink's caps accept every format; the server knows the sink's. */
-    AudioCastPulseSink *sink = audio_cast_pulse_find_sink (NULL, name);
+    AudioCastPulseDevice *sink = audio_cast_pulse_find_sink (NULL, name);
 
     if (sink) {
       rate = GST_AUDIO_INFO_RATE (&sink->info);
       channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
-      audio_cast_pulse_sink_free (sink);
+      audio_cast_pulse_device_free (sink);
     }
   } else {
     GstCaps *caps = gst_device_get_caps (device);
@@ -469,15 +508,16 @@ compare_devices (gconstpointer a, gconstpointer b)
 
 
 static AudioCastDevice *
-device_new_from_pulse (const AudioCastPulseSink *sink)
+device_new_from_pulse (const AudioCastPulseDevice *device)
 {
   return g_object_new (AUDIO_CAST_TYPE_DEVICE,
-      "name", sink->name,
-      "description", sink->description,
+      "name", device->name,
+      "description", device->description,
       "backend", "pulse",
-      "is-default", sink->is_default,
-      "sample-rate", GST_AUDIO_INFO_RATE (&sink->info),
-      "channels", GST_AUDIO_INFO_CHANNELS (&sink->info),
+      "is-default", device->is_default,
+      "sample-rate", GST_AUDIO_INFO_RATE (&device->info),
+      "channels", GST_AUDIO_INFO_CHANNELS (&device->info),
+      "is-monitor", device->monitor_of != NULL,
       NULL);
 }
 
@@ -489,30 +529,35 @@ audio_cast_device_get_gst_device (AudioCastDevice *self)
   return self->gst_device;
 }
 
-/* The output devices, sorted (see the top of the file). @server: NULL for
- * the default server, which may be absent (then the device providers
- * answer); a named server must answer. Returns (transfer full)
- * (element-type AudioCastDevice), or NULL with @error set. An empty list
- * is a valid answer: a server with no sinks. */
+/* The output devices, or with @inputs the input devices, sorted (see the
+ * top of the file). @server: NULL for the default server, which may be
+ * absent (then the device providers answer); a named server must answer.
+ * Returns (transfer full) (element-type AudioCastDevice), or NULL with
+ * @error set. An empty list is a valid answer: a server with no sinks. */
 GList *
-audio_cast_device_collect (const gchar *server, gboolean *ok,
-    GError **error)
+audio_cast_device_collect (const gchar *server, gboolean inputs,
+    gboolean *ok, GError **error)
 {
-  GList *sinks = NULL, *l, *out = NULL;
+  GList *found = NULL, *l, *out = NULL;
   GError *pulse_error = NULL;
+  gboolean listed;
 
   audio_cast_device_ensure_gst ();
 
-  if (audio_cast_pulse_list_sinks (server, &sinks, &pulse_error)) {
-    for (l = sinks; l; l = l->next)
+  listed = inputs ? audio_cast_pulse_list_sources (server, &found,
+      &pulse_error) : audio_cast_pulse_list_sinks (server, &found,
+      &pulse_error);
+  if (listed) {
+    for (l = found; l; l = l->next)
       out = g_list_prepend (out, device_new_from_pulse (l->data));
-    g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+    g_list_free_full (found, (GDestroyNotify) audio_cast_pulse_device_free);
   } else if (server != NULL) {
     g_propagate_error (error, pulse_error);
     *ok = FALSE;
     return NULL;
   } else {
-    GList *gst_devices = audio_cast_device_monitor_list_gst ();
+    GList *gst_devices = audio_cast_device_monitor_list_gst (inputs
+        ? "Audio/Source" : "Audio/Sink");
 
     g_clear_error (&pulse_error);
     for (l = gst_devices; l; l = l->next)
@@ -551,7 +596,7 @@ audio_cast_list_output_devices (void)
 {
   gboolean ok;
 
-  return audio_cast_device_collect (NULL, &ok, NULL);
+  return audio_cast_device_collect (NULL, FALSE, &ok, NULL);
 }
 
 /**
@@ -580,5 +625,59 @@ audio_cast_list_output_devices_on (const gchar *server, GError **error)
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return audio_cast_device_collect (server, &ok, error);
+  return audio_cast_device_collect (server, FALSE, &ok, error);
+}
+
+/**
+ * audio_cast_list_input_devices:
+ *
+ * Lists the audio input devices of the default sound server present now:
+ * the default input first, then the others by name. With a PulseAudio
+ * server (or PipeWire through pipewire-pulse) these are its sources, among
+ * them the monitor of each sink, which records what that sink plays
+ * ([property@Device:is-monitor]); without one, the system's other audio
+ * systems are asked.
+ *
+ * ```python
+ * for d in AudioCast.list_input_devices():
+ *     print(d.props.name, d.props.is_monitor, d.props.sample_rate)
+ * ```
+ *
+ * Returns: (transfer full) (element-type AudioCastDevice): the devices,
+ *   empty when there are none
+ *
+ * Since: 0.1
+ */
+GList *
+audio_cast_list_input_devices (void)
+{
+  gboolean ok;
+
+  return audio_cast_device_collect (NULL, TRUE, &ok, NULL);
+}
+
+/**
+ * audio_cast_list_input_devices_on:
+ * @server: (nullable): a PulseAudio-protocol server address, as
+ *   [func@list_output_devices_on] takes it; `NULL` for the default server
+ * @error: return location for an error
+ *
+ * Lists the input devices of a given sound server, which may run on
+ * another machine: the default input first, then the others by name.
+ *
+ * Returns: (transfer full) (element-type AudioCastDevice): the devices
+ *   (empty when the server has none), or `NULL` with
+ *   [error@Error.BACKEND] when the server did not answer within 2 s;
+ *   the message names the address
+ *
+ * Since: 0.1
+ */
+GList *
+audio_cast_list_input_devices_on (const gchar *server, GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return audio_cast_device_collect (server, TRUE, &ok, error);
 }

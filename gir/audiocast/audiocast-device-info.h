@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-/* An output device as applications see it. Immutable. */
+/* An output or input device as applications see it. Immutable. */
 #define AUDIO_CAST_TYPE_DEVICE (audio_cast_device_get_type ())
 AUDIO_CAST_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (AudioCastDevice, audio_cast_device, AUDIO_CAST, DEVICE, GObject)
@@ -36,11 +36,18 @@ AUDIO_CAST_AVAILABLE_IN_0_1
 guint        audio_cast_device_get_sample_rate   (AudioCastDevice *self);
 AUDIO_CAST_AVAILABLE_IN_0_1
 guint        audio_cast_device_get_channels      (AudioCastDevice *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean     audio_cast_device_get_is_monitor    (AudioCastDevice *self);
 
 AUDIO_CAST_AVAILABLE_IN_0_1
 GList       *audio_cast_list_output_devices      (void);
 AUDIO_CAST_AVAILABLE_IN_0_1
 GList       *audio_cast_list_output_devices_on   (const gchar *server,
+                                                  GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+GList       *audio_cast_list_input_devices       (void);
+AUDIO_CAST_AVAILABLE_IN_0_1
+GList       *audio_cast_list_input_devices_on    (const gchar *server,
                                                   GError **error);
 
 /* Watches output devices come and go; its signals are emitted on the main

@@ -77,7 +77,10 @@ shared_monitor (void)
     GstDeviceMonitor *m = gst_device_monitor_new ();
     GstBus *bus;
 
+    /* outputs for the monitors; inputs too, for listings without a
+     * PulseAudio-protocol server */
     gst_device_monitor_add_filter (m, "Audio/Sink", NULL);
+    gst_device_monitor_add_filter (m, "Audio/Source", NULL);
     bus = gst_device_monitor_get_bus (m);
     gst_bus_set_sync_handler (bus, fan_out_sync_handler, NULL, NULL);
     gst_object_unref (bus);
@@ -104,14 +107,22 @@ shared_monitor_start (void)
   return ok;
 }
 
-/* The devices the providers know now, for systems without a
- * PulseAudio-protocol server. Returns (transfer full) (element-type
- * GstDevice). */
+/* The devices of class @classes ("Audio/Sink" or "Audio/Source") the
+ * providers know now, for systems without a PulseAudio-protocol server.
+ * Returns (transfer full) (element-type GstDevice). */
 GList *
-audio_cast_device_monitor_list_gst (void)
+audio_cast_device_monitor_list_gst (const gchar *classes)
 {
+  GList *devices, *l, *out = NULL;
+
   shared_monitor_start ();
-  return gst_device_monitor_get_devices (shared_monitor ());
+  devices = gst_device_monitor_get_devices (shared_monitor ());
+  for (l = devices; l; l = l->next) {
+    if (gst_device_has_classes (l->data, classes))
+      out = g_list_prepend (out, gst_object_ref (l->data));
+  }
+  g_list_free_full (devices, gst_object_unref);
+  return g_list_reverse (out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -274,12 +285,14 @@ audio_cast_device_monitor_new (void)
   return g_object_new (AUDIO_CAST_TYPE_DEVICE_MONITOR, NULL);
 }
 
-/* A PipeWire node that the PulseAudio server already lists as a sink. */
+/* An input (the shared monitor lists those too), or a PipeWire node that
+ * the PulseAudio server already lists as a sink. */
 static gboolean
 is_hidden (AudioCastDeviceMonitor *self, GstDevice *gst_device)
 {
-  return self->hide_pipewire
-      && g_str_has_prefix (G_OBJECT_TYPE_NAME (gst_device), "GstPipeWire");
+  return !gst_device_has_classes (gst_device, "Audio/Sink")
+      || (self->hide_pipewire
+      && g_str_has_prefix (G_OBJECT_TYPE_NAME (gst_device), "GstPipeWire"));
 }
 
 static void

@@ -21,6 +21,7 @@ void        audio_cast_device_ensure_gst      (void);
 
 /* audiocast-device-info.c */
 GList      *audio_cast_device_collect         (const gchar *server,
+                                               gboolean inputs,
                                                gboolean *ok,
                                                GError **error);
 AudioCastDevice *audio_cast_device_new_from_gst (GstDevice *device,
@@ -28,7 +29,7 @@ AudioCastDevice *audio_cast_device_new_from_gst (GstDevice *device,
 GstDevice  *audio_cast_device_get_gst_device  (AudioCastDevice *self);
 
 /* audiocast-device-monitor.c */
-GList      *audio_cast_device_monitor_list_gst (void);
+GList      *audio_cast_device_monitor_list_gst (const gchar *classes);
 
 /* audiocast-device.c */
 gchar      *audio_cast_device_dup_name        (GstDevice *device);

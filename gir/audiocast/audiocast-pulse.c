@@ -31,13 +31,14 @@
 #include <string.h>
 
 void
-audio_cast_pulse_sink_free (AudioCastPulseSink *sink)
+audio_cast_pulse_device_free (AudioCastPulseDevice *device)
 {
-  if (sink == NULL)
+  if (device == NULL)
     return;
-  g_free (sink->name);
-  g_free (sink->description);
-  g_free (sink);
+  g_free (device->name);
+  g_free (device->description);
+  g_free (device->monitor_of);
+  g_free (device);
 }
 
 #ifdef HAVE_PULSE
@@ -85,11 +86,12 @@ typedef struct
   pa_context *ctx;
   gint64 deadline;
   /* collected */
-  GList *sinks;                 /* (element-type AudioCastPulseSink) reversed */
+  GList *devices;               /* (element-type AudioCastPulseDevice) reversed */
   gchar *default_sink;
+  gchar *default_source;
   gboolean on_pipewire;
   gboolean got_server_info;
-  gboolean got_sinks;
+  gboolean got_devices;
 } PulseQuery;
 
 static void
@@ -101,8 +103,9 @@ query_clear (PulseQuery *q)
   }
   if (q->loop)
     pa_mainloop_free (q->loop);
-  g_list_free_full (q->sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  g_list_free_full (q->devices, (GDestroyNotify) audio_cast_pulse_device_free);
   g_free (q->default_sink);
+  g_free (q->default_source);
 }
 
 /* The address as users wrote it, for messages: "the default server" when
@@ -204,34 +207,104 @@ server_info_cb (pa_context *c, const pa_server_info *i, void *userdata)
 
   if (i && i->default_sink_name)
     q->default_sink = g_strdup (i->default_sink_name);
+  if (i && i->default_source_name)
+    q->default_source = g_strdup (i->default_source_name);
   /* pipewire-pulse calls itself "PulseAudio (on PipeWire 0.3.65)" */
   q->on_pipewire = i && i->server_name
       && strstr (i->server_name, "PipeWire") != NULL;
   q->got_server_info = TRUE;
 }
 
+/* A device of the server's list, in the format audiocast knows, if any. */
+static AudioCastPulseDevice *
+device_new (const gchar *name, const gchar *description,
+    const pa_sample_spec *spec)
+{
+  AudioCastPulseDevice *device = g_new0 (AudioCastPulseDevice, 1);
+  GstAudioFormat format = format_from_pulse (spec->format);
+
+  device->name = g_strdup (name);
+  device->description = g_strdup (description ? description : name);
+  gst_audio_info_init (&device->info);
+  if (format != GST_AUDIO_FORMAT_UNKNOWN && spec->channels > 0)
+    gst_audio_info_set_format (&device->info, format, spec->rate,
+        spec->channels, NULL);
+  return device;
+}
+
 static void
 sink_info_cb (pa_context *c, const pa_sink_info *i, int eol, void *userdata)
 {
   PulseQuery *q = userdata;
-  AudioCastPulseSink *sink;
-  GstAudioFormat format;
 
   if (eol != 0) {
-    q->got_sinks = TRUE;
+    q->got_devices = TRUE;
     return;
   }
   if (i == NULL || i->name == NULL)
     return;
-  sink = g_new0 (AudioCastPulseSink, 1);
-  sink->name = g_strdup (i->name);
-  sink->description = g_strdup (i->description ? i->description : i->name);
-  gst_audio_info_init (&sink->info);
-  format = format_from_pulse (i->sample_spec.format);
-  if (format != GST_AUDIO_FORMAT_UNKNOWN && i->sample_spec.channels > 0)
-    gst_audio_info_set_format (&sink->info, format, i->sample_spec.rate,
-        i->sample_spec.channels, NULL);
-  q->sinks = g_list_prepend (q->sinks, sink);
+  q->devices = g_list_prepend (q->devices, device_new (i->name,
+          i->description, &i->sample_spec));
+}
+
+static void
+source_info_cb (pa_context *c, const pa_source_info *i, int eol,
+    void *userdata)
+{
+  PulseQuery *q = userdata;
+  AudioCastPulseDevice *device;
+
+  if (eol != 0) {
+    q->got_devices = TRUE;
+    return;
+  }
+  if (i == NULL || i->name == NULL)
+    return;
+  device = device_new (i->name, i->description, &i->sample_spec);
+  if (i->monitor_of_sink != PA_INVALID_INDEX)
+    device->monitor_of = g_strdup (i->monitor_of_sink_name
+        ? i->monitor_of_sink_name : "");
+  q->devices = g_list_prepend (q->devices, device);
+}
+
+/* Asks the server at @server (NULL: the default one) for its sinks, or
+ * with @sources its sources, in the server's order, the default one
+ * flagged. */
+static gboolean
+list_devices (const gchar *server, gboolean sources, GList **devices,
+    GError **error)
+{
+  PulseQuery q = { 0, };
+  pa_operation *op;
+  const gchar *default_name;
+  gboolean ok = FALSE;
+  GList *l;
+
+  *devices = NULL;
+  if (!query_connect (&q, server, error))
+    goto out;
+  if (!query_wait (&q, pa_context_get_server_info (q.ctx, server_info_cb, &q),
+          &q.got_server_info, server, error))
+    goto out;
+  op = sources ? pa_context_get_source_info_list (q.ctx, source_info_cb, &q)
+      : pa_context_get_sink_info_list (q.ctx, sink_info_cb, &q);
+  if (!query_wait (&q, op, &q.got_devices, server, error))
+    goto out;
+
+  default_name = sources ? q.default_source : q.default_sink;
+  for (l = q.devices; l; l = l->next) {
+    AudioCastPulseDevice *device = l->data;
+
+    device->is_default = g_strcmp0 (device->name, default_name) == 0;
+    device->on_pipewire = q.on_pipewire;
+  }
+  *devices = g_list_reverse (q.devices);
+  q.devices = NULL;
+  ok = TRUE;
+
+out:
+  query_clear (&q);
+  return ok;
 }
 
 /* @server: (nullable): a PulseAudio server address ("unix:/path",
@@ -241,33 +314,16 @@ gboolean
 audio_cast_pulse_list_sinks (const gchar *server, GList **sinks,
     GError **error)
 {
-  PulseQuery q = { 0, };
-  gboolean ok = FALSE;
-  GList *l;
+  return list_devices (server, FALSE, sinks, error);
+}
 
-  *sinks = NULL;
-  if (!query_connect (&q, server, error))
-    goto out;
-  if (!query_wait (&q, pa_context_get_server_info (q.ctx, server_info_cb, &q),
-          &q.got_server_info, server, error))
-    goto out;
-  if (!query_wait (&q, pa_context_get_sink_info_list (q.ctx, sink_info_cb,
-              &q), &q.got_sinks, server, error))
-    goto out;
-
-  for (l = q.sinks; l; l = l->next) {
-    AudioCastPulseSink *sink = l->data;
-
-    sink->is_default = g_strcmp0 (sink->name, q.default_sink) == 0;
-    sink->on_pipewire = q.on_pipewire;
-  }
-  *sinks = g_list_reverse (q.sinks);
-  q.sinks = NULL;
-  ok = TRUE;
-
-out:
-  query_clear (&q);
-  return ok;
+/* The same for the server's sources: its inputs and the monitors of its
+ * sinks (monitor_of set). */
+gboolean
+audio_cast_pulse_list_sources (const gchar *server, GList **sources,
+    GError **error)
+{
+  return list_devices (server, TRUE, sources, error);
 }
 
 /* Whether a PulseAudio-protocol server answers at @server (NULL: the
@@ -285,16 +341,16 @@ audio_cast_pulse_answers (const gchar *server)
 /* @sink_name: (nullable): NULL for the server's default sink. Returns
  * (transfer full) (nullable): the sink, if the server answered and has it
  * with a format audiocast knows. */
-AudioCastPulseSink *
+AudioCastPulseDevice *
 audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
 {
   GList *sinks = NULL, *l;
-  AudioCastPulseSink *found = NULL;
+  AudioCastPulseDevice *found = NULL;
 
   if (!audio_cast_pulse_list_sinks (server, &sinks, NULL))
     return NULL;
   for (l = sinks; l && !found; l = l->next) {
-    AudioCastPulseSink *sink = l->data;
+    AudioCastPulseDevice *sink = l->data;
 
     if ((sink_name ? g_strcmp0 (sink->name, sink_name) == 0
             : sink->is_default) && GST_AUDIO_INFO_RATE (&sink->info) > 0) {
@@ -302,7 +358,7 @@ audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
       l->data = NULL;
     }
   }
-  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_device_free);
   return found;
 }
 
@@ -319,12 +375,19 @@ audio_cast_pulse_list_sinks (const gchar *server, GList **sinks,
 }
 
 gboolean
+audio_cast_pulse_list_sources (const gchar *server, GList **sources,
+    GError **error)
+{
+  return audio_cast_pulse_list_sinks (server, sources, error);
+}
+
+gboolean
 audio_cast_pulse_answers (const gchar *server)
 {
   return FALSE;
 }
 
-AudioCastPulseSink *
+AudioCastPulseDevice *
 audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
 {
   return NULL;

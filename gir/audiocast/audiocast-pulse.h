@@ -13,25 +13,31 @@
 
 G_BEGIN_DECLS
 
-/* A sink of a PulseAudio-protocol server, as the server describes it. */
+/* A sink or a source of a PulseAudio-protocol server, as the server
+ * describes it. */
 typedef struct
 {
   gchar *name;
   gchar *description;
+  gchar *monitor_of;            /* a sink's monitor source: the sink; or NULL */
   gboolean is_default;
   gboolean on_pipewire;         /* the server is PipeWire's pipewire-pulse */
   GstAudioInfo info;            /* the sink's own format; rate 0: unknown */
-} AudioCastPulseSink;
+} AudioCastPulseDevice;
 
-void     audio_cast_pulse_sink_free       (AudioCastPulseSink *sink);
+void     audio_cast_pulse_device_free       (AudioCastPulseDevice *sink);
 
 gboolean audio_cast_pulse_list_sinks      (const gchar *server,
                                            GList **sinks,
                                            GError **error);
 
+gboolean audio_cast_pulse_list_sources    (const gchar *server,
+                                           GList **sources,
+                                           GError **error);
+
 gboolean audio_cast_pulse_answers         (const gchar *server);
 
-AudioCastPulseSink *audio_cast_pulse_find_sink (const gchar *server,
+AudioCastPulseDevice *audio_cast_pulse_find_sink (const gchar *server,
                                                 const gchar *sink_name);
 
 G_END_DECLS

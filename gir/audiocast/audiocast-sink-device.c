@@ -223,7 +223,7 @@ audio_cast_sink_open_named_device (AudioCastSink *self, const gchar *wanted,
     return NULL;
   }
 
-  devices = audio_cast_device_collect (server, &ok, &error);
+  devices = audio_cast_device_collect (server, FALSE, &ok, &error);
   if (!ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", error->message),
         (NULL));
@@ -274,7 +274,7 @@ audio_cast_sink_check_server (AudioCastSink *self, const gchar *server)
     g_error_free (error);
     return FALSE;
   }
-  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_sink_free);
+  g_list_free_full (sinks, (GDestroyNotify) audio_cast_pulse_device_free);
   return TRUE;
 }
 

@@ -72,7 +72,7 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
     const gchar *server, const gchar *pulse_name)
 {
   gchar *given_device = NULL, *given_server = NULL;
-  AudioCastPulseSink *pulse;
+  AudioCastPulseDevice *pulse;
 
   if (!audio_cast_sink_is_pulsesink (sink))
     return;
@@ -95,7 +95,7 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
    * audioconvert has to produce. */
   gst_structure_remove_field (gst_caps_get_structure (timing->device_caps, 0),
       "channel-mask");
-  audio_cast_pulse_sink_free (pulse);
+  audio_cast_pulse_device_free (pulse);
 }
 
 /* The silence the queue opens a new stream and a restart with (see

@@ -22,7 +22,7 @@ in the environment; the C library reads it and logs to stderr. The
 and tones and runs the barge-in demo.
 """
 
-from ._devices import DeviceInfo, list_output_devices
+from ._devices import DeviceInfo, InputDeviceInfo, list_input_devices, list_output_devices
 from ._errors import (
     AudioCastError,
     BackendError,
@@ -43,8 +43,10 @@ __all__ = [
     "DeviceInfo",
     "DeviceNotFoundError",
     "FileFormatError",
+    "InputDeviceInfo",
     "InvalidArgumentError",
     "PlayerClosedError",
+    "list_input_devices",
     "list_output_devices",
     "play_file",
 ]

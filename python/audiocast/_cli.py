@@ -28,7 +28,8 @@ import wave
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
-from . import AudioCastError, AudioPlayer, __version__, list_output_devices, play_file
+from . import (AudioCastError, AudioPlayer, __version__, list_input_devices,
+               list_output_devices, play_file)
 from ._pulse_daemon import daemon_argv, write_daemon_conf
 
 DEMO_TEXT = (
@@ -49,15 +50,18 @@ def _say(msg: str) -> None:
 # ---------------------------------------------------------------------------
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    """Lists the output devices; ``*`` marks the default one."""
-    devices = list_output_devices()
+    """Lists the output devices, or with --input the input devices; ``*``
+    marks the default one, ``monitor`` an input that records an output."""
+    kind = "input" if args.input else "output"
+    devices = list_input_devices() if args.input else list_output_devices()
     if not devices:
-        print("no output devices")
+        print(f"no {kind} devices")
         return 1
     for d in devices:
         mark = "*" if d["is_default"] else " "
+        monitor = ", monitor" if d.get("is_monitor") else ""
         print(f"{mark} [{d['index']}] {d['name']} ({d['type']}): {d['description']}, "
-              f"{d['sample_rate']} Hz, {d['channels']} ch")
+              f"{d['sample_rate']} Hz, {d['channels']} ch{monitor}")
     return 0
 
 
@@ -483,7 +487,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"audiocast {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("devices", help="list the output devices")
+    s = sub.add_parser("devices", help="list the output (or input) devices")
+    s.add_argument("--input", "-i", action="store_true",
+                   help="list the input devices (microphones, monitors of outputs)")
     s.set_defaults(func=cmd_devices)
 
     s = sub.add_parser("play", help="play a sound file, with a progress bar")

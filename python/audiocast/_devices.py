@@ -1,4 +1,4 @@
-"""Output devices (private)."""
+"""Output and input devices (private)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from ._errors import from_glib
 from ._gi import AudioCast, GLib
 from ._player import text_argument
 
-__all__ = ["DeviceInfo", "list_output_devices"]
+__all__ = ["DeviceInfo", "InputDeviceInfo", "list_input_devices",
+           "list_output_devices"]
 
 
 class DeviceInfo(TypedDict):
@@ -31,6 +32,16 @@ class DeviceInfo(TypedDict):
     """The device's native channel count."""
 
 
+class InputDeviceInfo(DeviceInfo):
+    """One entry of :func:`list_input_devices`: the keys of
+    :class:`DeviceInfo`, and whether the input records an output."""
+
+    is_monitor: bool
+    """Whether the input records what an output plays (a PulseAudio sink's
+    monitor, such as ``"speaker.monitor"``) rather than a microphone or a
+    line input."""
+
+
 def list_output_devices(server: Optional[str] = None) -> List[DeviceInfo]:
     """The output devices that exist now, the default one first.
 
@@ -46,22 +57,42 @@ def list_output_devices(server: Optional[str] = None) -> List[DeviceInfo]:
     [0] speaker (pulse)
     [1] Virtual-Mic (pulse)
     """
-    return [
-        DeviceInfo(name=d.get_name(), index=i, type=d.get_backend(),
-                   description=d.get_description() or d.get_name(),
-                   is_default=bool(d.get_is_default()),
-                   sample_rate=int(d.get_sample_rate()),
-                   channels=int(d.get_channels()))
-        for i, d in enumerate(_devices(server))
-    ]
+    return [DeviceInfo(**_keys(i, d)) for i, d in
+            enumerate(_devices(server, AudioCast.list_output_devices,
+                               AudioCast.list_output_devices_on))]
 
 
-def _devices(server: Optional[str]) -> list:
+def list_input_devices(server: Optional[str] = None) -> List[InputDeviceInfo]:
+    """The input devices that exist now, the default one first: with a
+    PulseAudio server (or PipeWire through pipewire-pulse) its sources,
+    among them the monitor of each output (``is_monitor``), which records
+    what that output plays. ``server`` as for :func:`list_output_devices`.
+
+    >>> import audiocast
+    >>> for dev in audiocast.list_input_devices():       # doctest: +SKIP
+    ...     print(dev["name"], dev["is_monitor"])
+    speaker.monitor True
+    Virtual-Mic.monitor True
+    """
+    return [InputDeviceInfo(**_keys(i, d), is_monitor=bool(d.get_is_monitor()))
+            for i, d in enumerate(_devices(server, AudioCast.list_input_devices,
+                                           AudioCast.list_input_devices_on))]
+
+
+def _keys(index: int, d) -> dict:
+    return dict(name=d.get_name(), index=index, type=d.get_backend(),
+                description=d.get_description() or d.get_name(),
+                is_default=bool(d.get_is_default()),
+                sample_rate=int(d.get_sample_rate()),
+                channels=int(d.get_channels()))
+
+
+def _devices(server: Optional[str], on_default, on_server) -> list:
     server = text_argument("server", server, "a server address",
                            "server address")
     if server is None:
-        return AudioCast.list_output_devices()
+        return on_default()
     try:
-        return AudioCast.list_output_devices_on(server)
+        return on_server(server)
     except GLib.Error as e:
         raise from_glib(e) from e

@@ -179,7 +179,7 @@ def describe_departure(captured, at, written, heard):
 
 
 def assert_heard_exactly(captured, written, what="the audio",
-                         followed=False, tolerance=0.0):
+                         followed=False, tolerance=0.0, dry_period=None):
     """``captured`` (from the first sound on) holds every frame of
     ``written``, bit-exact (or each sample within ``tolerance``) and in
     order, and nothing after it (``followed``:
@@ -187,7 +187,8 @@ def assert_heard_exactly(captured, written, what="the audio",
     own whole-quantum xruns (server_xrun_quantum) are stepped over and
     returned. Holes the server played in place of late audio are stepped
     over and recorded (dropouts.py)."""
-    heard, glitches, bad = follow_written(captured, written, what, tolerance)
+    heard, glitches, bad = follow_written(captured, written, what, tolerance,
+                                          dry_period)
     assert bad is None or (followed and heard == len(written)), (
         f"{what}: the capture departs from what was written at capture "
         f"offset {bad}, after {heard} of its {len(written)} frames: "
@@ -215,7 +216,8 @@ def _comparable_frames(captured, written, tolerance):
     return as_frames(captured), as_frames(written), differ
 
 
-def follow_written(captured, written, what="the audio", tolerance=0.0):
+def follow_written(captured, written, what="the audio", tolerance=0.0,
+                   dry_period=None):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
     compared frame by frame, bit for bit (with a ``tolerance``: each sample
@@ -235,7 +237,10 @@ def follow_written(captured, written, what="the audio", tolerance=0.0):
     A hole (up to dropouts.MAX_HOLE_FRAMES of silence in place of as many
     written frames, the frames after it in their places) is stepped over too,
     and recorded for ``what`` with dropouts.record(), not returned: the test
-    ends as an expected failure if everything else passes."""
+    ends as an expected failure if everything else passes. So is, given
+    ``dry_period`` (for a player that reported an underrun), a gap: whole
+    periods of silence, up to MAX_HOLE_FRAMES, after which the written
+    frames go on where they stopped (dropouts.record_gap())."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
     sound = nonsilent_mask(captured)
@@ -269,6 +274,18 @@ def follow_written(captured, written, what="the audio", tolerance=0.0):
         k = int(after[0])
         return k if r + k < len(want) and agree(c + k, r + k) else None
 
+    def dry_gap_at(c, r):
+        """The length of the silence at ``c`` if it is whole periods the
+        sink played while its ring was dry, the written frames going on
+        after it where they stopped; or None."""
+        if not dry_period:
+            return None
+        after = np.flatnonzero(sound[c:c + dropouts.MAX_HOLE_FRAMES + 1])
+        if len(after) == 0 or after[0] == 0 or after[0] % dry_period:
+            return None
+        k = int(after[0])
+        return k if agree(c + k, r) else None
+
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
         first = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
@@ -279,10 +296,15 @@ def follow_written(captured, written, what="the audio", tolerance=0.0):
         over = step_over(c, r)
         if over is None:
             hole = hole_at(c, r)
-            if hole is None:
+            if hole is not None:
+                dropouts.record(what, c, hole)
+                c, r = c + hole, r + hole
+                continue
+            gap = dry_gap_at(c, r)
+            if gap is None:
                 break
-            dropouts.record(what, c, hole)
-            c, r = c + hole, r + hole
+            dropouts.record_gap(what, c, gap)
+            c += gap
             continue
         glitches.append((c, *over))
         c, r = c + over[0], r + over[1]

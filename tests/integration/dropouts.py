@@ -7,10 +7,17 @@ silence, the rest in place, before and after. That is the mark of a machine
 stall longer than what the server held for the stream (docs/testing.md), not
 of audio lost or moved by the sink, which would leave the rest out of place.
 
-``analysis.follow_written()`` steps over such holes, none longer than
-MAX_HOLE_FRAMES, and records them here; the test goes on with every other
-check, and if all of them pass, conftest.py reports it as an expected
-failure that lists the holes. Anything else still fails.
+The same stall can make the writer late instead: when the thread that
+feeds the player (an appsrc's, or the application's) stands still longer
+than the ring holds, the ring runs dry, the sink plays whole periods of
+silence (and counts an underrun), and the audio goes on after them, none of
+it lost. A test whose player reported an underrun may let
+``analysis.follow_written()`` step over such a gap (``dry_period``).
+
+``analysis.follow_written()`` steps over such holes and gaps, none longer
+than MAX_HOLE_FRAMES, and records them here; the test goes on with every
+other check, and if all of them pass, conftest.py reports it as an expected
+failure that lists them. Anything else still fails.
 """
 
 # A stall of the test machine lasts 10-40 ms (docs/testing.md), of which the
@@ -19,11 +26,13 @@ failure that lists the holes. Anything else still fails.
 MAX_HOLE_FRAMES = 2048
 
 _holes = []  # (what, capture offset, frames) recorded during this test
+_gaps = []   # the same, for silence the sink played while the ring was dry
 
 
 def reset():
     """Forgets the holes of the test before (conftest.py, at each setup)."""
     _holes.clear()
+    _gaps.clear()
 
 
 def record(what, offset, frames):
@@ -31,15 +40,29 @@ def record(what, offset, frames):
     _holes.append((what, int(offset), int(frames)))
 
 
+def record_gap(what, offset, frames):
+    """A gap of ``frames`` frames of silence at capture ``offset`` in
+    ``what``, the sink's own while its ring was dry (the writer was late)."""
+    _gaps.append((what, int(offset), int(frames)))
+
+
 def recorded():
-    """The holes recorded since the test began, as (what, offset, frames)."""
-    return list(_holes)
+    """The holes and gaps recorded since the test began, as (what, offset,
+    frames)."""
+    return list(_holes) + list(_gaps)
 
 
 def reason():
-    """Why a test that passed with holes is an expected failure."""
-    lost = sum(frames for _, _, frames in _holes)
-    return (f"the server played {len(_holes)} hole(s) of silence, "
-            f"{lost} frames in all, in place of audio that came late "
-            f"(what, capture offset, frames): {_holes}; every other frame "
-            "was heard exactly, in its place")
+    """Why a test that passed with holes or gaps is an expected failure."""
+    parts = []
+    if _holes:
+        lost = sum(frames for _, _, frames in _holes)
+        parts.append(f"the server played {len(_holes)} hole(s) of silence, "
+                     f"{lost} frames in all, in place of audio that came late "
+                     f"(what, capture offset, frames): {_holes}")
+    if _gaps:
+        parts.append(f"the player's ring ran dry {len(_gaps)} time(s) while "
+                     "its writer stood still, and it played whole periods of "
+                     f"silence before the rest (what, capture offset, frames): "
+                     f"{_gaps}")
+    return "; ".join(parts) + "; every other frame was heard exactly, in order"

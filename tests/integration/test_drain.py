@@ -7,6 +7,7 @@ import pytest
 import analysis
 import appsrc_player
 import audio_signals
+import sound_servers
 from appsrc_player import Player
 from captures import Capture
 from sound_servers import SPEAKER
@@ -62,7 +63,13 @@ def test_drain_waits_for_playout():
     assert gap >= RATE // 1000, (
         f"only {gap} silent frames between A and B: drain returned before A "
         "was heard")
-    analysis.assert_heard_exactly(data[b_at:], b, "tone B")
+    # the Player feeds 1024-frame chunks through appsrc's thread: when a
+    # stall held that thread back longer than the ring held, the sink played
+    # whole periods of silence (an underrun) before the rest of B
+    late = s2["underruns"] > s1["underruns"]
+    analysis.assert_heard_exactly(
+        data[b_at:], b, "tone B",
+        dry_period=sound_servers.period_frames(RATE) if late else None)
     # A had reached the monitor by the time drain returned (50 ms slack for
     # the capture's own latency and thread scheduling)
     assert last_a_arrival <= t_ret + 0.050, (

@@ -93,6 +93,73 @@ def test_each_sink_is_listed_once_with_the_servers_format():
     check_listing(audiocast.list_output_devices())
 
 
+def server_sources(server=None):
+    """name -> (channels, rate, the sink it monitors or None), as the
+    server's pactl lists its sources."""
+    out, name = {}, None
+    for line in sound_servers.pactl("list", "sources",
+                                    server=server).splitlines():
+        key, _, value = line.strip().partition(": ")
+        if key == "Name":
+            name = value
+        elif key == "Sample Specification" and name:
+            _, ch, rate = value.split()
+            out[name] = [int(ch.rstrip("ch")), int(rate.rstrip("Hz")), None]
+        elif key == "Monitor of Sink" and name in out:
+            out[name][2] = None if value == "n/a" else value
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def check_input_listing(devices, server=None):
+    sources = server_sources(server)
+    names = [d["name"] for d in devices]
+    assert sorted(names) == sorted(sources), devices
+    assert len(set(names)) == len(names), f"a source listed twice: {names}"
+    assert [d["index"] for d in devices] == list(range(len(devices)))
+    for d in devices:
+        assert set(d) == {"name", "index", "type", "description", "is_default",
+                          "sample_rate", "channels", "is_monitor"}, d
+        channels, rate, monitor_of = sources[d["name"]]
+        assert (d["type"], d["sample_rate"], d["channels"], d["is_monitor"]) \
+            == ("pulse", rate, channels, monitor_of is not None), d
+    # every output can be recorded through its monitor
+    monitors = {sources[d["name"]][2] for d in devices if d["is_monitor"]}
+    assert monitors >= set(server_sinks(server)), devices
+    defaults = [d for d in devices if d["is_default"]]
+    assert len(defaults) <= 1 and (not defaults or devices[0] is defaults[0]), \
+        devices
+
+
+def test_inputs_are_the_servers_sources_with_the_monitors_flagged():
+    check_input_listing(audiocast.list_input_devices())
+    # outputs keep their keys
+    assert all("is_monitor" not in d for d in audiocast.list_output_devices())
+
+
+def test_an_input_that_is_no_monitor():
+    """A source of its own (a remapped monitor stands in for a microphone:
+    no sound card here) is listed as no monitor."""
+    module = sound_servers.pactl(
+        "load-module", "module-remap-source", f"master={SPEAKER.name}.monitor",
+        "source_name=test-microphone").strip()
+    try:
+        devices = audiocast.list_input_devices()
+        check_input_listing(devices)
+        mic = [d for d in devices if d["name"] == "test-microphone"]
+        assert len(mic) == 1 and mic[0]["is_monitor"] is False, devices
+    finally:
+        sound_servers.pactl("unload-module", module)
+
+
+def test_cli_lists_inputs():
+    r = subprocess.run([sys.executable, "-m", "audiocast", "devices", "--input"],
+                       env=audiocast_pkg.child_env(), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert f"{SPEAKER.name}.monitor (pulse)" in r.stdout, r.stdout
+    assert ", monitor" in r.stdout, r.stdout
+
+
 def chosen_path(device, server=None):
     """(factory of the element that plays, the sink it plays on) for an
     audiocastsink given ``device``, once READY."""
@@ -238,6 +305,8 @@ def test_clear_heard_count_and_tail():
 def test_remote_listing(remote):
     check_listing(audiocast.list_output_devices(server=remote.tcp_address),
                   server=remote)
+    check_input_listing(audiocast.list_input_devices(server=remote.tcp_address),
+                        server=remote)
     assert chosen_path("speak", remote.tcp_address) == ("pulsesink",
                                                         SPEAKER.name)
 
@@ -286,6 +355,8 @@ def test_unreachable_address_fails_naming_it(tmp_path):
     write_wav(tmp_path / "clip.wav", 0.1)
     with pytest.raises(audiocast.BackendError, match=address):
         audiocast.list_output_devices(server=address)
+    with pytest.raises(audiocast.BackendError, match=address):
+        audiocast.list_input_devices(server=address)
     with pytest.raises(audiocast.BackendError, match=address):
         audiocast.AudioPlayer(server=address)
     with pytest.raises(audiocast.BackendError, match=address):

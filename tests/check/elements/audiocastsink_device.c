@@ -25,7 +25,8 @@ queued_fixture_new (void)
   GstPad *pad;
 
   fail_unless (queue != NULL);
-  gst_bin_add_many (GST_BIN (bin), queue, gst_object_ref (f->dev), NULL);
+  /* the bin takes a reference of its own: f->dev is not floating */
+  gst_bin_add_many (GST_BIN (bin), queue, f->dev, NULL);
   fail_unless (gst_element_link (queue, f->dev));
   pad = gst_element_get_static_pad (queue, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
