@@ -81,7 +81,10 @@ def test_clear_then_write_speaker():
         f"({clear_to_silence_ms:.2f} ms), allowed {period + fade} "
         f"(latency-time {LATENCY_US} us + fade-time {fade_us} us)")
     assert exact >= min(heard, n_old) - period, (
-        f"old audio differs from the input from frame {exact} on (heard {heard})")
+        f"old audio differs from the input from frame {exact} on (heard {heard}): "
+        f"the capture's frames from there are old frames "
+        f"{analysis.find_exact(old, region[exact:exact + 16])[:3]}; "
+        + analysis.describe_departure(region, exact, old, exact))
     # ... silence between old and new, and never any old audio again
     assert not analysis.nonsilent_mask(region[n_old:]).any()
     tail = data[new_at:]
