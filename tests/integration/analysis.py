@@ -265,26 +265,22 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
                     return inserted, skipped
         return None
 
-    def hole_at(c, r):
-        """The length of the silence at ``c`` if it stands in place of as
-        many written frames (those after it agree), or None."""
+    def silence_at(c):
+        """The length of the silence at ``c``, if it ends within
+        dropouts.MAX_HOLE_FRAMES; else None."""
         after = np.flatnonzero(sound[c:c + dropouts.MAX_HOLE_FRAMES + 1])
-        if len(after) == 0 or after[0] == 0:
-            return None
-        k = int(after[0])
-        return k if r + k < len(want) and agree(c + k, r + k) else None
+        return int(after[0]) if len(after) and after[0] > 0 else None
 
-    def dry_gap_at(c, r):
-        """The length of the silence at ``c`` if it is whole periods the
+    def hole_at(c, r, k):
+        """Whether the silence of ``k`` frames at ``c`` stands in place of
+        as many written frames (those after it agree)."""
+        return r + k < len(want) and agree(c + k, r + k)
+
+    def dry_gap_at(c, r, k):
+        """Whether the silence of ``k`` frames at ``c`` is whole periods the
         sink played while its ring was dry, the written frames going on
-        after it where they stopped; or None."""
-        if not dry_period:
-            return None
-        after = np.flatnonzero(sound[c:c + dropouts.MAX_HOLE_FRAMES + 1])
-        if len(after) == 0 or after[0] == 0 or after[0] % dry_period:
-            return None
-        k = int(after[0])
-        return k if agree(c + k, r) else None
+        after it where they stopped."""
+        return bool(dry_period) and k % dry_period == 0 and agree(c + k, r)
 
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
@@ -295,17 +291,16 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         c, r = c + int(first[0]), r + int(first[0])
         over = step_over(c, r)
         if over is None:
-            hole = hole_at(c, r)
-            if hole is not None:
-                dropouts.record(what, c, hole)
-                c, r = c + hole, r + hole
+            k = silence_at(c)
+            if k is not None and hole_at(c, r, k):
+                dropouts.record(what, c, k)
+                c, r = c + k, r + k
                 continue
-            gap = dry_gap_at(c, r)
-            if gap is None:
-                break
-            dropouts.record_gap(what, c, gap)
-            c += gap
-            continue
+            if k is not None and dry_gap_at(c, r, k):
+                dropouts.record_gap(what, c, k)
+                c += k
+                continue
+            break
         glitches.append((c, *over))
         c, r = c + over[0], r + over[1]
     return r, glitches, c if sound[c:].any() else None
