@@ -517,7 +517,7 @@ device_new_from_pulse (const AudioCastPulseDevice *device)
       "is-default", device->is_default,
       "sample-rate", GST_AUDIO_INFO_RATE (&device->info),
       "channels", GST_AUDIO_INFO_CHANNELS (&device->info),
-      "is-monitor", device->monitor_of != NULL,
+      "is-monitor", device->is_monitor,
       NULL);
 }
 

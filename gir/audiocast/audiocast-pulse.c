@@ -37,7 +37,6 @@ audio_cast_pulse_device_free (AudioCastPulseDevice *device)
     return;
   g_free (device->name);
   g_free (device->description);
-  g_free (device->monitor_of);
   g_free (device);
 }
 
@@ -261,9 +260,7 @@ source_info_cb (pa_context *c, const pa_source_info *i, int eol,
   if (i == NULL || i->name == NULL)
     return;
   device = device_new (i->name, i->description, &i->sample_spec);
-  if (i->monitor_of_sink != PA_INVALID_INDEX)
-    device->monitor_of = g_strdup (i->monitor_of_sink_name
-        ? i->monitor_of_sink_name : "");
+  device->is_monitor = i->monitor_of_sink != PA_INVALID_INDEX;
   q->devices = g_list_prepend (q->devices, device);
 }
 
@@ -318,7 +315,7 @@ audio_cast_pulse_list_sinks (const gchar *server, GList **sinks,
 }
 
 /* The same for the server's sources: its inputs and the monitors of its
- * sinks (monitor_of set). */
+ * sinks (is_monitor set). */
 gboolean
 audio_cast_pulse_list_sources (const gchar *server, GList **sources,
     GError **error)

@@ -19,7 +19,7 @@ typedef struct
 {
   gchar *name;
   gchar *description;
-  gchar *monitor_of;            /* a sink's monitor source: the sink; or NULL */
+  gboolean is_monitor;          /* a source that records one of the sinks */
   gboolean is_default;
   gboolean on_pipewire;         /* the server is PipeWire's pipewire-pulse */
   GstAudioInfo info;            /* the sink's own format; rate 0: unknown */
