@@ -11,6 +11,8 @@
 
 #include "audiocast-ring.h"
 
+#include <gio/gio.h>
+
 G_BEGIN_DECLS
 
 /* The ring between a capture thread and the application's reader.
@@ -21,7 +23,23 @@ G_BEGIN_DECLS
  * frames make room for the new ones: they are counted as dropped, each push
  * that dropped any counts as an overflow, and the next read reports how
  * many frames were dropped before its first frame. A reader waits with a
- * timeout, and stop() releases it. */
+ * timeout or until its GCancellable is cancelled, and stop() releases it.
+ *
+ * Each push may say when its first frame was captured (monotonic clock);
+ * a read then says when its own first frame was, from the newest such
+ * anchor at or before it. */
+
+/* Enough for about a second of 10 ms pushes: an older frame's time is
+ * extrapolated from the oldest anchor kept, which drifts by the clocks'
+ * difference over that span only. */
+#define AUDIO_CAST_CAPTURE_ANCHORS 128
+
+typedef struct
+{
+  guint64 frame;                /* index among all frames captured */
+  gint64 time_us;               /* monotonic time it was captured */
+} AudioCastCaptureAnchor;
+
 typedef struct
 {
   /* lock: everything below; held for bookkeeping and memcpy only, never
@@ -35,6 +53,10 @@ typedef struct
   guint overflows;              /* pushes that dropped frames */
   guint64 dropped_unreported;   /* dropped since the last read began */
   gboolean stopped;
+  guint rate;                   /* frames per second, for capture times */
+  AudioCastCaptureAnchor anchors[AUDIO_CAST_CAPTURE_ANCHORS];
+  guint n_anchors;
+  guint next_anchor;            /* where the next anchor goes */
 } AudioCastCaptureRing;
 
 typedef enum
@@ -44,7 +66,16 @@ typedef enum
   AUDIO_CAST_CAPTURE_READ_STOPPED,    /* fewer: the ring was stopped */
   AUDIO_CAST_CAPTURE_READ_DROPPED_AFTER, /* fewer: frames after them were
                                           * dropped (the next read says) */
+  AUDIO_CAST_CAPTURE_READ_CANCELLED,  /* fewer: the cancellable fired */
 } AudioCastCaptureRead;
+
+typedef struct
+{
+  guint64 got;                  /* frames copied */
+  guint64 dropped_before;       /* frames dropped just before the first */
+  gint64 first_time_us;         /* capture time of the first copied frame
+                                 * (monotonic µs), -1 when unknown */
+} AudioCastCaptureReadInfo;
 
 typedef struct
 {
@@ -56,16 +87,18 @@ typedef struct
 } AudioCastCaptureStats;
 
 gboolean audio_cast_capture_ring_init  (AudioCastCaptureRing *ring, gsize bpf,
-                                        guint64 capacity);
+                                        guint rate, guint64 capacity);
 void     audio_cast_capture_ring_clear (AudioCastCaptureRing *ring);
 
 void     audio_cast_capture_ring_push  (AudioCastCaptureRing *ring,
-                                        const guint8 *src, guint64 frames);
+                                        const guint8 *src, guint64 frames,
+                                        gint64 time_us);
 
 AudioCastCaptureRead audio_cast_capture_ring_read (AudioCastCaptureRing *ring,
                                         guint8 *dest, guint64 frames,
-                                        gint64 timeout_us, guint64 *got,
-                                        guint64 *dropped_before);
+                                        gint64 timeout_us,
+                                        GCancellable *cancellable,
+                                        AudioCastCaptureReadInfo *info);
 
 void     audio_cast_capture_ring_stop  (AudioCastCaptureRing *ring);
 void     audio_cast_capture_ring_get_stats (AudioCastCaptureRing *ring,

@@ -12,18 +12,27 @@
 #include <audiocast/audiocast-capture-ring.h>
 
 #define CAPACITY 100
+/* one frame per millisecond, so capture times are easy to check */
+#define RATE 1000
 
-/* Pushes frames @start .. @start + @n - 1. */
+/* Pushes frames @start .. @start + @n - 1, captured from @time_us on. */
 static void
-push_counting (AudioCastCaptureRing * r, guint32 start, guint n)
+push_counting_at (AudioCastCaptureRing * r, guint32 start, guint n,
+    gint64 time_us)
 {
   guint32 *frames = g_new (guint32, n);
   guint i;
 
   for (i = 0; i < n; i++)
     frames[i] = start + i;
-  audio_cast_capture_ring_push (r, (const guint8 *) frames, n);
+  audio_cast_capture_ring_push (r, (const guint8 *) frames, n, time_us);
   g_free (frames);
+}
+
+static void
+push_counting (AudioCastCaptureRing * r, guint32 start, guint n)
+{
+  push_counting_at (r, start, n, -1);
 }
 
 static void
@@ -40,20 +49,20 @@ GST_START_TEST (test_reads_what_was_pushed_in_order)
   AudioCastCaptureRing r;
   AudioCastCaptureStats s;
   guint32 out[CAPACITY];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
   push_counting (&r, 0, 30);
   push_counting (&r, 30, 30);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          45, 0, &got, &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
-  fail_unless_equals_uint64 (got, 45);
-  fail_unless_equals_uint64 (dropped, 0);
+          45, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_uint64 (info.got, 45);
+  fail_unless_equals_uint64 (info.dropped_before, 0);
   assert_counting (out, 45, 0);
   /* the ring wraps */
   push_counting (&r, 60, 80);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          95, 0, &got, &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+          95, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
   assert_counting (out, 95, 45);
 
   audio_cast_capture_ring_get_stats (&r, &s);
@@ -75,9 +84,9 @@ GST_START_TEST (test_overflow_drops_the_oldest_and_the_next_read_says_so)
   AudioCastCaptureRing r;
   AudioCastCaptureStats s;
   guint32 out[CAPACITY];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
   push_counting (&r, 0, 80);
   push_counting (&r, 80, 50);   /* 30 oldest go */
   push_counting (&r, 130, 250); /* larger than the ring: its newest 100 stay */
@@ -88,13 +97,13 @@ GST_START_TEST (test_overflow_drops_the_oldest_and_the_next_read_says_so)
   fail_unless_equals_uint64 (s.available, CAPACITY);
 
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          60, 0, &got, &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
-  fail_unless_equals_uint64 (dropped, 280);
+          60, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_uint64 (info.dropped_before, 280);
   assert_counting (out, 60, 280);
   /* reported once */
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          40, 0, &got, &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
-  fail_unless_equals_uint64 (dropped, 0);
+          40, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_uint64 (info.dropped_before, 0);
   assert_counting (out, 40, 340);
 
   audio_cast_capture_ring_get_stats (&r, &s);
@@ -129,11 +138,11 @@ pusher_thread (gpointer data)
 /* Reads @frames into @out while @p pushes from a thread of its own. */
 static AudioCastCaptureRead
 read_while_pushing (Pusher * p, guint32 * out, guint64 frames,
-    gint64 timeout_us, guint64 * got, guint64 * dropped)
+    gint64 timeout_us, AudioCastCaptureReadInfo * info)
 {
   GThread *t = g_thread_new ("pusher", pusher_thread, p);
   AudioCastCaptureRead result = audio_cast_capture_ring_read (p->r,
-      (guint8 *) out, frames, timeout_us, got, dropped);
+      (guint8 *) out, frames, timeout_us, NULL, info);
 
   g_thread_join (t);
   return result;
@@ -148,13 +157,13 @@ GST_START_TEST (test_a_read_waits_for_frames_that_come_later)
    * stall of this thread lasts */
   Pusher p = { &r, 0, 10, 50, 20 };
   guint32 out[500];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
-  fail_unless_equals_int (read_while_pushing (&p, out, 500, -1, &got,
-          &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
-  fail_unless_equals_uint64 (got, 500);
-  fail_unless_equals_uint64 (dropped, 0);
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  fail_unless_equals_int (read_while_pushing (&p, out, 500, -1, &info),
+      AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_uint64 (info.got, 500);
+  fail_unless_equals_uint64 (info.dropped_before, 0);
   assert_counting (out, 500, 0);
   audio_cast_capture_ring_clear (&r);
 }
@@ -168,30 +177,30 @@ GST_START_TEST (test_timeout_and_stop_end_a_read)
   AudioCastCaptureRing r;
   Pusher p = { &r, 0, 10, 1, 50 };
   guint32 out[CAPACITY];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
   push_counting (&r, 0, 10);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          50, 1000, &got, &dropped), AUDIO_CAST_CAPTURE_READ_TIMED_OUT);
-  fail_unless_equals_uint64 (got, 10);
+          50, 1000, NULL, &info), AUDIO_CAST_CAPTURE_READ_TIMED_OUT);
+  fail_unless_equals_uint64 (info.got, 10);
   assert_counting (out, 10, 0);
 
   /* G_MAXINT64 µs: waits (for the pusher), does not return at once */
   p.start = 10;
-  fail_unless_equals_int (read_while_pushing (&p, out, 10, G_MAXINT64, &got,
-          &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_int (read_while_pushing (&p, out, 10, G_MAXINT64,
+          &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
   assert_counting (out, 10, 10);
 
   push_counting (&r, 20, 5);
   audio_cast_capture_ring_stop (&r);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          50, -1, &got, &dropped), AUDIO_CAST_CAPTURE_READ_STOPPED);
-  fail_unless_equals_uint64 (got, 5);
+          50, -1, NULL, &info), AUDIO_CAST_CAPTURE_READ_STOPPED);
+  fail_unless_equals_uint64 (info.got, 5);
   assert_counting (out, 5, 20);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          50, -1, &got, &dropped), AUDIO_CAST_CAPTURE_READ_STOPPED);
-  fail_unless_equals_uint64 (got, 0);
+          50, -1, NULL, &info), AUDIO_CAST_CAPTURE_READ_STOPPED);
+  fail_unless_equals_uint64 (info.got, 0);
   audio_cast_capture_ring_clear (&r);
 }
 
@@ -218,14 +227,14 @@ GST_START_TEST (test_stop_releases_a_waiting_reader)
   AudioCastCaptureRing r;
   Waiter w = { &r, 0 };
   guint32 out[CAPACITY];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
   GThread *t;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
   t = g_thread_new ("stopper", stop_later, &w);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          50, -1, &got, &dropped), AUDIO_CAST_CAPTURE_READ_STOPPED);
-  fail_unless_equals_uint64 (got, 0);
+          50, -1, NULL, &info), AUDIO_CAST_CAPTURE_READ_STOPPED);
+  fail_unless_equals_uint64 (info.got, 0);
   g_thread_join (t);
   audio_cast_capture_ring_clear (&r);
 }
@@ -240,21 +249,111 @@ GST_START_TEST (test_a_drop_during_a_read_ends_it_before_the_gap)
   /* pushed 200 ms later: the reader is waiting by then */
   Pusher p = { &r, 60, 150, 1, 200 };
   guint32 out[400];
-  guint64 got, dropped;
+  AudioCastCaptureReadInfo info;
 
-  fail_unless (audio_cast_capture_ring_init (&r, 4, CAPACITY));
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
   push_counting (&r, 0, 60);
   /* the read copies 0..59 and waits; the push of 150 frames into a ring
    * of 100 drops 50 of them before the reader can take any */
-  fail_unless_equals_int (read_while_pushing (&p, out, 400, -1, &got,
-          &dropped), AUDIO_CAST_CAPTURE_READ_DROPPED_AFTER);
-  fail_unless_equals_uint64 (got, 60);
-  fail_unless_equals_uint64 (dropped, 0);
+  fail_unless_equals_int (read_while_pushing (&p, out, 400, -1,
+          &info), AUDIO_CAST_CAPTURE_READ_DROPPED_AFTER);
+  fail_unless_equals_uint64 (info.got, 60);
+  fail_unless_equals_uint64 (info.dropped_before, 0);
   assert_counting (out, 60, 0);
   fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
-          100, 0, &got, &dropped), AUDIO_CAST_CAPTURE_READ_COMPLETE);
-  fail_unless_equals_uint64 (dropped, 50);
+          100, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_uint64 (info.dropped_before, 50);
   assert_counting (out, 100, 110);
+  audio_cast_capture_ring_clear (&r);
+}
+
+GST_END_TEST;
+
+/* A read says when its first frame was captured: from the push that
+ * brought it, or counted on from it at the sample rate; a frame older than
+ * every anchor kept is counted back from the oldest. */
+GST_START_TEST (test_a_read_says_when_its_first_frame_was_captured)
+{
+  AudioCastCaptureRing r;
+  guint32 out[CAPACITY];
+  AudioCastCaptureReadInfo info;
+  guint i;
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  push_counting (&r, 0, 10);    /* no time known */
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          10, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_int64 (info.first_time_us, -1);
+
+  /* frames 10..39 captured from 5 s on; 40..59 after a jump to 9 s */
+  push_counting_at (&r, 10, 30, 5 * G_USEC_PER_SEC);
+  push_counting_at (&r, 40, 20, 9 * G_USEC_PER_SEC);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          5, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_int64 (info.first_time_us, 5 * G_USEC_PER_SEC);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          30, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  /* frame 15: 5 frames of 1 ms after its anchor */
+  fail_unless_equals_int64 (info.first_time_us, 5 * G_USEC_PER_SEC + 5000);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          10, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_int64 (info.first_time_us, 9 * G_USEC_PER_SEC + 5000);
+  audio_cast_capture_ring_clear (&r);
+
+  /* more pushes than anchors are kept */
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE,
+          2 * AUDIO_CAST_CAPTURE_ANCHORS));
+  for (i = 0; i < AUDIO_CAST_CAPTURE_ANCHORS + 10; i++)
+    push_counting_at (&r, i, 1, i == 0 ? 0 : 100000 + i * 1000);
+  /* frame 0's own anchor is gone: counted back from the oldest left,
+   * frame 10's (110 ms) */
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          1, 0, NULL, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  fail_unless_equals_int64 (info.first_time_us, 100000);
+  audio_cast_capture_ring_clear (&r);
+}
+
+GST_END_TEST;
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (20000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* A cancellable ends a waiting read with what it copied; the ring stays
+ * usable, and a read with a cancellable already cancelled takes only what
+ * is there. */
+GST_START_TEST (test_a_cancellable_ends_a_waiting_read)
+{
+  AudioCastCaptureRing r;
+  GCancellable *cancellable = g_cancellable_new ();
+  guint32 out[CAPACITY];
+  AudioCastCaptureReadInfo info;
+  GThread *t;
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  push_counting (&r, 0, 10);
+  t = g_thread_new ("canceller", cancel_later, cancellable);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          50, -1, cancellable, &info), AUDIO_CAST_CAPTURE_READ_CANCELLED);
+  g_thread_join (t);
+  fail_unless_equals_uint64 (info.got, 10);
+  assert_counting (out, 10, 0);
+
+  push_counting (&r, 10, 20);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          50, -1, cancellable, &info), AUDIO_CAST_CAPTURE_READ_CANCELLED);
+  fail_unless_equals_uint64 (info.got, 20);
+  assert_counting (out, 20, 10);
+  g_cancellable_reset (cancellable);
+  push_counting (&r, 30, 5);
+  fail_unless_equals_int (audio_cast_capture_ring_read (&r, (guint8 *) out,
+          5, -1, cancellable, &info), AUDIO_CAST_CAPTURE_READ_COMPLETE);
+  assert_counting (out, 5, 30);
+  g_object_unref (cancellable);
   audio_cast_capture_ring_clear (&r);
 }
 
@@ -273,6 +372,8 @@ capture_ring_suite (void)
   tcase_add_test (tc, test_timeout_and_stop_end_a_read);
   tcase_add_test (tc, test_stop_releases_a_waiting_reader);
   tcase_add_test (tc, test_a_drop_during_a_read_ends_it_before_the_gap);
+  tcase_add_test (tc, test_a_read_says_when_its_first_frame_was_captured);
+  tcase_add_test (tc, test_a_cancellable_ends_a_waiting_read);
   return s;
 }
 
