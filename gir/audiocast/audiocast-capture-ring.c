@@ -105,6 +105,12 @@ audio_cast_capture_ring_push (AudioCastCaptureRing *ring, const guint8 *src,
   if (frames == 0)
     return;
   g_mutex_lock (&ring->lock);
+  if (ring->stopped) {
+    /* the capture thread had not stopped yet: after stop() returned, what
+     * can still be read is fixed */
+    g_mutex_unlock (&ring->lock);
+    return;
+  }
   add_anchor (ring, ring->captured, time_us);
   if (frames > capacity) {
     dropped = frames - capacity;

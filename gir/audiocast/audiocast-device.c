@@ -91,6 +91,58 @@ audio_cast_device_describe_all (GList *devices)
   return g_string_free (s, FALSE);
 }
 
+/* Names that are ALSA PCMs rather than devices the providers list: what
+ * PyAudioCast users pass ("pulse", "default", "hw:CARD=Audio", "plughw:0").
+ * Only such names are tried, so a mistyped device name costs no ALSA
+ * error output. */
+gboolean
+audio_cast_device_is_alsa_pcm_name (const gchar *name)
+{
+  static const gchar *const plain[] = { "default", "pulse", "pipewire",
+    "sysdefault", "jack", NULL
+  };
+
+  return strchr (name, ':') != NULL || g_strv_contains (plain, name);
+}
+
+/* Opens @element (NULL to READY) with a bus of its own, as gstautodetect
+ * does: a candidate's error is not the application's, since the next
+ * candidate may open, but it is why this one did not, which goes into
+ * @reasons ("; name: why") for the error reported when none opens. On
+ * failure @element is back in NULL. */
+gboolean
+audio_cast_device_try_ready (GstElement *element, const gchar *name,
+    GString *reasons)
+{
+  GstBus *bus = gst_bus_new ();
+  GstMessage *message;
+  gboolean opened, explained = FALSE;
+
+  gst_element_set_bus (element, bus);
+  /* READY opens the device or connects to the server: that is the test
+   * of being usable. */
+  opened = gst_element_set_state (element, GST_STATE_READY)
+      == GST_STATE_CHANGE_SUCCESS;
+  while (!opened
+      && (message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
+    GError *error = NULL;
+
+    gst_message_parse_error (message, &error, NULL);
+    g_string_append_printf (reasons, "; %s: %s", name, error->message);
+    explained = TRUE;
+    g_error_free (error);
+    gst_message_unref (message);
+  }
+  if (!opened) {
+    if (!explained)
+      g_string_append_printf (reasons, "; %s: cannot open", name);
+    gst_element_set_state (element, GST_STATE_NULL);
+  }
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  return opened;
+}
+
 void
 audio_cast_device_ensure_gst (void)
 {

@@ -36,5 +36,9 @@ gchar      *audio_cast_device_dup_name        (GstDevice *device);
 AudioCastDevice *audio_cast_device_find       (GList *devices,
                                                const gchar *wanted);
 gchar      *audio_cast_device_describe_all    (GList *devices);
+gboolean    audio_cast_device_is_alsa_pcm_name (const gchar *name);
+gboolean    audio_cast_device_try_ready       (GstElement *element,
+                                               const gchar *name,
+                                               GString *reasons);
 
 G_END_DECLS

@@ -30,13 +30,15 @@ G_BEGIN_DECLS
 
 /**
  * AudioCastError:
- * @AUDIO_CAST_ERROR_DEVICE_NOT_FOUND: no output device matches the name; the
+ * @AUDIO_CAST_ERROR_DEVICE_NOT_FOUND: no device matches the name; the
  *   message starts with "Device not found:" and lists the available devices
  * @AUDIO_CAST_ERROR_INVALID_ARGUMENT: a parameter is out of range or does not
  *   fit the stream (the message names it and what is accepted)
- * @AUDIO_CAST_ERROR_CLOSED: the player was stopped
+ * @AUDIO_CAST_ERROR_CLOSED: the player or recorder was stopped
  * @AUDIO_CAST_ERROR_BACKEND: the sound server or device failed
  * @AUDIO_CAST_ERROR_FORMAT: a file could not be read or decoded
+ * @AUDIO_CAST_ERROR_BUSY: another thread is doing what only one thread may
+ *   do at a time: reading from the same [class@Recorder]
  *
  * Errors of the AudioCast library.
  *
@@ -49,6 +51,7 @@ typedef enum
   AUDIO_CAST_ERROR_CLOSED,
   AUDIO_CAST_ERROR_BACKEND,
   AUDIO_CAST_ERROR_FORMAT,
+  AUDIO_CAST_ERROR_BUSY,
 } AudioCastError;
 
 /**

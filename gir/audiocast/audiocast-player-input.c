@@ -19,8 +19,8 @@
 #include <math.h>
 #include <string.h>
 
-static GstAudioFormat
-to_gst_format (AudioCastSampleFormat format)
+GstAudioFormat
+audio_cast_sample_format_to_gst (AudioCastSampleFormat format)
 {
   switch (format) {
     case AUDIO_CAST_SAMPLE_FORMAT_S16LE:
@@ -58,7 +58,7 @@ void
 audio_cast_player_input_info (const AudioCastPlayerInput *input,
     AudioCastSampleFormat format, GstAudioInfo *info)
 {
-  gst_audio_info_set_format (info, to_gst_format (format), input->rate,
+  gst_audio_info_set_format (info, audio_cast_sample_format_to_gst (format), input->rate,
       input->channels, NULL);
 }
 
@@ -66,7 +66,7 @@ gboolean
 audio_cast_player_input_count_frames (const AudioCastPlayerInput *input,
     AudioCastSampleFormat format, gsize size, gsize *frames, GError **error)
 {
-  GstAudioFormat gst_format = to_gst_format (format);
+  GstAudioFormat gst_format = audio_cast_sample_format_to_gst (format);
   gsize bpf;
 
   if (gst_format == GST_AUDIO_FORMAT_UNKNOWN) {

@@ -36,6 +36,10 @@ typedef struct
   gsize sanitized_size;
 } AudioCastPlayerInput;
 
+/* GStreamer's name for @format; GST_AUDIO_FORMAT_UNKNOWN for a value that
+ * is none of AudioCastSampleFormat's. */
+GstAudioFormat audio_cast_sample_format_to_gst (AudioCastSampleFormat format);
+
 void audio_cast_player_input_init (AudioCastPlayerInput *input, guint rate,
     guint channels);
 void audio_cast_player_input_clear (AudioCastPlayerInput *input);

@@ -49,7 +49,7 @@
 
 #include "audiocast.h"
 #include "audiocast-device.h"
-#include "audiocast-player-failure.h"
+#include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
 #include "audiocast-sink-private.h"
 #include "audiocast-stream-properties.h"
@@ -93,7 +93,7 @@ struct _AudioCastPlayer
   GMutex write_lock;
   AudioCastPlayerInput input;
 
-  AudioCastPlayerFailure failure;       /* has a lock of its own */
+  AudioCastPipelineFailure failure;       /* has a lock of its own */
 };
 
 enum
@@ -162,7 +162,7 @@ audio_cast_player_initable_init (GInitable *initable,
   audio_cast_device_ensure_gst ();
   self->pipeline = gst_pipeline_new ("audiocast-player");
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  audio_cast_player_failure_watch (&self->failure, bus);
+  audio_cast_pipeline_failure_watch (&self->failure, bus);
   gst_object_unref (bus);
   self->sink = g_object_new (AUDIO_CAST_TYPE_SINK, "name", "sink",
       "device", self->device, "server", self->server,
@@ -179,7 +179,7 @@ audio_cast_player_initable_init (GInitable *initable,
    * stream's is decided. */
   if (gst_element_set_state (self->pipeline, GST_STATE_READY)
       == GST_STATE_CHANGE_FAILURE) {
-    audio_cast_player_failure_take (&self->failure, error,
+    audio_cast_pipeline_failure_take (&self->failure, error,
         "Opening the output device");
     return FALSE;
   }
@@ -200,7 +200,7 @@ audio_cast_player_initable_init (GInitable *initable,
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE) {
-    audio_cast_player_failure_take (&self->failure, error,
+    audio_cast_pipeline_failure_take (&self->failure, error,
         "Starting the output device");
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
     return FALSE;
@@ -323,7 +323,7 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
         break;              /* stopped meanwhile: report what got in */
       /* fall through */
     default:
-      audio_cast_player_failure_report (&self->failure, error);
+      audio_cast_pipeline_failure_report (&self->failure, error, "Playing");
       return 0;
   }
   return accepted;
@@ -375,7 +375,7 @@ audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
           : "drain interrupted by clear");
       return FALSE;
     default:
-      audio_cast_player_failure_report (&self->failure, error);
+      audio_cast_pipeline_failure_report (&self->failure, error, "Playing");
       return FALSE;
   }
 }
@@ -662,7 +662,7 @@ audio_cast_player_finalize (GObject *object)
   g_free (self->server);
   audio_cast_player_input_clear (&self->input);
   g_mutex_clear (&self->write_lock);
-  audio_cast_player_failure_clear (&self->failure);
+  audio_cast_pipeline_failure_clear (&self->failure);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
 
@@ -789,6 +789,6 @@ static void
 audio_cast_player_init (AudioCastPlayer *self)
 {
   g_mutex_init (&self->write_lock);
-  audio_cast_player_failure_init (&self->failure);
+  audio_cast_pipeline_failure_init (&self->failure);
   audio_cast_tuning_init (&self->tuning);
 }

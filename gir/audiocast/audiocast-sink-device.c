@@ -63,43 +63,19 @@ is_fake_output (GstElement *sink)
   return fake;
 }
 
-/* Opens @sink (NULL to READY) with a bus of its own, as gstautodetect
- * does: a candidate's error is not the application's, since the next
- * candidate may open, but it is why this one did not, which goes into
- * @reasons ("; name: why") for the error posted when none opens. */
+/* Opens @sink (NULL to READY) as a candidate (see
+ * audio_cast_device_try_ready()); autoaudiosink's fakesink fallback does
+ * not count as opened. */
 static gboolean
 try_candidate (GstElement *sink, const gchar *name, GString *reasons)
 {
-  GstBus *bus = gst_bus_new ();
-  GstMessage *message;
-  gboolean opened, fake, usable, explained = FALSE;
-
-  gst_element_set_bus (sink, bus);
-  /* READY opens the device or connects to the server: that is the test
-   * of being usable. */
-  opened = gst_element_set_state (sink, GST_STATE_READY)
-      == GST_STATE_CHANGE_SUCCESS;
-  fake = opened && is_fake_output (sink);
-  usable = opened && !fake;
-  while (!usable
-      && (message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
-    GError *error = NULL;
-
-    gst_message_parse_error (message, &error, NULL);
-    g_string_append_printf (reasons, "; %s: %s", name, error->message);
-    explained = TRUE;
-    g_error_free (error);
-    gst_message_unref (message);
-  }
-  if (!usable) {
-    if (!explained)
-      g_string_append_printf (reasons, "; %s: %s", name,
-          fake ? "it has only a fakesink" : "cannot open");
-    gst_element_set_state (sink, GST_STATE_NULL);
-  }
-  gst_element_set_bus (sink, NULL);
-  gst_object_unref (bus);
-  return usable;
+  if (!audio_cast_device_try_ready (sink, name, reasons))
+    return FALSE;
+  if (!is_fake_output (sink))
+    return TRUE;
+  g_string_append_printf (reasons, "; %s: it has only a fakesink", name);
+  gst_element_set_state (sink, GST_STATE_NULL);
+  return FALSE;
 }
 
 /* @server: the PulseAudio-protocol server to play on; NULL: the first
@@ -133,20 +109,6 @@ audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
       break;                    /* only pulsesink speaks to a server */
   }
   return NULL;
-}
-
-/* Names that are ALSA PCMs rather than devices the providers list: what
- * PyAudioCast users pass ("pulse", "default", "hw:CARD=Audio", "plughw:0").
- * Only such names are tried, so a mistyped device name costs no ALSA
- * error output. */
-static gboolean
-looks_like_alsa_pcm (const gchar *name)
-{
-  static const gchar *const plain[] = { "default", "pulse", "pipewire",
-    "sysdefault", "jack", NULL
-  };
-
-  return strchr (name, ':') != NULL || g_strv_contains (plain, name);
 }
 
 static GstElement *
@@ -231,7 +193,7 @@ audio_cast_sink_open_named_device (AudioCastSink *self, const gchar *wanted,
     return NULL;
   }
   device = audio_cast_device_find (devices, wanted);
-  if (device == NULL && server == NULL && looks_like_alsa_pcm (wanted))
+  if (device == NULL && server == NULL && audio_cast_device_is_alsa_pcm_name (wanted))
     sink = open_alsa_pcm (self, wanted);
   if (sink != NULL)
     goto out;

@@ -17,5 +17,6 @@
 #include <audiocast/audiocast-error.h>
 #include <audiocast/audiocast-file.h>
 #include <audiocast/audiocast-player.h>
+#include <audiocast/audiocast-recorder.h>
 #include <audiocast/audiocast-sink.h>
 #undef AUDIOCAST_INSIDE

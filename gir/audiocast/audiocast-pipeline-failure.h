@@ -7,9 +7,10 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* The player's pipeline bus, which nobody runs a main loop on, and the
- * failure it reports: the first ERROR the pipeline posted, kept for the
- * calls that fail because of it and reported the same to each of them. */
+/* The bus of a player's or recorder's pipeline, which nobody runs a main
+ * loop on, and the failure it reports: the first ERROR the pipeline posted,
+ * kept for the calls that fail because of it and reported the same to each
+ * of them. */
 
 #pragma once
 
@@ -25,25 +26,29 @@ typedef struct
   GMutex lock;
   GstMessage *first_error;
   GError *failure;
-} AudioCastPlayerFailure;
+  /* Set before watching, then read-only: called once, in the thread that
+   * posted the first ERROR, after it was kept (nullable). */
+  GFunc on_error;
+  gpointer on_error_data;
+} AudioCastPipelineFailure;
 
-void audio_cast_player_failure_init (AudioCastPlayerFailure *failure);
-void audio_cast_player_failure_clear (AudioCastPlayerFailure *failure);
+void audio_cast_pipeline_failure_init (AudioCastPipelineFailure *failure);
+void audio_cast_pipeline_failure_clear (AudioCastPipelineFailure *failure);
 
 /* Makes @bus drop every message as it is posted, keeping the first ERROR
  * in @failure, which must outlive the handler (unset it with
  * gst_bus_set_sync_handler (bus, NULL, NULL, NULL)). */
-void audio_cast_player_failure_watch (AudioCastPlayerFailure *failure,
+void audio_cast_pipeline_failure_watch (AudioCastPipelineFailure *failure,
     GstBus *bus);
 
 /* Sets @error from the pipeline's first ERROR, in AudioCast's error
  * domain: "@doing failed: ...". */
-void audio_cast_player_failure_take (AudioCastPlayerFailure *failure,
+void audio_cast_pipeline_failure_take (AudioCastPipelineFailure *failure,
     GError **error, const gchar *doing);
 
 /* The device failed while streaming: sets @error (may be NULL) to the same
- * error for every caller. */
-void audio_cast_player_failure_report (AudioCastPlayerFailure *failure,
-    GError **error);
+ * error for every caller, "@doing failed: ..." ("Playing", "Recording"). */
+void audio_cast_pipeline_failure_report (AudioCastPipelineFailure *failure,
+    GError **error, const gchar *doing);
 
 G_END_DECLS

@@ -7,33 +7,35 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* The player's bus and the failure it reports; see
- * audiocast-player-failure.h. */
+/* A pipeline's bus and the failure it reports; see
+ * audiocast-pipeline-failure.h. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "audiocast-error.h"
-#include "audiocast-player-failure.h"
+#include "audiocast-pipeline-failure.h"
 
 void
-audio_cast_player_failure_init (AudioCastPlayerFailure *failure)
+audio_cast_pipeline_failure_init (AudioCastPipelineFailure *failure)
 {
   g_mutex_init (&failure->lock);
   failure->first_error = NULL;
   failure->failure = NULL;
+  failure->on_error = NULL;
+  failure->on_error_data = NULL;
 }
 
 void
-audio_cast_player_failure_clear (AudioCastPlayerFailure *failure)
+audio_cast_pipeline_failure_clear (AudioCastPipelineFailure *failure)
 {
   g_clear_error (&failure->failure);
   gst_clear_message (&failure->first_error);
   g_mutex_clear (&failure->lock);
 }
 
-/* The pipeline's bus sync handler. Nobody runs a main loop on the player's
+/* The pipeline's bus sync handler. Nobody runs a main loop on the
  * pipeline, so nothing may stay queued on its bus: a voice assistant that
  * clears thousands of times would otherwise hoard a latency message or two
  * per clear for as long as it runs. The first ERROR is kept for the calls
@@ -41,13 +43,18 @@ audio_cast_player_failure_clear (AudioCastPlayerFailure *failure)
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
 {
-  AudioCastPlayerFailure *failure = user_data;
+  AudioCastPipelineFailure *failure = user_data;
 
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    gboolean first;
+
     g_mutex_lock (&failure->lock);
-    if (failure->first_error == NULL)
+    first = failure->first_error == NULL;
+    if (first)
       failure->first_error = gst_message_ref (msg);
     g_mutex_unlock (&failure->lock);
+    if (first && failure->on_error)
+      failure->on_error (msg, failure->on_error_data);
   }
   /* a handler that drops a message owns it */
   gst_message_unref (msg);
@@ -57,7 +64,7 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
 /* With failure->lock held: the pipeline's first ERROR as a GError in our
  * domain. */
 static void
-take_locked (AudioCastPlayerFailure *failure, GError **error,
+take_locked (AudioCastPipelineFailure *failure, GError **error,
     const gchar *doing)
 {
   GError *gst_error = NULL;
@@ -81,7 +88,7 @@ take_locked (AudioCastPlayerFailure *failure, GError **error,
 }
 
 void
-audio_cast_player_failure_take (AudioCastPlayerFailure *failure,
+audio_cast_pipeline_failure_take (AudioCastPipelineFailure *failure,
     GError **error, const gchar *doing)
 {
   g_mutex_lock (&failure->lock);
@@ -91,19 +98,19 @@ audio_cast_player_failure_take (AudioCastPlayerFailure *failure,
 
 /* The bus held the error for the first one only. */
 void
-audio_cast_player_failure_report (AudioCastPlayerFailure *failure,
-    GError **error)
+audio_cast_pipeline_failure_report (AudioCastPipelineFailure *failure,
+    GError **error, const gchar *doing)
 {
   g_mutex_lock (&failure->lock);
   if (failure->failure == NULL)
-    take_locked (failure, &failure->failure, "Playing");
+    take_locked (failure, &failure->failure, doing);
   if (error)
     *error = g_error_copy (failure->failure);
   g_mutex_unlock (&failure->lock);
 }
 
 void
-audio_cast_player_failure_watch (AudioCastPlayerFailure *failure,
+audio_cast_pipeline_failure_watch (AudioCastPipelineFailure *failure,
     GstBus *bus)
 {
   gst_bus_set_sync_handler (bus, on_bus_message, failure, NULL);

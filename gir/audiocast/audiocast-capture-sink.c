@@ -1,0 +1,117 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The capture sink: see audiocast-capture-sink.h.
+ *
+ * It runs in the source's streaming thread, which must never wait for the
+ * application: render() maps the buffer and hands it to the ring, whose
+ * push only takes a lock for a memcpy. No allocation, no logging above
+ * DEBUG. It does not synchronise to the clock: a live source delivers
+ * audio as it is captured, and each frame should reach the reader as soon
+ * as it exists.
+ *
+ * Capture times: the recorder runs its pipeline on a monotonic system
+ * clock, so a buffer's running time plus the base time is the monotonic
+ * time the source captured its first frame (GstAudioBaseSrc stamps each
+ * buffer with that). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-capture-sink.h"
+
+GST_DEBUG_CATEGORY_STATIC (audio_cast_capture_sink_debug);
+#define GST_CAT_DEFAULT audio_cast_capture_sink_debug
+
+struct _AudioCastCaptureSink
+{
+  GstBaseSink parent;
+
+  AudioCastCaptureRing *ring;   /* set at creation, not owned */
+};
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastCaptureSink, audio_cast_capture_sink,
+    GST_TYPE_BASE_SINK,
+    GST_DEBUG_CATEGORY_INIT (audio_cast_capture_sink_debug,
+        "audiocastcapturesink", 0, "audiocast recorder's capture sink"));
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, layout = (string) interleaved"));
+
+/* When the first frame of @buffer was captured, in monotonic µs; -1 when
+ * the buffer has no timestamp. */
+static gint64
+capture_time_us (GstBaseSink *base, GstBuffer *buffer)
+{
+  GstClockTime running;
+
+  if (!GST_BUFFER_PTS_IS_VALID (buffer))
+    return -1;
+  running = gst_segment_to_running_time (&base->segment, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buffer));
+  if (!GST_CLOCK_TIME_IS_VALID (running))
+    return -1;
+  return (gint64) ((running + gst_element_get_base_time (GST_ELEMENT (base)))
+      / GST_USECOND);
+}
+
+static GstFlowReturn
+audio_cast_capture_sink_render (GstBaseSink *base, GstBuffer *buffer)
+{
+  AudioCastCaptureSink *self = AUDIO_CAST_CAPTURE_SINK (base);
+  gsize bpf = self->ring->ring.bpf;
+  GstMapInfo map;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot read captured audio"),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  /* the capsfilter before this element fixed the format: whole frames */
+  audio_cast_capture_ring_push (self->ring, map.data, map.size / bpf,
+      capture_time_us (base, buffer));
+  gst_buffer_unmap (buffer, &map);
+  return GST_FLOW_OK;
+}
+
+static void
+audio_cast_capture_sink_class_init (AudioCastCaptureSinkClass *klass)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *base_class = GST_BASE_SINK_CLASS (klass);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "audiocast capture sink", "Sink/Audio",
+      "Hands captured audio to an audiocast recorder",
+      "audiocast developers");
+  base_class->render = audio_cast_capture_sink_render;
+}
+
+static void
+audio_cast_capture_sink_init (AudioCastCaptureSink *self)
+{
+  /* Audio is handed on as it arrives (no clock wait), and no preroll holds
+   * a state change: the source is live. */
+  gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  gst_base_sink_set_async_enabled (GST_BASE_SINK (self), FALSE);
+  gst_base_sink_set_last_sample_enabled (GST_BASE_SINK (self), FALSE);
+}
+
+GstElement *
+audio_cast_capture_sink_new (AudioCastCaptureRing *ring)
+{
+  AudioCastCaptureSink *self = g_object_new (AUDIO_CAST_TYPE_CAPTURE_SINK,
+      NULL);
+
+  self->ring = ring;
+  return GST_ELEMENT (self);
+}
