@@ -89,7 +89,7 @@ ROWS = [
         lambda ac, med, m: ac <= 3 * m["memcpy_10ms"],
         "With 10 ms chunks the cost is per call, not per byte: each write() "
         "checks its input in Python (type, dtype, shape), then calls the "
-        "library through ctypes (python/audiocast/_fastwrite.py), a few µs "
+        "library through ctypes (python/audiocast/_native.py), a few µs "
         "in all, where the reference is one ctypes.memmove of 3.8 kB. The "
         "data path itself (a NaN/Inf scan and one copy into the ring) is the "
         "one-call row."),

@@ -209,6 +209,23 @@ audio_cast_capture_ring_read (AudioCastCaptureRing *ring, guint8 *dest,
   return result;
 }
 
+/* Waits until the first frames were pushed, for at most @timeout_us;
+ * FALSE when none came (or the ring was stopped first). */
+gboolean
+audio_cast_capture_ring_wait_first (AudioCastCaptureRing *ring,
+    gint64 timeout_us)
+{
+  gint64 deadline = deadline_after (g_get_monotonic_time (), timeout_us);
+  gboolean started;
+
+  g_mutex_lock (&ring->lock);
+  while (ring->captured == 0 && !ring->stopped
+      && g_cond_wait_until (&ring->data_cond, &ring->lock, deadline));
+  started = ring->captured > 0;
+  g_mutex_unlock (&ring->lock);
+  return started;
+}
+
 /* Releases every reader now and from now on; the frames still in the ring
  * can be read. */
 void

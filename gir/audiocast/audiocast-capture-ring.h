@@ -100,6 +100,8 @@ AudioCastCaptureRead audio_cast_capture_ring_read (AudioCastCaptureRing *ring,
                                         GCancellable *cancellable,
                                         AudioCastCaptureReadInfo *info);
 
+gboolean audio_cast_capture_ring_wait_first (AudioCastCaptureRing *ring,
+                                        gint64 timeout_us);
 void     audio_cast_capture_ring_stop  (AudioCastCaptureRing *ring);
 void     audio_cast_capture_ring_get_stats (AudioCastCaptureRing *ring,
                                         AudioCastCaptureStats *stats);

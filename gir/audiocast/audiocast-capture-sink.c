@@ -16,10 +16,12 @@
  * audio as it is captured, and each frame should reach the reader as soon
  * as it exists.
  *
- * Capture times: the recorder runs its pipeline on a monotonic system
- * clock, so a buffer's running time plus the base time is the monotonic
- * time the source captured its first frame (GstAudioBaseSrc stamps each
- * buffer with that). */
+ * Capture times: GstAudioBaseSrc stamps each buffer with the running time
+ * its first frame was captured at, on the pipeline's clock, which is the
+ * source's own (the device's sample clock): a pipeline slaving the source
+ * to another clock would have it skip or repeat samples to follow that
+ * clock, and recording must be exact. That time is turned into monotonic
+ * time by reading both clocks at once. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -51,16 +53,26 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static gint64
 capture_time_us (GstBaseSink *base, GstBuffer *buffer)
 {
-  GstClockTime running;
+  GstClockTime running, captured, clock_now;
+  GstClock *clock;
+  gint64 monotonic_now;
 
   if (!GST_BUFFER_PTS_IS_VALID (buffer))
     return -1;
   running = gst_segment_to_running_time (&base->segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buffer));
-  if (!GST_CLOCK_TIME_IS_VALID (running))
+  clock = gst_element_get_clock (GST_ELEMENT (base));
+  if (!GST_CLOCK_TIME_IS_VALID (running) || clock == NULL) {
+    gst_clear_object (&clock);
     return -1;
-  return (gint64) ((running + gst_element_get_base_time (GST_ELEMENT (base)))
-      / GST_USECOND);
+  }
+  captured = running + gst_element_get_base_time (GST_ELEMENT (base));
+  clock_now = gst_clock_get_time (clock);
+  monotonic_now = g_get_monotonic_time ();
+  gst_object_unref (clock);
+  /* how long ago on the pipeline's clock, back from now on the monotonic
+   * one */
+  return monotonic_now - GST_CLOCK_DIFF (captured, clock_now) / GST_USECOND;
 }
 
 static GstFlowReturn

@@ -24,8 +24,10 @@
  * The frames one read returns are always contiguous audio.
  *
  * Each read can say when its first frame was captured, in microseconds of
- * the monotonic clock (g_get_monotonic_time()): the pipeline runs on that
- * clock, and the source stamps each buffer with its capture time.
+ * the monotonic clock (g_get_monotonic_time()): the source stamps each
+ * buffer with its capture time on the device's clock, which the recorder
+ * maps to the monotonic clock. The pipeline runs on the device's clock, so
+ * no sample is ever skipped or repeated to follow another clock.
  *
  * One thread reads at a time (a second one gets [error@Error.BUSY]); stop
  * and the getters may be called from any thread.
@@ -77,6 +79,9 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_recorder_debug);
 /* The source's own buffer: what it holds while this pipeline's thread is
  * late, on top of the ring. */
 #define SOURCE_BUFFER_TIME_US (200 * 1000)
+/* How long a device may take to deliver its first audio: a Bluetooth
+ * headset waking up takes a second or two. */
+#define START_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
 GParamSpec *audio_cast_recorder_properties[N_PROPS];
 
@@ -154,53 +159,67 @@ make_ring (AudioCastRecorder *self, GError **error)
   return TRUE;
 }
 
-/* source ! audioconvert ! audioresample ! capsfilter ! capture sink, on a
- * monotonic system clock (see audiocast-capture-sink.c). */
+/* Raw interleaved audio at @rate Hz × @channels, in @format when not
+ * NULL. */
+static GstCaps *
+raw_caps (const gchar *format, guint rate, guint channels)
+{
+  GstCaps *caps = gst_caps_new_simple ("audio/x-raw",
+      "rate", G_TYPE_INT, (gint) rate,
+      "channels", G_TYPE_INT, (gint) channels,
+      "layout", G_TYPE_STRING, "interleaved", NULL);
+
+  if (format)
+    gst_caps_set_simple (caps, "format", G_TYPE_STRING, format, NULL);
+  return caps;
+}
+
+/* source ! [device caps] ! audioconvert ! audioresample ! capsfilter !
+ * capture sink. The source is held to the device's own rate and channels
+ * when they are known, so that the conversion is GStreamer's on every
+ * server (a sound server asked for another format converts with its own
+ * mixing rules: PipeWire's stereo-to-mono keeps 3 dB more than
+ * PulseAudio's). */
 static gboolean
 build_pipeline (AudioCastRecorder *self, GstElement *src, GError **error)
 {
   GstElement *convert = gst_element_factory_make ("audioconvert", NULL);
   GstElement *resample = gst_element_factory_make ("audioresample", NULL);
-  GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
-  GstClock *clock;
-  GstCaps *caps;
+  GstCaps *device_caps = NULL, *caps;
+  gboolean linked;
 
-  if (convert == NULL || resample == NULL || filter == NULL) {
+  if (convert == NULL || resample == NULL) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         "audioconvert or audioresample is missing (gst-plugins-base)");
     gst_clear_object (&convert);
     gst_clear_object (&resample);
-    gst_clear_object (&filter);
     return FALSE;
   }
-  caps = gst_caps_new_simple ("audio/x-raw",
-      "format", G_TYPE_STRING, gst_audio_format_to_string
-      (audio_cast_sample_format_to_gst (self->format)),
-      "rate", G_TYPE_INT, (gint) self->rate,
-      "channels", G_TYPE_INT, (gint) self->channels,
-      "layout", G_TYPE_STRING, "interleaved", NULL);
-  g_object_set (filter, "caps", caps, NULL);
-  gst_caps_unref (caps);
-
+  /* Deterministic samples: what was captured at a depth the application
+   * asks for comes back exactly (int16 played into a float device reads
+   * back as the same int16), not with dither noise added. */
+  g_object_set (convert, "dithering", GST_AUDIO_DITHER_NONE, "noise-shaping",
+      GST_AUDIO_NOISE_SHAPING_NONE, NULL);
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "latency-time"))
     g_object_set (src, "latency-time", self->latency_time, "buffer-time",
         MAX (SOURCE_BUFFER_TIME_US, 4 * self->latency_time), NULL);
 
   self->capture = audio_cast_capture_sink_new (&self->ring);
-  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, filter,
+  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample,
       self->capture, NULL);
-  if (!gst_element_link_many (src, convert, resample, filter, self->capture,
-          NULL)) {
+  if (self->device_rate && self->device_channels)
+    device_caps = raw_caps (NULL, self->device_rate, self->device_channels);
+  caps = raw_caps (gst_audio_format_to_string (audio_cast_sample_format_to_gst
+          (self->format)), self->rate, self->channels);
+  linked = gst_element_link_filtered (src, convert, device_caps)
+      && gst_element_link (convert, resample)
+      && gst_element_link_filtered (resample, self->capture, caps);
+  gst_clear_caps (&device_caps);
+  gst_caps_unref (caps);
+  if (!linked)
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
         "cannot link the input device's source %s", GST_OBJECT_NAME (src));
-    return FALSE;
-  }
-
-  clock = g_object_new (GST_TYPE_SYSTEM_CLOCK, "clock-type",
-      GST_CLOCK_TYPE_MONOTONIC, NULL);
-  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
-  gst_object_unref (clock);
-  return TRUE;
+  return linked;
 }
 
 static gboolean
@@ -250,6 +269,19 @@ audio_cast_recorder_initable_init (GInitable *initable,
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
     return FALSE;
   }
+  /* Recording has begun when the constructor returns: a sound played
+   * right after is in the ring. */
+  if (!audio_cast_capture_ring_wait_first (&self->ring, START_TIMEOUT_US)) {
+    if (g_atomic_int_get (&self->failed))
+      audio_cast_pipeline_failure_take (&self->failure, error,
+          "Starting the input device");
+    else
+      g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
+          "Starting the input device failed: it delivered no audio within "
+          "%d s", (gint) (START_TIMEOUT_US / G_USEC_PER_SEC));
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+    return FALSE;
+  }
   GST_DEBUG_OBJECT (self, "recording %u Hz × %u from a %u Hz × %u device",
       self->rate, self->channels, self->device_rate, self->device_channels);
   return TRUE;
@@ -271,8 +303,10 @@ audio_cast_recorder_initable_iface_init (GInitableIface *iface)
  * @format: the sample format reads return
  * @error: return location for an error
  *
- * Opens the device and starts recording into the ring at once. The audio
- * is converted, resampled and up/down-mixed from what the device captures.
+ * Opens the device and starts recording into the ring; it returns once the
+ * device delivers audio, so that a sound played afterwards is recorded.
+ * The audio is converted, resampled and up/down-mixed from what the device
+ * captures.
  *
  * Returns: (transfer full): a new [class@Recorder], or `NULL` with @error
  *   set ([error@Error.DEVICE_NOT_FOUND], whose message lists the input

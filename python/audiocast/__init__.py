@@ -26,26 +26,33 @@ from ._devices import DeviceInfo, InputDeviceInfo, list_input_devices, list_outp
 from ._errors import (
     AudioCastError,
     BackendError,
+    BusyError,
     DeviceNotFoundError,
     FileFormatError,
     InvalidArgumentError,
     PlayerClosedError,
+    RecorderClosedError,
 )
 from ._file import play_file
 from ._player import AudioPlayer
+from ._recorder import AudioRecorder, ReadInfo
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AudioCastError",
     "AudioPlayer",
+    "AudioRecorder",
     "BackendError",
+    "BusyError",
     "DeviceInfo",
     "DeviceNotFoundError",
     "FileFormatError",
     "InputDeviceInfo",
     "InvalidArgumentError",
     "PlayerClosedError",
+    "ReadInfo",
+    "RecorderClosedError",
     "list_input_devices",
     "list_output_devices",
     "play_file",

@@ -21,10 +21,12 @@ from ._gi import AudioCast, Gio, GLib
 __all__ = [
     "AudioCastError",
     "BackendError",
+    "BusyError",
     "DeviceNotFoundError",
     "FileFormatError",
     "InvalidArgumentError",
     "PlayerClosedError",
+    "RecorderClosedError",
 ]
 
 
@@ -41,7 +43,7 @@ class AudioCastError(RuntimeError):
 
 
 class DeviceNotFoundError(AudioCastError, LookupError):
-    """No output device matches the requested name.
+    """No device matches the requested name.
 
     The message starts with ``"Device not found:"`` and lists the devices
     that exist.
@@ -55,6 +57,15 @@ class InvalidArgumentError(AudioCastError, ValueError):
 
 class PlayerClosedError(AudioCastError):
     """The player was stopped; it cannot be used again."""
+
+
+class RecorderClosedError(AudioCastError):
+    """The recorder was stopped and everything it captured was read."""
+
+
+class BusyError(AudioCastError):
+    """Another thread is reading from the same recorder: one reader at a
+    time gets contiguous audio, so a second one is refused."""
 
 
 class BackendError(AudioCastError):
@@ -71,6 +82,7 @@ _BY_CODE: Dict[int, Type[AudioCastError]] = {
     int(AudioCast.Error.CLOSED): PlayerClosedError,
     int(AudioCast.Error.BACKEND): BackendError,
     int(AudioCast.Error.FORMAT): FileFormatError,
+    int(AudioCast.Error.BUSY): BusyError,
 }
 
 
@@ -87,10 +99,14 @@ def is_drain_interruption(err: GLib.Error) -> bool:
                 or err.matches(AudioCast.error_quark(), int(AudioCast.Error.CLOSED)))
 
 
-def from_glib(err: GLib.Error) -> AudioCastError:
+def from_glib(err: GLib.Error,
+              closed: Type[AudioCastError] = PlayerClosedError) -> AudioCastError:
     """The Python exception for a ``GLib.Error`` raised by the C library,
-    with the message unchanged. Raise it ``from err``."""
+    with the message unchanged. Raise it ``from err``. ``closed`` is the
+    class for ``AudioCast.Error.CLOSED`` (which object was stopped)."""
     quark = AudioCast.error_quark()
+    if err.matches(quark, int(AudioCast.Error.CLOSED)):
+        return closed(err.message, int(AudioCast.Error.CLOSED))
     for code, cls in _BY_CODE.items():
         if err.matches(quark, code):
             return cls(err.message, code)

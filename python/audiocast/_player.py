@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, Type, TypeVar, Dict
 
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
 from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
-from ._fastwrite import native_writer
+from ._native import native_writer
 from ._gi import AudioCast, GLib
 
 __all__ = ["AudioPlayer"]

@@ -113,7 +113,7 @@ def test_invalid_arguments(kwargs, exc, text):
 
 def test_write_hands_the_library_the_callers_buffer():
     """write() goes through ctypes with a pointer to the caller's samples
-    (python/audiocast/_fastwrite.py), not through PyGObject's copying
+    (python/audiocast/_native.py), not through PyGObject's copying
     marshalling; a contiguous little-endian array is not copied in Python."""
     from audiocast import _convert
 

@@ -1,0 +1,358 @@
+"""AudioRecorder: a thin wrapper over ``AudioCast.Recorder`` (private)."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Any, Dict, Iterator, NamedTuple, Optional, Type
+
+from ._errors import InvalidArgumentError, RecorderClosedError, from_glib, is_cancelled
+from ._gi import AudioCast, Gio, GLib
+from ._native import native_reader
+from ._player import _device_name, _micros, _positive, _GUINT_MAX, call_interruptibly, text_argument
+
+__all__ = ["AudioRecorder", "ReadInfo"]
+
+Fmt = AudioCast.SampleFormat
+
+# dtype name -> (sample format, bytes per sample, numpy dtype: little-endian
+# like the samples the library returns)
+_DTYPES = {
+    "int16": (Fmt.S16LE, 2, "<i2"),
+    "int32": (Fmt.S32LE, 4, "<i4"),
+    "float32": (Fmt.F32LE, 4, "<f4"),
+    "float64": (Fmt.F64LE, 8, "<f8"),
+}
+
+
+def _dtype_name(dtype: Any) -> str:
+    """"float32", a numpy dtype or a type like ``numpy.int16`` -> its name
+    among those accepted; anything else raises naming them."""
+    name = dtype if isinstance(dtype, str) else None
+    np = sys.modules.get("numpy")
+    if name is None and np is not None:
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+    if name not in _DTYPES:
+        raise ValueError(f"dtype {dtype!r} is not supported: use one of "
+                         + ", ".join(_DTYPES))
+    return name
+
+
+def _frame_count(name: str, frames: Any, minimum: int = 1) -> int:
+    if isinstance(frames, bool) or not isinstance(frames, int):
+        raise TypeError(f"{name} must be an int, not {type(frames).__name__}")
+    if frames < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {frames}")
+    return frames
+
+
+class ReadInfo(NamedTuple):
+    """What one read returned: ``frames`` read; ``capture_time``, when the
+    first of them was captured, in seconds of :func:`time.monotonic`
+    (``None`` when nothing was read or the device gave no time);
+    ``dropped_before``, how many frames were dropped just before the first
+    one because the reader fell behind by more than the ring holds."""
+
+    frames: int
+    capture_time: Optional[float]
+    dropped_before: int
+
+
+class AudioRecorder:
+    """Records from an input device.
+
+    ``device`` is an input device name (see :func:`list_input_devices`),
+    matched exactly first and then as a case-insensitive part of a name or
+    description; ``None`` is the default input. A sink's monitor
+    (``"speaker.monitor"``) records what that output plays. ``server`` is
+    the sound server, as :class:`AudioPlayer` takes it. ``sample_rate`` and
+    ``channels`` are what reads return (``None``: the device's own);
+    ``dtype`` is one of ``"int16"``, ``"int32"``, ``"float32"``,
+    ``"float64"``. The library converts, resamples and up/down-mixes in
+    GStreamer.
+
+    Recording starts at once, into a ring of ``buffer_time`` seconds
+    (default 2 s) that the reader empties: the capture thread never waits
+    for Python. When the reader falls behind by more than the ring holds,
+    the oldest audio is dropped; :meth:`stats` counts it and
+    :attr:`last_read` says, for the read that follows, how many frames went
+    just before its first one. ``latency_time`` is the device period
+    (default 10 ms).
+
+    Reads return numpy arrays of shape (frames, channels), or ``bytes``
+    when numpy is not installed. One thread reads at a time (another gets
+    :class:`BusyError`); :meth:`stop` may be called from any thread.
+
+    >>> import audiocast
+    >>> with audiocast.AudioRecorder("speaker.monitor", 16000, 1) as rec:
+    ...     audio = rec.record(2.0)        # 2 s as float32, shape (32000, 1)
+    """
+
+    def __init__(self, device: Optional[str] = None,
+                 sample_rate: Optional[int] = None,
+                 channels: Optional[int] = None,
+                 dtype: Any = "float32",
+                 server: Optional[str] = None, *,
+                 buffer_time: Optional[float] = None,
+                 latency_time: Optional[float] = None) -> None:
+        device = _device_name(device)
+        server = text_argument("server", server, "a server address",
+                               "server address")
+        rate = _positive("sample_rate", sample_rate)
+        chans = _positive("channels", channels)
+        self._dtype = _dtype_name(dtype)
+        fmt, self._sample_size, self._np_dtype = _DTYPES[self._dtype]
+        props: Dict[str, Any] = {
+            "device": device, "server": server, "sample_rate": rate,
+            "channels": chans, "format": fmt}
+        for key, seconds in (("buffer_time", buffer_time),
+                             ("latency_time", latency_time)):
+            micros = _micros(key, seconds, key.replace("_", "-"))
+            if micros is not None:
+                props[key] = micros
+        self._device = device
+        self._server = server
+        # cancelled by Ctrl-C to end a read waiting in the main thread
+        self._cancellable = Gio.Cancellable()
+        try:
+            self._rec = AudioCast.Recorder(**props)
+            # it is spec'd through the properties above: init is all GInitable
+            self._rec.init(None)
+        except GLib.Error as e:
+            err = from_glib(e, RecorderClosedError)
+            for given, passed in ((sample_rate, rate), (channels, chans)):
+                if passed != given and passed == _GUINT_MAX:  # clamped
+                    err.args = (str(err).replace(str(passed), str(given), 1),)
+            raise err from e
+        self._channels = int(self._rec.get_channels())
+        self._native_read = native_reader(self._rec)
+        self.last_read = ReadInfo(0, None, 0)
+        """:class:`ReadInfo` of the latest read (any method that reads)."""
+
+    # -- reading ------------------------------------------------------------
+
+    def _new_buffer(self, frames: int) -> Any:
+        np = sys.modules.get("numpy")
+        if np is None:
+            try:
+                import numpy as np
+            except ImportError:
+                return None
+        try:
+            return np.empty((frames, self._channels), dtype=self._np_dtype)
+        except (MemoryError, ValueError) as e:
+            raise InvalidArgumentError(
+                f"cannot read {frames} frames at once ({e}); read fewer "
+                "frames per call", int(AudioCast.Error.INVALID_ARGUMENT)) from None
+
+    def _read_once(self, buffer: Any, frames: int, micros: int) -> Any:
+        """One C read of up to ``frames`` frames into ``buffer`` (or new
+        bytes when ``buffer`` is None): returns what was read."""
+        cancellable = self._cancellable
+
+        def call() -> Any:
+            if buffer is not None and self._native_read is not None:
+                got, when, dropped = self._native_read(buffer, frames, micros,
+                                                       cancellable)
+                return buffer[:got], got, when, dropped
+            data, when, dropped = self._rec.read(frames, micros, cancellable)
+            raw = data.get_data() or b""
+            got = len(raw) // (self._sample_size * self._channels)
+            if buffer is None:
+                return raw, got, when, dropped
+            np = sys.modules["numpy"]
+            out = np.frombuffer(bytearray(raw), dtype=self._np_dtype)
+            return out.reshape(-1, self._channels), got, when, dropped
+
+        def interrupt() -> None:
+            cancellable.cancel()
+
+        try:
+            out, got, when, dropped = call_interruptibly(call, interrupt)
+        except GLib.Error as e:
+            if is_cancelled(e):
+                raise KeyboardInterrupt from None
+            raise from_glib(e, RecorderClosedError) from e
+        finally:
+            if cancellable.is_cancelled():
+                cancellable.reset()
+        self.last_read = ReadInfo(got, when / 1e6 if when >= 0 else None,
+                                  int(dropped))
+        return out
+
+    def read(self, frames: int, timeout: Optional[float] = None) -> Any:
+        """Returns the next ``frames`` frames, waiting for them as they are
+        captured (the GIL is released meanwhile; Ctrl-C interrupts).
+
+        The array has fewer rows when ``timeout`` (seconds; ``None`` waits
+        as long as it takes) ran out first, when the recorder was stopped
+        (what was captured before can still be read), or when the frames
+        after them were dropped: the frames of one read are always
+        contiguous audio, and :attr:`last_read` of the next read says how
+        many went. Raises :class:`RecorderClosedError` once the recorder
+        was stopped and everything was read, :class:`BackendError` when the
+        device failed, :class:`BusyError` when another thread is reading.
+
+        >>> chunk = rec.read(480)        # 10 ms at 48 kHz     # doctest: +SKIP
+        >>> chunk.shape
+        (480, 2)
+        """
+        frames = _frame_count("frames", frames)
+        micros = -1 if timeout is None else _micros("timeout", timeout)
+        return self._read_once(self._new_buffer(frames), frames, micros)
+
+    def read_available(self) -> int:
+        """How many frames :meth:`read` would return now without waiting."""
+        return int(self._rec.get_available())
+
+    def chunks(self, frames: int, overlap: int = 0,
+               timeout: Optional[float] = None) -> Iterator[Any]:
+        """Yields successive blocks of ``frames`` frames as they are
+        captured, each beginning with the last ``overlap`` frames of the
+        one before (as pastream's ``chunks()``), until the recorder is
+        stopped; the last block may be shorter. A ``timeout`` (seconds) that
+        runs out ends the iteration too.
+
+        >>> for block in rec.chunks(1024, overlap=512):    # doctest: +SKIP
+        ...     spectrum = numpy.fft.rfft(block[:, 0])
+        """
+        frames = _frame_count("frames", frames)
+        overlap = _frame_count("overlap", overlap, minimum=0)
+        if overlap >= frames:
+            raise ValueError(f"overlap ({overlap}) must be smaller than "
+                             f"frames ({frames})")
+        previous: Any = None
+        while True:
+            fresh = frames if previous is None else frames - overlap
+            try:
+                block = self.read(fresh, timeout)
+            except RecorderClosedError:
+                return
+            if previous is not None and overlap:
+                block = self._join(previous[len(previous) - overlap:], block)
+            if len(block) == 0:
+                return
+            yield block
+            if len(block) < frames and not self.is_active:
+                return
+            previous = block
+
+    def _join(self, head: Any, tail: Any) -> Any:
+        if isinstance(head, bytes):
+            return head + tail
+        np = sys.modules["numpy"]
+        return np.concatenate((head, tail))
+
+    def record(self, seconds: float) -> Any:
+        """Reads the next ``seconds`` of audio (what is in the ring first,
+        then what comes) and returns it as one array, or ``bytes``. Ends
+        early, with what there is, when the recorder is stopped. Frames
+        dropped meanwhile are counted in :meth:`stats`, not in it.
+
+        >>> speech = rec.record(5.0)                        # doctest: +SKIP
+        """
+        micros = _micros("seconds", seconds)
+        assert micros is not None
+        total = round(micros * self.sample_rate / 1_000_000)
+        frame_size = self._sample_size * self._channels
+        parts = []
+        got = 0
+        while got < total:
+            try:
+                part = self.read(total - got)
+            except RecorderClosedError:
+                break
+            parts.append(part)
+            got += len(part) // frame_size if isinstance(part, bytes) else len(part)
+        np = sys.modules.get("numpy")
+        if np is None or (parts and isinstance(parts[0], bytes)):
+            return b"".join(parts)
+        if not parts:
+            return np.empty((0, self._channels), dtype=self._np_dtype)
+        return np.concatenate(parts)
+
+    def stop(self) -> None:
+        """Stops recording and releases the device. A read blocked in
+        another thread returns with what it has; what was captured before
+        can still be read, then reads raise :class:`RecorderClosedError`.
+        Idempotent."""
+        self._rec.stop()
+
+    # -- context manager ---------------------------------------------------
+
+    def __enter__(self) -> "AudioRecorder":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.stop()
+
+    # -- properties ----------------------------------------------------------
+
+    def stats(self) -> Dict[str, int]:
+        """The counters, read at one moment: ``frames_captured`` =
+        ``frames_read`` + ``frames_dropped`` + ``available``; ``overflows``
+        counts the times the capture thread had to drop frames."""
+        s = self._rec.get_stats()
+        return {
+            "frames_captured": int(s.get_uint64("frames-captured")[1]),
+            "frames_read": int(s.get_uint64("frames-read")[1]),
+            "frames_dropped": int(s.get_uint64("frames-dropped")[1]),
+            "overflows": int(s.get_uint("overflows")[1]),
+            "available": int(s.get_uint64("available-frames")[1]),
+        }
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate of the frames read (Hz)."""
+        return int(self._rec.get_sample_rate())
+
+    @property
+    def channels(self) -> int:
+        """Channel count of the frames read."""
+        return self._channels
+
+    @property
+    def dtype(self) -> str:
+        """Sample type of the frames read: ``"int16"``, ``"int32"``,
+        ``"float32"`` or ``"float64"``."""
+        return self._dtype
+
+    @property
+    def device_sample_rate(self) -> int:
+        """Sample rate the device records at (Hz; 0 when it did not say)."""
+        return int(self._rec.get_device_sample_rate())
+
+    @property
+    def device_channels(self) -> int:
+        """Channel count the device records (0 when it did not say)."""
+        return int(self._rec.get_device_channels())
+
+    @property
+    def device(self) -> Optional[str]:
+        """The device name given to the constructor (``None``: default)."""
+        return self._device
+
+    @property
+    def server(self) -> Optional[str]:
+        """The server address given to the constructor (``None``: the
+        default server)."""
+        return self._server
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the recorder records (``False`` after :meth:`stop` or a
+        device failure)."""
+        return bool(self._rec.get_active())
+
+    @property
+    def latency(self) -> float:
+        """The capture latency the device and converters report, in
+        seconds: how long after a sound reaches the device it can be read
+        at the earliest."""
+        return self._rec.get_latency() / 1_000_000
+
