@@ -51,6 +51,7 @@
 #include "audiocast-device.h"
 #include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
+#include "audiocast-player-private.h"
 #include "audiocast-sink-private.h"
 #include "audiocast-stream-properties.h"
 
@@ -65,53 +66,7 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_player_debug);
 #define FALLBACK_CHANNELS 2
 
 
-struct _AudioCastPlayer
-{
-  GObject parent;
-
-  /* Construct-only. */
-  gchar *device;
-  gchar *server;                /* PulseAudio-protocol address; NULL: default */
-  guint requested_rate;
-  guint requested_channels;
-  AudioCastTuning tuning;
-
-  /* Set by init, then read-only. */
-  guint rate;
-  guint channels;
-  guint device_rate;
-  guint device_channels;
-  GstElement *pipeline;
-  AudioCastSink *sink;
-  AudioCastQueue *queue;
-
-  gint stopped;                 /* atomic */
-
-  /* write_lock: one writer at a time, so frames are never interleaved and the
-   * conversion scratch can be reused. A writer may hold it while blocked on
-   * a full ring; clear() and stop() release it without taking it. */
-  GMutex write_lock;
-  AudioCastPlayerInput input;
-
-  AudioCastPipelineFailure failure;       /* has a lock of its own */
-};
-
-enum
-{
-  PROP_0,
-  PROP_DEVICE,
-  PROP_SERVER,
-  PROP_SAMPLE_RATE,
-  PROP_CHANNELS,
-  PROP_DEVICE_SAMPLE_RATE,
-  PROP_DEVICE_CHANNELS,
-  PROP_ACTIVE,
-  PROP_LATENCY,
-  /* then the tuning and statistics, audiocast-stream-properties.h */
-  PROP_STREAM_FIRST,
-};
-
-static GParamSpec *properties[PROP_STREAM_FIRST];
+GParamSpec *audio_cast_player_properties[PROP_STREAM_FIRST];
 
 static void audio_cast_player_initable_iface_init (GInitableIface *iface);
 
@@ -423,7 +378,7 @@ audio_cast_player_stop (AudioCastPlayer *self)
     return;
   if (self->pipeline)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  g_object_notify_by_pspec (G_OBJECT (self), audio_cast_player_properties[PROP_ACTIVE]);
 }
 
 /**
@@ -558,80 +513,38 @@ audio_cast_player_get_stats (AudioCastPlayer *self)
       "underruns", G_TYPE_UINT, stats.underruns, NULL);
 }
 
-static void
-audio_cast_player_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
+/**
+ * audio_cast_player_get_heard_position:
+ * @self: an [class@Player]
+ * @time_us: (out) (optional): the moment the count is true, in
+ *   microseconds of the monotonic clock (g_get_monotonic_time())
+ *
+ * How many frames had been heard (frames-played) at a moment of the
+ * monotonic clock: the clock [method@Recorder.read] reports capture times
+ * on, so that an application can tell what was being heard when a
+ * recorded sound was captured. While audio plays, the frame heard at an
+ * earlier moment t is the count minus (@time_us − t) × rate / 10⁶ (unless
+ * a clear or an underrun came between).
+ *
+ * Returns: the frames heard, at the player's rate
+ *
+ * Since: 0.1
+ */
+guint64
+audio_cast_player_get_heard_position (AudioCastPlayer *self, gint64 *time_us)
 {
-  AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
+  AudioCastQueueStats stats;
+  gint64 before, after;
 
-  switch (prop_id) {
-    case PROP_DEVICE:
-      self->device = g_value_dup_string (value);
-      break;
-    case PROP_SERVER:
-      self->server = g_value_dup_string (value);
-      break;
-    case PROP_SAMPLE_RATE:
-      self->requested_rate = g_value_get_uint (value);
-      break;
-    case PROP_CHANNELS:
-      self->requested_channels = g_value_get_uint (value);
-      break;
-    default:
-      if (prop_id < PROP_STREAM_FIRST
-          || !audio_cast_tuning_set_property (&self->tuning,
-              prop_id - PROP_STREAM_FIRST, value))
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-}
+  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), 0);
 
-static void
-audio_cast_player_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
-{
-  AudioCastPlayer *self = AUDIO_CAST_PLAYER (object);
-
-  if (prop_id >= PROP_STREAM_FIRST) {
-    if (!audio_cast_tuning_get_property (&self->tuning,
-            prop_id - PROP_STREAM_FIRST, value)
-        && !audio_cast_stats_get_property (self->queue,
-            prop_id - PROP_STREAM_FIRST, value))
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    return;
-  }
-
-  switch (prop_id) {
-    case PROP_DEVICE:
-      g_value_set_string (value, self->device);
-      break;
-    case PROP_SERVER:
-      g_value_set_string (value, self->server);
-      break;
-    case PROP_SAMPLE_RATE:
-      g_value_set_uint (value, self->rate ? self->rate : self->requested_rate);
-      break;
-    case PROP_CHANNELS:
-      g_value_set_uint (value, self->channels ? self->channels
-          : self->requested_channels);
-      break;
-    case PROP_DEVICE_SAMPLE_RATE:
-      g_value_set_uint (value, self->device_rate);
-      break;
-    case PROP_DEVICE_CHANNELS:
-      g_value_set_uint (value, self->device_channels);
-      break;
-    case PROP_ACTIVE:
-      g_value_set_boolean (value, audio_cast_player_get_active (self));
-      break;
-    case PROP_LATENCY:
-      g_value_set_int64 (value, self->queue ?
-          audio_cast_player_get_latency (self) : 0);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  before = g_get_monotonic_time ();
+  audio_cast_queue_get_stats (self->queue, &stats);
+  after = g_get_monotonic_time ();
+  /* the position was read somewhere in between */
+  if (time_us)
+    *time_us = before + (after - before) / 2;
+  return stats.played;
 }
 
 static void
@@ -666,112 +579,6 @@ audio_cast_player_finalize (GObject *object)
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
 
-/* The properties, each with its documentation. */
-static void
-install_properties (GObjectClass *object_class)
-{
-  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
-  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
-      | G_PARAM_STATIC_STRINGS;
-
-  /**
-   * AudioCastPlayer:device:
-   *
-   * The output device's name, or a part of its name or description; `NULL`
-   * for the default device.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
-      "Output device (NULL: default)", NULL, construct);
-
-  /**
-   * AudioCastPlayer:server:
-   *
-   * The sound server to play on, by its PulseAudio protocol address
-   * (`tcp:HOST:PORT` for a server on another machine, `unix:/path`);
-   * `NULL` for the default server. [property@Player:device] then names one
-   * of that server's sinks (see [func@list_output_devices_on]). A server
-   * that does not answer within 2 s fails the construction with
-   * [error@Error.BACKEND] naming the address.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
-      "Sound server address (tcp:HOST:PORT, unix:PATH; NULL: default)", NULL,
-      construct);
-
-  /**
-   * AudioCastPlayer:sample-rate:
-   *
-   * The rate of the samples written, in Hz. Set 0 to take the device's;
-   * reads back the rate in use.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
-      "Sample rate", "Rate of the samples written (0: the device's)", 0,
-      G_MAXUINT, 0, construct);
-
-  /**
-   * AudioCastPlayer:channels:
-   *
-   * The channel count of the samples written. Set 0 to take the device's;
-   * reads back the count in use.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
-      "Channels of the samples written (0: the device's)", 0, G_MAXUINT, 0,
-      construct);
-
-  /**
-   * AudioCastPlayer:device-sample-rate:
-   *
-   * The rate the device plays at, in Hz.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_DEVICE_SAMPLE_RATE] = g_param_spec_uint
-      ("device-sample-rate", "Device sample rate", "Rate the device plays at",
-      0, G_MAXUINT, 0, ro);
-
-  /**
-   * AudioCastPlayer:device-channels:
-   *
-   * The channel count the device plays.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_DEVICE_CHANNELS] = g_param_spec_uint ("device-channels",
-      "Device channels", "Channels the device plays", 0, G_MAXUINT, 0, ro);
-
-  /**
-   * AudioCastPlayer:active:
-   *
-   * `TRUE` until the player is stopped.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_ACTIVE] = g_param_spec_boolean ("active", "Active",
-      "Whether the player plays (not stopped)", FALSE, ro);
-
-  /**
-   * AudioCastPlayer:latency:
-   *
-   * The current output latency in microseconds.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_LATENCY] = g_param_spec_int64 ("latency", "Latency",
-      "Current output latency in microseconds", 0, G_MAXINT64, 0, ro);
-
-  g_object_class_install_properties (object_class, PROP_STREAM_FIRST,
-      properties);
-  audio_cast_stream_properties_install (object_class, PROP_STREAM_FIRST,
-      G_PARAM_CONSTRUCT_ONLY);
-}
-
 static void
 audio_cast_player_class_init (AudioCastPlayerClass *klass)
 {
@@ -782,7 +589,7 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
   object_class->dispose = audio_cast_player_dispose;
   object_class->finalize = audio_cast_player_finalize;
 
-  install_properties (object_class);
+  audio_cast_player_install_properties (object_class);
 }
 
 static void

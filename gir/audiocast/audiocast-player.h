@@ -78,5 +78,8 @@ AUDIO_CAST_AVAILABLE_IN_0_1
 gint64   audio_cast_player_get_latency            (AudioCastPlayer *self);
 AUDIO_CAST_AVAILABLE_IN_0_1
 GstStructure *audio_cast_player_get_stats         (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint64  audio_cast_player_get_heard_position     (AudioCastPlayer *self,
+                                                   gint64 *time_us);
 
 G_END_DECLS

@@ -114,7 +114,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
+  audio_cast_recorder_properties[PROP_DEVICE] =
+      g_param_spec_string ("device", "Device",
       "Input device (NULL: default)", NULL, construct);
 
   /**
@@ -127,7 +128,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_SERVER] = g_param_spec_string ("server", "Server",
+  audio_cast_recorder_properties[PROP_SERVER] =
+      g_param_spec_string ("server", "Server",
       "Sound server address (tcp:HOST:PORT, unix:PATH; NULL: default)", NULL,
       construct);
 
@@ -139,7 +141,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_SAMPLE_RATE] = g_param_spec_uint ("sample-rate",
+  audio_cast_recorder_properties[PROP_SAMPLE_RATE] =
+      g_param_spec_uint ("sample-rate",
       "Sample rate", "Rate of the frames read (0: the device's)", 0,
       G_MAXUINT, 0, construct);
 
@@ -151,7 +154,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_CHANNELS] = g_param_spec_uint ("channels", "Channels",
+  audio_cast_recorder_properties[PROP_CHANNELS] =
+      g_param_spec_uint ("channels", "Channels",
       "Channels of the frames read (0: the device's)", 0, G_MAXUINT, 0,
       construct);
 
@@ -162,7 +166,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_FORMAT] = g_param_spec_enum ("format", "Format",
+  audio_cast_recorder_properties[PROP_FORMAT] =
+      g_param_spec_enum ("format", "Format",
       "Sample format of the frames read", AUDIO_CAST_TYPE_SAMPLE_FORMAT,
       AUDIO_CAST_SAMPLE_FORMAT_F32LE, construct);
 
@@ -174,7 +179,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_BUFFER_TIME] = g_param_spec_int64 ("buffer-time",
+  audio_cast_recorder_properties[PROP_BUFFER_TIME] =
+      g_param_spec_int64 ("buffer-time",
       "Buffer time", "Ring capacity in microseconds", 1000,
       G_MAXINT64 / 1000, AUDIO_CAST_DEFAULT_BUFFER_TIME_US, construct);
 
@@ -186,7 +192,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_LATENCY_TIME] = g_param_spec_int64 ("latency-time",
+  audio_cast_recorder_properties[PROP_LATENCY_TIME] =
+      g_param_spec_int64 ("latency-time",
       "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
       AUDIO_CAST_DEFAULT_LATENCY_TIME_US, construct);
 
@@ -197,7 +204,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_DEVICE_SAMPLE_RATE] = g_param_spec_uint
+  audio_cast_recorder_properties[PROP_DEVICE_SAMPLE_RATE] =
+      g_param_spec_uint
       ("device-sample-rate", "Device sample rate",
       "Rate the device records at", 0, G_MAXUINT, 0, ro);
 
@@ -208,7 +216,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_DEVICE_CHANNELS] = g_param_spec_uint ("device-channels",
+  audio_cast_recorder_properties[PROP_DEVICE_CHANNELS] =
+      g_param_spec_uint ("device-channels",
       "Device channels", "Channels the device records", 0, G_MAXUINT, 0, ro);
 
   /**
@@ -218,7 +227,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_ACTIVE] = g_param_spec_boolean ("active", "Active",
+  audio_cast_recorder_properties[PROP_ACTIVE] =
+      g_param_spec_boolean ("active", "Active",
       "Whether the recorder records", FALSE, ro);
 
   /**
@@ -229,7 +239,8 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
    *
    * Since: 0.1
    */
-  audio_cast_recorder_properties[PROP_LATENCY] = g_param_spec_int64 ("latency", "Latency",
+  audio_cast_recorder_properties[PROP_LATENCY] =
+      g_param_spec_int64 ("latency", "Latency",
       "Capture latency in microseconds", 0, G_MAXINT64, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS,

@@ -33,8 +33,9 @@ from ._errors import (
     PlayerClosedError,
     RecorderClosedError,
 )
+from ._duplex import playrec
 from ._file import play_file
-from ._player import AudioPlayer
+from ._player import AudioPlayer, HeardPosition
 from ._recorder import AudioRecorder, ReadInfo
 
 __version__ = "0.1.0"
@@ -48,6 +49,7 @@ __all__ = [
     "DeviceInfo",
     "DeviceNotFoundError",
     "FileFormatError",
+    "HeardPosition",
     "InputDeviceInfo",
     "InvalidArgumentError",
     "PlayerClosedError",
@@ -56,4 +58,5 @@ __all__ = [
     "list_input_devices",
     "list_output_devices",
     "play_file",
+    "playrec",
 ]

@@ -6,14 +6,14 @@ import math
 import numbers
 import threading
 from types import TracebackType
-from typing import Any, Callable, Optional, Type, TypeVar, Dict
+from typing import Any, Callable, Dict, NamedTuple, Optional, Type, TypeVar
 
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
 from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
 from ._native import native_writer
 from ._gi import AudioCast, GLib
 
-__all__ = ["AudioPlayer"]
+__all__ = ["AudioPlayer", "HeardPosition"]
 
 T = TypeVar("T")
 
@@ -118,6 +118,13 @@ def call_interruptibly(fn: Callable[[], T],
     if not ok:
         raise value
     return value
+
+
+class HeardPosition(NamedTuple):
+    """``frames`` heard by ``time`` (seconds of :func:`time.monotonic`)."""
+
+    frames: int
+    time: float
 
 
 class AudioPlayer:
@@ -343,6 +350,20 @@ class AudioPlayer:
         return {f.replace("-", "_"): int(st.get_value(f)) for f in (
             "frames-written", "frames-played", "frames-cleared",
             "buffered-frames", "underruns")}
+
+    def heard_position(self) -> "HeardPosition":
+        """How many frames had been heard (:attr:`frames_played`) at which
+        moment of :func:`time.monotonic`'s clock: the clock
+        :attr:`AudioRecorder.last_read` gives capture times on. While audio
+        plays, the frame heard at an earlier moment ``t`` is ``frames -
+        (time - t) * sample_rate`` (unless a clear or an underrun came
+        between).
+
+        >>> pos = player.heard_position()                   # doctest: +SKIP
+        >>> said = pos.frames - round((pos.time - speech_start) * 22050)
+        """
+        frames, micros = self._player.get_heard_position()
+        return HeardPosition(int(frames), micros / 1_000_000)
 
     def _prop(self, name: str) -> Any:
         return int(self._player.get_property(name))

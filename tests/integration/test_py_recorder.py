@@ -322,3 +322,40 @@ def test_two_readers_one_is_refused_and_the_other_loses_nothing():
         writer.join()
     analysis.assert_heard_exactly(from_first_sound(result["audio"]), noise,
                                   "the first reader's noise", followed=True)
+
+
+# ---------------------------------------------------------------------------
+# full duplex
+# ---------------------------------------------------------------------------
+
+def test_playrec_aligns_the_recording_with_what_was_heard():
+    """playrec() through the speaker into its monitor: frame i of the
+    recording is frame i of what was played, give or take less than one
+    server period (the two streams' positions are each known to within
+    their device's timing), and then exact; the offset reported is how
+    long after the write the first frame was heard.
+
+    A rewinding PulseAudio null sink renders ahead and hands audio to its
+    monitor in bursts as it renders, a hundred milliseconds and more
+    before the sink's clock says it is heard: its monitor is no record of
+    when things were heard, so there only the content is judged."""
+    period = sound_servers.period_frames(RATE)
+    noise = audio_signals.noise(2.0, dtype="<i2", seed=15)
+    played = np.concatenate((lead_in(), noise))
+    recording, offset = audiocast.playrec(played, RATE, 2, SPEAKER.name,
+                                          MONITOR, with_offset=True)
+    assert recording.shape == played.shape and recording.dtype == played.dtype
+    assert 0 < offset < 1.0, offset
+    # where the noise's frame 1000 landed in the recording
+    at = len(lead_in()) + 1000
+    found = analysis.find_exact(recording, played[at:at + 32])
+    assert len(found) == 1, "the played noise is not in the recording"
+    error = found[0] - at
+    if sound_servers.server_kind_from_env() != "pulse-rewinds":
+        assert abs(error) <= period, (
+            f"the recording is {error} frames off what was heard (bound: "
+            f"one period, {period} frames)")
+    start = len(lead_in()) + max(0, -error)
+    end = len(played) - max(0, error)
+    assert np.array_equal(recording[start + error:end + error],
+                          played[start:end])
