@@ -29,14 +29,30 @@
 
 #include "audiocast-capture-sink.h"
 
+#include <gst/audio/audio.h>
+
 GST_DEBUG_CATEGORY_STATIC (audio_cast_capture_sink_debug);
 #define GST_CAT_DEFAULT audio_cast_capture_sink_debug
+
+/* A device clock read at the moment a buffer arrives says when it was
+ * captured only to within the device's period (pulsesrc's clock moves in
+ * steps): each buffer's time is rather its place in the stream (frames
+ * since the start, at the rate) plus an offset that follows those readings
+ * slowly. It starts over at a discontinuity, or a reading that far off. */
+#define OFFSET_SMOOTHING 0.02
+#define OFFSET_RESET_US (50 * 1000)
 
 struct _AudioCastCaptureSink
 {
   GstBaseSink parent;
 
   AudioCastCaptureRing *ring;   /* set at creation, not owned */
+
+  /* streaming thread only */
+  gint rate;
+  guint64 frames;               /* frames since the timing started over */
+  gboolean have_offset;
+  gdouble offset_us;            /* when frame 0 of them was captured */
 };
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastCaptureSink, audio_cast_capture_sink,
@@ -75,11 +91,52 @@ capture_time_us (GstBaseSink *base, GstBuffer *buffer)
   return monotonic_now - GST_CLOCK_DIFF (captured, clock_now) / GST_USECOND;
 }
 
+/* The capture time of @buffer's first frame, from the clock reading
+ * @measured (-1: none) and the buffer's place in the stream. */
+static gint64
+smooth_capture_time (AudioCastCaptureSink *self, GstBuffer *buffer,
+    gint64 measured, guint64 frames)
+{
+  gdouble place_us, offset;
+  gint64 time;
+
+  if (measured < 0 || self->rate <= 0)
+    return measured;
+  if (GST_BUFFER_IS_DISCONT (buffer))
+    self->have_offset = FALSE;
+  if (!self->have_offset)
+    self->frames = 0;
+  place_us = (gdouble) self->frames * G_USEC_PER_SEC / self->rate;
+  offset = measured - place_us;
+  if (!self->have_offset || ABS (offset - self->offset_us) > OFFSET_RESET_US)
+    self->offset_us = offset;
+  else
+    self->offset_us += (offset - self->offset_us) * OFFSET_SMOOTHING;
+  self->have_offset = TRUE;
+  time = (gint64) (self->offset_us + place_us);
+  self->frames += frames;
+  return time;
+}
+
+static gboolean
+audio_cast_capture_sink_set_caps (GstBaseSink *base, GstCaps *caps)
+{
+  AudioCastCaptureSink *self = AUDIO_CAST_CAPTURE_SINK (base);
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps))
+    return FALSE;
+  self->rate = GST_AUDIO_INFO_RATE (&info);
+  self->have_offset = FALSE;
+  return TRUE;
+}
+
 static GstFlowReturn
 audio_cast_capture_sink_render (GstBaseSink *base, GstBuffer *buffer)
 {
   AudioCastCaptureSink *self = AUDIO_CAST_CAPTURE_SINK (base);
   gsize bpf = self->ring->ring.bpf;
+  guint64 frames;
   GstMapInfo map;
 
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
@@ -88,8 +145,10 @@ audio_cast_capture_sink_render (GstBaseSink *base, GstBuffer *buffer)
     return GST_FLOW_ERROR;
   }
   /* the capsfilter before this element fixed the format: whole frames */
-  audio_cast_capture_ring_push (self->ring, map.data, map.size / bpf,
-      capture_time_us (base, buffer));
+  frames = map.size / bpf;
+  audio_cast_capture_ring_push (self->ring, map.data, frames,
+      smooth_capture_time (self, buffer, capture_time_us (base, buffer),
+          frames));
   gst_buffer_unmap (buffer, &map);
   return GST_FLOW_OK;
 }
@@ -106,6 +165,7 @@ audio_cast_capture_sink_class_init (AudioCastCaptureSinkClass *klass)
       "Hands captured audio to an audiocast recorder",
       "audiocast developers");
   base_class->render = audio_cast_capture_sink_render;
+  base_class->set_caps = audio_cast_capture_sink_set_caps;
 }
 
 static void

@@ -51,6 +51,7 @@
 #include "audiocast-device.h"
 #include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
+#include "audiocast-player-internal.h"
 #include "audiocast-player-private.h"
 #include "audiocast-sink-private.h"
 #include "audiocast-stream-properties.h"
@@ -545,6 +546,18 @@ audio_cast_player_get_heard_position (AudioCastPlayer *self, gint64 *time_us)
   if (time_us)
     *time_us = before + (after - before) / 2;
   return stats.played;
+}
+
+AudioCastQueue *
+audio_cast_player_peek_queue (AudioCastPlayer *self)
+{
+  return self->queue;
+}
+
+const gchar *
+audio_cast_player_peek_server (AudioCastPlayer *self)
+{
+  return self->server;
 }
 
 static void

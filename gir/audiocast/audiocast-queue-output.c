@@ -483,6 +483,45 @@ handle_push_result (AudioCastQueue *self, GstFlowReturn ret)
   }
 }
 
+void
+audio_cast_queue_set_tap (AudioCastQueue *self, AudioCastQueueTap tap,
+    gpointer user_data)
+{
+  g_mutex_lock (&self->tap_lock);
+  self->tap = tap;
+  self->tap_data = user_data;
+  g_mutex_unlock (&self->tap_lock);
+}
+
+/* Hands the period about to be pushed (timeline frames @t_start on) to the
+ * tap, with when its first frame will be heard: the device says which
+ * timeline frame it plays now, and the rest follows at the rate. */
+static void
+call_tap (AudioCastQueue *self, const GstAudioInfo *info,
+    const guint8 *data, guint64 frames, guint64 t_start)
+{
+  gint64 now, heard_time;
+  guint64 heard_t;
+
+  g_mutex_lock (&self->tap_lock);
+  if (self->tap == NULL || frames == 0) {
+    g_mutex_unlock (&self->tap_lock);
+    return;
+  }
+  audio_cast_queue_update_position (self);
+  g_mutex_lock (&self->lock);
+  heard_t = self->playout.heard_t;
+  g_mutex_unlock (&self->lock);
+  now = g_get_monotonic_time ();
+  heard_time = t_start >= heard_t
+      ? now + (gint64) gst_util_uint64_scale_int (t_start - heard_t,
+      G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (info))
+      : now - (gint64) gst_util_uint64_scale_int (heard_t - t_start,
+      G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (info));
+  self->tap (info, data, frames, heard_time, self->tap_data);
+  g_mutex_unlock (&self->tap_lock);
+}
+
 /* One iteration of the output thread: wait for work, take a period from
  * the ring (or silence), push it, record where it landed. */
 void
@@ -545,6 +584,8 @@ audio_cast_queue_push_loop (gpointer user_data)
   epoch = self->epoch;
   g_mutex_unlock (&self->lock);
 
+  if (!send_eos)
+    call_tap (self, &info, map.data, frames, t_start);
   gst_buffer_unmap (buffer, &map);
 
   if (send_eos) {

@@ -160,6 +160,14 @@ struct _AudioCastQueue
    * "Disconnected" error. device_usable is written with it held. */
   GRWLock device_lock;
   gboolean device_usable;
+
+  /* tap_lock: guards tap and tap_data; held by the output thread while it
+   * calls the tap (a memcpy), and by audio_cast_queue_set_tap() so that a
+   * tap removed is not running any more. The application's writer never
+   * takes it. */
+  GMutex tap_lock;
+  AudioCastQueueTap tap;
+  gpointer tap_data;
 };
 
 /* "_locked": the caller holds self->lock. Each helper's own comment, where

@@ -86,4 +86,19 @@ void     audio_cast_queue_get_stats   (AudioCastQueue *self,
 gboolean audio_cast_queue_query_position (AudioCastQueue *self,
                                           gint64 *stream_time);
 
+/* Called by the output thread with each period it hands to the device
+ * (application audio or silence), before it does: @heard_time_us is when
+ * the period's first frame will be heard, on the monotonic clock. Must
+ * return at once (no waiting, no allocation): echo cancellation copies the
+ * audio into a ring of its own. */
+typedef void (*AudioCastQueueTap) (const GstAudioInfo *info,
+                                   const guint8 *data, guint64 frames,
+                                   gint64 heard_time_us, gpointer user_data);
+
+/* Sets the tap (NULL: none). Once it returns, the tap it replaced is not
+ * running and will not run again. */
+void     audio_cast_queue_set_tap     (AudioCastQueue *self,
+                                       AudioCastQueueTap tap,
+                                       gpointer user_data);
+
 G_END_DECLS

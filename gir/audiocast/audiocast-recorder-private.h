@@ -15,6 +15,7 @@
 
 #include "audiocast-recorder.h"
 #include "audiocast-capture-ring.h"
+#include "audiocast-echo-canceller.h"
 #include "audiocast-pipeline-failure.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ struct _AudioCastRecorder
   AudioCastSampleFormat format;
   gint64 buffer_time;           /* µs of audio the ring holds */
   gint64 latency_time;          /* µs: the device period asked for */
+  AudioCastPlayer *echo_player; /* (owned) whose sound to cancel; nullable */
 
   /* Set by init, then read-only. */
   guint rate;
@@ -42,6 +44,7 @@ struct _AudioCastRecorder
   GstElement *capture;          /* the capture sink, owned by the pipeline */
   gboolean have_ring;
   AudioCastCaptureRing ring;    /* has a lock of its own */
+  AudioCastEchoCanceller *echo; /* with echo_player */
 
   gint stopped;                 /* atomic */
   gint failed;                  /* atomic: the pipeline posted an error */
@@ -65,6 +68,7 @@ enum
   PROP_FORMAT,
   PROP_BUFFER_TIME,
   PROP_LATENCY_TIME,
+  PROP_ECHO_CANCEL,
   PROP_DEVICE_SAMPLE_RATE,
   PROP_DEVICE_CHANNELS,
   PROP_ACTIVE,

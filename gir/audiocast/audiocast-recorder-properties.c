@@ -45,6 +45,9 @@ audio_cast_recorder_set_property (GObject *object, guint prop_id,
     case PROP_LATENCY_TIME:
       self->latency_time = g_value_get_int64 (value);
       break;
+    case PROP_ECHO_CANCEL:
+      self->echo_player = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -79,6 +82,9 @@ audio_cast_recorder_get_property (GObject *object, guint prop_id,
       break;
     case PROP_LATENCY_TIME:
       g_value_set_int64 (value, self->latency_time);
+      break;
+    case PROP_ECHO_CANCEL:
+      g_value_set_object (value, self->echo_player);
       break;
     case PROP_DEVICE_SAMPLE_RATE:
       g_value_set_uint (value, self->device_rate);
@@ -196,6 +202,23 @@ audio_cast_recorder_install_properties (GObjectClass *object_class)
       g_param_spec_int64 ("latency-time",
       "Latency time", "Device period in microseconds", 1000, G_USEC_PER_SEC,
       AUDIO_CAST_DEFAULT_LATENCY_TIME_US, construct);
+
+  /**
+   * AudioCastRecorder:echo-cancel:
+   *
+   * A player whose sound the microphone picks up: the recorder removes it
+   * from what it records (acoustic echo cancellation, with GStreamer's
+   * webrtcdsp), fed with exactly what the player's device plays and when
+   * it is heard — the silence after a clear or while idle included, and
+   * across format changes. The player must be playing, on the recorder's
+   * server. `NULL`: no echo cancellation.
+   *
+   * Since: 0.1
+   */
+  audio_cast_recorder_properties[PROP_ECHO_CANCEL] =
+      g_param_spec_object ("echo-cancel", "Echo cancel",
+      "Player whose sound to remove from the recording (NULL: none)",
+      AUDIO_CAST_TYPE_PLAYER, construct);
 
   /**
    * AudioCastRecorder:device-sample-rate:

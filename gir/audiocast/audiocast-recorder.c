@@ -61,6 +61,7 @@
 #include "audiocast-device.h"
 #include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
+#include "audiocast-player-internal.h"
 #include "audiocast-recorder-private.h"
 #include "audiocast-recorder-source.h"
 #include "audiocast-stream-properties.h"
@@ -94,6 +95,34 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastRecorder, audio_cast_recorder,
     GST_DEBUG_CATEGORY_INIT (audio_cast_recorder_debug, "audiocastrecorder",
         0, "audiocast recorder"));
 
+/* The player to cancel must be playing, where this microphone hears it. */
+static gboolean
+check_echo_player (AudioCastRecorder *self, GError **error)
+{
+  AudioCastPlayer *player = self->echo_player;
+  const gchar *server;
+
+  if (player == NULL)
+    return TRUE;
+  if (!audio_cast_player_get_active (player)) {
+    g_set_error_literal (error, AUDIO_CAST_ERROR,
+        AUDIO_CAST_ERROR_INVALID_ARGUMENT, "echo-cancel: the player is "
+        "stopped; give a player that plays, or none");
+    return FALSE;
+  }
+  server = audio_cast_player_peek_server (player);
+  if (g_strcmp0 (server, self->server) != 0) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "echo-cancel: the player plays on server %s%s%s and the recorder "
+        "records from server %s%s%s; give a player on the recorder's server",
+        server ? "\"" : "", server ? server : "(default)",
+        server ? "\"" : "", self->server ? "\"" : "",
+        self->server ? self->server : "(default)", self->server ? "\"" : "");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 check_parameters (AudioCastRecorder *self, GError **error)
 {
@@ -122,7 +151,7 @@ check_parameters (AudioCastRecorder *self, GError **error)
         G_GINT64_FORMAT " µs)", self->latency_time, self->buffer_time);
     return FALSE;
   }
-  return TRUE;
+  return check_echo_player (self, error);
 }
 
 /* The bus handler's hook, in the thread that posted the error: readers
@@ -174,51 +203,100 @@ raw_caps (const gchar *format, guint rate, guint channels)
   return caps;
 }
 
-/* source ! [device caps] ! audioconvert ! audioresample ! capsfilter !
- * capture sink. The source is held to the device's own rate and channels
- * when they are known, so that the conversion is GStreamer's on every
- * server (a sound server asked for another format converts with its own
- * mixing rules: PipeWire's stereo-to-mono keeps 3 dB more than
- * PulseAudio's). */
-static gboolean
-build_pipeline (AudioCastRecorder *self, GstElement *src, GError **error)
+/* Adds audioconvert ! audioresample to the pipeline, linked after @from
+ * through @from_caps (nullable); returns audioresample, or NULL. */
+static GstElement *
+add_converters (AudioCastRecorder *self, GstElement *from, GstCaps *from_caps)
 {
   GstElement *convert = gst_element_factory_make ("audioconvert", NULL);
   GstElement *resample = gst_element_factory_make ("audioresample", NULL);
-  GstCaps *device_caps = NULL, *caps;
-  gboolean linked;
 
   if (convert == NULL || resample == NULL) {
-    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "audioconvert or audioresample is missing (gst-plugins-base)");
     gst_clear_object (&convert);
     gst_clear_object (&resample);
-    return FALSE;
+    return NULL;
   }
   /* Deterministic samples: what was captured at a depth the application
    * asks for comes back exactly (int16 played into a float device reads
    * back as the same int16), not with dither noise added. */
   g_object_set (convert, "dithering", GST_AUDIO_DITHER_NONE, "noise-shaping",
       GST_AUDIO_NOISE_SHAPING_NONE, NULL);
+  gst_bin_add_many (GST_BIN (self->pipeline), convert, resample, NULL);
+  if (!gst_element_link_filtered (from, convert, from_caps)
+      || !gst_element_link (convert, resample))
+    return NULL;
+  return resample;
+}
+
+/* With echo cancellation: the canceller's DSP after @from, mono F32 at one
+ * of its rates, then converters again; returns the last element, or NULL
+ * with @error set. */
+static GstElement *
+add_echo_canceller (AudioCastRecorder *self, GstElement *from,
+    GError **error)
+{
+  guint rate = audio_cast_echo_canceller_rate (self->rate);
+  GstElement *dsp;
+  GstCaps *caps;
+  gboolean linked;
+
+  self->echo = audio_cast_echo_canceller_new (
+      audio_cast_player_peek_queue (self->echo_player), rate,
+      &dsp, error);
+  if (self->echo == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (self->pipeline), dsp);
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
+      GST_AUDIO_NE (F32), "layout", G_TYPE_STRING, "non-interleaved",
+      "rate", G_TYPE_INT, (gint) rate, "channels", G_TYPE_INT, 1, NULL);
+  linked = gst_element_link_filtered (from, dsp, caps);
+  gst_caps_unref (caps);
+  return linked ? add_converters (self, dsp, NULL) : NULL;
+}
+
+/* source ! [device caps] ! audioconvert ! audioresample [! echo canceller]
+ * ! capsfilter ! capture sink. The source is held to the device's own rate
+ * and channels when they are known, so that the conversion is GStreamer's
+ * on every server (a sound server asked for another format converts with
+ * its own mixing rules: PipeWire's stereo-to-mono keeps 3 dB more than
+ * PulseAudio's). */
+static gboolean
+build_pipeline (AudioCastRecorder *self, GstElement *src, GError **error)
+{
+  GstCaps *device_caps = NULL, *caps;
+  GstElement *last;
+  gboolean linked;
+
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "latency-time"))
     g_object_set (src, "latency-time", self->latency_time, "buffer-time",
         MAX (SOURCE_BUFFER_TIME_US, 4 * self->latency_time), NULL);
-
-  self->capture = audio_cast_capture_sink_new (&self->ring);
-  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample,
-      self->capture, NULL);
+  gst_bin_add (GST_BIN (self->pipeline), src);
   if (self->device_rate && self->device_channels)
     device_caps = raw_caps (NULL, self->device_rate, self->device_channels);
+  last = add_converters (self, src, device_caps);
+  gst_clear_caps (&device_caps);
+  if (last != NULL && self->echo_player != NULL) {
+    last = add_echo_canceller (self, last, error);
+    if (last == NULL)
+      return FALSE;
+  }
+  if (last == NULL) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
+        "cannot link the input device's source %s to audioconvert and "
+        "audioresample (gst-plugins-base)", GST_OBJECT_NAME (src));
+    return FALSE;
+  }
+
+  self->capture = audio_cast_capture_sink_new (&self->ring);
+  gst_bin_add (GST_BIN (self->pipeline), self->capture);
   caps = raw_caps (gst_audio_format_to_string (audio_cast_sample_format_to_gst
           (self->format)), self->rate, self->channels);
-  linked = gst_element_link_filtered (src, convert, device_caps)
-      && gst_element_link (convert, resample)
-      && gst_element_link_filtered (resample, self->capture, caps);
-  gst_clear_caps (&device_caps);
+  linked = gst_element_link_filtered (last, self->capture, caps);
   gst_caps_unref (caps);
   if (!linked)
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "cannot link the input device's source %s", GST_OBJECT_NAME (src));
+        "cannot link the recorder's pipeline to %u Hz × %u", self->rate,
+        self->channels);
   return linked;
 }
 
@@ -685,8 +763,14 @@ audio_cast_recorder_dispose (GObject *object)
     /* the handler's user data is this object, going away */
     gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
     gst_object_unref (bus);
-    gst_clear_object (&self->pipeline);
   }
+  /* the pipeline stopped: the DSP's feeder does not run any more */
+  if (self->echo) {
+    audio_cast_echo_canceller_free (self->echo);
+    self->echo = NULL;
+  }
+  gst_clear_object (&self->pipeline);
+  g_clear_object (&self->echo_player);
   self->capture = NULL;
   G_OBJECT_CLASS (audio_cast_recorder_parent_class)->dispose (object);
 }

@@ -9,7 +9,8 @@ from typing import Any, Dict, Iterator, NamedTuple, Optional, Type
 from ._errors import InvalidArgumentError, RecorderClosedError, from_glib, is_cancelled
 from ._gi import AudioCast, Gio, GLib
 from ._native import native_reader
-from ._player import _device_name, _micros, _positive, _GUINT_MAX, call_interruptibly, text_argument
+from ._player import (_GUINT_MAX, AudioPlayer, _device_name, _micros, _positive,
+                      call_interruptibly, text_argument)
 
 __all__ = ["AudioRecorder", "ReadInfo"]
 
@@ -74,6 +75,12 @@ class AudioRecorder:
     ``"float64"``. The library converts, resamples and up/down-mixes in
     GStreamer.
 
+    ``echo_cancel`` is an :class:`AudioPlayer` whose sound the microphone
+    picks up (open speakers): the recorder removes it from what it records
+    (GStreamer's webrtcdsp, fed with exactly what the player's device plays
+    and when it is heard), so a voice assistant hears its user and not
+    itself. The player must be playing, on the same server.
+
     Recording starts at once, into a ring of ``buffer_time`` seconds
     (default 2 s) that the reader empties: the capture thread never waits
     for Python. When the reader falls behind by more than the ring holds,
@@ -95,7 +102,8 @@ class AudioRecorder:
                  sample_rate: Optional[int] = None,
                  channels: Optional[int] = None,
                  dtype: Any = "float32",
-                 server: Optional[str] = None, *,
+                 server: Optional[str] = None,
+                 echo_cancel: Optional[AudioPlayer] = None, *,
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None) -> None:
         device = _device_name(device)
@@ -105,9 +113,14 @@ class AudioRecorder:
         chans = _positive("channels", channels)
         self._dtype = _dtype_name(dtype)
         fmt, self._sample_size, self._np_dtype = _DTYPES[self._dtype]
+        if echo_cancel is not None and not isinstance(echo_cancel, AudioPlayer):
+            raise TypeError("echo_cancel must be an AudioPlayer or None, not "
+                            f"{type(echo_cancel).__name__}")
         props: Dict[str, Any] = {
             "device": device, "server": server, "sample_rate": rate,
             "channels": chans, "format": fmt}
+        if echo_cancel is not None:
+            props["echo_cancel"] = echo_cancel._player
         for key, seconds in (("buffer_time", buffer_time),
                              ("latency_time", latency_time)):
             micros = _micros(key, seconds, key.replace("_", "-"))

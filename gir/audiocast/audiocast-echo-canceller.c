@@ -1,0 +1,448 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Echo cancellation; see audiocast-echo-canceller.h.
+ *
+ * webrtcdsp takes its reference from a webrtcechoprobe, and lines the two
+ * up by running time: the probe's buffers say when they play, the DSP's
+ * when they were captured. Put in a player's pipeline, a probe would stamp
+ * its buffers with that pipeline's running time, another timeline than the
+ * recorder's, and with when they leave for the device rather than when
+ * they are heard: the echo canceller would look for the echo at the wrong
+ * place (a few dB of cancellation at best).
+ *
+ * So the probe lives here, in a small pipeline of its own
+ *
+ *   [reference pad] ! audioconvert ! audioresample ! capsfilter !
+ *       webrtcechoprobe ! fakesink
+ *
+ * fed by the recorder's streaming thread just before each captured buffer
+ * reaches the DSP. What it is fed comes from the player's queue: every
+ * period the queue hands its device (the application's audio, the silence
+ * after a clear or while idle) is copied by a tap into a ring, with when
+ * its first frame will be heard on the monotonic clock; the feeder turns
+ * that time into the recorder pipeline's running time. The probe's latency
+ * is 0: its timestamps already say when each frame is heard, so the
+ * reference reaches the DSP aligned with the capture of the same moment,
+ * and the filter only has the room's own echo path left to find.
+ *
+ * Threads: the tap runs in the player's output thread and never waits (a
+ * memcpy into the ring under ring_lock); everything else runs in the
+ * recorder's streaming thread, or before and after it runs. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-echo-canceller.h"
+#include "audiocast-capture-ring.h"
+#include "audiocast-echo-delay.h"
+#include "audiocast-error.h"
+
+#include <gst/audio/audio.h>
+
+GST_DEBUG_CATEGORY_STATIC (audio_cast_echo_debug);
+#define GST_CAT_DEFAULT audio_cast_echo_debug
+
+/* The reference the ring holds: enough for a recorder thread that stalls
+ * for a while; older reference is of no use to the DSP anyway. */
+#define REFERENCE_SECONDS 2
+/* A reference buffer further than this from where the previous one ended
+ * starts over (DISCONT): the player's device restarted. */
+#define REFERENCE_JITTER (GST_MSECOND)
+/* The reference is handed to the DSP this much before its echo is due: the
+ * filter must see each sound before its echo, and the estimate of the
+ * echo's delay is good to a millisecond or two. */
+#define ECHO_MARGIN_MS 5
+
+struct _AudioCastEchoCanceller
+{
+  AudioCastQueue *queue;        /* (owned) the player's, tapped */
+  guint rate;                   /* the DSP's */
+  GstElement *dsp;              /* in the recorder's pipeline */
+  gulong feed_probe;
+
+  /* ring_lock: guards ring and ring_info against the feeder swapping them
+   * (a new player format), and wanted_info/format_wanted, which the tap
+   * sets when the player's format is not the ring's. Held by the tap for a
+   * memcpy, by the feeder for a pointer swap. */
+  GMutex ring_lock;
+  AudioCastCaptureRing *ring;
+  GstAudioInfo ring_info;
+  GstAudioInfo wanted_info;
+  gboolean format_wanted;
+
+  /* The reference pipeline, and its state; the feeder's only. */
+  GstElement *reference;
+  GstPad *reference_pad;
+  gboolean stream_started;
+  GstClockTime next_pts;        /* where the last buffer pushed ended */
+  /* How much later than heard the reference is stamped: the echo's delay
+   * less the margin, once it is known (the feeder's only). */
+  GstClockTimeDiff shift;
+  AudioCastEchoDelay *delay;
+};
+
+guint
+audio_cast_echo_canceller_rate (guint rate)
+{
+  if (rate <= 16000)
+    return 16000;
+  if (rate <= 32000)
+    return 32000;
+  return 48000;
+}
+
+/* The player's output thread: see AudioCastQueueTap. */
+static void
+on_player_output (const GstAudioInfo *info, const guint8 *data,
+    guint64 frames, gint64 heard_time_us, gpointer user_data)
+{
+  AudioCastEchoCanceller *self = user_data;
+
+  g_mutex_lock (&self->ring_lock);
+  if (self->ring != NULL && gst_audio_info_is_equal (info, &self->ring_info))
+    audio_cast_capture_ring_push (self->ring, data, frames, heard_time_us);
+  else if (!self->format_wanted
+      || !gst_audio_info_is_equal (info, &self->wanted_info)) {
+    /* the feeder makes a ring for it; until then this audio is lost */
+    self->wanted_info = *info;
+    self->format_wanted = TRUE;
+  }
+  g_mutex_unlock (&self->ring_lock);
+}
+
+static void
+free_ring (AudioCastCaptureRing *ring)
+{
+  if (ring == NULL)
+    return;
+  audio_cast_capture_ring_clear (ring);
+  g_free (ring);
+}
+
+/* The feeder: a ring for the player's new format, and the caps for it
+ * down the reference pipeline. */
+static void
+follow_player_format (AudioCastEchoCanceller *self)
+{
+  AudioCastCaptureRing *ring, *old;
+  GstAudioInfo info;
+  GstCaps *caps;
+
+  g_mutex_lock (&self->ring_lock);
+  if (!self->format_wanted) {
+    g_mutex_unlock (&self->ring_lock);
+    return;
+  }
+  info = self->wanted_info;
+  g_mutex_unlock (&self->ring_lock);
+
+  ring = g_new0 (AudioCastCaptureRing, 1);
+  if (!audio_cast_capture_ring_init (ring, GST_AUDIO_INFO_BPF (&info),
+          GST_AUDIO_INFO_RATE (&info),
+          (guint64) GST_AUDIO_INFO_RATE (&info) * REFERENCE_SECONDS)) {
+    free_ring (ring);
+    return;
+  }
+  g_mutex_lock (&self->ring_lock);
+  old = self->ring;
+  self->ring = ring;
+  self->ring_info = info;
+  self->format_wanted = !gst_audio_info_is_equal (&info, &self->wanted_info);
+  g_mutex_unlock (&self->ring_lock);
+  free_ring (old);
+
+  if (!self->stream_started) {
+    GstSegment segment;
+
+    gst_pad_push_event (self->reference_pad,
+        gst_event_new_stream_start ("audiocast-echo-reference"));
+    caps = gst_audio_info_to_caps (&info);
+    gst_pad_push_event (self->reference_pad, gst_event_new_caps (caps));
+    gst_caps_unref (caps);
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_push_event (self->reference_pad, gst_event_new_segment (&segment));
+    self->stream_started = TRUE;
+  } else {
+    caps = gst_audio_info_to_caps (&info);
+    gst_pad_push_event (self->reference_pad, gst_event_new_caps (caps));
+    gst_caps_unref (caps);
+  }
+  self->next_pts = GST_CLOCK_TIME_NONE;
+  GST_DEBUG ("reference: the player plays %d Hz × %d now",
+      GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info));
+}
+
+/* The recorder pipeline's running time at monotonic time @time_us, from
+ * the two clocks read at once; -1 when the pipeline has no clock yet. */
+typedef struct
+{
+  gint64 running_now;           /* ns */
+  gint64 monotonic_now;         /* µs */
+} ClockPair;
+
+static gboolean
+read_clocks (GstElement *element, ClockPair *pair)
+{
+  GstClock *clock = gst_element_get_clock (element);
+
+  if (clock == NULL)
+    return FALSE;
+  pair->running_now = (gint64) gst_clock_get_time (clock)
+      - (gint64) gst_element_get_base_time (element);
+  pair->monotonic_now = g_get_monotonic_time ();
+  gst_object_unref (clock);
+  return TRUE;
+}
+
+/* Pushes one buffer of what the ring holds down the reference pipeline;
+ * FALSE when there was nothing. */
+static gboolean
+push_some_reference (AudioCastEchoCanceller *self, const ClockPair *clocks)
+{
+  AudioCastCaptureStats stats;
+  AudioCastCaptureReadInfo got;
+  GstBuffer *buffer;
+  GstMapInfo map;
+  gint64 running;
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->ring_info);
+  gint rate = GST_AUDIO_INFO_RATE (&self->ring_info);
+
+  audio_cast_capture_ring_get_stats (self->ring, &stats);
+  if (stats.available == 0)
+    return FALSE;
+  buffer = gst_buffer_new_allocate (NULL, stats.available * bpf, NULL);
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  audio_cast_capture_ring_read (self->ring, map.data, stats.available, 0,
+      NULL, &got);
+  gst_buffer_unmap (buffer, &map);
+  if (got.got == 0 || got.first_time_us < 0) {
+    gst_buffer_unref (buffer);
+    return got.got > 0;
+  }
+  gst_buffer_set_size (buffer, got.got * bpf);
+
+  running = clocks->running_now
+      + (got.first_time_us - clocks->monotonic_now) * (gint64) GST_USECOND + self->shift;
+  GST_BUFFER_PTS (buffer) = (GstClockTime) MAX (running, 0);
+  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale_int (got.got,
+      GST_SECOND, rate);
+  /* audioresample counts its own timestamps on from the first buffer and
+   * starts over only at a discontinuity */
+  if (!GST_CLOCK_TIME_IS_VALID (self->next_pts) || got.dropped_before > 0
+      || ABS (GST_CLOCK_DIFF (self->next_pts, GST_BUFFER_PTS (buffer)))
+      > (GstClockTimeDiff) REFERENCE_JITTER)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  self->next_pts = GST_BUFFER_PTS (buffer) + GST_BUFFER_DURATION (buffer);
+  gst_pad_push (self->reference_pad, buffer);
+  return TRUE;
+}
+
+/* Adds @buffer (mono F32 at the DSP's rate, arriving on @pad) to the
+ * envelope of what was heard or captured, at its running time less
+ * @shift. */
+static void
+note_envelope (AudioCastEchoCanceller *self, GstPad *pad, GstBuffer *buffer,
+    GstClockTimeDiff shift, gboolean heard)
+{
+  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+  GstClockTime running = GST_CLOCK_TIME_NONE;
+  GstMapInfo map;
+
+  if (event != NULL) {
+    gst_event_parse_segment (event, &segment);
+    running = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buffer));
+    gst_event_unref (event);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (running) || (GstClockTimeDiff) running < shift
+      || !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  if (heard)
+    audio_cast_echo_delay_add_heard (self->delay, (const gfloat *) map.data,
+        map.size / sizeof (gfloat), self->rate, running - shift);
+  else
+    audio_cast_echo_delay_add_captured (self->delay,
+        (const gfloat *) map.data, map.size / sizeof (gfloat), self->rate,
+        running);
+  gst_buffer_unmap (buffer, &map);
+}
+
+/* A pad probe on the DSP's sink pad, in the recorder's streaming thread:
+ * before the DSP takes a captured buffer, the probe gets all the reference
+ * heard so far. */
+static GstPadProbeReturn
+feed_reference (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  AudioCastEchoCanceller *self = user_data;
+  ClockPair clocks;
+  gint delay_ms;
+
+  note_envelope (self, pad, GST_PAD_PROBE_INFO_BUFFER (info), 0, FALSE);
+  follow_player_format (self);
+  if (self->ring == NULL || !read_clocks (self->dsp, &clocks))
+    return GST_PAD_PROBE_OK;
+  while (push_some_reference (self, &clocks));
+
+  delay_ms = audio_cast_echo_delay_update (self->delay);
+  if (delay_ms >= 0 && self->shift != (MAX (0, delay_ms - ECHO_MARGIN_MS)
+          * GST_MSECOND)) {
+    GST_DEBUG ("the echo comes %d ms after the sound is heard "
+        "(correlation %.2f)", delay_ms, self->delay->correlation);
+    self->shift = MAX (0, delay_ms - ECHO_MARGIN_MS) * GST_MSECOND;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* A pad probe on the echo probe's sink pad: the reference as the DSP gets
+ * it, its time put back to when it is heard. */
+static GstPadProbeReturn
+note_heard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  AudioCastEchoCanceller *self = user_data;
+
+  note_envelope (self, pad, GST_PAD_PROBE_INFO_BUFFER (info), self->shift,
+      TRUE);
+  return GST_PAD_PROBE_OK;
+}
+
+/* reference pad ! audioconvert ! audioresample ! capsfilter !
+ * webrtcechoprobe ! fakesink, PLAYING; NULL when an element is missing. */
+static gboolean
+make_reference_pipeline (AudioCastEchoCanceller *self, const gchar *probe_name)
+{
+  GstElement *convert, *resample, *filter, *probe, *sink;
+  GstCaps *caps;
+  GstPad *pad;
+
+  convert = gst_element_factory_make ("audioconvert", NULL);
+  resample = gst_element_factory_make ("audioresample", NULL);
+  filter = gst_element_factory_make ("capsfilter", NULL);
+  probe = gst_element_factory_make ("webrtcechoprobe", probe_name);
+  sink = gst_element_factory_make ("fakesink", NULL);
+  self->reference = gst_pipeline_new ("audiocast-echo-reference");
+  if (!convert || !resample || !filter || !probe || !sink) {
+    gst_clear_object (&convert);
+    gst_clear_object (&resample);
+    gst_clear_object (&filter);
+    gst_clear_object (&probe);
+    gst_clear_object (&sink);
+    return FALSE;
+  }
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
+      GST_AUDIO_NE (F32), "layout", G_TYPE_STRING, "non-interleaved",
+      "rate", G_TYPE_INT, (gint) self->rate, "channels", G_TYPE_INT, 1, NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample",
+      FALSE, NULL);
+  gst_bin_add_many (GST_BIN (self->reference), convert, resample, filter,
+      probe, sink, NULL);
+  if (!gst_element_link_many (convert, resample, filter, probe, sink, NULL))
+    return FALSE;
+
+  self->reference_pad = gst_pad_new ("reference", GST_PAD_SRC);
+  gst_pad_set_active (self->reference_pad, TRUE);
+  pad = gst_element_get_static_pad (convert, "sink");
+  gst_pad_link (self->reference_pad, pad);
+  gst_object_unref (pad);
+  if (gst_element_set_state (self->reference, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    return FALSE;
+  pad = gst_element_get_static_pad (probe, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, note_heard, self, NULL);
+  gst_object_unref (pad);
+  /* The probe only hands out reference once it knows its latency: none,
+   * since its timestamps already say when each frame is heard. */
+  pad = gst_element_get_static_pad (probe, "src");
+  gst_pad_send_event (pad, gst_event_new_latency (0));
+  gst_object_unref (pad);
+  return TRUE;
+}
+
+AudioCastEchoCanceller *
+audio_cast_echo_canceller_new (AudioCastQueue *queue, guint rate,
+    GstElement **dsp, GError **error)
+{
+  static gint instances;
+  AudioCastEchoCanceller *self;
+  gchar *probe_name;
+  GstPad *pad;
+
+  GST_DEBUG_CATEGORY_INIT (audio_cast_echo_debug, "audiocastecho", 0,
+      "audiocast echo cancellation");
+  self = g_new0 (AudioCastEchoCanceller, 1);
+  g_mutex_init (&self->ring_lock);
+  self->delay = g_new (AudioCastEchoDelay, 1);
+  audio_cast_echo_delay_init (self->delay);
+  self->rate = rate;
+  self->next_pts = GST_CLOCK_TIME_NONE;
+  probe_name = g_strdup_printf ("audiocast-echo-probe-%d",
+      g_atomic_int_add (&instances, 1));
+  self->dsp = gst_element_factory_make ("webrtcdsp", NULL);
+  if (self->dsp == NULL || !make_reference_pipeline (self, probe_name)) {
+    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
+        "echo cancellation needs GStreamer's webrtcdsp and webrtcechoprobe "
+        "(gst-plugins-bad; Debian: gstreamer1.0-plugins-bad)");
+    g_free (probe_name);
+    if (self->dsp) {
+      gst_object_ref_sink (self->dsp);
+      gst_clear_object (&self->dsp);
+    }
+    audio_cast_echo_canceller_free (self);
+    return NULL;
+  }
+  /* The room's echo comes tens of milliseconds after the sound is heard,
+   * longer than the default filter spans. Noise suppression and gain
+   * control stay off: they would change the user's voice, which the
+   * application wants as it was. */
+  g_object_set (self->dsp, "probe", probe_name, "echo-cancel", TRUE,
+      "extended-filter", TRUE, "delay-agnostic", FALSE,
+      "noise-suppression", FALSE, "gain-control", FALSE, NULL);
+  g_free (probe_name);
+
+  pad = gst_element_get_static_pad (self->dsp, "sink");
+  self->feed_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      feed_reference, self, NULL);
+  gst_object_unref (pad);
+
+  self->queue = gst_object_ref (queue);
+  audio_cast_queue_set_tap (queue, on_player_output, self);
+  *dsp = self->dsp;
+  return self;
+}
+
+void
+audio_cast_echo_canceller_free (AudioCastEchoCanceller *self)
+{
+  if (self->queue) {
+    audio_cast_queue_set_tap (self->queue, NULL, NULL);
+    gst_object_unref (self->queue);
+  }
+  if (self->feed_probe) {
+    GstPad *pad = gst_element_get_static_pad (self->dsp, "sink");
+
+    gst_pad_remove_probe (pad, self->feed_probe);
+    gst_object_unref (pad);
+  }
+  if (self->reference) {
+    gst_element_set_state (self->reference, GST_STATE_NULL);
+    gst_object_unref (self->reference);
+  }
+  if (self->reference_pad) {
+    gst_pad_set_active (self->reference_pad, FALSE);
+    gst_object_unref (self->reference_pad);
+  }
+  free_ring (self->ring);
+  g_mutex_clear (&self->ring_lock);
+  g_free (self->delay);
+  g_free (self);
+}

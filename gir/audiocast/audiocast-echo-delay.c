@@ -1,0 +1,203 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The echo delay estimate; see audiocast-echo-delay.h. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-echo-delay.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BLOCK_NS GST_MSECOND
+#define MAX_LAG 500                     /* blocks */
+#define WINDOW 2000                     /* blocks correlated */
+#define INTERVAL 250                    /* blocks between estimates */
+/* Below this the envelopes do not match well enough to say (the echo
+ * drowned by the user's voice, or no echo at all). */
+#define MIN_CORRELATION 0.7f
+/* Estimates that agree: all within this of their median. */
+#define AGREEMENT_MS 2
+/* Each move of the delay makes the filter adapt anew: a delay agreed on
+ * moves only for a new one at least this far away. */
+#define HYSTERESIS_MS 4
+
+G_STATIC_ASSERT (WINDOW + MAX_LAG < AUDIO_CAST_ECHO_HISTORY);
+
+static void
+envelope_init (AudioCastEchoEnvelope *e)
+{
+  guint i;
+
+  memset (e->level, 0, sizeof (e->level));
+  for (i = 0; i < AUDIO_CAST_ECHO_HISTORY; i++)
+    e->block[i] = -1;
+  e->newest = -1;
+}
+
+void
+audio_cast_echo_delay_init (AudioCastEchoDelay *d)
+{
+  envelope_init (&d->heard);
+  envelope_init (&d->captured);
+  d->next_estimate = WINDOW + MAX_LAG;
+  d->n_estimates = 0;
+  d->delay_ms = -1;
+  d->correlation = 0;
+}
+
+static void
+envelope_add (AudioCastEchoEnvelope *e, const gfloat *samples, guint n,
+    gint rate, GstClockTime running)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gint64 block = (gint64) ((running + gst_util_uint64_scale_int (i,
+                GST_SECOND, rate)) / BLOCK_NS);
+    guint slot = (guint) (block % AUDIO_CAST_ECHO_HISTORY);
+
+    if (e->block[slot] != block) {
+      e->block[slot] = block;
+      e->level[slot] = 0;
+    }
+    e->level[slot] += fabsf (samples[i]);
+    e->newest = MAX (e->newest, block);
+  }
+}
+
+void
+audio_cast_echo_delay_add_heard (AudioCastEchoDelay *d,
+    const gfloat *samples, guint n, gint rate, GstClockTime running)
+{
+  envelope_add (&d->heard, samples, n, rate, running);
+}
+
+void
+audio_cast_echo_delay_add_captured (AudioCastEchoDelay *d,
+    const gfloat *samples, guint n, gint rate, GstClockTime running)
+{
+  envelope_add (&d->captured, samples, n, rate, running);
+}
+
+/* The level of @block, 0 when it holds nothing (silence, or too old). */
+static gfloat
+level_at (const AudioCastEchoEnvelope *e, gint64 block)
+{
+  guint slot;
+
+  if (block < 0)
+    return 0;
+  slot = (guint) (block % AUDIO_CAST_ECHO_HISTORY);
+  return e->block[slot] == block ? e->level[slot] : 0;
+}
+
+/* The normalised correlation of @c (mean @mc, norm @sc) with @r, @WINDOW
+ * values each. */
+static gfloat
+correlate (const gfloat *c, gdouble mc, gdouble sc, const gfloat *r)
+{
+  gdouble sum = 0, sum2 = 0, cross = 0, mr, sr;
+  guint i;
+
+  for (i = 0; i < WINDOW; i++) {
+    sum += r[i];
+    sum2 += (gdouble) r[i] * r[i];
+    cross += (gdouble) c[i] * r[i];
+  }
+  mr = sum / WINDOW;
+  sr = sqrt (MAX (0, sum2 - WINDOW * mr * mr));
+  if (sr < 1e-9)
+    return 0;
+  return (gfloat) ((cross - WINDOW * mc * mr) / (sc * sr));
+}
+
+/* The lag (blocks) at which what was heard best matches what was captured
+ * over the last WINDOW complete blocks. */
+static gboolean
+estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
+{
+  gfloat captured[WINDOW], heard[WINDOW + MAX_LAG];
+  gint64 end = d->captured.newest - 1, start = end - WINDOW + 1;
+  gdouble mc = 0, sc = 0;
+  gint i, best = -1;
+  gfloat best_value = -1;
+
+  if (start - MAX_LAG < 0)
+    return FALSE;
+  for (i = 0; i < WINDOW; i++) {
+    captured[i] = level_at (&d->captured, start + i);
+    mc += captured[i];
+  }
+  mc /= WINDOW;
+  for (i = 0; i < WINDOW; i++)
+    sc += (captured[i] - mc) * (captured[i] - mc);
+  sc = sqrt (sc);
+  if (sc < 1e-9)
+    return FALSE;
+  for (i = 0; i < WINDOW + MAX_LAG; i++)
+    heard[i] = level_at (&d->heard, start - MAX_LAG + i);
+
+  /* heard[MAX_LAG - lag + i] is block start + i - lag */
+  for (i = 0; i <= MAX_LAG; i++) {
+    gfloat value = correlate (captured, mc, sc, heard + MAX_LAG - i);
+
+    if (value > best_value) {
+      best_value = value;
+      best = i;
+    }
+  }
+  *lag = best;
+  *correlation = best_value;
+  return best >= 0;
+}
+
+/* The median of the last estimates when they all agree with it, else
+ * -1. */
+static gint
+agreed_estimate (const AudioCastEchoDelay *d)
+{
+  const gint *e = d->estimates;
+  gint median, i;
+
+  if (d->n_estimates < AUDIO_CAST_ECHO_ESTIMATES)
+    return -1;
+  G_STATIC_ASSERT (AUDIO_CAST_ECHO_ESTIMATES == 3);
+  median = MAX (MIN (e[0], e[1]), MIN (MAX (e[0], e[1]), e[2]));
+  for (i = 0; i < AUDIO_CAST_ECHO_ESTIMATES; i++)
+    if (ABS (e[i] - median) > AGREEMENT_MS)
+      return -1;
+  return median;
+}
+
+gint
+audio_cast_echo_delay_update (AudioCastEchoDelay *d)
+{
+  gfloat correlation;
+  gint lag, agreed;
+
+  if (d->captured.newest < d->next_estimate)
+    return d->delay_ms;
+  d->next_estimate = d->captured.newest + INTERVAL;
+  if (!estimate (d, &lag, &correlation) || correlation < MIN_CORRELATION)
+    return d->delay_ms;
+  d->correlation = correlation;
+  memmove (d->estimates + 1, d->estimates,
+      (AUDIO_CAST_ECHO_ESTIMATES - 1) * sizeof (gint));
+  d->estimates[0] = lag;
+  d->n_estimates = MIN (d->n_estimates + 1, AUDIO_CAST_ECHO_ESTIMATES);
+  agreed = agreed_estimate (d);
+  if (agreed >= 0 && (d->delay_ms < 0
+          || ABS (agreed - d->delay_ms) >= HYSTERESIS_MS))
+    d->delay_ms = agreed;
+  return d->delay_ms;
+}

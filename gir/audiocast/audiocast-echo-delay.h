@@ -1,0 +1,70 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* How long after a sound is heard its echo reaches the microphone.
+ *
+ * The echo canceller knows when each frame is heard (the player's device
+ * says) and when each captured frame was captured; what it cannot know is
+ * the path in between: the air, a Bluetooth speaker's own buffer, a sound
+ * server's loopback. webrtcdsp's filter spans about 128 ms from where it is
+ * told the echo starts, and cancels tens of dB more when that start is
+ * right (measured: 16 dB with the echo 60 ms in, 64 dB with it at the
+ * filter's start). This finds the lag at which the envelope of what was
+ * heard best matches the envelope of what was captured.
+ *
+ * Envelopes are mean absolute values over 1 ms blocks, indexed by running
+ * time; the last 2 s are correlated at lags up to 500 ms, every 250 ms.
+ * The delay is what three clear estimates in a row agree on (normalised
+ * correlation 0.7 or more: the user talking over the echo blurs it), and
+ * it moves only by 4 ms or more, since every move makes the filter adapt
+ * anew. No allocation, no locking: the echo
+ * canceller feeds both envelopes from the recorder's streaming thread.
+ * Private to the library. */
+
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define AUDIO_CAST_ECHO_HISTORY 4096    /* 1 ms blocks kept: 4 s */
+#define AUDIO_CAST_ECHO_ESTIMATES 3     /* that must agree */
+
+typedef struct
+{
+  gfloat level[AUDIO_CAST_ECHO_HISTORY];
+  gint64 block[AUDIO_CAST_ECHO_HISTORY]; /* which block a slot holds */
+  gint64 newest;
+} AudioCastEchoEnvelope;
+
+typedef struct
+{
+  AudioCastEchoEnvelope heard;
+  AudioCastEchoEnvelope captured;
+  gint64 next_estimate;         /* captured block due for an estimate */
+  gint estimates[AUDIO_CAST_ECHO_ESTIMATES]; /* the last, newest first */
+  guint n_estimates;
+  gint delay_ms;                /* the delay agreed on, -1: none yet */
+  gfloat correlation;           /* of the last estimate */
+} AudioCastEchoDelay;
+
+void audio_cast_echo_delay_init (AudioCastEchoDelay *d);
+
+/* @samples: @n mono samples at @rate Hz, the first at @running (ns, the
+ * recorder pipeline's running time): of what was heard, or captured. */
+void audio_cast_echo_delay_add_heard (AudioCastEchoDelay *d,
+    const gfloat *samples, guint n, gint rate, GstClockTime running);
+void audio_cast_echo_delay_add_captured (AudioCastEchoDelay *d,
+    const gfloat *samples, guint n, gint rate, GstClockTime running);
+
+/* The echo delay agreed on, in ms; -1 while there is none. Estimates
+ * again when due. */
+gint audio_cast_echo_delay_update (AudioCastEchoDelay *d);
+
+G_END_DECLS
