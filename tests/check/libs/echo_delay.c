@@ -1,0 +1,160 @@
+/* AudioCastEchoDelay on its own: finding how long after a sound is heard
+ * its echo is captured
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What is heard is speech-like noise (bursts of random length and level
+ * with pauses between them); what is captured is that, delayed and
+ * quieter, plus the room's own noise — or, for the cases without an echo,
+ * only other sound.
+ */
+
+#include <gst/check/gstcheck.h>
+
+#include <audiocast/audiocast-echo-delay.h>
+
+#define RATE 16000
+#define CHUNK (RATE / 100)              /* 10 ms, as the recorder delivers */
+#define SECONDS 8
+
+/* Bursty noise: a new level every 50 to 300 ms, a pause (level 0) one time
+ * in three. */
+static gfloat *
+speechlike (GRand * rand, guint n)
+{
+  gfloat *x = g_new (gfloat, n);
+  guint i = 0;
+
+  while (i < n) {
+    guint len = g_rand_int_range (rand, RATE / 20, RATE * 3 / 10);
+    gdouble level = g_rand_int_range (rand, 0, 3) == 0 ? 0
+        : g_rand_double_range (rand, 0.05, 0.5);
+
+    for (; len > 0 && i < n; len--, i++)
+      x[i] = (gfloat) (level * g_rand_double_range (rand, -1, 1));
+  }
+  return x;
+}
+
+/* Feeds @heard and @captured (@n samples each, from running time 0) in
+ * 10 ms chunks, the heard one ahead as a player's is, and returns the
+ * delay agreed on at the end. */
+static gint
+feed (AudioCastEchoDelay * d, const gfloat * heard, const gfloat * captured,
+    guint n, guint start)
+{
+  guint i;
+  gint delay = -1;
+
+  for (i = start; i + CHUNK <= n; i += CHUNK) {
+    GstClockTime t = gst_util_uint64_scale_int (i, GST_SECOND, RATE);
+
+    audio_cast_echo_delay_add_heard (d, heard + i, CHUNK, RATE, t);
+    audio_cast_echo_delay_add_captured (d, captured + i, CHUNK, RATE, t);
+    delay = audio_cast_echo_delay_update (d);
+  }
+  return delay;
+}
+
+/* captured[i] = gain × heard[i − delay] + noise */
+static gfloat *
+echo_of (GRand * rand, const gfloat * heard, guint n, guint delay_ms,
+    gdouble gain, gdouble noise)
+{
+  gfloat *c = g_new0 (gfloat, n);
+  guint d = delay_ms * RATE / 1000, i;
+
+  for (i = 0; i < n; i++)
+    c[i] = (gfloat) ((i >= d ? gain * heard[i - d] : 0)
+        + noise * g_rand_double_range (rand, -1, 1));
+  return c;
+}
+
+GST_START_TEST (test_finds_the_echo_delay)
+{
+  GRand *rand = g_rand_new_with_seed (1);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, n);
+  gfloat *captured = echo_of (rand, heard, n, 63, 0.5, 0.002);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, captured, n, 0), 63);
+  fail_unless (d->correlation > 0.9);
+  g_free (d);
+  g_free (heard);
+  g_free (captured);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+/* Sound that is not an echo of what was heard gives no delay at all. */
+GST_START_TEST (test_no_echo_no_delay)
+{
+  GRand *rand = g_rand_new_with_seed (2);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, n);
+  gfloat *other = speechlike (rand, n);
+  gfloat *silence = g_new0 (gfloat, n);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, other, n, 0), -1);
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, silence, n, 0), -1);
+  g_free (d);
+  g_free (heard);
+  g_free (other);
+  g_free (silence);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+/* The echo path changes (another output device, say): the delay follows
+ * once the new one is clear; a change below the hysteresis does not move
+ * it. */
+GST_START_TEST (test_follows_a_new_delay)
+{
+  GRand *rand = g_rand_new_with_seed (3);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, 2 * n);
+  gfloat *near = echo_of (rand, heard, 2 * n, 40, 0.5, 0.002);
+  gfloat *far = echo_of (rand, heard, 2 * n, 120, 0.5, 0.002);
+  gfloat *farther = echo_of (rand, heard, 2 * n, 122, 0.5, 0.002);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, near, n, 0), 40);
+  /* the second half of the heard audio, its echo now 120 ms late */
+  memcpy (near + n, far + n, n * sizeof (gfloat));
+  fail_unless_equals_int (feed (d, heard, near, 2 * n, n), 120);
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, far, n, 0), 120);
+  memcpy (far + n, farther + n, n * sizeof (gfloat));
+  fail_unless_equals_int (feed (d, heard, far, 2 * n, n), 120);
+  g_free (d);
+  g_free (heard);
+  g_free (near);
+  g_free (far);
+  g_free (farther);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+static Suite *
+echo_delay_suite (void)
+{
+  Suite *s = suite_create ("echo_delay");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_finds_the_echo_delay);
+  tcase_add_test (tc, test_no_echo_no_delay);
+  tcase_add_test (tc, test_follows_a_new_delay);
+  return s;
+}
+
+GST_CHECK_MAIN (echo_delay);
