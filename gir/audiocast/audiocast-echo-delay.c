@@ -20,7 +20,10 @@
 
 #define BLOCK_NS GST_MSECOND
 #define MAX_LAG 500                     /* blocks */
-#define WINDOW 2000                     /* blocks correlated */
+#define WINDOW 2000                     /* blocks correlated, at most */
+/* The first estimates come once this much was captured, so that the
+ * canceller converges within a couple of seconds of the first echo. */
+#define MIN_WINDOW 500
 #define INTERVAL 250                    /* blocks between estimates */
 /* Below this the envelopes do not match well enough to say (the echo
  * drowned by the user's voice, or no echo at all). */
@@ -42,6 +45,7 @@ envelope_init (AudioCastEchoEnvelope *e)
   for (i = 0; i < AUDIO_CAST_ECHO_HISTORY; i++)
     e->block[i] = -1;
   e->newest = -1;
+  e->oldest = -1;
 }
 
 void
@@ -49,9 +53,10 @@ audio_cast_echo_delay_init (AudioCastEchoDelay *d)
 {
   envelope_init (&d->heard);
   envelope_init (&d->captured);
-  d->next_estimate = WINDOW + MAX_LAG;
+  d->next_estimate = -1;
   d->n_estimates = 0;
   d->delay_ms = -1;
+  d->relearning = FALSE;
   d->correlation = 0;
 }
 
@@ -72,6 +77,8 @@ envelope_add (AudioCastEchoEnvelope *e, const gfloat *samples, guint n,
     }
     e->level[slot] += fabsf (samples[i]);
     e->newest = MAX (e->newest, block);
+    if (e->oldest < 0)
+      e->oldest = block;
   }
 }
 
@@ -104,52 +111,56 @@ level_at (const AudioCastEchoEnvelope *e, gint64 block)
 /* The normalised correlation of @c (mean @mc, norm @sc) with @r, @WINDOW
  * values each. */
 static gfloat
-correlate (const gfloat *c, gdouble mc, gdouble sc, const gfloat *r)
+correlate (const gfloat *c, gdouble mc, gdouble sc, const gfloat *r,
+    gint window)
 {
   gdouble sum = 0, sum2 = 0, cross = 0, mr, sr;
-  guint i;
+  gint i;
 
-  for (i = 0; i < WINDOW; i++) {
+  for (i = 0; i < window; i++) {
     sum += r[i];
     sum2 += (gdouble) r[i] * r[i];
     cross += (gdouble) c[i] * r[i];
   }
-  mr = sum / WINDOW;
-  sr = sqrt (MAX (0, sum2 - WINDOW * mr * mr));
+  mr = sum / window;
+  sr = sqrt (MAX (0, sum2 - window * mr * mr));
   if (sr < 1e-9)
     return 0;
-  return (gfloat) ((cross - WINDOW * mc * mr) / (sc * sr));
+  return (gfloat) ((cross - window * mc * mr) / (sc * sr));
 }
 
 /* The lag (blocks) at which what was heard best matches what was captured
- * over the last WINDOW complete blocks. */
+ * over the last complete blocks, WINDOW of them or as many as were
+ * captured (MIN_WINDOW at least). */
 static gboolean
 estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
 {
   gfloat captured[WINDOW], heard[WINDOW + MAX_LAG];
-  gint64 end = d->captured.newest - 1, start = end - WINDOW + 1;
+  gint64 end = d->captured.newest - 1;
+  gint window = (gint) MIN (WINDOW, end - d->captured.oldest + 1);
+  gint64 start = end - window + 1;
   gdouble mc = 0, sc = 0;
   gint i, best = -1;
   gfloat best_value = -1;
 
-  if (start - MAX_LAG < 0)
+  if (window < MIN_WINDOW)
     return FALSE;
-  for (i = 0; i < WINDOW; i++) {
+  for (i = 0; i < window; i++) {
     captured[i] = level_at (&d->captured, start + i);
     mc += captured[i];
   }
-  mc /= WINDOW;
-  for (i = 0; i < WINDOW; i++)
+  mc /= window;
+  for (i = 0; i < window; i++)
     sc += (captured[i] - mc) * (captured[i] - mc);
   sc = sqrt (sc);
   if (sc < 1e-9)
     return FALSE;
-  for (i = 0; i < WINDOW + MAX_LAG; i++)
+  for (i = 0; i < window + MAX_LAG; i++)
     heard[i] = level_at (&d->heard, start - MAX_LAG + i);
 
   /* heard[MAX_LAG - lag + i] is block start + i - lag */
   for (i = 0; i <= MAX_LAG; i++) {
-    gfloat value = correlate (captured, mc, sc, heard + MAX_LAG - i);
+    gfloat value = correlate (captured, mc, sc, heard + MAX_LAG - i, window);
 
     if (value > best_value) {
       best_value = value;
@@ -169,9 +180,12 @@ agreed_estimate (const AudioCastEchoDelay *d)
   const gint *e = d->estimates;
   gint median, i;
 
+  G_STATIC_ASSERT (AUDIO_CAST_ECHO_ESTIMATES == 3);
+  /* the first delay on two, to converge soon; a move on three */
+  if ((d->delay_ms < 0 || d->relearning) && d->n_estimates >= 2)
+    return ABS (e[0] - e[1]) <= AGREEMENT_MS ? MIN (e[0], e[1]) : -1;
   if (d->n_estimates < AUDIO_CAST_ECHO_ESTIMATES)
     return -1;
-  G_STATIC_ASSERT (AUDIO_CAST_ECHO_ESTIMATES == 3);
   median = MAX (MIN (e[0], e[1]), MIN (MAX (e[0], e[1]), e[2]));
   for (i = 0; i < AUDIO_CAST_ECHO_ESTIMATES; i++)
     if (ABS (e[i] - median) > AGREEMENT_MS)
@@ -185,6 +199,10 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
   gfloat correlation;
   gint lag, agreed;
 
+  if (d->captured.newest < 0)
+    return d->delay_ms;
+  if (d->next_estimate < 0)
+    d->next_estimate = d->captured.oldest + MIN_WINDOW;
   if (d->captured.newest < d->next_estimate)
     return d->delay_ms;
   d->next_estimate = d->captured.newest + INTERVAL;
@@ -196,8 +214,20 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
   d->estimates[0] = lag;
   d->n_estimates = MIN (d->n_estimates + 1, AUDIO_CAST_ECHO_ESTIMATES);
   agreed = agreed_estimate (d);
-  if (agreed >= 0 && (d->delay_ms < 0
-          || ABS (agreed - d->delay_ms) >= HYSTERESIS_MS))
+  if (agreed >= 0 && (d->delay_ms < 0 || d->relearning
+          || ABS (agreed - d->delay_ms) >= HYSTERESIS_MS)) {
     d->delay_ms = agreed;
+    d->relearning = FALSE;
+  }
   return d->delay_ms;
+}
+
+void
+audio_cast_echo_delay_relearn (AudioCastEchoDelay *d)
+{
+  gint delay = d->delay_ms;
+
+  audio_cast_echo_delay_init (d);
+  d->delay_ms = delay;
+  d->relearning = delay >= 0;
 }

@@ -20,7 +20,8 @@
  *
  * Envelopes are mean absolute values over 1 ms blocks, indexed by running
  * time; the last 2 s are correlated at lags up to 500 ms, every 250 ms.
- * The delay is what three clear estimates in a row agree on (normalised
+ * The first estimate comes once 500 ms were captured. The first delay is
+ * what two clear estimates in a row agree on, later ones what three do (normalised
  * correlation 0.7 or more: the user talking over the echo blurs it), and
  * it moves only by 4 ms or more, since every move makes the filter adapt
  * anew. No allocation, no locking: the echo
@@ -41,6 +42,7 @@ typedef struct
   gfloat level[AUDIO_CAST_ECHO_HISTORY];
   gint64 block[AUDIO_CAST_ECHO_HISTORY]; /* which block a slot holds */
   gint64 newest;
+  gint64 oldest;                /* the first block ever added */
 } AudioCastEchoEnvelope;
 
 typedef struct
@@ -51,6 +53,7 @@ typedef struct
   gint estimates[AUDIO_CAST_ECHO_ESTIMATES]; /* the last, newest first */
   guint n_estimates;
   gint delay_ms;                /* the delay agreed on, -1: none yet */
+  gboolean relearning;          /* delay_ms is from before a relearn() */
   gfloat correlation;           /* of the last estimate */
 } AudioCastEchoDelay;
 
@@ -66,5 +69,10 @@ void audio_cast_echo_delay_add_captured (AudioCastEchoDelay *d,
 /* The echo delay agreed on, in ms; -1 while there is none. Estimates
  * again when due. */
 gint audio_cast_echo_delay_update (AudioCastEchoDelay *d);
+
+/* What was heard moved against what is captured (the player's device was
+ * flushed): forgets both envelopes and finds the delay anew, as quickly as
+ * the first time, keeping the old one until then. */
+void audio_cast_echo_delay_relearn (AudioCastEchoDelay *d);
 
 G_END_DECLS

@@ -41,6 +41,8 @@ audio_cast_queue_request_flush_locked (AudioCastQueue *self)
 {
   self->data_since_flush = FALSE;
   self->flush_stop_pending = TRUE;
+  /* where the timeline is heard starts over with the device */
+  self->tap_flushed = TRUE;
   g_cond_broadcast (&self->work_cond);
 }
 

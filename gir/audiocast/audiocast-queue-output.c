@@ -19,6 +19,7 @@
 
 #include "audiocast-queue-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- output side ---- */
@@ -493,32 +494,69 @@ audio_cast_queue_set_tap (AudioCastQueue *self, AudioCastQueueTap tap,
   g_mutex_unlock (&self->tap_lock);
 }
 
-/* Hands the period about to be pushed (timeline frames @t_start on) to the
- * tap, with when its first frame will be heard: the device says which
+static gint
+compare_times (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* When timeline frame 0 is heard (monotonic µs): the median of the first
+ * readings after the device's last flush. Within those the timeline is
+ * heard frame after frame, so one figure holds; a single reading is only as
+ * good as the device's position report, which wanders by tens of ms over
+ * seconds with pulsesink on pipewire-pulse. @flushed: start over with
+ * @reading. */
+static gint64
+timeline_heard_at (AudioCastQueue *self, gint64 reading, gboolean flushed)
+{
+  gint64 sorted[AUDIO_CAST_TAP_READINGS];
+
+  if (flushed)
+    self->tap_n_readings = 0;
+  if (self->tap_n_readings < AUDIO_CAST_TAP_READINGS)
+    self->tap_readings[self->tap_n_readings++] = reading;
+  else
+    return self->tap_heard_at;
+  memcpy (sorted, self->tap_readings, self->tap_n_readings * sizeof (gint64));
+  qsort (sorted, self->tap_n_readings, sizeof (gint64), compare_times);
+  self->tap_heard_at = sorted[self->tap_n_readings / 2];
+  return self->tap_heard_at;
+}
+
+/* Hands the period just pushed (@buffer, timeline frames @t_start on) to
+ * the tap, with when its first frame will be heard: the device says which
  * timeline frame it plays now, and the rest follows at the rate. */
 static void
-call_tap (AudioCastQueue *self, const GstAudioInfo *info,
-    const guint8 *data, guint64 frames, guint64 t_start)
+call_tap (AudioCastQueue *self, const GstAudioInfo *info, GstBuffer *buffer,
+    guint64 frames, guint64 t_start)
 {
-  gint64 now, heard_time;
+  gint rate = GST_AUDIO_INFO_RATE (info);
+  gint64 now, zero_heard;
   guint64 heard_t;
+  gboolean flushed;
+  GstMapInfo map;
 
   g_mutex_lock (&self->tap_lock);
-  if (self->tap == NULL || frames == 0) {
+  if (self->tap == NULL || frames == 0
+      || !gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     g_mutex_unlock (&self->tap_lock);
     return;
   }
   audio_cast_queue_update_position (self);
   g_mutex_lock (&self->lock);
   heard_t = self->playout.heard_t;
+  flushed = self->tap_flushed;
+  self->tap_flushed = FALSE;
   g_mutex_unlock (&self->lock);
   now = g_get_monotonic_time ();
-  heard_time = t_start >= heard_t
-      ? now + (gint64) gst_util_uint64_scale_int (t_start - heard_t,
-      G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (info))
-      : now - (gint64) gst_util_uint64_scale_int (heard_t - t_start,
-      G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (info));
-  self->tap (info, data, frames, heard_time, self->tap_data);
+  zero_heard = timeline_heard_at (self, now - (gint64)
+      gst_util_uint64_scale_int (heard_t, G_USEC_PER_SEC, rate), flushed);
+  self->tap (info, map.data, frames, zero_heard + (gint64)
+      gst_util_uint64_scale_int (t_start, G_USEC_PER_SEC, rate),
+      self->tap_data);
+  gst_buffer_unmap (buffer, &map);
   g_mutex_unlock (&self->tap_lock);
 }
 
@@ -532,6 +570,7 @@ audio_cast_queue_push_loop (gpointer user_data)
   GstBuffer *buffer = NULL;
   GstMapInfo map;
   GstFlowReturn ret;
+  GstBuffer *tapped;
   guint64 frames, t_start;
   gboolean is_data, sync_wanted, send_eos = FALSE;
   SyncClock sc = { FALSE, };
@@ -584,8 +623,6 @@ audio_cast_queue_push_loop (gpointer user_data)
   epoch = self->epoch;
   g_mutex_unlock (&self->lock);
 
-  if (!send_eos)
-    call_tap (self, &info, map.data, frames, t_start);
   gst_buffer_unmap (buffer, &map);
 
   if (send_eos) {
@@ -596,6 +633,9 @@ audio_cast_queue_push_loop (gpointer user_data)
   }
 
   stamp_period (self, buffer, t_start, frames, period, &info);
+  /* the tap reads the period once the device took it: by then where it
+   * landed is known, and so when it is heard */
+  tapped = g_atomic_pointer_get (&self->tap) ? gst_buffer_ref (buffer) : NULL;
   ret = gst_pad_push (self->srcpad, buffer);
 
   g_mutex_lock (&self->lock);
@@ -603,6 +643,11 @@ audio_cast_queue_push_loop (gpointer user_data)
     record_landing_locked (self, frames, GST_AUDIO_INFO_RATE (&info));
   g_cond_broadcast (&self->played_cond);
   g_mutex_unlock (&self->lock);
+  if (tapped) {
+    if (ret == GST_FLOW_OK)
+      call_tap (self, &info, tapped, frames, t_start);
+    gst_buffer_unref (tapped);
+  }
 
   handle_push_result (self, ret);
 }

@@ -168,6 +168,15 @@ struct _AudioCastQueue
   GMutex tap_lock;
   AudioCastQueueTap tap;
   gpointer tap_data;
+  /* The tap's readings of when timeline frame 0 is heard (µs), since the
+   * device was last flushed (which moves it: tap_flushed, set with the
+   * lock, says so), and their median (see timeline_heard_at()). Output
+   * thread only, but tap_flushed. */
+#define AUDIO_CAST_TAP_READINGS 64
+  gint64 tap_readings[AUDIO_CAST_TAP_READINGS];
+  guint tap_n_readings;
+  gint64 tap_heard_at;
+  gboolean tap_flushed;
 };
 
 /* "_locked": the caller holds self->lock. Each helper's own comment, where

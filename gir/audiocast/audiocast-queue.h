@@ -86,8 +86,8 @@ void     audio_cast_queue_get_stats   (AudioCastQueue *self,
 gboolean audio_cast_queue_query_position (AudioCastQueue *self,
                                           gint64 *stream_time);
 
-/* Called by the output thread with each period it hands to the device
- * (application audio or silence), before it does: @heard_time_us is when
+/* Called by the output thread with each period it handed to the device
+ * (application audio or silence), once the device took it: @heard_time_us is when
  * the period's first frame will be heard, on the monotonic clock. Must
  * return at once (no waiting, no allocation): echo cancellation copies the
  * audio into a ring of its own. */

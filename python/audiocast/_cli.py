@@ -1,4 +1,5 @@
-"""The ``audiocast`` command (private): devices, play, tone and demo.
+"""The ``audiocast`` command (private): devices, play, tone, demo, and
+(_cli_record.py) record and playrec.
 
 The commands use only the public API (plus GStreamer's discoverer for a
 file's duration); they are examples as much as tools::
@@ -30,6 +31,7 @@ from typing import Dict, Optional, Sequence, Tuple
 
 from . import (AudioCastError, AudioPlayer, __version__, list_input_devices,
                list_output_devices, play_file)
+from ._cli_record import add_commands as add_recording_commands
 from ._pulse_daemon import daemon_argv, write_daemon_conf
 
 DEMO_TEXT = (
@@ -481,9 +483,9 @@ def _report_recording(path: Path, speech: bytes, heard: int) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="audiocast",
-        description="Streaming audio output: list devices, play files and "
-                    "tones, and the barge-in demo. Set AUDIOCAST_LOG=debug "
-                    "for the library's log.")
+        description="Streaming audio: list devices, play files and tones, "
+                    "record, play and record at once, and the barge-in demo. "
+                    "Set AUDIOCAST_LOG=debug for the library's log.")
     p.add_argument("--version", action="version", version=f"audiocast {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -522,6 +524,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the WAV file when a private server is used "
                         "(default: %(default)s)")
     s.set_defaults(func=cmd_demo)
+    add_recording_commands(sub)
     return p
 
 

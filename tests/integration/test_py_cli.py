@@ -196,3 +196,68 @@ def test_installed_script_runs_the_module():
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "speaker (pulse)" in r.stdout
+
+
+def read_wav(path):
+    with wave.open(str(path)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+        return data.reshape(-1, w.getnchannels()), w.getframerate()
+
+
+def test_record_writes_what_was_played_with_a_level_meter(tmp_path):
+    """record captures the speaker's monitor while a tone plays: the WAV
+    file has the length asked for and the tone in it; the meter lines show
+    its level."""
+    out = tmp_path / "take.wav"
+    tone = subprocess.Popen(
+        [sys.executable, "-m", "audiocast", "tone", "--freq", "1000",
+         "--seconds", "3", "--volume", "0.5", "--device", SPEAKER.name],
+        env=audiocast_pkg.child_env(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        r = cli("record", str(out), "--seconds", "1.5", "--device",
+                f"{SPEAKER.name}.monitor", "--rate", "16000", "--channels", "1")
+    finally:
+        tone.wait(30)
+    assert r.returncode == 0, r.stderr
+    audio, rate = read_wav(out)
+    assert rate == 16000 and audio.shape == (24000, 1)
+    assert "24000 frames (1.50 s, 16000 Hz, 1 ch)" in r.stdout
+    meters = re.findall(r"\] +(-?[\d.]+|-inf) dBFS +([\d.]+)/1\.5 s", r.stderr)
+    assert meters and meters[-1][1] == "1.5", r.stderr
+    body = analysis.trimmed(audio)
+    assert len(body) > 8000, "the tone is not in the recording"
+    assert abs(analysis.frequency(analysis.as_float(body[:, 0]), 16000) - 1000) < 5
+    assert max(float(m[0]) for m in meters if m[0] != "-inf") > -10
+
+
+def test_playrec_writes_the_recording_aligned(tmp_path):
+    """playrec through the speaker into its monitor: the output has the
+    input's length, and holds the input within a period of its place."""
+    noise = audio_signals.noise(1.5, rate=48000, channels=2, dtype="<i2",
+                                seed=21)
+    played = np.concatenate((np.zeros((9600, 2), "<i2"), noise))
+    src = write_wav(tmp_path / "in.wav", played, 48000)
+    out = tmp_path / "out.wav"
+    r = cli("playrec", str(src), str(out), "--device", SPEAKER.name,
+            "--input-device", f"{SPEAKER.name}.monitor")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"heard [\d.]+ ms after it was written", r.stdout)
+    audio, rate = read_wav(out)
+    assert rate == 48000 and audio.shape == played.shape
+    found = analysis.find_exact(audio, played[20000:20032])
+    assert len(found) == 1 and abs(found[0] - 20000) <= 480, found
+
+
+def test_record_and_playrec_refuse_bad_input(tmp_path):
+    r = cli("record", str(tmp_path / "x.wav"), "--seconds", "1", "--device",
+            SPEAKER.name)
+    assert r.returncode == 1 and "is an output device" in r.stderr
+    wide = tmp_path / "wide.wav"
+    with wave.open(str(wide), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(3)
+        w.setframerate(48000)
+        w.writeframes(b"\0" * 300)
+    r = cli("playrec", str(wide), str(tmp_path / "y.wav"))
+    assert r.returncode == 2 and "24-bit samples; use a 16-bit" in r.stderr
