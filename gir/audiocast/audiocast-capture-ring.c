@@ -209,6 +209,36 @@ audio_cast_capture_ring_read (AudioCastCaptureRing *ring, guint8 *dest,
   return result;
 }
 
+/* Waits until @frames frames (at most the ring's capacity) can be read, or
+ * frames were dropped (a read then returns at once too), for at most
+ * @timeout_us (< 0: no limit) or until @cancellable is cancelled or the
+ * ring stopped. Reads nothing. TRUE when a read would not wait. */
+gboolean
+audio_cast_capture_ring_wait (AudioCastCaptureRing *ring, guint64 frames,
+    gint64 timeout_us, GCancellable *cancellable)
+{
+  gint64 deadline = timeout_us < 0 ? G_MAXINT64
+      : deadline_after (g_get_monotonic_time (), timeout_us);
+  gulong handler = 0;
+  gboolean ready;
+
+  frames = MIN (frames, ring->ring.capacity);
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_reader),
+        ring, NULL);
+  g_mutex_lock (&ring->lock);
+  while (!(ready = audio_cast_ring_fill (&ring->ring) >= frames
+          || ring->dropped_unreported > 0) && !ring->stopped
+      && !g_cancellable_is_cancelled (cancellable)
+      && g_cond_wait_until (&ring->data_cond, &ring->lock, deadline));
+  ready = audio_cast_ring_fill (&ring->ring) >= frames
+      || ring->dropped_unreported > 0;
+  g_mutex_unlock (&ring->lock);
+  if (cancellable)
+    g_cancellable_disconnect (cancellable, handler);
+  return ready;
+}
+
 /* Waits until the first frames were pushed, for at most @timeout_us;
  * FALSE when none came (or the ring was stopped first). */
 gboolean

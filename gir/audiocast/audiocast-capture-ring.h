@@ -100,6 +100,9 @@ AudioCastCaptureRead audio_cast_capture_ring_read (AudioCastCaptureRing *ring,
                                         GCancellable *cancellable,
                                         AudioCastCaptureReadInfo *info);
 
+gboolean audio_cast_capture_ring_wait  (AudioCastCaptureRing *ring,
+                                        guint64 frames, gint64 timeout_us,
+                                        GCancellable *cancellable);
 gboolean audio_cast_capture_ring_wait_first (AudioCastCaptureRing *ring,
                                         gint64 timeout_us);
 void     audio_cast_capture_ring_stop  (AudioCastCaptureRing *ring);

@@ -545,6 +545,37 @@ audio_cast_recorder_read (AudioCastRecorder *self, gsize frames,
 }
 
 /**
+ * audio_cast_recorder_wait:
+ * @self: an [class@Recorder]
+ * @frames: how many frames to wait for (at most
+ *   [property@Recorder:buffer-time]'s worth count)
+ * @timeout_us: how long to wait at most, in microseconds; -1 for no limit
+ * @cancellable: (nullable): ends the wait when cancelled
+ *
+ * Waits until a read of @frames frames would return at once, without
+ * reading anything: the frames are there, or frames were dropped (a read
+ * returns what comes before them), or the recorder stopped. For an event
+ * loop or a thread that must stay responsive (Python's main thread waits
+ * in slices so that Ctrl-C works).
+ *
+ * Returns: `TRUE` when @frames frames can be read now, `FALSE` when the
+ *   timeout ran out, @cancellable was cancelled or the recorder stopped
+ *
+ * Since: 0.1
+ */
+gboolean
+audio_cast_recorder_wait (AudioCastRecorder *self, gsize frames,
+    gint64 timeout_us, GCancellable *cancellable)
+{
+  g_return_val_if_fail (AUDIO_CAST_IS_RECORDER (self), FALSE);
+
+  if (!self->have_ring)
+    return FALSE;
+  return audio_cast_capture_ring_wait (&self->ring, frames, timeout_us,
+      cancellable);
+}
+
+/**
  * audio_cast_recorder_stop:
  * @self: an [class@Recorder]
  *

@@ -50,6 +50,11 @@ gsize    audio_cast_recorder_read_into     (AudioCastRecorder *self,
                                             guint64 *dropped_frames,
                                             GError **error);
 AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_recorder_wait          (AudioCastRecorder *self,
+                                            gsize frames,
+                                            gint64 timeout_us,
+                                            GCancellable *cancellable);
+AUDIO_CAST_AVAILABLE_IN_0_1
 void     audio_cast_recorder_stop          (AudioCastRecorder *self);
 
 AUDIO_CAST_AVAILABLE_IN_0_1

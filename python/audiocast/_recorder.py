@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from types import TracebackType
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Type
 
@@ -15,6 +17,9 @@ from ._player import (_GUINT_MAX, AudioPlayer, _device_name, _micros, _positive,
 __all__ = ["AudioRecorder", "ReadInfo"]
 
 Fmt = AudioCast.SampleFormat
+# How long the main thread waits for audio in one C call (see
+# _wait_in_slices): Ctrl-C is handled within this.
+_WAIT_SLICE_US = 50_000
 
 # dtype name -> (sample format, bytes per sample, numpy dtype: little-endian
 # like the samples the library returns)
@@ -141,6 +146,8 @@ class AudioRecorder:
                     err.args = (str(err).replace(str(passed), str(given), 1),)
             raise err from e
         self._channels = int(self._rec.get_channels())
+        self._capacity = int(self._rec.props.buffer_time
+                             * self._rec.get_sample_rate() // 1_000_000)
         self._native_read = native_reader(self._rec)
         self.last_read = ReadInfo(0, None, 0)
         """:class:`ReadInfo` of the latest read (any method that reads)."""
@@ -161,10 +168,27 @@ class AudioRecorder:
                 f"cannot read {frames} frames at once ({e}); read fewer "
                 "frames per call", int(AudioCast.Error.INVALID_ARGUMENT)) from None
 
+    def _wait_in_slices(self, frames: int, micros: int) -> None:
+        """The main thread waits for ``frames`` in slices of 50 ms, so that
+        Ctrl-C gets through between them: handing the call to a helper
+        thread, as the player's drain does, cost more CPU than the read."""
+        deadline = None if micros < 0 else time.monotonic() + micros / 1e6
+        while True:
+            left = _WAIT_SLICE_US if deadline is None else min(
+                _WAIT_SLICE_US, max(0, int((deadline - time.monotonic()) * 1e6)))
+            if self._rec.wait(frames, left, None) or not self._rec.get_active():
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+
     def _read_once(self, buffer: Any, frames: int, micros: int) -> Any:
         """One C read of up to ``frames`` frames into ``buffer`` (or new
         bytes when ``buffer`` is None): returns what was read."""
         cancellable = self._cancellable
+        if (micros != 0 and frames <= self._capacity
+                and threading.current_thread() is threading.main_thread()):
+            self._wait_in_slices(frames, micros)
+            micros = 0
 
         def call() -> Any:
             if buffer is not None and self._native_read is not None:
@@ -184,7 +208,9 @@ class AudioRecorder:
             cancellable.cancel()
 
         try:
-            out, got, when, dropped = call_interruptibly(call, interrupt)
+            # a read that cannot wait needs no help with Ctrl-C
+            out, got, when, dropped = call() if micros == 0 \
+                else call_interruptibly(call, interrupt)
         except GLib.Error as e:
             if is_cancelled(e):
                 raise KeyboardInterrupt from None

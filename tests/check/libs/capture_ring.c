@@ -359,6 +359,45 @@ GST_START_TEST (test_a_cancellable_ends_a_waiting_read)
 
 GST_END_TEST;
 
+/* wait() reads nothing: it says when a read would not wait (the frames are
+ * there, or frames were dropped), and gives up at its timeout, at a stop
+ * or when cancelled. */
+GST_START_TEST (test_wait_says_when_a_read_would_not_wait)
+{
+  AudioCastCaptureRing r;
+  GCancellable *cancellable = g_cancellable_new ();
+  Pusher p = { &r, 10, 20, 1, 20 };
+  AudioCastCaptureStats s;
+  GThread *t;
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  push_counting (&r, 0, 10);
+  fail_unless (audio_cast_capture_ring_wait (&r, 10, 0, NULL));
+  fail_if (audio_cast_capture_ring_wait (&r, 30, 1000, NULL));
+  /* more than the ring holds: as much as it holds will do */
+  t = g_thread_new ("pusher", pusher_thread, &p);
+  fail_unless (audio_cast_capture_ring_wait (&r, 30, -1, NULL));
+  g_thread_join (t);
+  fail_unless (audio_cast_capture_ring_wait (&r, 10 * CAPACITY, 0, NULL)
+      == FALSE);
+  audio_cast_capture_ring_get_stats (&r, &s);
+  fail_unless_equals_uint64 (s.read, 0);
+  /* a drop: a read would return at once */
+  push_counting (&r, 30, CAPACITY);
+  fail_unless (audio_cast_capture_ring_wait (&r, 10 * CAPACITY, -1, NULL));
+  g_cancellable_cancel (cancellable);
+  audio_cast_capture_ring_clear (&r);
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  fail_if (audio_cast_capture_ring_wait (&r, 10, -1, cancellable));
+  audio_cast_capture_ring_stop (&r);
+  fail_if (audio_cast_capture_ring_wait (&r, 10, -1, NULL));
+  g_object_unref (cancellable);
+  audio_cast_capture_ring_clear (&r);
+}
+
+GST_END_TEST;
+
 static Suite *
 capture_ring_suite (void)
 {
@@ -374,6 +413,7 @@ capture_ring_suite (void)
   tcase_add_test (tc, test_a_drop_during_a_read_ends_it_before_the_gap);
   tcase_add_test (tc, test_a_read_says_when_its_first_frame_was_captured);
   tcase_add_test (tc, test_a_cancellable_ends_a_waiting_read);
+  tcase_add_test (tc, test_wait_says_when_a_read_would_not_wait);
   return s;
 }
 
