@@ -401,6 +401,19 @@ audio_cast_recorder_new (const gchar *device, guint sample_rate,
       "format", format, NULL);
 }
 
+/* A recorder made with g_object_new() and never initialised has no ring
+ * and no pipeline. */
+static gboolean
+check_started (AudioCastRecorder *self, GError **error)
+{
+  if (self->have_ring)
+    return TRUE;
+  g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
+      "the recorder was never started: make it with "
+      "audio_cast_recorder_new() or g_initable_new()");
+  return FALSE;
+}
+
 /* A read that got nothing because the recorder was stopped or failed. */
 static void
 set_closed_error (AudioCastRecorder *self, GError **error)
@@ -462,12 +475,8 @@ audio_cast_recorder_read_into (AudioCastRecorder *self, guint8 *data,
     *dropped_frames = 0;
   if (frames == 0)
     return 0;
-  if (!self->have_ring) {
-    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
-        "the recorder was never started: make it with "
-        "audio_cast_recorder_new() or g_initable_new()");
+  if (!check_started (self, error))
     return 0;
-  }
   if (!g_mutex_trylock (&self->read_lock)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BUSY,
         "another thread is reading from this recorder: read from one "
@@ -526,6 +535,8 @@ audio_cast_recorder_read (AudioCastRecorder *self, gsize frames,
   g_return_val_if_fail (AUDIO_CAST_IS_RECORDER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!check_started (self, error))
+    return NULL;
   if (frames > G_MAXSIZE / self->bpf
       || (data = g_try_malloc (MAX (1, frames * self->bpf))) == NULL) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,

@@ -270,14 +270,24 @@ class AudioRecorder:
                 block = self.read(fresh, timeout)
             except RecorderClosedError:
                 return
-            if previous is not None and overlap:
-                block = self._join(previous[len(previous) - overlap:], block)
-            if len(block) == 0:
+            if len(block) == 0:  # the timeout ran out with nothing new
                 return
+            if previous is not None and overlap:
+                block = self._join(self._last_frames(previous, overlap), block)
             yield block
-            if len(block) < frames and not self.is_active:
+            if self._frames_in(block) < frames and not self.is_active:
                 return
             previous = block
+
+    def _frames_in(self, block: Any) -> int:
+        if isinstance(block, bytes):
+            return len(block) // (self._sample_size * self._channels)
+        return len(block)
+
+    def _last_frames(self, block: Any, n: int) -> Any:
+        if isinstance(block, bytes):
+            return block[len(block) - n * self._sample_size * self._channels:]
+        return block[len(block) - n:]
 
     def _join(self, head: Any, tail: Any) -> Any:
         if isinstance(head, bytes):
@@ -296,7 +306,6 @@ class AudioRecorder:
         micros = _micros("seconds", seconds)
         assert micros is not None
         total = round(micros * self.sample_rate / 1_000_000)
-        frame_size = self._sample_size * self._channels
         parts = []
         got = 0
         while got < total:
@@ -305,7 +314,7 @@ class AudioRecorder:
             except RecorderClosedError:
                 break
             parts.append(part)
-            got += len(part) // frame_size if isinstance(part, bytes) else len(part)
+            got += self._frames_in(part)
         np = sys.modules.get("numpy")
         if np is None or (parts and isinstance(parts[0], bytes)):
             return b"".join(parts)
