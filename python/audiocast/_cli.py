@@ -31,6 +31,7 @@ from typing import Dict, Optional, Sequence, Tuple
 
 from . import (AudioCastError, AudioPlayer, __version__, list_input_devices,
                list_output_devices, play_file)
+from ._cli_duplex import run as run_duplex
 from ._cli_record import add_commands as add_recording_commands
 from ._pulse_daemon import daemon_argv, write_daemon_conf
 
@@ -402,6 +403,8 @@ def _barge_in(player: AudioPlayer, speech: bytes, barge_at: float) -> Dict[str, 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Barge-in: streams speech and interrupts it halfway with clear()."""
+    if args.duplex:
+        return run_duplex(args, _PrivatePulse, DEMO_RATE)
     speech = None if args.signal else _espeak(args.text)
     source = "espeak-ng"
     if speech is None:
@@ -519,6 +522,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="when the user interrupts, as a fraction of the speech (0.5)")
     s.add_argument("--signal", action="store_true",
                    help="use the generated signal even when espeak-ng is installed")
+    s.add_argument("--duplex", action="store_true",
+                   help="the whole loop in a simulated room on a private "
+                        "PulseAudio: the assistant's echo cancelled, a second "
+                        "voice as the user, a VAD that clears the assistant")
     s.add_argument("--output", "-o",
                    default=str(Path(tempfile.gettempdir()) / "audiocast-demo.wav"),
                    help="the WAV file when a private server is used "

@@ -261,3 +261,18 @@ def test_record_and_playrec_refuse_bad_input(tmp_path):
         w.writeframes(b"\0" * 300)
     r = cli("playrec", str(wide), str(tmp_path / "y.wav"))
     assert r.returncode == 2 and "24-bit samples; use a 16-bit" in r.stderr
+
+
+def test_duplex_demo_clears_the_assistant_when_the_user_talks():
+    """demo --duplex: in its own simulated room, the VAD on the
+    echo-cancelled microphone hears the user (not the assistant) and the
+    assistant is cleared; the demo says what it had said by then."""
+    r = cli("demo", "--duplex", timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    said = re.search(r'it had said \(by time, approximate\): "([^"]*)"', r.stdout)
+    assert said and len(said.group(1).split()) >= 3, r.stdout
+    fired = re.search(r"the VAD fired (-?\d+) ms after the user began", r.stdout)
+    assert fired, r.stdout
+    # the VAD wants 40 ms of voice; the user must not be heard before
+    # talking (that would be the echo)
+    assert 0 <= int(fired.group(1)) <= 100, r.stdout
