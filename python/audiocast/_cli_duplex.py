@@ -31,6 +31,9 @@ MIC_RATE = 16000
 VAD_FRAME = MIC_RATE // 50          # 20 ms
 VAD_THRESHOLD_DB = -35.0            # of the cancelled microphone signal
 VAD_FRAMES = 2                      # in a row: 40 ms of voice
+# The canceller needs this much of the assistant's voice to find the echo:
+# the VAD listens from then on (the user talks later).
+CONVERGENCE_S = 2.0
 
 
 def _speech(text: str, voice: str, rate: int) -> Optional[bytes]:
@@ -112,7 +115,8 @@ def run(args: argparse.Namespace, private_pulse, rate: int) -> int:
                                     user.write, args=(user_voice,))
             user_before = user.heard_position().frames
             timer.start()
-            fired_at = _listen(mic, total / rate + 2.0)
+            fired_at = _listen(mic, time.monotonic() + CONVERGENCE_S,
+                               total / rate + 2.0)
             c0 = time.perf_counter()
             player.clear()
             clear_s = time.perf_counter() - c0
@@ -125,13 +129,18 @@ def run(args: argparse.Namespace, private_pulse, rate: int) -> int:
                    stopped)
 
 
-def _listen(mic: AudioRecorder, timeout: float) -> Optional[float]:
-    """Reads the cancelled microphone until the VAD fires; returns when the
-    frame that made it fire was captured, or None."""
+def _listen(mic: AudioRecorder, listen_from: float,
+            timeout: float) -> Optional[float]:
+    """Reads the cancelled microphone until the VAD fires on audio captured
+    after ``listen_from`` (monotonic seconds); returns when the frame that
+    made it fire was captured, or None."""
     deadline = time.monotonic() + timeout
     loud = 0
     while time.monotonic() < deadline:
         block = mic.read(VAD_FRAME)
+        captured = mic.last_read.capture_time
+        if captured is None or captured < listen_from:
+            continue
         level = float((block[:, 0].astype("float64") ** 2).mean()) \
             if len(block) else 0.0
         db = 10 * math.log10(level) if level > 0 else -math.inf
@@ -144,8 +153,12 @@ def _listen(mic: AudioRecorder, timeout: float) -> Optional[float]:
 
 def _report(text: str, rate: int, total: int, user_start: Optional[float],
             fired_at: Optional[float], clear_s: float, stopped) -> int:
-    if user_start is None or fired_at is None:
+    if fired_at is None:
         print("duplex: the VAD never heard the user")
+        return 1
+    if user_start is None or fired_at < user_start:
+        print("duplex: the VAD fired before the user talked: the echo got "
+              "through")
         return 1
     # what the assistant had said when the user began: the frames heard by
     # then, from the player's heard position at the clear
