@@ -60,8 +60,6 @@
 GST_DEBUG_CATEGORY_STATIC (audio_cast_player_debug);
 #define GST_CAT_DEFAULT audio_cast_player_debug
 
-#define MAX_SAMPLE_RATE 384000
-#define MAX_CHANNELS AUDIO_CAST_MAX_CHANNELS
 /* When neither the application nor the device says. */
 #define FALLBACK_SAMPLE_RATE 48000
 #define FALLBACK_CHANNELS 2
@@ -79,31 +77,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastPlayer, audio_cast_player,
         "audiocast player"));
 
 static gboolean
-check_parameters (AudioCastPlayer *self, GError **error)
-{
-  if (self->requested_rate > MAX_SAMPLE_RATE) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "sample rate %u Hz is out of range: use 1 to %u Hz, or 0 for the "
-        "device's own rate", self->requested_rate, MAX_SAMPLE_RATE);
-    return FALSE;
-  }
-  if (self->requested_channels > MAX_CHANNELS) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "%u channels is out of range: use 1 to %u, or 0 for the device's "
-        "own count", self->requested_channels, MAX_CHANNELS);
-    return FALSE;
-  }
-  if (self->tuning.latency_time > self->tuning.buffer_time) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "latency-time (%" G_GINT64_FORMAT " µs) is longer than buffer-time (%"
-        G_GINT64_FORMAT " µs)", self->tuning.latency_time,
-        self->tuning.buffer_time);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
 audio_cast_player_initable_init (GInitable *initable,
     GCancellable *cancellable, GError **error)
 {
@@ -111,7 +84,9 @@ audio_cast_player_initable_init (GInitable *initable,
   GstAudioInfo device_info;
   GstBus *bus;
 
-  if (!check_parameters (self, error))
+  if (!audio_cast_check_stream_request (self->requested_rate,
+          self->requested_channels, self->tuning.latency_time,
+          self->tuning.buffer_time, error))
     return FALSE;
 
   /* a player is the first thing some applications make of GStreamer */

@@ -57,12 +57,12 @@
 #endif
 
 #include "audiocast.h"
-#include "audiocast-capture-sink.h"
 #include "audiocast-device.h"
 #include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
 #include "audiocast-player-internal.h"
 #include "audiocast-recorder-private.h"
+#include "audiocast-recorder-pipeline.h"
 #include "audiocast-recorder-source.h"
 #include "audiocast-stream-properties.h"
 
@@ -72,14 +72,9 @@
 GST_DEBUG_CATEGORY_STATIC (audio_cast_recorder_debug);
 #define GST_CAT_DEFAULT audio_cast_recorder_debug
 
-#define MAX_SAMPLE_RATE 384000
-#define MAX_CHANNELS AUDIO_CAST_MAX_CHANNELS
 /* When neither the application nor the device says. */
 #define FALLBACK_SAMPLE_RATE 48000
 #define FALLBACK_CHANNELS 2
-/* The source's own buffer: what it holds while this pipeline's thread is
- * late, on top of the ring. */
-#define SOURCE_BUFFER_TIME_US (200 * 1000)
 /* How long a device may take to deliver its first audio: a Bluetooth
  * headset waking up takes a second or two. */
 #define START_TIMEOUT_US (5 * G_USEC_PER_SEC)
@@ -126,29 +121,15 @@ check_echo_player (AudioCastRecorder *self, GError **error)
 static gboolean
 check_parameters (AudioCastRecorder *self, GError **error)
 {
-  if (self->requested_rate > MAX_SAMPLE_RATE) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "sample rate %u Hz is out of range: use 1 to %u Hz, or 0 for the "
-        "device's own rate", self->requested_rate, MAX_SAMPLE_RATE);
+  if (!audio_cast_check_stream_request (self->requested_rate,
+          self->requested_channels, self->latency_time, self->buffer_time,
+          error))
     return FALSE;
-  }
-  if (self->requested_channels > MAX_CHANNELS) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "%u channels is out of range: use 1 to %u, or 0 for the device's "
-        "own count", self->requested_channels, MAX_CHANNELS);
-    return FALSE;
-  }
   if (audio_cast_sample_format_to_gst (self->format)
       == GST_AUDIO_FORMAT_UNKNOWN) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
         "unknown sample format %d: use S16LE, S32LE, F32LE or F64LE",
         self->format);
-    return FALSE;
-  }
-  if (self->latency_time > self->buffer_time) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "latency-time (%" G_GINT64_FORMAT " µs) is longer than buffer-time (%"
-        G_GINT64_FORMAT " µs)", self->latency_time, self->buffer_time);
     return FALSE;
   }
   return check_echo_player (self, error);
@@ -188,118 +169,6 @@ make_ring (AudioCastRecorder *self, GError **error)
   return TRUE;
 }
 
-/* Raw interleaved audio at @rate Hz × @channels, in @format when not
- * NULL. */
-static GstCaps *
-raw_caps (const gchar *format, guint rate, guint channels)
-{
-  GstCaps *caps = gst_caps_new_simple ("audio/x-raw",
-      "rate", G_TYPE_INT, (gint) rate,
-      "channels", G_TYPE_INT, (gint) channels,
-      "layout", G_TYPE_STRING, "interleaved", NULL);
-
-  if (format)
-    gst_caps_set_simple (caps, "format", G_TYPE_STRING, format, NULL);
-  return caps;
-}
-
-/* Adds audioconvert ! audioresample to the pipeline, linked after @from
- * through @from_caps (nullable); returns audioresample, or NULL. */
-static GstElement *
-add_converters (AudioCastRecorder *self, GstElement *from, GstCaps *from_caps)
-{
-  GstElement *convert = gst_element_factory_make ("audioconvert", NULL);
-  GstElement *resample = gst_element_factory_make ("audioresample", NULL);
-
-  if (convert == NULL || resample == NULL) {
-    gst_clear_object (&convert);
-    gst_clear_object (&resample);
-    return NULL;
-  }
-  /* Deterministic samples: what was captured at a depth the application
-   * asks for comes back exactly (int16 played into a float device reads
-   * back as the same int16), not with dither noise added. */
-  g_object_set (convert, "dithering", GST_AUDIO_DITHER_NONE, "noise-shaping",
-      GST_AUDIO_NOISE_SHAPING_NONE, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), convert, resample, NULL);
-  if (!gst_element_link_filtered (from, convert, from_caps)
-      || !gst_element_link (convert, resample))
-    return NULL;
-  return resample;
-}
-
-/* With echo cancellation: the canceller's DSP after @from, mono F32 at one
- * of its rates, then converters again; returns the last element, or NULL
- * with @error set. */
-static GstElement *
-add_echo_canceller (AudioCastRecorder *self, GstElement *from,
-    GError **error)
-{
-  guint rate = audio_cast_echo_canceller_rate (self->rate);
-  GstElement *dsp;
-  GstCaps *caps;
-  gboolean linked;
-
-  self->echo = audio_cast_echo_canceller_new (
-      audio_cast_player_peek_queue (self->echo_player), rate,
-      &dsp, error);
-  if (self->echo == NULL)
-    return NULL;
-  gst_bin_add (GST_BIN (self->pipeline), dsp);
-  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
-      GST_AUDIO_NE (F32), "layout", G_TYPE_STRING, "non-interleaved",
-      "rate", G_TYPE_INT, (gint) rate, "channels", G_TYPE_INT, 1, NULL);
-  linked = gst_element_link_filtered (from, dsp, caps);
-  gst_caps_unref (caps);
-  return linked ? add_converters (self, dsp, NULL) : NULL;
-}
-
-/* source ! [device caps] ! audioconvert ! audioresample [! echo canceller]
- * ! capsfilter ! capture sink. The source is held to the device's own rate
- * and channels when they are known, so that the conversion is GStreamer's
- * on every server (a sound server asked for another format converts with
- * its own mixing rules: PipeWire's stereo-to-mono keeps 3 dB more than
- * PulseAudio's). */
-static gboolean
-build_pipeline (AudioCastRecorder *self, GstElement *src, GError **error)
-{
-  GstCaps *device_caps = NULL, *caps;
-  GstElement *last;
-  gboolean linked;
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "latency-time"))
-    g_object_set (src, "latency-time", self->latency_time, "buffer-time",
-        MAX (SOURCE_BUFFER_TIME_US, 4 * self->latency_time), NULL);
-  gst_bin_add (GST_BIN (self->pipeline), src);
-  if (self->device_rate && self->device_channels)
-    device_caps = raw_caps (NULL, self->device_rate, self->device_channels);
-  last = add_converters (self, src, device_caps);
-  gst_clear_caps (&device_caps);
-  if (last != NULL && self->echo_player != NULL) {
-    last = add_echo_canceller (self, last, error);
-    if (last == NULL)
-      return FALSE;
-  }
-  if (last == NULL) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "cannot link the input device's source %s to audioconvert and "
-        "audioresample (gst-plugins-base)", GST_OBJECT_NAME (src));
-    return FALSE;
-  }
-
-  self->capture = audio_cast_capture_sink_new (&self->ring);
-  gst_bin_add (GST_BIN (self->pipeline), self->capture);
-  caps = raw_caps (gst_audio_format_to_string (audio_cast_sample_format_to_gst
-          (self->format)), self->rate, self->channels);
-  linked = gst_element_link_filtered (last, self->capture, caps);
-  gst_caps_unref (caps);
-  if (!linked)
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BACKEND,
-        "cannot link the recorder's pipeline to %u Hz × %u", self->rate,
-        self->channels);
-  return linked;
-}
-
 static gboolean
 audio_cast_recorder_initable_init (GInitable *initable,
     GCancellable *cancellable, GError **error)
@@ -334,7 +203,7 @@ audio_cast_recorder_initable_init (GInitable *initable,
   audio_cast_pipeline_failure_watch (&self->failure, bus);
   gst_object_unref (bus);
   /* the pipeline takes its own reference */
-  if (!build_pipeline (self, source.element, error)) {
+  if (!audio_cast_recorder_build_pipeline (self, source.element, error)) {
     audio_cast_recorder_source_clear (&source);
     return FALSE;
   }

@@ -16,6 +16,7 @@
 #endif
 
 #include "audiocast-stream-properties.h"
+#include "audiocast-error.h"
 
 /**
  * AudioCastSink:buffer-time:
@@ -290,4 +291,29 @@ audio_cast_stats_get_property (AudioCastQueue *queue,
     default:
       return FALSE;
   }
+}
+
+gboolean
+audio_cast_check_stream_request (guint rate, guint channels,
+    gint64 latency_time, gint64 buffer_time, GError **error)
+{
+  if (rate > AUDIO_CAST_MAX_SAMPLE_RATE) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "sample rate %u Hz is out of range: use 1 to %u Hz, or 0 for the "
+        "device's own rate", rate, AUDIO_CAST_MAX_SAMPLE_RATE);
+    return FALSE;
+  }
+  if (channels > AUDIO_CAST_MAX_CHANNELS) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "%u channels is out of range: use 1 to %u, or 0 for the device's "
+        "own count", channels, AUDIO_CAST_MAX_CHANNELS);
+    return FALSE;
+  }
+  if (latency_time > buffer_time) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "latency-time (%" G_GINT64_FORMAT " µs) is longer than buffer-time (%"
+        G_GINT64_FORMAT " µs)", latency_time, buffer_time);
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -51,6 +51,15 @@ typedef struct
 
 void audio_cast_tuning_init (AudioCastTuning *tuning);
 
+/* The player's and the recorder's shared checks of what they are asked
+ * for: a rate up to AUDIO_CAST_MAX_SAMPLE_RATE and a channel count up to
+ * AUDIO_CAST_MAX_CHANNELS (0: the device's own), a period no longer than
+ * the buffer. FALSE with @error set (AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+ * naming what is accepted). */
+#define AUDIO_CAST_MAX_SAMPLE_RATE 384000
+gboolean audio_cast_check_stream_request (guint rate, guint channels,
+    gint64 latency_time, gint64 buffer_time, GError **error);
+
 /* Installs the shared properties with ids @first_id onwards. The tuning is
  * readable and writable with @tuning_flags added (construct-only for the
  * player, mutable in READY for the element). */
