@@ -1,0 +1,150 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Mixing several streams into one timeline; see audiocast-mixer.h. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-mixer-private.h"
+
+struct _AudioCastMixer
+{
+  GstAudioInfo info;            /* F32, interleaved */
+  guint max_period_frames;
+
+  /* streams_lock: guards streams; held by the rendering thread while it
+   * renders (a period's conversions), and by adding and removing a
+   * stream. The application's writes never take it. */
+  GMutex streams_lock;
+  GPtrArray *streams;           /* AudioCastMixerStream (owned) */
+  guint64 rendered;             /* timeline frames rendered */
+};
+
+/* A mixer of @channels channels at @rate Hz, rendering at most
+ * @max_period_frames frames at a time. */
+AudioCastMixer *
+audio_cast_mixer_new (gint rate, gint channels, guint max_period_frames)
+{
+  AudioCastMixer *mixer = g_new0 (AudioCastMixer, 1);
+
+  gst_audio_info_set_format (&mixer->info, GST_AUDIO_FORMAT_F32, rate,
+      channels, NULL);
+  mixer->max_period_frames = max_period_frames;
+  g_mutex_init (&mixer->streams_lock);
+  mixer->streams = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      audio_cast_mixer_stream_free);
+  return mixer;
+}
+
+void
+audio_cast_mixer_free (AudioCastMixer *mixer)
+{
+  g_ptr_array_unref (mixer->streams);
+  g_mutex_clear (&mixer->streams_lock);
+  g_free (mixer);
+}
+
+const GstAudioInfo *
+audio_cast_mixer_get_info (AudioCastMixer *mixer)
+{
+  return &mixer->info;
+}
+
+/* A stream of @info's format (interleaved) holding up to @capacity frames
+ * not heard yet; it joins the mix at the next period rendered. NULL with
+ * @error set when the format cannot be converted to the mix's. */
+AudioCastMixerStream *
+audio_cast_mixer_add_stream (AudioCastMixer *mixer, const GstAudioInfo *info,
+    guint64 capacity, GError **error)
+{
+  AudioCastMixerStream *stream;
+
+  g_mutex_lock (&mixer->streams_lock);
+  stream = audio_cast_mixer_stream_new (info, &mixer->info, capacity,
+      mixer->max_period_frames, mixer->rendered, error);
+  if (stream != NULL)
+    g_ptr_array_add (mixer->streams, stream);
+  g_mutex_unlock (&mixer->streams_lock);
+  return stream;
+}
+
+/* Frees @stream: what it had not played yet is not heard. */
+void
+audio_cast_mixer_remove_stream (AudioCastMixer *mixer,
+    AudioCastMixerStream *stream)
+{
+  g_mutex_lock (&mixer->streams_lock);
+  g_ptr_array_remove (mixer->streams, stream);
+  g_mutex_unlock (&mixer->streams_lock);
+}
+
+/* Renders the next @frames frames (at most max_period_frames) of the
+ * timeline into @out; FALSE when no stream had anything to play (@out is
+ * silence). */
+gboolean
+audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames)
+{
+  gboolean any = FALSE;
+  guint i;
+
+  g_return_val_if_fail (frames <= mixer->max_period_frames, FALSE);
+
+  memset (out, 0, (gsize) frames * GST_AUDIO_INFO_BPF (&mixer->info));
+  g_mutex_lock (&mixer->streams_lock);
+  for (i = 0; i < mixer->streams->len; i++)
+    any |= audio_cast_mixer_stream_render_add (g_ptr_array_index
+        (mixer->streams, i), out, frames, mixer->rendered);
+  mixer->rendered += frames;
+  g_mutex_unlock (&mixer->streams_lock);
+  return any;
+}
+
+/* The timeline frames rendered so far: where the next period starts. */
+guint64
+audio_cast_mixer_rendered (AudioCastMixer *mixer)
+{
+  guint64 rendered;
+
+  g_mutex_lock (&mixer->streams_lock);
+  rendered = mixer->rendered;
+  g_mutex_unlock (&mixer->streams_lock);
+  return rendered;
+}
+
+/* The timeline has been heard up to @heard: every stream counts what of
+ * it was heard, and its ring lets those frames go. */
+void
+audio_cast_mixer_set_heard (AudioCastMixer *mixer, guint64 heard)
+{
+  guint i;
+
+  g_mutex_lock (&mixer->streams_lock);
+  for (i = 0; i < mixer->streams->len; i++)
+    audio_cast_mixer_stream_set_heard (g_ptr_array_index (mixer->streams,
+            i), heard);
+  g_mutex_unlock (&mixer->streams_lock);
+}
+
+/* The device was flushed having heard the timeline up to @heard: what
+ * each stream had rendered after it is rendered again from the next
+ * period on, which continues the timeline (the part between @heard and
+ * audio_cast_mixer_rendered() was never heard). */
+void
+audio_cast_mixer_rewind (AudioCastMixer *mixer, guint64 heard)
+{
+  guint i;
+
+  g_mutex_lock (&mixer->streams_lock);
+  for (i = 0; i < mixer->streams->len; i++)
+    audio_cast_mixer_stream_rewind (g_ptr_array_index (mixer->streams, i),
+        heard, mixer->rendered);
+  g_mutex_unlock (&mixer->streams_lock);
+}
