@@ -21,6 +21,8 @@ AudioCastMixerStream *audio_cast_mixer_stream_new (const GstAudioInfo *info,
     const GstAudioInfo *mix_info, guint64 capacity, guint max_period_frames,
     guint64 rendered, GError **error);
 void audio_cast_mixer_stream_free (AudioCastMixerStream *stream);
+gboolean audio_cast_mixer_stream_set_mix_format (AudioCastMixerStream *stream,
+    const GstAudioInfo *mix_info, guint max_period_frames);
 
 /* Adds the stream's next @frames frames of the mix format, at its gain, to
  * @out, which starts at timeline position @t; FALSE when the stream had

@@ -82,32 +82,52 @@ struct _AudioCastMixerStream
   gint mix_rate;
 };
 
+/* A converter from the stream's format to @mix_info's, and the scratch
+ * memory a period of at most @max_period_frames needs; FALSE when either
+ * cannot be made. */
+static gboolean
+make_converter (AudioCastMixerStream *s, const GstAudioInfo *mix_info,
+    guint max_period_frames)
+{
+  GstStructure *config = gst_structure_new ("audiocast-mixer-stream",
+      GST_AUDIO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_AUDIO_DITHER_METHOD,
+      GST_AUDIO_DITHER_NONE, NULL);
+
+  if (s->converter)
+    gst_audio_converter_free (s->converter);
+  g_clear_pointer (&s->in_scratch, g_free);
+  g_clear_pointer (&s->converted, g_free);
+  s->mix_channels = GST_AUDIO_INFO_CHANNELS (mix_info);
+  s->mix_rate = GST_AUDIO_INFO_RATE (mix_info);
+  s->converter = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
+      &s->info, (GstAudioInfo *) mix_info, config);
+  if (s->converter == NULL)
+    return FALSE;
+  s->latency = gst_audio_converter_get_max_latency (s->converter);
+  /* the most input one period can take, with room for the resampler's
+   * phase */
+  s->in_scratch_frames = gst_util_uint64_scale_int_ceil (max_period_frames,
+      GST_AUDIO_INFO_RATE (&s->info), s->mix_rate) + 64;
+  s->in_scratch = g_try_malloc_n (s->in_scratch_frames,
+      GST_AUDIO_INFO_BPF (&s->info));
+  s->converted = g_try_malloc_n ((gsize) max_period_frames * s->mix_channels,
+      sizeof (gfloat));
+  return s->in_scratch != NULL && s->converted != NULL;
+}
+
 AudioCastMixerStream *
 audio_cast_mixer_stream_new (const GstAudioInfo *info,
     const GstAudioInfo *mix_info, guint64 capacity, guint max_period_frames,
     guint64 rendered, GError **error)
 {
   AudioCastMixerStream *s = g_new0 (AudioCastMixerStream, 1);
-  GstStructure *config = gst_structure_new ("audiocast-mixer-stream",
-      GST_AUDIO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_AUDIO_DITHER_METHOD,
-      GST_AUDIO_DITHER_NONE, NULL);
 
   s->info = *info;
-  s->mix_channels = GST_AUDIO_INFO_CHANNELS (mix_info);
-  s->mix_rate = GST_AUDIO_INFO_RATE (mix_info);
   g_mutex_init (&s->lock);
   audio_cast_ring_init (&s->ring);
-  s->converter = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
-      (GstAudioInfo *) info, (GstAudioInfo *) mix_info, config);
-  /* the most input one period can take, with room for the resampler's
-   * phase */
-  s->in_scratch_frames = gst_util_uint64_scale_int_ceil (max_period_frames,
-      GST_AUDIO_INFO_RATE (info), GST_AUDIO_INFO_RATE (mix_info)) + 64;
-  if (s->converter == NULL
+  if (!make_converter (s, mix_info, max_period_frames)
       || !audio_cast_ring_alloc (&s->ring, GST_AUDIO_INFO_BPF (info),
-          capacity)
-      || (s->in_scratch = g_try_malloc_n (s->in_scratch_frames,
-              GST_AUDIO_INFO_BPF (info))) == NULL) {
+          capacity)) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
         "cannot mix %d Hz × %d %s into %d Hz × %d with a ring of %"
         G_GUINT64_FORMAT " frames", GST_AUDIO_INFO_RATE (info),
@@ -117,8 +137,6 @@ audio_cast_mixer_stream_new (const GstAudioInfo *info,
     audio_cast_mixer_stream_free (s);
     return NULL;
   }
-  s->converted = g_new (gfloat, (gsize) max_period_frames * s->mix_channels);
-  s->latency = gst_audio_converter_get_max_latency (s->converter);
   s->volume = s->gain = 1.0;
   s->idle = TRUE;
   s->marks[0].t = rendered;
@@ -350,6 +368,8 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   gdouble target;
   guint generation;
 
+  if (s->converter == NULL || s->in_scratch == NULL || s->converted == NULL)
+    return FALSE;
   take_requests (s, t);
   need = MIN (gst_audio_converter_get_in_frames (s->converter, frames),
       s->in_scratch_frames);
@@ -446,6 +466,27 @@ audio_cast_mixer_stream_set_heard (AudioCastMixerStream *s, guint64 heard)
   g_mutex_lock (&s->lock);
   advance_heard_locked (s, heard);
   g_mutex_unlock (&s->lock);
+}
+
+/* The mix has a new format and its timeline starts over: the stream
+ * renders again from its first frame not heard, through a new converter.
+ * FALSE when it cannot be made: the stream stays silent. */
+gboolean
+audio_cast_mixer_stream_set_mix_format (AudioCastMixerStream *s,
+    const GstAudioInfo *mix_info, guint max_period_frames)
+{
+  gboolean ok = make_converter (s, mix_info, max_period_frames);
+
+  g_mutex_lock (&s->lock);
+  s->ring.read_pos = s->heard_pos;
+  s->restart = ok;
+  s->generation++;
+  s->n_marks = 0;
+  push_mark_locked (s, 0, s->heard_pos);
+  g_mutex_unlock (&s->lock);
+  if (!ok)
+    s->idle = TRUE;
+  return ok;
 }
 
 /* The device lost everything after @heard: the stream renders again from

@@ -86,11 +86,13 @@ audio_cast_mixer_remove_stream (AudioCastMixer *mixer,
   g_mutex_unlock (&mixer->streams_lock);
 }
 
-/* Renders the next @frames frames (at most max_period_frames) of the
- * timeline into @out; FALSE when no stream had anything to play (@out is
- * silence). */
+/* Renders @frames frames (at most max_period_frames) of the timeline,
+ * from position @t on, into @out; FALSE when no stream had anything to
+ * play (@out is silence). Positions the caller skips (it played something
+ * else there) are silence for every stream. */
 gboolean
-audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames)
+audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames,
+    guint64 t)
 {
   gboolean any = FALSE;
   guint i;
@@ -101,10 +103,44 @@ audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames)
   g_mutex_lock (&mixer->streams_lock);
   for (i = 0; i < mixer->streams->len; i++)
     any |= audio_cast_mixer_stream_render_add (g_ptr_array_index
-        (mixer->streams, i), out, frames, mixer->rendered);
-  mixer->rendered += frames;
+        (mixer->streams, i), out, frames, t);
+  mixer->rendered = t + frames;
   g_mutex_unlock (&mixer->streams_lock);
   return any;
+}
+
+/* The mix changes to @rate Hz × @channels, its timeline starting over at
+ * 0: every stream renders again from its first frame not heard, through a
+ * converter to the new format. FALSE when one cannot be made (the streams
+ * are then silent). */
+gboolean
+audio_cast_mixer_set_format (AudioCastMixer *mixer, gint rate, gint channels,
+    guint max_period_frames)
+{
+  gboolean ok = TRUE;
+  guint i;
+
+  g_mutex_lock (&mixer->streams_lock);
+  gst_audio_info_set_format (&mixer->info, GST_AUDIO_FORMAT_F32, rate,
+      channels, NULL);
+  mixer->max_period_frames = max_period_frames;
+  mixer->rendered = 0;
+  for (i = 0; i < mixer->streams->len; i++)
+    ok &= audio_cast_mixer_stream_set_mix_format (g_ptr_array_index
+        (mixer->streams, i), &mixer->info, max_period_frames);
+  g_mutex_unlock (&mixer->streams_lock);
+  return ok;
+}
+
+guint
+audio_cast_mixer_n_streams (AudioCastMixer *mixer)
+{
+  guint n;
+
+  g_mutex_lock (&mixer->streams_lock);
+  n = mixer->streams->len;
+  g_mutex_unlock (&mixer->streams_lock);
+  return n;
 }
 
 /* The timeline frames rendered so far: where the next period starts. */

@@ -54,6 +54,7 @@ AudioCastMixer *audio_cast_mixer_new    (gint rate, gint channels,
                                          guint max_period_frames);
 void     audio_cast_mixer_free          (AudioCastMixer *mixer);
 const GstAudioInfo *audio_cast_mixer_get_info (AudioCastMixer *mixer);
+guint    audio_cast_mixer_n_streams     (AudioCastMixer *mixer);
 
 AudioCastMixerStream *audio_cast_mixer_add_stream (AudioCastMixer *mixer,
                                          const GstAudioInfo *info,
@@ -77,8 +78,11 @@ const GstAudioInfo *audio_cast_mixer_stream_get_info
                                         (AudioCastMixerStream *stream);
 
 /* The rendering thread */
+gboolean audio_cast_mixer_set_format    (AudioCastMixer *mixer, gint rate,
+                                         gint channels,
+                                         guint max_period_frames);
 gboolean audio_cast_mixer_render        (AudioCastMixer *mixer, gfloat *out,
-                                         guint frames);
+                                         guint frames, guint64 t);
 guint64  audio_cast_mixer_rendered      (AudioCastMixer *mixer);
 void     audio_cast_mixer_set_heard     (AudioCastMixer *mixer,
                                          guint64 heard);

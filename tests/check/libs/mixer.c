@@ -18,6 +18,14 @@
 #define PERIOD (RATE / 100)
 #define COUNTER_STEP (1.0f / (1 << 20))
 
+/* The next period, right after the last one rendered. */
+static gboolean
+render (AudioCastMixer * mixer, gfloat * out, guint frames)
+{
+  return audio_cast_mixer_render (mixer, out, frames,
+      audio_cast_mixer_rendered (mixer));
+}
+
 static AudioCastMixer *
 new_mixer (void)
 {
@@ -97,19 +105,19 @@ GST_START_TEST (test_a_stream_alone_comes_out_bit_for_bit)
   gfloat out[PERIOD * CHANNELS];
   guint p;
 
-  fail_if (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_if (render (mixer, out, PERIOD));
   assert_silence (out, PERIOD);
   fail_unless_equals_uint64 (write_counter (s, 0, 3 * PERIOD + 100),
       3 * PERIOD + 100);
   for (p = 0; p < 3; p++) {
-    fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+    fail_unless (render (mixer, out, PERIOD));
     assert_counter (out, PERIOD, p * PERIOD);
   }
   /* the last 100 frames, then silence in the same period */
-  fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_unless (render (mixer, out, PERIOD));
   assert_counter (out, 100, 3 * PERIOD);
   assert_silence (out + 100 * CHANNELS, PERIOD - 100);
-  fail_if (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_if (render (mixer, out, PERIOD));
   fail_unless_equals_uint64 (audio_cast_mixer_rendered (mixer), 6 * PERIOD);
   audio_cast_mixer_free (mixer);
 }
@@ -128,7 +136,7 @@ GST_START_TEST (test_int16_at_the_mix_rate_is_exact)
   for (i = 0; i < PERIOD; i++)
     in[i] = (gint16) (i * 131 - 32768);
   audio_cast_mixer_stream_write (s, (const guint8 *) in, PERIOD);
-  fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_unless (render (mixer, out, PERIOD));
   /* mono goes to both channels, each sample as it was */
   for (i = 0; i < PERIOD; i++) {
     fail_unless (out[2 * i] * 32768.0f == in[i], "frame %u", i);
@@ -147,15 +155,15 @@ GST_START_TEST (test_heard_follows_the_timeline_and_frees_the_ring)
   gfloat out[PERIOD * CHANNELS];
 
   /* silence first: the stream starts at timeline position PERIOD */
-  audio_cast_mixer_render (mixer, out, PERIOD);
+  render (mixer, out, PERIOD);
   fail_unless_equals_uint64 (write_counter (s, 0, 3 * PERIOD), 2 * PERIOD);
-  audio_cast_mixer_render (mixer, out, PERIOD);
+  render (mixer, out, PERIOD);
   /* mixed is not heard: the ring keeps it and takes nothing more */
   fail_unless_equals_uint64 (audio_cast_mixer_stream_space (s), 0);
   audio_cast_mixer_set_heard (mixer, PERIOD + 100);
   assert_stats (s, 2 * PERIOD, 100, 0);
   fail_unless_equals_uint64 (audio_cast_mixer_stream_space (s), 100);
-  audio_cast_mixer_render (mixer, out, PERIOD);
+  render (mixer, out, PERIOD);
   audio_cast_mixer_set_heard (mixer, 3 * PERIOD);
   assert_stats (s, 2 * PERIOD, 2 * PERIOD, 0);
   /* heard never goes back */
@@ -187,7 +195,7 @@ GST_START_TEST (test_a_resampled_stream_is_counted_through_its_converter)
   for (p = 0; p < 20; p++) {
     gint64 expected;
 
-    fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+    fail_unless (render (mixer, out, PERIOD));
     for (i = 0; i < PERIOD; i++) {
       crossings += p > 0 && (out[i * CHANNELS] >= 0) != (last >= 0);
       peak = MAX (peak, ABS (out[i * CHANNELS]));
@@ -206,7 +214,7 @@ GST_START_TEST (test_a_resampled_stream_is_counted_through_its_converter)
       crossings);
   fail_unless (ABS (peak - 8000 / 32768.0) < 0.01, "peak %g", peak);
   /* 0.5 s is 50 periods; the tail comes out, then the stream is idle */
-  while (audio_cast_mixer_render (mixer, out, PERIOD));
+  while (render (mixer, out, PERIOD));
   audio_cast_mixer_set_heard (mixer, audio_cast_mixer_rendered (mixer));
   assert_stats (s, 11025, 11025, 0);
   g_free (in);
@@ -234,7 +242,7 @@ GST_START_TEST (test_clearing_one_stream_leaves_the_other_exact)
   write_counter (music, 0, 20 * PERIOD);
   audio_cast_mixer_stream_write (voice, (const guint8 *) speech, 22050);
   for (i = 0; i < 5; i++) {
-    audio_cast_mixer_render (mixer, out, PERIOD);
+    render (mixer, out, PERIOD);
     /* both play: the voice is there */
     fail_if (out[0] == i * PERIOD * COUNTER_STEP
         && out[2 * (PERIOD - 1)] == (i * PERIOD + PERIOD - 1) * COUNTER_STEP);
@@ -246,7 +254,7 @@ GST_START_TEST (test_clearing_one_stream_leaves_the_other_exact)
   assert_stats (voice, 22050, heard, cleared);
   /* from the next period on the music plays alone, bit for bit */
   for (i = 5; i < 20; i++) {
-    fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+    fail_unless (render (mixer, out, PERIOD));
     assert_counter (out, PERIOD, i * PERIOD);
   }
   audio_cast_mixer_set_heard (mixer, 20 * PERIOD);
@@ -272,7 +280,7 @@ GST_START_TEST (test_volume_ramps_without_a_step)
   audio_cast_mixer_stream_write (s, (const guint8 *) ones, 4 * PERIOD);
   audio_cast_mixer_stream_set_volume (s, 0.2, 10 * GST_MSECOND);
   for (p = 0; p < 4; p++) {
-    audio_cast_mixer_render (mixer, out, PERIOD);
+    render (mixer, out, PERIOD);
     for (i = 0; i < PERIOD; i++) {
       gfloat v = out[i * CHANNELS];
 
@@ -305,15 +313,43 @@ GST_START_TEST (test_rewind_renders_again_what_was_not_heard)
 
   write_counter (s, 0, 10 * PERIOD);
   for (p = 0; p < 5; p++)
-    audio_cast_mixer_render (mixer, out, PERIOD);
+    render (mixer, out, PERIOD);
   audio_cast_mixer_rewind (mixer, 2 * PERIOD + 7);
   assert_stats (s, 10 * PERIOD, 2 * PERIOD + 7, 0);
-  fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_unless (render (mixer, out, PERIOD));
   assert_counter (out, PERIOD, 2 * PERIOD + 7);
   /* the timeline went on from 5 periods: the new render is heard from
    * there */
   audio_cast_mixer_set_heard (mixer, 6 * PERIOD);
   assert_stats (s, 10 * PERIOD, 3 * PERIOD + 7, 0);
+  audio_cast_mixer_free (mixer);
+}
+
+GST_END_TEST;
+
+/* A new mix format starts the timeline over: each stream goes on from its
+ * first frame not heard. */
+GST_START_TEST (test_a_new_mix_format_goes_on_from_what_was_heard)
+{
+  AudioCastMixer *mixer = new_mixer ();
+  AudioCastMixerStream *s = add_stream (mixer, GST_AUDIO_FORMAT_F32, RATE,
+      CHANNELS, RATE);
+  gfloat out[PERIOD * CHANNELS];
+  guint i;
+
+  write_counter (s, 0, 4 * PERIOD);
+  render (mixer, out, PERIOD);
+  render (mixer, out, PERIOD);
+  audio_cast_mixer_set_heard (mixer, PERIOD);
+  fail_unless (audio_cast_mixer_set_format (mixer, RATE, 1, PERIOD));
+  fail_unless_equals_uint64 (audio_cast_mixer_rendered (mixer), 0);
+  fail_unless (render (mixer, out, PERIOD));
+  /* mono now: both channels of each frame folded into one */
+  for (i = 0; i < PERIOD; i++)
+    fail_unless (out[i] == (PERIOD + i) * COUNTER_STEP, "frame %u: %g", i,
+        out[i] / COUNTER_STEP);
+  audio_cast_mixer_set_heard (mixer, PERIOD);
+  assert_stats (s, 4 * PERIOD, 2 * PERIOD, 0);
   audio_cast_mixer_free (mixer);
 }
 
@@ -331,7 +367,7 @@ GST_START_TEST (test_sixteen_streams_sum)
     write_counter (s[i], 0, PERIOD);
   }
   audio_cast_mixer_remove_stream (mixer, s[15]);
-  fail_unless (audio_cast_mixer_render (mixer, out, PERIOD));
+  fail_unless (render (mixer, out, PERIOD));
   for (i = 0; i < PERIOD * CHANNELS; i++)
     fail_unless (out[i] == 15 * (i / CHANNELS) * COUNTER_STEP, "sample %u", i);
   audio_cast_mixer_free (mixer);
@@ -372,6 +408,7 @@ mixer_suite (void)
   tcase_add_test (tc, test_clearing_one_stream_leaves_the_other_exact);
   tcase_add_test (tc, test_volume_ramps_without_a_step);
   tcase_add_test (tc, test_rewind_renders_again_what_was_not_heard);
+  tcase_add_test (tc, test_a_new_mix_format_goes_on_from_what_was_heard);
   tcase_add_test (tc, test_sixteen_streams_sum);
   tcase_add_test (tc, test_a_ring_that_cannot_be_made_is_an_error);
   return s;
