@@ -19,6 +19,8 @@
 #include "audiocast-error.h"
 #include "audiocast-ring.h"
 
+#include <math.h>
+
 /* Marks kept: one per period rendered; 512 periods of 10 ms are 5 s, more
  * than any device lags behind. Older ones go; the heard count then waits
  * at what it was (it never goes back and never overstates). */
@@ -64,7 +66,14 @@ struct _AudioCastMixerStream
   guint n_marks;
 
   /* The rendering thread's */
-  GstAudioConverter *converter;
+  GstAudioConverter *converter;  /* to F32 at the mix's rate, the
+                                 * stream's channels */
+  GstAudioConverter *channel_mix; /* then to the mix's channels; NULL when
+                                 * they are the stream's */
+  gfloat *fifo;                 /* converted, not mixed yet: the stream's
+                                 * channels at the mix's rate */
+  guint64 fifo_frames;
+  guint64 fifo_capacity;
   guint64 latency;              /* input frames the converter holds back */
   guint64 base_pos;             /* ring position at the converter's reset */
   guint64 fed;                  /* frames fed since: data and padding */
@@ -93,26 +102,46 @@ make_converter (AudioCastMixerStream *s, const GstAudioInfo *mix_info,
       GST_AUDIO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_AUDIO_DITHER_METHOD,
       GST_AUDIO_DITHER_NONE, NULL);
 
-  if (s->converter)
-    gst_audio_converter_free (s->converter);
+  GstAudioInfo resampled;
+  gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
+
+  g_clear_pointer (&s->converter, gst_audio_converter_free);
+  g_clear_pointer (&s->channel_mix, gst_audio_converter_free);
   g_clear_pointer (&s->in_scratch, g_free);
   g_clear_pointer (&s->converted, g_free);
+  g_clear_pointer (&s->fifo, g_free);
   s->mix_channels = GST_AUDIO_INFO_CHANNELS (mix_info);
   s->mix_rate = GST_AUDIO_INFO_RATE (mix_info);
+  /* Converted in two steps: format and rate first, into the FIFO at the
+   * stream's own channels (fewer, for the usual mono voice), then the
+   * channels, a period at a time. */
+  gst_audio_info_set_format (&resampled, GST_AUDIO_FORMAT_F32, s->mix_rate,
+      channels, s->info.position);
   s->converter = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
-      &s->info, (GstAudioInfo *) mix_info, config);
+      &s->info, &resampled, config);
   if (s->converter == NULL)
     return FALSE;
+  if (channels != s->mix_channels) {
+    s->channel_mix = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
+        &resampled, (GstAudioInfo *) mix_info, NULL);
+    if (s->channel_mix == NULL)
+      return FALSE;
+  }
   s->latency = gst_audio_converter_get_max_latency (s->converter);
-  /* the most input one period can take, with room for the resampler's
-   * phase */
+  /* the most input one period can take (a restart's first one fills the
+   * resampler's history too), and what it may leave over */
   s->in_scratch_frames = gst_util_uint64_scale_int_ceil (max_period_frames,
-      GST_AUDIO_INFO_RATE (&s->info), s->mix_rate) + 64;
+      GST_AUDIO_INFO_RATE (&s->info), s->mix_rate) + 2 * s->latency + 64;
+  s->fifo_capacity = 2 * (guint64) max_period_frames
+      + gst_util_uint64_scale_int_ceil (2 * s->latency + 64, s->mix_rate,
+      GST_AUDIO_INFO_RATE (&s->info));
+  s->fifo_frames = 0;
+  s->fifo = g_try_malloc_n (s->fifo_capacity, sizeof (gfloat) * channels);
   s->in_scratch = g_try_malloc_n (s->in_scratch_frames,
       GST_AUDIO_INFO_BPF (&s->info));
   s->converted = g_try_malloc_n ((gsize) max_period_frames * s->mix_channels,
       sizeof (gfloat));
-  return s->in_scratch != NULL && s->converted != NULL;
+  return s->in_scratch != NULL && s->converted != NULL && s->fifo != NULL;
 }
 
 AudioCastMixerStream *
@@ -147,11 +176,12 @@ audio_cast_mixer_stream_new (const GstAudioInfo *info,
 void
 audio_cast_mixer_stream_free (AudioCastMixerStream *s)
 {
-  if (s->converter)
-    gst_audio_converter_free (s->converter);
+  g_clear_pointer (&s->converter, gst_audio_converter_free);
+  g_clear_pointer (&s->channel_mix, gst_audio_converter_free);
   audio_cast_ring_free (&s->ring);
   g_free (s->in_scratch);
   g_free (s->converted);
+  g_free (s->fifo);
   g_mutex_clear (&s->lock);
   g_free (s);
 }
@@ -183,14 +213,44 @@ audio_cast_mixer_stream_space (AudioCastMixerStream *s)
 
 /* Takes what fits of @frames frames (in the stream's format) and says how
  * many; never waits. */
+/* NaN and infinite samples of the @frames frames from ring position @pos
+ * on become silence: summed into the mix they would spoil every stream.
+ * Called with the lock held. */
+static void
+sanitize_locked (AudioCastMixerStream *s, guint64 pos, guint64 frames)
+{
+  GstAudioFormat format = GST_AUDIO_INFO_FORMAT (&s->info);
+  gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
+
+  while (frames > 0) {
+    guint64 offset = pos % s->ring.capacity;
+    guint64 n = MIN (frames, s->ring.capacity - offset), i;
+    guint8 *slot = s->ring.data + offset * s->ring.bpf;
+
+    for (i = 0; i < n * channels; i++) {
+      if (format == GST_AUDIO_FORMAT_F32 && !isfinite (((gfloat *) slot)[i]))
+        ((gfloat *) slot)[i] = 0.0f;
+      else if (format == GST_AUDIO_FORMAT_F64
+          && !isfinite (((gdouble *) slot)[i]))
+        ((gdouble *) slot)[i] = 0.0;
+    }
+    pos += n;
+    frames -= n;
+  }
+}
+
 guint64
 audio_cast_mixer_stream_write (AudioCastMixerStream *s, const guint8 *data,
     guint64 frames)
 {
-  guint64 n;
+  GstAudioFormat format = GST_AUDIO_INFO_FORMAT (&s->info);
+  guint64 n, pos;
 
   g_mutex_lock (&s->lock);
+  pos = s->ring.write_pos;
   n = audio_cast_ring_write (&s->ring, data, MIN (frames, space_locked (s)));
+  if (format == GST_AUDIO_FORMAT_F32 || format == GST_AUDIO_FORMAT_F64)
+    sanitize_locked (s, pos, n);
   g_mutex_unlock (&s->lock);
   return n;
 }
@@ -264,7 +324,10 @@ audio_cast_mixer_stream_get_stats (AudioCastMixerStream *s,
 static guint64
 position_out (AudioCastMixerStream *s)
 {
-  guint64 through = s->fed > s->latency ? s->fed - s->latency : 0;
+  /* what the converter let out but is still in the FIFO is not out yet */
+  guint64 held = s->latency + gst_util_uint64_scale_int_ceil (s->fifo_frames,
+      GST_AUDIO_INFO_RATE (&s->info), s->mix_rate);
+  guint64 through = s->fed > held ? s->fed - held : 0;
   guint i;
 
   for (i = s->n_history; i > 0; i--) {
@@ -319,6 +382,7 @@ take_requests (AudioCastMixerStream *s, guint64 t)
 
   if (restart) {
     gst_audio_converter_reset (s->converter);
+    s->fifo_frames = 0;
     s->fed = s->data_fed = 0;
     s->n_history = 0;
     s->idle = TRUE;
@@ -358,48 +422,119 @@ mix_in (AudioCastMixerStream *s, gfloat *out, guint frames, gdouble target)
   }
 }
 
+/* Feeds the converter with the stream's next frames (silence when it ran
+ * dry) until the FIFO holds @frames converted frames. The converter is
+ * driven by its input, as audioresample drives it: asked for a number of
+ * output frames right after a reset, it reads past the input it was given
+ * (measured: garbage in the last 30 frames of the period). FALSE when the
+ * stream was idle and stays so; else *@generation and *@target as they
+ * were when the stream's frames were taken, and *@ran_dry whether it had
+ * to be padded. */
+static gboolean
+fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
+    guint *generation, gdouble *target, gboolean *ran_dry)
+{
+  gsize bpf = GST_AUDIO_INFO_BPF (&s->info);
+  gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
+  gint in_rate = GST_AUDIO_INFO_RATE (&s->info);
+  gboolean first = TRUE;
+
+  *ran_dry = FALSE;
+  while (s->fifo_frames < frames) {
+    guint64 want = frames - s->fifo_frames, n_in, out_n, data;
+    gpointer in_planes[1], out_planes[1];
+
+    n_in = gst_audio_converter_get_in_frames (s->converter, want);
+    while ((out_n = gst_audio_converter_get_out_frames (s->converter, n_in))
+        < want && n_in < s->in_scratch_frames)
+      n_in = MIN (s->in_scratch_frames, n_in + 1 + (want - out_n)
+          * in_rate / s->mix_rate);
+    n_in = MAX (n_in, 1);
+    out_n = MIN (gst_audio_converter_get_out_frames (s->converter, n_in),
+        s->fifo_capacity - s->fifo_frames);
+
+    g_mutex_lock (&s->lock);
+    data = MIN (n_in, audio_cast_ring_fill (&s->ring));
+    if (first) {
+      if (data == 0 && s->idle) {
+        g_mutex_unlock (&s->lock);
+        return FALSE;
+      }
+      /* after silence, or positions the caller played something else
+       * at: nothing of the stream came out there */
+      if (s->idle || (s->n_marks > 0 && s->marks[(s->first_mark
+                      + s->n_marks - 1) % MARKS].t < t))
+        push_mark_locked (s, t, s->idle ? position_out (s)
+            : s->marks[(s->first_mark + s->n_marks - 1) % MARKS].pos);
+      *generation = s->generation;
+      *target = s->volume;
+      first = FALSE;
+    }
+    audio_cast_ring_read (&s->ring, s->in_scratch, data);
+    g_mutex_unlock (&s->lock);
+
+    /* a stream that ran dry is padded with silence until the converter
+     * let its last frames out */
+    if (data < n_in) {
+      gst_audio_format_info_fill_silence (s->info.finfo,
+          s->in_scratch + data * bpf, (n_in - data) * bpf);
+      *ran_dry = TRUE;
+    }
+    in_planes[0] = s->in_scratch;
+    out_planes[0] = s->fifo + s->fifo_frames * channels;
+    gst_audio_converter_samples (s->converter, GST_AUDIO_CONVERTER_FLAG_NONE,
+        in_planes, n_in, out_planes, out_n);
+    s->fifo_frames += out_n;
+    remember_period (s, n_in, data);
+    if (out_n == 0 && n_in >= s->in_scratch_frames)
+      break;                    /* cannot happen with a sane converter */
+  }
+  s->idle = FALSE;
+  return TRUE;
+}
+
+/* Moves @frames frames from the FIFO into converted, at the mix's
+ * channels; silence for any the FIFO lacks. */
+static void
+take_from_fifo (AudioCastMixerStream *s, guint frames)
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
+  guint64 n = MIN (frames, s->fifo_frames);
+  gpointer in_planes[1], out_planes[1];
+
+  if (n < frames)
+    memset (s->fifo + n * channels, 0, (frames - n) * channels
+        * sizeof (gfloat));
+  if (s->channel_mix) {
+    in_planes[0] = s->fifo;
+    out_planes[0] = s->converted;
+    gst_audio_converter_samples (s->channel_mix,
+        GST_AUDIO_CONVERTER_FLAG_NONE, in_planes, frames, out_planes, frames);
+  } else {
+    memcpy (s->converted, s->fifo, (gsize) frames * channels
+        * sizeof (gfloat));
+  }
+  memmove (s->fifo, s->fifo + n * channels, (s->fifo_frames - n) * channels
+      * sizeof (gfloat));
+  s->fifo_frames -= n;
+}
+
 gboolean
 audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
     guint frames, guint64 t)
 {
-  guint64 need, data;
-  gsize bpf = GST_AUDIO_INFO_BPF (&s->info);
-  gpointer in_planes[1], out_planes[1];
-  gdouble target;
-  guint generation;
+  gdouble target = 1.0;
+  guint generation = 0;
+  gboolean ran_dry;
 
   if (s->converter == NULL || s->in_scratch == NULL || s->converted == NULL)
     return FALSE;
   take_requests (s, t);
-  need = MIN (gst_audio_converter_get_in_frames (s->converter, frames),
-      s->in_scratch_frames);
-
-  g_mutex_lock (&s->lock);
-  data = MIN (need, audio_cast_ring_fill (&s->ring));
-  if (data == 0 && s->idle) {
-    g_mutex_unlock (&s->lock);
+  if (!fill_fifo (s, frames, t, &generation, &target, &ran_dry))
     return FALSE;
-  }
-  /* starting after silence: nothing of it came out before this period */
-  if (s->idle)
-    push_mark_locked (s, t, position_out (s));
-  audio_cast_ring_read (&s->ring, s->in_scratch, data);
-  generation = s->generation;
-  target = s->volume;
-  g_mutex_unlock (&s->lock);
-
-  /* a stream that ran dry is padded with silence until the converter let
-   * its last frames out */
-  if (data < need)
-    gst_audio_format_info_fill_silence (s->info.finfo,
-        s->in_scratch + data * bpf, (need - data) * bpf);
-  in_planes[0] = s->in_scratch;
-  out_planes[0] = s->converted;
-  gst_audio_converter_samples (s->converter, GST_AUDIO_CONVERTER_FLAG_NONE,
-      in_planes, need, out_planes, frames);
-  remember_period (s, need, data);
+  take_from_fifo (s, frames);
   /* dry, and the converter let out all it had */
-  s->idle = data < need && position_out (s) == s->base_pos + s->data_fed;
+  s->idle = ran_dry && position_out (s) == s->base_pos + s->data_fed;
 
   g_mutex_lock (&s->lock);
   if (generation != s->generation) {

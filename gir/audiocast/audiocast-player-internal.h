@@ -21,5 +21,9 @@ G_BEGIN_DECLS
 AudioCastQueue *audio_cast_player_peek_queue  (AudioCastPlayer *self);
 /* The server address it was made with; NULL for the default. */
 const gchar    *audio_cast_player_peek_server (AudioCastPlayer *self);
+/* Gives the player's own stream a format (32-bit float) if nothing was
+ * written yet, so that other streams can be mixed with it. */
+gboolean        audio_cast_player_ensure_stream_format (AudioCastPlayer *self,
+                                                        GError **error);
 
 G_END_DECLS

@@ -199,11 +199,33 @@ audio_cast_player_new (const gchar *device, guint sample_rate, guint channels,
  *
  * Since: 0.1
  */
+/* With the write lock held: the first write (or the first other stream)
+ * fixes the stream's format. */
+static gboolean
+fix_stream_format_locked (AudioCastPlayer *self, AudioCastSampleFormat format,
+    GError **error)
+{
+  GError *format_error = NULL;
+  GstAudioInfo info;
+
+  if (self->input.have_stream_format)
+    return TRUE;
+  audio_cast_player_input_info (&self->input, format, &info);
+  if (!audio_cast_queue_set_format (self->queue, &info, &format_error)) {
+    g_set_error_literal (error, AUDIO_CAST_ERROR,
+        AUDIO_CAST_ERROR_INVALID_ARGUMENT, format_error->message);
+    g_error_free (format_error);
+    return FALSE;
+  }
+  self->input.stream_format = format;
+  self->input.have_stream_format = TRUE;
+  return TRUE;
+}
+
 gsize
 audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
     const guint8 *data, gsize size, GError **error)
 {
-  GstAudioInfo info;
   GstFlowReturn ret;
   guint64 accepted = 0;
   gsize frames;
@@ -224,19 +246,9 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
     return 0;
 
   g_mutex_lock (&self->write_lock);
-  if (!self->input.have_stream_format) {
-    GError *format_error = NULL;
-
-    audio_cast_player_input_info (&self->input, format, &info);
-    if (!audio_cast_queue_set_format (self->queue, &info, &format_error)) {
-      g_mutex_unlock (&self->write_lock);
-      g_set_error_literal (error, AUDIO_CAST_ERROR,
-          AUDIO_CAST_ERROR_INVALID_ARGUMENT, format_error->message);
-      g_error_free (format_error);
-      return 0;
-    }
-    self->input.stream_format = format;
-    self->input.have_stream_format = TRUE;
+  if (!fix_stream_format_locked (self, format, error)) {
+    g_mutex_unlock (&self->write_lock);
+    return 0;
   }
 
   samples = audio_cast_player_input_prepare (&self->input, format, data,
@@ -282,6 +294,8 @@ gboolean
 audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
     GError **error)
 {
+  AudioCastDrainResult result;
+
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -291,24 +305,15 @@ audio_cast_player_drain (AudioCastPlayer *self, gint64 timeout_us,
     return FALSE;
   }
 
-  switch (audio_cast_queue_drain (self->queue, timeout_us)) {
-    case AUDIO_CAST_DRAIN_HEARD:
-      return TRUE;
-    case AUDIO_CAST_DRAIN_TIMED_OUT:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-          "drain timed out after %" G_GINT64_FORMAT " µs", timeout_us);
-      return FALSE;
-    case AUDIO_CAST_DRAIN_INTERRUPTED:
-      /* Stopped meanwhile, or a clear (which a drain after stop() would
-       * not see: that says CLOSED above). */
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-          g_atomic_int_get (&self->stopped) ? "drain interrupted by stop"
-          : "drain interrupted by clear");
-      return FALSE;
-    default:
-      audio_cast_pipeline_failure_report (&self->failure, error, "Playing");
-      return FALSE;
-  }
+  /* Interrupted: stopped meanwhile, or a clear (which a drain after stop()
+   * would not see: that says CLOSED above). */
+  result = audio_cast_queue_drain (self->queue, timeout_us);
+  if (audio_cast_drain_result_to_error (result, timeout_us,
+          g_atomic_int_get (&self->stopped), error))
+    return TRUE;
+  if (result == AUDIO_CAST_DRAIN_FAILED)
+    audio_cast_pipeline_failure_report (&self->failure, error, "Playing");
+  return FALSE;
 }
 
 /**
@@ -533,6 +538,17 @@ const gchar *
 audio_cast_player_peek_server (AudioCastPlayer *self)
 {
   return self->server;
+}
+
+gboolean
+audio_cast_player_ensure_stream_format (AudioCastPlayer *self, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&self->write_lock);
+  ok = fix_stream_format_locked (self, AUDIO_CAST_SAMPLE_FORMAT_F32LE, error);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
 }
 
 static void

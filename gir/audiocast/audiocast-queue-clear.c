@@ -18,6 +18,8 @@
 
 #include "audiocast-queue-private.h"
 
+#include <gio/gio.h>
+
 /* With the lock held: everything pushed so far is heard or about to leave
  * the device with a flush, so the playout map starts over, and so do the
  * device positions a broken clock is extrapolated from (those of a quiet
@@ -41,6 +43,9 @@ audio_cast_queue_request_flush_locked (AudioCastQueue *self)
 {
   self->data_since_flush = FALSE;
   self->flush_stop_pending = TRUE;
+  /* the other streams lose what the device held of them, and play it
+   * again */
+  audio_cast_queue_streams_rewind_locked (self);
   /* where the timeline is heard starts over with the device */
   self->tap_flushed = TRUE;
   g_cond_broadcast (&self->work_cond);
@@ -265,3 +270,28 @@ audio_cast_queue_drain (AudioCastQueue *self, gint64 timeout_us)
   return result;
 }
 
+
+/* What a drain's @result means to the application: TRUE when everything
+ * was heard; FALSE with @error set when the timeout came first or a clear
+ * (or the stop, @stopped) ended it; FALSE with @error unset when the
+ * device failed, which the caller reports as it reports failures. */
+gboolean
+audio_cast_drain_result_to_error (AudioCastDrainResult result,
+    gint64 timeout_us, gboolean stopped, GError **error)
+{
+  switch (result) {
+    case AUDIO_CAST_DRAIN_HEARD:
+      return TRUE;
+    case AUDIO_CAST_DRAIN_TIMED_OUT:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "drain timed out after %" G_GINT64_FORMAT " µs", timeout_us);
+      return FALSE;
+    case AUDIO_CAST_DRAIN_INTERRUPTED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+          stopped ? "drain interrupted by stop"
+          : "drain interrupted by clear");
+      return FALSE;
+    default:
+      return FALSE;
+  }
+}

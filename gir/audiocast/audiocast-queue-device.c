@@ -139,6 +139,7 @@ audio_cast_queue_update_position (AudioCastQueue *self)
     return;
   g_mutex_lock (&self->lock);
   audio_cast_playout_advance (&self->playout, dev_now);
+  audio_cast_queue_streams_heard_locked (self);
   g_mutex_unlock (&self->lock);
 }
 

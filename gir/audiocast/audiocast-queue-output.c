@@ -324,8 +324,10 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
   have_now = audio_cast_queue_read_device_now (self, &dev_now);
 
   g_mutex_lock (&self->lock);
-  if (have_now)
+  if (have_now) {
     audio_cast_playout_advance (&self->playout, dev_now);
+    audio_cast_queue_streams_heard_locked (self);
+  }
 
   if (have_now && audio_cast_queue_device_ran_dry_locked (self, dev_now)) {
     audio_cast_queue_restart_device_locked (self, TRUE);        /* unlocks */
@@ -576,6 +578,7 @@ audio_cast_queue_push_loop (gpointer user_data)
   SyncClock sc = { FALSE, };
   SyncStep step;
   guint epoch, period;
+  guint64 lead_in;
 
   /* the device probe tells this thread from a device's own */
   g_atomic_pointer_set (&self->output_thread, g_thread_self ());
@@ -607,6 +610,7 @@ audio_cast_queue_push_loop (gpointer user_data)
     self->lead_in = gst_util_uint64_scale_int (self->flushed
         ? self->restart_lead_in_time : self->lead_in_time,
         GST_AUDIO_INFO_RATE (&info), GST_SECOND);
+  lead_in = self->lead_in;
   step = fill_period_locked (self, map.data, period, &sc, &frames, &is_data,
       &send_eos);
   if (step == STEP_RESTART || step == STEP_SKIPPED) {
@@ -619,6 +623,11 @@ audio_cast_queue_push_loop (gpointer user_data)
     return;
   }
   t_start = self->playout.t_end;
+  /* the other streams play over it, but over a lead-in (the device may
+   * lose its first frames) or while paused */
+  if (self->lead_in == lead_in && !self->holding && !send_eos)
+    audio_cast_queue_mix_streams_locked (self, map.data, frames, t_start,
+        is_data);
   audio_cast_playout_push (&self->playout, frames, is_data);
   epoch = self->epoch;
   g_mutex_unlock (&self->lock);

@@ -15,6 +15,7 @@
 
 #include "audiocast-queue.h"
 #include "audiocast-media-position.h"
+#include "audiocast-mixer.h"
 #include "audiocast-pending-events.h"
 #include "audiocast-playout.h"
 #include "audiocast-ring.h"
@@ -177,6 +178,17 @@ struct _AudioCastQueue
   guint tap_n_readings;
   gint64 tap_heard_at;
   gboolean tap_flushed;
+
+  /* Other streams mixed over the ring's audio (audiocast-queue-streams.c);
+   * NULL until the first is opened. Guarded by the lock; the mixer's own
+   * locks are taken after it. to_mix/from_mix convert a period of the
+   * ring's format to the mix's (F32) and back, mix_out and mix_period hold
+   * a period of it. */
+  AudioCastMixer *mixer;
+  GstAudioConverter *to_mix;
+  GstAudioConverter *from_mix;
+  gfloat *mix_out;
+  gfloat *mix_period;
 };
 
 /* "_locked": the caller holds self->lock. Each helper's own comment, where
@@ -207,6 +219,13 @@ GstClockTime audio_cast_queue_clock_time (GstClock *clock,
 void audio_cast_queue_new_epoch_locked (AudioCastQueue *self);
 void audio_cast_queue_request_flush_locked (AudioCastQueue *self);
 guint64 audio_cast_queue_discard_unheard_locked (AudioCastQueue *self);
+
+/* audiocast-queue-streams.c: other streams mixed over the ring's audio */
+void audio_cast_queue_streams_set_format_locked (AudioCastQueue *self);
+void audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
+    guint64 frames, guint64 t, gboolean is_data);
+void audio_cast_queue_streams_heard_locked (AudioCastQueue *self);
+void audio_cast_queue_streams_rewind_locked (AudioCastQueue *self);
 
 /* audiocast-queue-preroll.c: preroll and state changes */
 void audio_cast_queue_commit_preroll (AudioCastQueue *self);

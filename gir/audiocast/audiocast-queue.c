@@ -511,6 +511,7 @@ audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo,
   audio_cast_sync_reset (&self->sync, GST_AUDIO_INFO_RATE (&info));
   /* Everything before was heard: events waiting for it are due. */
   audio_cast_pending_events_rebase (&self->pending_events, 0);
+  audio_cast_queue_streams_set_format_locked (self);
   self->clock_skipped = 0;
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
@@ -534,6 +535,11 @@ audio_cast_queue_finalize (GObject *object)
   gst_object_unref (self->clock);
   audio_cast_pending_events_clear (&self->pending_events);
   audio_cast_ring_free (&self->ring);
+  g_clear_pointer (&self->to_mix, gst_audio_converter_free);
+  g_clear_pointer (&self->from_mix, gst_audio_converter_free);
+  g_free (self->mix_out);
+  g_free (self->mix_period);
+  g_clear_pointer (&self->mixer, audio_cast_mixer_free);
   g_free (self->fade_buf);
   g_free (self->fade_scratch);
   g_mutex_clear (&self->lock);

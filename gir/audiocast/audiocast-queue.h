@@ -80,6 +80,10 @@ void     audio_cast_queue_clear       (AudioCastQueue *self,
                                        guint64 *frames_discarded);
 AudioCastDrainResult audio_cast_queue_drain (AudioCastQueue *self,
                                              gint64 timeout_us);
+gboolean audio_cast_drain_result_to_error (AudioCastDrainResult result,
+                                           gint64 timeout_us,
+                                           gboolean stopped,
+                                           GError **error);
 void     audio_cast_queue_fail        (AudioCastQueue *self);
 void     audio_cast_queue_get_stats   (AudioCastQueue *self,
                                        AudioCastQueueStats *stats);
@@ -100,5 +104,26 @@ typedef void (*AudioCastQueueTap) (const GstAudioInfo *info,
 void     audio_cast_queue_set_tap     (AudioCastQueue *self,
                                        AudioCastQueueTap tap,
                                        gpointer user_data);
+
+/* Other streams, mixed over the ring's audio (audiocast-queue-streams.c) */
+typedef struct _AudioCastMixerStream AudioCastMixerStream;
+
+AudioCastMixerStream *audio_cast_queue_open_stream (AudioCastQueue *self,
+                                       const GstAudioInfo *info,
+                                       guint64 capacity,
+                                       GError **error);
+void     audio_cast_queue_close_stream (AudioCastQueue *self,
+                                       AudioCastMixerStream *stream);
+guint64  audio_cast_queue_stream_write (AudioCastQueue *self,
+                                       AudioCastMixerStream *stream,
+                                       const guint8 *data, guint64 frames,
+                                       gint64 timeout_us,
+                                       const volatile guint *generation,
+                                       gboolean *stopped);
+AudioCastDrainResult audio_cast_queue_stream_drain (AudioCastQueue *self,
+                                       AudioCastMixerStream *stream,
+                                       gint64 timeout_us,
+                                       const volatile guint *generation);
+void     audio_cast_queue_wake_streams (AudioCastQueue *self);
 
 G_END_DECLS

@@ -18,5 +18,6 @@
 #include <audiocast/audiocast-file.h>
 #include <audiocast/audiocast-player.h>
 #include <audiocast/audiocast-recorder.h>
+#include <audiocast/audiocast-stream.h>
 #include <audiocast/audiocast-sink.h>
 #undef AUDIOCAST_INSIDE

@@ -32,11 +32,13 @@ from ._errors import (
     InvalidArgumentError,
     PlayerClosedError,
     RecorderClosedError,
+    StreamClosedError,
 )
 from ._duplex import playrec
 from ._file import play_file
 from ._player import AudioPlayer, HeardPosition
 from ._recorder import AudioRecorder, ReadInfo
+from ._stream import AudioStream
 
 __version__ = "0.1.0"
 
@@ -44,6 +46,7 @@ __all__ = [
     "AudioCastError",
     "AudioPlayer",
     "AudioRecorder",
+    "AudioStream",
     "BackendError",
     "BusyError",
     "DeviceInfo",
@@ -55,6 +58,7 @@ __all__ = [
     "PlayerClosedError",
     "ReadInfo",
     "RecorderClosedError",
+    "StreamClosedError",
     "list_input_devices",
     "list_output_devices",
     "play_file",

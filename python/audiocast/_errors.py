@@ -59,6 +59,10 @@ class PlayerClosedError(AudioCastError):
     """The player was stopped; it cannot be used again."""
 
 
+class StreamClosedError(PlayerClosedError):
+    """The stream was closed, or its player stopped."""
+
+
 class RecorderClosedError(AudioCastError):
     """The recorder was stopped and everything it captured was read."""
 

@@ -7,12 +7,16 @@ import numbers
 import queue
 import threading
 from types import TracebackType
-from typing import Any, Callable, Dict, NamedTuple, Optional, Type, TypeVar
+from typing import (TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional,
+                    Type, TypeVar)
 
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
 from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
 from ._native import native_writer
 from ._gi import AudioCast, GLib
+
+if TYPE_CHECKING:
+    from ._stream import AudioStream
 
 __all__ = ["AudioPlayer", "HeardPosition"]
 
@@ -377,6 +381,31 @@ class AudioPlayer:
         return {f.replace("-", "_"): int(st.get_value(f)) for f in (
             "frames-written", "frames-played", "frames-cleared",
             "buffered-frames", "underruns")}
+
+    def open_stream(self, sample_rate: Optional[int] = None,
+                    channels: Optional[int] = None,
+                    dtype: Any = "float32") -> "AudioStream":
+        """Opens another sound on this player's device stream (see
+        :class:`AudioStream`): ``sample_rate`` and ``channels`` of what you
+        will write to it (``None``: the player's), ``dtype`` one of
+        ``"int16"``, ``"int32"``, ``"float32"``, ``"float64"``. When
+        nothing was written to the player yet, its own audio is taken as
+        float32 from then on (other dtypes are converted, as ever).
+
+        >>> chime = player.open_stream(48000, 2)          # doctest: +SKIP
+        >>> chime.write(ding); chime.volume = 0.5         # doctest: +SKIP
+        """
+        from ._recorder import _DTYPES, _dtype_name
+        from ._stream import AudioStream
+
+        name = _dtype_name(dtype)
+        rate = _positive("sample_rate", sample_rate)
+        chans = _positive("channels", channels)
+        try:
+            stream = self._player.open_stream(rate, chans, _DTYPES[name][0])
+        except GLib.Error as e:
+            raise from_glib(e) from e
+        return AudioStream(stream, name)
 
     def heard_position(self) -> "HeardPosition":
         """How many frames had been heard (:attr:`frames_played`) at which

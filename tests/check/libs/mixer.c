@@ -197,6 +197,10 @@ GST_START_TEST (test_a_resampled_stream_is_counted_through_its_converter)
 
     fail_unless (render (mixer, out, PERIOD));
     for (i = 0; i < PERIOD; i++) {
+      /* mono goes to both channels alike */
+      fail_unless (out[i * CHANNELS] == out[i * CHANNELS + 1],
+          "period %u frame %d: %g left, %g right", p, i, out[i * CHANNELS],
+          out[i * CHANNELS + 1]);
       crossings += p > 0 && (out[i * CHANNELS] >= 0) != (last >= 0);
       peak = MAX (peak, ABS (out[i * CHANNELS]));
       last = out[i * CHANNELS];

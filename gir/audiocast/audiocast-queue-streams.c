@@ -1,0 +1,283 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The queue's other streams: an AudioCastMixer whose streams play over the
+ * ring's own audio, at the ring's rate and channels, in every period the
+ * output thread pushes (but the lead-in silence of a start or restart, and
+ * while paused). Their timeline is the queue's: the playout's heard
+ * position is theirs, and whenever the device is flushed (a clear of the
+ * ring's audio, a restart) each of them renders again from its first frame
+ * not heard.
+ *
+ * A clear of one of them does not flush the device, which would take the
+ * ring's unheard audio with it: what the device already holds of that
+ * stream (its buffer, some tens of ms) still plays.
+ *
+ * The mixer's locks are taken after the element's lock. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-queue-private.h"
+#include "audiocast-error.h"
+
+/* With the lock held: converters between the ring's format and the mix's
+ * (F32 at the same rate and channels) and the memory for a period; the
+ * mixer follows the format. */
+void
+audio_cast_queue_streams_set_format_locked (AudioCastQueue *self)
+{
+  GstAudioInfo mix;
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
+
+  g_clear_pointer (&self->to_mix, gst_audio_converter_free);
+  g_clear_pointer (&self->from_mix, gst_audio_converter_free);
+  g_clear_pointer (&self->mix_out, g_free);
+  g_clear_pointer (&self->mix_period, g_free);
+  if (self->mixer == NULL)
+    return;
+  gst_audio_info_set_format (&mix, GST_AUDIO_FORMAT_F32, rate, channels,
+      self->info.position);
+  if (GST_AUDIO_INFO_FORMAT (&self->info) != GST_AUDIO_FORMAT_F32) {
+    GstStructure *exact = gst_structure_new ("audiocast-exact",
+        GST_AUDIO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_AUDIO_DITHER_METHOD,
+        GST_AUDIO_DITHER_NONE, GST_AUDIO_CONVERTER_OPT_NOISE_SHAPING_METHOD,
+        GST_TYPE_AUDIO_NOISE_SHAPING_METHOD, GST_AUDIO_NOISE_SHAPING_NONE,
+        NULL);
+
+    self->to_mix = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
+        &self->info, &mix, NULL);
+    self->from_mix = gst_audio_converter_new (GST_AUDIO_CONVERTER_FLAG_NONE,
+        &mix, &self->info, exact);
+  }
+  self->mix_out = g_new (gfloat, (gsize) self->period_frames * channels);
+  self->mix_period = g_new (gfloat, (gsize) self->period_frames * channels);
+  audio_cast_mixer_set_format (self->mixer, rate, channels,
+      self->period_frames);
+}
+
+/* With the lock held: adds the streams' next @frames frames, timeline
+ * position @t on, to @data (the ring's format; @is_data: it holds the
+ * ring's audio, else silence). */
+void
+audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
+    guint64 frames, guint64 t, gboolean is_data)
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
+  gboolean native = GST_AUDIO_INFO_FORMAT (&self->info)
+      == GST_AUDIO_FORMAT_F32;
+  gpointer in[1], out[1];
+  guint64 i;
+
+  if (self->mixer == NULL || self->mix_out == NULL
+      || frames > self->period_frames
+      || !audio_cast_mixer_render (self->mixer, self->mix_out, frames, t))
+    return;
+  if (native) {
+    gfloat *samples = (gfloat *) data;
+
+    for (i = 0; i < frames * channels; i++)
+      samples[i] = (is_data ? samples[i] : 0.0f) + self->mix_out[i];
+    return;
+  }
+  if (self->to_mix == NULL || self->from_mix == NULL)
+    return;
+  if (is_data) {
+    in[0] = data;
+    out[0] = self->mix_period;
+    gst_audio_converter_samples (self->to_mix, GST_AUDIO_CONVERTER_FLAG_NONE,
+        in, frames, out, frames);
+    for (i = 0; i < frames * channels; i++)
+      self->mix_period[i] += self->mix_out[i];
+    in[0] = self->mix_period;
+  } else {
+    in[0] = self->mix_out;
+  }
+  /* back to the ring's format; integer formats clip */
+  for (i = 0; i < frames * channels; i++) {
+    gfloat *x = (gfloat *) in[0] + i;
+
+    *x = CLAMP (*x, -1.0f, 1.0f);
+  }
+  out[0] = data;
+  gst_audio_converter_samples (self->from_mix, GST_AUDIO_CONVERTER_FLAG_NONE,
+      in, frames, out, frames);
+}
+
+/* With the lock held, after the heard position moved: the streams count
+ * what they had heard, and their writers and drains wake. */
+void
+audio_cast_queue_streams_heard_locked (AudioCastQueue *self)
+{
+  if (self->mixer == NULL)
+    return;
+  audio_cast_mixer_set_heard (self->mixer, self->playout.heard_t);
+}
+
+/* With the lock held, as the device is flushed: the streams render again
+ * what it had not played. */
+void
+audio_cast_queue_streams_rewind_locked (AudioCastQueue *self)
+{
+  if (self->mixer != NULL)
+    audio_cast_mixer_rewind (self->mixer, self->playout.heard_t);
+}
+
+/**
+ * audio_cast_queue_open_stream: (skip)
+ * @info: the stream's format, interleaved
+ * @capacity: frames it holds not heard yet
+ *
+ * A stream mixed over the ring's audio from the next period on. The queue
+ * must have a format (it is the mix's rate and channels). NULL with @error
+ * set when it has none or @info cannot be converted.
+ */
+AudioCastMixerStream *
+audio_cast_queue_open_stream (AudioCastQueue *self, const GstAudioInfo *info,
+    guint64 capacity, GError **error)
+{
+  AudioCastMixerStream *stream;
+
+  g_mutex_lock (&self->lock);
+  if (!self->have_info) {
+    g_mutex_unlock (&self->lock);
+    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_FORMAT,
+        "the player's own stream has no format yet");
+    return NULL;
+  }
+  if (self->mixer == NULL) {
+    self->mixer = audio_cast_mixer_new (GST_AUDIO_INFO_RATE (&self->info),
+        GST_AUDIO_INFO_CHANNELS (&self->info), self->period_frames);
+    audio_cast_queue_streams_set_format_locked (self);
+  }
+  stream = audio_cast_mixer_add_stream (self->mixer, info, capacity, error);
+  g_mutex_unlock (&self->lock);
+  return stream;
+}
+
+/* Takes @stream out of the mix and frees it. */
+void
+audio_cast_queue_close_stream (AudioCastQueue *self,
+    AudioCastMixerStream *stream)
+{
+  g_mutex_lock (&self->lock);
+  if (self->mixer != NULL)
+    audio_cast_mixer_remove_stream (self->mixer, stream);
+  g_cond_broadcast (&self->played_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Waits on played_cond until @deadline, with the lock held, then brings
+ * the heard position up to date. FALSE once the output stopped or
+ * failed. */
+static gboolean
+wait_for_a_period_locked (AudioCastQueue *self, gint64 deadline)
+{
+  if (!self->src_running || self->src_failed)
+    return FALSE;
+  g_cond_wait_until (&self->played_cond, &self->lock, deadline);
+  g_mutex_unlock (&self->lock);
+  audio_cast_queue_update_position (self);
+  g_mutex_lock (&self->lock);
+  audio_cast_queue_streams_heard_locked (self);
+  return self->src_running && !self->src_failed;
+}
+
+/**
+ * audio_cast_queue_stream_write: (skip)
+ * @generation: in, the value of *@generation when the caller started;
+ *   a clear of the stream bumps it, which ends the write
+ *
+ * Copies @frames frames into @stream, waiting while it is full, for at
+ * most @timeout_us (< 0: no limit). Returns how many it took; fewer when
+ * the timeout came, the stream was cleared (*@generation changed), or the
+ * output stopped (*@stopped).
+ */
+guint64
+audio_cast_queue_stream_write (AudioCastQueue *self,
+    AudioCastMixerStream *stream, const guint8 *data, guint64 frames,
+    gint64 timeout_us, const volatile guint *generation, gboolean *stopped)
+{
+  gint64 deadline = timeout_us < 0 ? G_MAXINT64
+      : saturating_add_us (g_get_monotonic_time (), timeout_us);
+  gsize bpf = GST_AUDIO_INFO_BPF (audio_cast_mixer_stream_get_info (stream));
+  guint start = *generation;
+  guint64 done = 0;
+
+  *stopped = FALSE;
+  g_mutex_lock (&self->lock);
+  for (;;) {
+    done += audio_cast_mixer_stream_write (stream, data + done * bpf,
+        frames - done);
+    if (done == frames || *generation != start
+        || g_get_monotonic_time () >= deadline)
+      break;
+    if (!wait_for_a_period_locked (self, deadline)) {
+      *stopped = TRUE;
+      break;
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  return done;
+}
+
+/**
+ * audio_cast_queue_stream_drain: (skip)
+ *
+ * Waits until everything written to @stream was heard, for at most
+ * @timeout_us (< 0: no limit), or until a clear of it changes
+ * *@generation.
+ */
+AudioCastDrainResult
+audio_cast_queue_stream_drain (AudioCastQueue *self,
+    AudioCastMixerStream *stream, gint64 timeout_us,
+    const volatile guint *generation)
+{
+  gint64 deadline = timeout_us < 0 ? G_MAXINT64
+      : saturating_add_us (g_get_monotonic_time (), timeout_us);
+  AudioCastMixerStreamStats stats;
+  AudioCastDrainResult result;
+  guint start = *generation;
+
+  g_mutex_lock (&self->lock);
+  audio_cast_queue_streams_heard_locked (self);
+  for (;;) {
+    audio_cast_mixer_stream_get_stats (stream, &stats);
+    if (*generation != start) {
+      result = AUDIO_CAST_DRAIN_INTERRUPTED;
+      break;
+    }
+    if (stats.buffered == 0) {
+      result = AUDIO_CAST_DRAIN_HEARD;
+      break;
+    }
+    if (g_get_monotonic_time () >= deadline) {
+      result = AUDIO_CAST_DRAIN_TIMED_OUT;
+      break;
+    }
+    if (!wait_for_a_period_locked (self, deadline)) {
+      result = self->src_failed ? AUDIO_CAST_DRAIN_FAILED
+          : AUDIO_CAST_DRAIN_INTERRUPTED;
+      break;
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  return result;
+}
+
+/* Wakes the streams' writers and drains (a clear of one of them). */
+void
+audio_cast_queue_wake_streams (AudioCastQueue *self)
+{
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->played_cond);
+  g_mutex_unlock (&self->lock);
+}

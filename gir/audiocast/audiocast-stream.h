@@ -1,0 +1,65 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#if !defined(AUDIOCAST_INSIDE) && !defined(AUDIOCAST_COMPILATION)
+#error "Only <audiocast/audiocast.h> can be included directly."
+#endif
+
+#include <audiocast/audiocast-player.h>
+
+G_BEGIN_DECLS
+
+#define AUDIO_CAST_TYPE_STREAM (audio_cast_stream_get_type ())
+AUDIO_CAST_AVAILABLE_IN_0_1
+G_DECLARE_FINAL_TYPE (AudioCastStream, audio_cast_stream, AUDIO_CAST, STREAM, GObject)
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+AudioCastStream *audio_cast_player_open_stream (AudioCastPlayer *player,
+                                          guint sample_rate,
+                                          guint channels,
+                                          AudioCastSampleFormat format,
+                                          GError **error);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+gsize    audio_cast_stream_write         (AudioCastStream *self,
+                                          const guint8 *data,
+                                          gsize size,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_drain         (AudioCastStream *self,
+                                          gint64 timeout_us,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint64  audio_cast_stream_clear         (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_stream_close         (AudioCastStream *self);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_stream_set_volume    (AudioCastStream *self,
+                                          gdouble volume);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gdouble  audio_cast_stream_get_volume    (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_ramp_volume   (AudioCastStream *self,
+                                          gdouble volume,
+                                          gint64 ramp_us,
+                                          GError **error);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint    audio_cast_stream_get_sample_rate (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint    audio_cast_stream_get_channels  (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+AudioCastSampleFormat audio_cast_stream_get_format (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+GstStructure *audio_cast_stream_get_stats (AudioCastStream *self);
+
+G_END_DECLS

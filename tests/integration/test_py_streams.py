@@ -1,0 +1,269 @@
+"""Several sounds on one player (issue 12): streams of their own formats
+mixed with the player's own audio into the one device stream, each with its
+own clear, drain, volume and heard count, judged on the capture of
+``speaker.monitor`` (float32, 48 kHz, stereo).
+
+Noise is written as float32 at the device's format, so every frame is
+recognisable by its bit pattern where it plays alone.
+"""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import analysis
+import audio_signals
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER
+
+pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
+              pytest.mark.timeout(300)]
+
+RATE = 48000
+PERIOD = RATE // 100
+
+
+def positions(captured, written):
+    """For each captured frame, the index of the written frame with its bit
+    pattern (-1: none); written frames are distinct (noise)."""
+    keys = analysis.frame_keys(written)
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    got = analysis.frame_keys(captured)
+    at = np.minimum(np.searchsorted(sorted_keys, got), len(keys) - 1)
+    return np.where(sorted_keys[at] == got, order[at], -1)
+
+
+def assert_exact_from(captured, written, first, what):
+    """Every written frame from ``first`` to the end is in the capture,
+    exactly once and in order, one after the other (a restart's gap of
+    silence between two of them is allowed, nothing else)."""
+    pos = positions(captured, written)
+    found = pos[pos >= first]
+    assert len(found), f"{what}: none of frames {first}.. was heard exactly"
+    assert np.all(np.diff(found) == 1), (
+        f"{what}: frames out of order or missing after {first}: jumps at "
+        f"{found[np.flatnonzero(np.diff(found) != 1)][:5]}")
+    assert found[0] == first and found[-1] == len(written) - 1, (
+        f"{what}: exact from {found[0]} to {found[-1]}, not {first} to "
+        f"{len(written) - 1}")
+
+
+def test_a_stream_alone_reaches_the_device_bit_for_bit():
+    x = audio_signals.noise(5.0, RATE, 2, amplitude=0.5, seed=120)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            music = p.open_stream(RATE, 2)
+            assert music.write(x) == len(x)
+            assert music.drain(timeout=20.0) is True
+            s = music.stats()
+        cap.stop(settle=0.1)
+    assert s == dict(frames_written=len(x), frames_played=len(x),
+                     frames_cleared=0, buffered_frames=0)
+    analysis.assert_heard_exactly(analysis.trimmed(cap.data), x, "the stream")
+
+
+def test_clearing_the_voice_leaves_the_music_exact():
+    """Barge-in over music: the player's own audio (the voice) is cleared,
+    which flushes the device; the music goes on from its first frame not
+    heard, none lost or played twice."""
+    music_x = audio_signals.noise(4.0, RATE, 2, amplitude=0.2, seed=121)
+    voice_x = audio_signals.noise(2.0, RATE, 2, amplitude=0.3, seed=122)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            music = p.open_stream(RATE, 2)
+            writer = threading.Thread(target=music.write, args=(music_x,))
+            writer.start()
+            p.write(voice_x)
+            time.sleep(0.8)
+            voice_heard = p.clear()
+            writer.join()
+            assert music.drain(timeout=20.0) is True
+            s = music.stats()
+            voice = p.stats()
+        cap.stop(settle=0.1)
+    assert s == dict(frames_written=len(music_x), frames_played=len(music_x),
+                     frames_cleared=0, buffered_frames=0)
+    assert voice["frames_played"] == voice_heard
+    assert 0 < voice_heard < len(voice_x)
+    # where the voice stopped, the music plays alone: exact from then on
+    captured = cap.data
+    pos = positions(captured, music_x)
+    exact = pos[pos >= 0]
+    first = int(exact[0])
+    assert_exact_from(captured, music_x, first, "the music")
+    # and the voice was heard over the music until about its clear
+    assert first >= voice_heard - 2 * PERIOD, (first, voice_heard)
+    print(f"voice heard {voice_heard} frames; the music alone and exact "
+          f"from its frame {first} to the end")
+
+
+def test_clearing_a_stream_leaves_the_voice_exact():
+    voice_x = audio_signals.noise(3.0, RATE, 2, amplitude=0.3, seed=123)
+    chime_x = audio_signals.noise(2.0, RATE, 2, amplitude=0.2, seed=124)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            chime = p.open_stream(RATE, 2)
+            chime.write(chime_x)
+            writer = threading.Thread(target=p.write, args=(voice_x,))
+            writer.start()
+            time.sleep(0.7)
+            heard = chime.clear()
+            writer.join()
+            assert p.drain(timeout=20.0) is True
+            assert chime.drain(timeout=5.0) is True
+            chime_stats = chime.stats()
+            voice = p.stats()
+        cap.stop(settle=0.1)
+    assert voice == dict(frames_written=len(voice_x),
+                         frames_played=len(voice_x), frames_cleared=0,
+                         buffered_frames=0, underruns=0)
+    assert 0 < heard < len(chime_x)
+    assert chime_stats["frames_played"] == heard
+    assert chime_stats["frames_played"] + chime_stats["frames_cleared"] \
+        == len(chime_x)
+    captured = cap.data
+    pos = positions(captured, voice_x)
+    first = int(pos[pos >= 0][0])
+    assert_exact_from(captured, voice_x, first, "the voice")
+    # the chime's tail that the device held when it was cleared: a few
+    # periods of the device buffer at most
+    late = first - heard
+    print(f"chime heard {heard} frames; the voice alone and exact from its "
+          f"frame {first} ({late} frames after the chime's clear)")
+    assert late <= 30 * PERIOD, late
+
+
+def test_a_22050_hz_mono_stream_is_resampled_at_its_pitch():
+    tone = audio_signals.sine(1000.0, 1.0, 22050, 1, amplitude=0.5)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            s = p.open_stream(22050, 1, "float32")
+            assert s.write(tone) == len(tone)
+            assert s.drain(timeout=10.0) is True
+            stats = s.stats()
+        cap.stop(settle=0.1)
+    assert stats["frames_played"] == len(tone)
+    sound = analysis.as_float(analysis.trimmed(cap.data))
+    left, right = sound[:, 0], sound[:, 1]
+    assert np.array_equal(left, right)
+    f = analysis.frequency(left[RATE // 10:-RATE // 10], RATE)
+    print(f"{f:.2f} Hz from {len(sound)} frames")
+    assert abs(f - 1000.0) <= 5.0, f"{f:.1f} Hz"
+    level = analysis.rms(left[RATE // 10:-RATE // 10])
+    assert abs(20 * np.log10(level / (0.5 / np.sqrt(2)))) < 0.5, level
+    # the length heard: a second, give or take the resampler's edges
+    assert abs(len(sound) - RATE) <= PERIOD, len(sound)
+
+
+def test_volume_is_ramped_to_its_level():
+    """The volume acts on what plays from the moment it is set (a fader,
+    not a mark in the stream): 0.2 reached over half a second, no step."""
+    x = audio_signals.sine(440.0, 3.0, RATE, 2, amplitude=0.5)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            s = p.open_stream()
+            s.write(x[:RATE * 12 // 10])
+            time.sleep(0.8)
+            s.ramp_volume(0.2, 0.5)
+            assert s.volume == pytest.approx(0.2)
+            s.write(x[RATE * 12 // 10:])
+            assert s.drain(timeout=10.0) is True
+        cap.stop(settle=0.1)
+    sound = analysis.as_float(analysis.trimmed(cap.data))[:, 0]
+    envelope = np.sqrt(2 * np.convolve(sound ** 2, np.ones(480) / 480, "same"))
+    full = float(np.median(envelope[RATE // 10:RATE * 6 // 10]))
+    low = float(np.median(envelope[-RATE * 8 // 10:-RATE // 10]))
+    change = 20 * np.log10(low / full)
+    print(f"level {full:.3f}, then {low:.3f}: {change:+.2f} dB")
+    assert abs(full - 0.5) < 0.01, full
+    assert abs(change - 20 * np.log10(0.2)) < 0.2, f"{change:.2f} dB"
+    # the ramp: from one 10 ms block to the next the level moves by its
+    # share of 0.4 over 0.5 s (8 ms of it), never by a step
+    # (between the two windows: the sound's own start and end are steps)
+    middle = envelope[RATE * 6 // 10:len(envelope) - RATE * 8 // 10]
+    blocks = middle[: len(middle) // PERIOD * PERIOD].reshape(-1, PERIOD)
+    steps = np.abs(np.diff(blocks.mean(axis=1)))
+    assert steps.max() < 2 * 0.4 / 50, steps.max()
+    falling = np.flatnonzero(steps > 0.4 / 50 / 4)
+    ramp_s = (falling[-1] - falling[0] + 1) * PERIOD / RATE
+    print(f"ramp over {ramp_s:.2f} s, largest step {steps.max():.4f}")
+    assert 0.4 <= ramp_s <= 0.6, ramp_s
+
+
+def test_sixteen_streams_at_once():
+    tones = [audio_signals.sine(200.0 + 100 * i, 1.0, RATE, 2, amplitude=0.03)
+             for i in range(16)]
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            streams = [p.open_stream(RATE, 2) for _ in tones]
+            for s, t in zip(streams, tones):
+                assert s.write(t) == len(t)
+            for s in streams:
+                assert s.drain(timeout=10.0) is True
+            stats = [s.stats() for s in streams]
+        cap.stop(settle=0.1)
+    assert all(s["frames_played"] == RATE for s in stats)
+    sound = analysis.as_float(analysis.trimmed(cap.data))[:, 0]
+    spectrum = np.abs(np.fft.rfft(sound[:RATE]))
+    freqs = np.fft.rfftfreq(RATE, 1 / RATE)
+    for i in range(16):
+        f = 200.0 + 100 * i
+        peak = spectrum[np.abs(freqs - f) < 3].max()
+        assert peak > 0.3 * spectrum.max(), f"the {f:.0f} Hz stream is missing"
+
+
+def test_bad_input_gives_clear_errors():
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        with pytest.raises(ValueError, match="dtype"):
+            p.open_stream(dtype="int8")
+        with pytest.raises(audiocast.InvalidArgumentError, match="sample rate"):
+            p.open_stream(10_000_000, 2)
+        with pytest.raises(audiocast.InvalidArgumentError, match="channels"):
+            p.open_stream(RATE, 64)
+        s = p.open_stream(RATE, 2, "int16")
+        with pytest.raises(audiocast.InvalidArgumentError, match="whole number"):
+            s.write(b"\x00\x00")
+        with pytest.raises(audiocast.InvalidArgumentError, match="volume"):
+            s.ramp_volume(11.0, 0.1)
+        with pytest.raises(TypeError):
+            s.ramp_volume(float("nan"), 0.1)
+        assert s.write(b"\x00\x00" * 2 * 480) == 480
+        assert s.drain(timeout=5.0) is True
+        # other dtypes are converted: float32 into an int16 stream
+        assert s.write(np.zeros((480, 2), np.float32)) == 480
+        s.close()
+        s.close()
+        with pytest.raises(audiocast.StreamClosedError):
+            s.write(b"\x00\x00" * 2)
+        assert s.clear() == 0
+        survivor = p.open_stream(RATE, 2, "int16")
+        # the player's own audio is untouched by all of it
+        assert p.write(np.zeros((480, 2), np.float32)) == 480
+        assert p.drain(timeout=5.0) is True
+    with pytest.raises(audiocast.PlayerClosedError):
+        p.open_stream()
+    # a stream of a stopped player is closed too
+    with pytest.raises(audiocast.StreamClosedError, match="stopped"):
+        survivor.write(b"\x00\x00" * 2)
+
+
+def test_a_clear_ends_a_blocked_stream_write():
+    x = audio_signals.noise(4.0, RATE, 2, amplitude=0.1, seed=125)
+    with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.5) as p:
+        s = p.open_stream(RATE, 2)
+        done = []
+        t = threading.Thread(target=lambda: done.append(s.write(x)))
+        t.start()
+        time.sleep(0.3)
+        s.clear()
+        t.join(timeout=5.0)
+        assert not t.is_alive(), "the write did not return after clear()"
+        assert 0 < done[0] < len(x)
+        st = s.stats()
+        assert st["frames_written"] == done[0]
+        assert st["frames_played"] + st["frames_cleared"] \
+            + st["buffered_frames"] == st["frames_written"]
