@@ -17,6 +17,43 @@
 
 G_BEGIN_DECLS
 
+/* A gain moving in a straight line to its target, frame by frame. */
+typedef struct
+{
+  gdouble value;
+  gdouble target;
+  gdouble step;                 /* per frame; 0 once at the target */
+} AudioCastRamp;
+
+static inline void
+audio_cast_ramp_to (AudioCastRamp *r, gdouble target, guint64 frames)
+{
+  r->target = target;
+  r->step = frames == 0 ? 0 : (target - r->value) / (gdouble) frames;
+  if (frames == 0)
+    r->value = target;
+}
+
+static inline gdouble
+audio_cast_ramp_next (AudioCastRamp *r)
+{
+  if (r->step != 0) {
+    r->value += r->step;
+    if ((r->step > 0 && r->value >= r->target)
+        || (r->step < 0 && r->value <= r->target)) {
+      r->value = r->target;
+      r->step = 0;
+    }
+  }
+  return r->value;
+}
+
+static inline gboolean
+audio_cast_ramp_is_unity (const AudioCastRamp *r)
+{
+  return r->step == 0 && r->value == 1.0;
+}
+
 AudioCastMixerStream *audio_cast_mixer_stream_new (const GstAudioInfo *info,
     const GstAudioInfo *mix_info, guint64 capacity, guint max_period_frames,
     guint64 rendered, GError **error);
@@ -31,6 +68,13 @@ gboolean audio_cast_mixer_stream_render_add (AudioCastMixerStream *stream,
     gfloat *out, guint frames, guint64 t);
 void audio_cast_mixer_stream_set_heard (AudioCastMixerStream *stream,
     guint64 heard);
+/* Whether the stream played in the last period and lowers the others
+ * while it plays: to *@level, over *@ramp frames. */
+gboolean audio_cast_mixer_stream_ducks (AudioCastMixerStream *stream,
+    gdouble *level, guint64 *ramp);
+/* What the others' ducking asks of the stream from the next period on. */
+void audio_cast_mixer_stream_duck_to (AudioCastMixerStream *stream,
+    gdouble level, guint64 ramp);
 void audio_cast_mixer_stream_rewind (AudioCastMixerStream *stream,
     guint64 heard, guint64 rendered);
 

@@ -61,6 +61,8 @@ struct _AudioCastMixerStream
   gdouble volume;
   guint64 ramp_frames;
   guint volume_serial;
+  gdouble duck_level;           /* what the others go to while it plays */
+  guint64 duck_ramp_frames;
   Mark marks[MARKS];
   guint first_mark;
   guint n_marks;
@@ -81,9 +83,13 @@ struct _AudioCastMixerStream
   FedPeriod history[FED_HISTORY];
   guint n_history;
   gboolean idle;                /* dry, and the converter let all out */
-  gdouble gain;
-  gdouble step;                 /* gain change per frame while ramping */
+  AudioCastRamp gain;           /* towards volume */
+  AudioCastRamp duck;           /* towards what the others' ducking asks */
   guint seen_volume_serial;
+  gboolean played;              /* took audio of its own in the last
+                                 * period */
+  gdouble ducks_at;             /* duck_level, read with the lock */
+  guint64 ducks_ramp;
   guint8 *in_scratch;
   guint64 in_scratch_frames;
   gfloat *converted;
@@ -166,7 +172,9 @@ audio_cast_mixer_stream_new (const GstAudioInfo *info,
     audio_cast_mixer_stream_free (s);
     return NULL;
   }
-  s->volume = s->gain = 1.0;
+  s->volume = s->gain.value = s->gain.target = 1.0;
+  s->duck.value = s->duck.target = 1.0;
+  s->duck_level = s->ducks_at = 1.0;
   s->idle = TRUE;
   s->marks[0].t = rendered;
   s->n_marks = 1;
@@ -378,6 +386,8 @@ take_requests (AudioCastMixerStream *s, guint64 t)
   volume = s->volume;
   ramp = s->ramp_frames;
   serial = s->volume_serial;
+  s->ducks_at = s->duck_level;
+  s->ducks_ramp = s->duck_ramp_frames;
   g_mutex_unlock (&s->lock);
 
   if (restart) {
@@ -389,37 +399,63 @@ take_requests (AudioCastMixerStream *s, guint64 t)
   }
   if (serial != s->seen_volume_serial) {
     s->seen_volume_serial = serial;
-    s->step = ramp == 0 ? 0 : (volume - s->gain) / (gdouble) ramp;
-    if (ramp == 0)
-      s->gain = volume;
+    audio_cast_ramp_to (&s->gain, volume, ramp);
   }
 }
 
-/* Adds @frames converted frames at the ramping gain. */
+/* Adds @frames converted frames at the ramping gain and ducking. */
 static void
-mix_in (AudioCastMixerStream *s, gfloat *out, guint frames, gdouble target)
+mix_in (AudioCastMixerStream *s, gfloat *out, guint frames)
 {
   gint c, channels = s->mix_channels;
-  gdouble step = s->step;
   const gfloat *in = s->converted;
   guint i;
 
-  if (step == 0 && s->gain == 1.0) {
+  if (audio_cast_ramp_is_unity (&s->gain)
+      && audio_cast_ramp_is_unity (&s->duck)) {
     for (i = 0; i < frames * channels; i++)
       out[i] += in[i];
     return;
   }
   for (i = 0; i < frames; i++) {
-    if (step != 0) {
-      s->gain += step;
-      if ((step > 0 && s->gain >= target) || (step < 0 && s->gain <= target)) {
-        s->gain = target;
-        s->step = step = 0;
-      }
-    }
+    gdouble g = audio_cast_ramp_next (&s->gain) * audio_cast_ramp_next
+        (&s->duck);
+
     for (c = 0; c < channels; c++)
-      out[i * channels + c] += (gfloat) (in[i * channels + c] * s->gain);
+      out[i * channels + c] += (gfloat) (in[i * channels + c] * g);
   }
+}
+
+/* The others lower this one to @level over @ramp frames; 1: not at all. */
+void
+audio_cast_mixer_stream_duck_to (AudioCastMixerStream *s, gdouble level,
+    guint64 ramp)
+{
+  if (level != s->duck.target)
+    audio_cast_ramp_to (&s->duck, level, ramp);
+}
+
+gboolean
+audio_cast_mixer_stream_ducks (AudioCastMixerStream *s, gdouble *level,
+    guint64 *ramp)
+{
+  *level = s->ducks_at;
+  *ramp = s->ducks_ramp;
+  return s->played && s->ducks_at < 1.0;
+}
+
+/* While the stream plays, every other sound of the mix (the player's own
+ * audio included) goes to @level, over @ramp, and back when the stream has
+ * played out or was cleared; 1 turns it off. */
+void
+audio_cast_mixer_stream_set_ducking (AudioCastMixerStream *s, gdouble level,
+    GstClockTime ramp)
+{
+  g_mutex_lock (&s->lock);
+  s->duck_level = level;
+  s->duck_ramp_frames = gst_util_uint64_scale_int (ramp, s->mix_rate,
+      GST_SECOND);
+  g_mutex_unlock (&s->lock);
 }
 
 /* Feeds the converter with the stream's next frames (silence when it ran
@@ -432,14 +468,15 @@ mix_in (AudioCastMixerStream *s, gfloat *out, guint frames, gdouble target)
  * to be padded. */
 static gboolean
 fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
-    guint *generation, gdouble *target, gboolean *ran_dry)
+    guint *generation, gdouble *target, gboolean *ran_dry,
+    gboolean *had_data)
 {
   gsize bpf = GST_AUDIO_INFO_BPF (&s->info);
   gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
   gint in_rate = GST_AUDIO_INFO_RATE (&s->info);
   gboolean first = TRUE;
 
-  *ran_dry = FALSE;
+  *ran_dry = *had_data = FALSE;
   while (s->fifo_frames < frames) {
     guint64 want = frames - s->fifo_frames, n_in, out_n, data;
     gpointer in_planes[1], out_planes[1];
@@ -486,6 +523,7 @@ fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
         in_planes, n_in, out_planes, out_n);
     s->fifo_frames += out_n;
     remember_period (s, n_in, data);
+    *had_data |= data > 0;
     if (out_n == 0 && n_in >= s->in_scratch_frames)
       break;                    /* cannot happen with a sane converter */
   }
@@ -525,12 +563,13 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
 {
   gdouble target = 1.0;
   guint generation = 0;
-  gboolean ran_dry;
+  gboolean ran_dry, had_data;
 
+  s->played = FALSE;
   if (s->converter == NULL || s->in_scratch == NULL || s->converted == NULL)
     return FALSE;
   take_requests (s, t);
-  if (!fill_fifo (s, frames, t, &generation, &target, &ran_dry))
+  if (!fill_fifo (s, frames, t, &generation, &target, &ran_dry, &had_data))
     return FALSE;
   take_from_fifo (s, frames);
   /* dry, and the converter let out all it had */
@@ -545,7 +584,10 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   push_mark_locked (s, t + frames, position_out (s));
   g_mutex_unlock (&s->lock);
 
-  mix_in (s, out, frames, target);
+  mix_in (s, out, frames);
+  /* for ducking: the converter's tail after the stream ran dry is not its
+   * playing any more */
+  s->played = had_data;
   return TRUE;
 }
 

@@ -26,6 +26,14 @@ struct _AudioCastMixer
   GMutex streams_lock;
   GPtrArray *streams;           /* AudioCastMixerStream (owned) */
   guint64 rendered;             /* timeline frames rendered */
+
+  /* The base, the audio the mix is added to (the player's own): whether
+   * it played in the last period, how it ducks the streams, and the gain
+   * the streams' ducking puts on it. The rendering thread's. */
+  gboolean base_played;
+  gdouble base_duck_level;
+  guint64 base_duck_ramp;
+  AudioCastRamp base_gain;
 };
 
 /* A mixer of @channels channels at @rate Hz, rendering at most
@@ -38,6 +46,8 @@ audio_cast_mixer_new (gint rate, gint channels, guint max_period_frames)
   gst_audio_info_set_format (&mixer->info, GST_AUDIO_FORMAT_F32, rate,
       channels, NULL);
   mixer->max_period_frames = max_period_frames;
+  mixer->base_duck_level = 1.0;
+  mixer->base_gain.value = mixer->base_gain.target = 1.0;
   g_mutex_init (&mixer->streams_lock);
   mixer->streams = g_ptr_array_new_with_free_func ((GDestroyNotify)
       audio_cast_mixer_stream_free);
@@ -89,10 +99,81 @@ audio_cast_mixer_remove_stream (AudioCastMixer *mixer,
 /* Renders @frames frames (at most max_period_frames) of the timeline,
  * from position @t on, into @out; FALSE when no stream had anything to
  * play (@out is silence). Positions the caller skips (it played something
- * else there) are silence for every stream. */
+ * else there) are silence for every stream. @base_plays: the audio the
+ * mix goes over has sound in this period (for ducking). */
+/* With streams_lock held: what each sound is lowered to this period, from
+ * those that played in the last one and duck the others. */
+static void
+apply_ducking_locked (AudioCastMixer *mixer)
+{
+  gdouble base_level = 1.0;
+  guint64 base_ramp = 0;
+  guint i, j;
+
+  for (i = 0; i < mixer->streams->len; i++) {
+    AudioCastMixerStream *s = g_ptr_array_index (mixer->streams, i);
+    gdouble level = 1.0, l;
+    guint64 ramp = mixer->base_duck_ramp, r;
+
+    if (mixer->base_played && mixer->base_duck_level < level)
+      level = mixer->base_duck_level;
+    for (j = 0; j < mixer->streams->len; j++) {
+      if (j != i && audio_cast_mixer_stream_ducks (g_ptr_array_index
+              (mixer->streams, j), &l, &r) && l < level) {
+        level = l;
+        ramp = r;
+      }
+    }
+    /* back up as it went down */
+    if (level == 1.0 && audio_cast_mixer_stream_ducks (s, &l, &r))
+      ramp = r;
+    audio_cast_mixer_stream_duck_to (s, level, ramp);
+    if (audio_cast_mixer_stream_ducks (s, &l, &r) && l < base_level) {
+      base_level = l;
+      base_ramp = r;
+    }
+  }
+  if (base_level != mixer->base_gain.target)
+    audio_cast_ramp_to (&mixer->base_gain, base_level, base_ramp);
+}
+
+/* The player's own audio lowers the streams to @level (1: not at all)
+ * while it plays, over @ramp. */
+void
+audio_cast_mixer_set_base_ducking (AudioCastMixer *mixer, gdouble level,
+    GstClockTime ramp)
+{
+  g_mutex_lock (&mixer->streams_lock);
+  mixer->base_duck_level = level;
+  mixer->base_duck_ramp = gst_util_uint64_scale_int (ramp,
+      GST_AUDIO_INFO_RATE (&mixer->info), GST_SECOND);
+  g_mutex_unlock (&mixer->streams_lock);
+}
+
+/* Multiplies @frames frames of the base (F32, the mix's channels) by the
+ * gain the streams' ducking puts on it; FALSE, touching nothing, when
+ * that is 1 throughout. */
+gboolean
+audio_cast_mixer_apply_base_gain (AudioCastMixer *mixer, gfloat *samples,
+    guint frames)
+{
+  gint c, channels = GST_AUDIO_INFO_CHANNELS (&mixer->info);
+  guint i;
+
+  if (audio_cast_ramp_is_unity (&mixer->base_gain))
+    return FALSE;
+  for (i = 0; i < frames; i++) {
+    gdouble g = audio_cast_ramp_next (&mixer->base_gain);
+
+    for (c = 0; c < channels; c++)
+      samples[i * channels + c] *= (gfloat) g;
+  }
+  return TRUE;
+}
+
 gboolean
 audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames,
-    guint64 t)
+    guint64 t, gboolean base_plays)
 {
   gboolean any = FALSE;
   guint i;
@@ -101,6 +182,8 @@ audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames,
 
   memset (out, 0, (gsize) frames * GST_AUDIO_INFO_BPF (&mixer->info));
   g_mutex_lock (&mixer->streams_lock);
+  apply_ducking_locked (mixer);
+  mixer->base_played = base_plays;
   for (i = 0; i < mixer->streams->len; i++)
     any |= audio_cast_mixer_stream_render_add (g_ptr_array_index
         (mixer->streams, i), out, frames, t);

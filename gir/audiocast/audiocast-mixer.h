@@ -32,6 +32,10 @@ G_BEGIN_DECLS
  * mixed: when the device had to be flushed (a clear of another stream, a
  * restart), audio_cast_mixer_rewind() renders again what was not heard.
  *
+ * Ducking: a stream (or the base, the audio the mix is added to: the
+ * player's own) can lower every other sound while it plays, with a ramp
+ * down and back up when it has played out.
+ *
  * Locks: streams_lock guards the list of streams, held by the rendering
  * thread while it renders and by adding or removing a stream. Each
  * stream's own lock guards its ring and counters and is held only for
@@ -69,6 +73,8 @@ guint64  audio_cast_mixer_stream_write  (AudioCastMixerStream *stream,
 guint64  audio_cast_mixer_stream_space  (AudioCastMixerStream *stream);
 void     audio_cast_mixer_stream_set_volume (AudioCastMixerStream *stream,
                                          gdouble volume, GstClockTime ramp);
+void     audio_cast_mixer_stream_set_ducking (AudioCastMixerStream *stream,
+                                         gdouble level, GstClockTime ramp);
 void     audio_cast_mixer_stream_clear  (AudioCastMixerStream *stream,
                                          guint64 *frames_heard,
                                          guint64 *frames_cleared);
@@ -82,7 +88,12 @@ gboolean audio_cast_mixer_set_format    (AudioCastMixer *mixer, gint rate,
                                          gint channels,
                                          guint max_period_frames);
 gboolean audio_cast_mixer_render        (AudioCastMixer *mixer, gfloat *out,
-                                         guint frames, guint64 t);
+                                         guint frames, guint64 t,
+                                         gboolean base_plays);
+void     audio_cast_mixer_set_base_ducking (AudioCastMixer *mixer,
+                                         gdouble level, GstClockTime ramp);
+gboolean audio_cast_mixer_apply_base_gain (AudioCastMixer *mixer,
+                                         gfloat *samples, guint frames);
 guint64  audio_cast_mixer_rendered      (AudioCastMixer *mixer);
 void     audio_cast_mixer_set_heard     (AudioCastMixer *mixer,
                                          guint64 heard);

@@ -189,6 +189,8 @@ struct _AudioCastQueue
   GstAudioConverter *from_mix;
   gfloat *mix_out;
   gfloat *mix_period;
+  gdouble duck_level;           /* how the ring's audio ducks the streams */
+  GstClockTime duck_ramp;
 };
 
 /* "_locked": the caller holds self->lock. Each helper's own comment, where

@@ -66,7 +66,8 @@ audio_cast_queue_streams_set_format_locked (AudioCastQueue *self)
 
 /* With the lock held: adds the streams' next @frames frames, timeline
  * position @t on, to @data (the ring's format; @is_data: it holds the
- * ring's audio, else silence). */
+ * ring's audio, else silence), with the ring's audio lowered while a
+ * stream that ducks the others plays. */
 void
 audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
     guint64 frames, guint64 t, gboolean is_data)
@@ -74,42 +75,66 @@ audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
   gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
   gboolean native = GST_AUDIO_INFO_FORMAT (&self->info)
       == GST_AUDIO_FORMAT_F32;
+  gboolean mixed, ducked;
+  gfloat *base;
   gpointer in[1], out[1];
   guint64 i;
 
   if (self->mixer == NULL || self->mix_out == NULL
-      || frames > self->period_frames
-      || !audio_cast_mixer_render (self->mixer, self->mix_out, frames, t))
+      || frames > self->period_frames)
     return;
+  mixed = audio_cast_mixer_render (self->mixer, self->mix_out, frames, t,
+      is_data);
   if (native) {
-    gfloat *samples = (gfloat *) data;
-
-    for (i = 0; i < frames * channels; i++)
-      samples[i] = (is_data ? samples[i] : 0.0f) + self->mix_out[i];
+    base = (gfloat *) data;
+    if (!is_data)
+      memset (base, 0, frames * channels * sizeof (gfloat));
+    audio_cast_mixer_apply_base_gain (self->mixer, base, frames);
+    if (mixed)
+      for (i = 0; i < frames * channels; i++)
+        base[i] += self->mix_out[i];
     return;
   }
   if (self->to_mix == NULL || self->from_mix == NULL)
     return;
+  base = self->mix_period;
   if (is_data) {
     in[0] = data;
-    out[0] = self->mix_period;
+    out[0] = base;
     gst_audio_converter_samples (self->to_mix, GST_AUDIO_CONVERTER_FLAG_NONE,
         in, frames, out, frames);
-    for (i = 0; i < frames * channels; i++)
-      self->mix_period[i] += self->mix_out[i];
-    in[0] = self->mix_period;
   } else {
-    in[0] = self->mix_out;
+    memset (base, 0, frames * channels * sizeof (gfloat));
   }
+  ducked = audio_cast_mixer_apply_base_gain (self->mixer, base, frames);
+  if (!mixed && !ducked)
+    return;                     /* the ring's audio as it was */
   /* back to the ring's format; integer formats clip */
-  for (i = 0; i < frames * channels; i++) {
-    gfloat *x = (gfloat *) in[0] + i;
-
-    *x = CLAMP (*x, -1.0f, 1.0f);
-  }
+  for (i = 0; i < frames * channels; i++)
+    base[i] = CLAMP (base[i] + (mixed ? self->mix_out[i] : 0.0f), -1.0f,
+        1.0f);
+  in[0] = base;
   out[0] = data;
   gst_audio_converter_samples (self->from_mix, GST_AUDIO_CONVERTER_FLAG_NONE,
       in, frames, out, frames);
+}
+
+/**
+ * audio_cast_queue_set_ducking: (skip)
+ * @level: what the other streams go to while the ring's audio plays; 1:
+ *   they are not lowered
+ * @ramp: how long the way down and back up takes
+ */
+void
+audio_cast_queue_set_ducking (AudioCastQueue *self, gdouble level,
+    GstClockTime ramp)
+{
+  g_mutex_lock (&self->lock);
+  self->duck_level = level;
+  self->duck_ramp = ramp;
+  if (self->mixer != NULL)
+    audio_cast_mixer_set_base_ducking (self->mixer, level, ramp);
+  g_mutex_unlock (&self->lock);
 }
 
 /* With the lock held, after the heard position moved: the streams count
@@ -157,6 +182,8 @@ audio_cast_queue_open_stream (AudioCastQueue *self, const GstAudioInfo *info,
     self->mixer = audio_cast_mixer_new (GST_AUDIO_INFO_RATE (&self->info),
         GST_AUDIO_INFO_CHANNELS (&self->info), self->period_frames);
     audio_cast_queue_streams_set_format_locked (self);
+    audio_cast_mixer_set_base_ducking (self->mixer, self->duck_level,
+        self->duck_ramp);
   }
   stream = audio_cast_mixer_add_stream (self->mixer, info, capacity, error);
   g_mutex_unlock (&self->lock);

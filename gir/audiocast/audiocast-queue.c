@@ -590,6 +590,7 @@ audio_cast_queue_init (AudioCastQueue *self)
   self->latency_time = 10 * GST_MSECOND;
   self->sync_enabled = TRUE;
   self->async_enabled = TRUE;
+  self->duck_level = 1.0;
   self->clock = gst_audio_clock_new ("audiocastclock", audio_cast_queue_clock_time, self,
       NULL);
 

@@ -125,5 +125,7 @@ AudioCastDrainResult audio_cast_queue_stream_drain (AudioCastQueue *self,
                                        gint64 timeout_us,
                                        const volatile guint *generation);
 void     audio_cast_queue_wake_streams (AudioCastQueue *self);
+void     audio_cast_queue_set_ducking (AudioCastQueue *self, gdouble level,
+                                       GstClockTime ramp);
 
 G_END_DECLS

@@ -393,6 +393,87 @@ audio_cast_stream_ramp_volume (AudioCastStream *self, gdouble volume,
   return TRUE;
 }
 
+/* @others and @ramp_us as the ducking calls take them; FALSE with @error
+ * set when out of range. */
+static gboolean
+check_ducking (gdouble others, gint64 ramp_us, GError **error)
+{
+  if (others >= 0 && others <= 1 && ramp_us >= 0
+      && ramp_us <= 60 * G_USEC_PER_SEC)
+    return TRUE;
+  g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+      "ducking to %g over %" G_GINT64_FORMAT " µs: the others go to 0 "
+      "(silent) to 1 (not lowered), the ramp from 0 to 60 s", others,
+      ramp_us);
+  return FALSE;
+}
+
+/**
+ * audio_cast_stream_set_ducking:
+ * @self: an [class@Stream]
+ * @others: the gain every other sound of the player (its own audio
+ *   included) goes to while this stream plays: 0 to 1, 1 for none
+ * @ramp_us: how long the way down, and back up once the stream has played
+ *   out or was cleared, takes (microseconds)
+ * @error: return location for an error
+ *
+ * Music ducked under an earcon, say. While several sounds duck, the others
+ * go to the lowest level asked.
+ *
+ * Returns: `FALSE` with @error set when a value is out of range
+ *   ([error@Error.INVALID_ARGUMENT]) or the stream is closed
+ *
+ * Since: 0.1
+ */
+gboolean
+audio_cast_stream_set_ducking (AudioCastStream *self, gdouble others,
+    gint64 ramp_us, GError **error)
+{
+  g_return_val_if_fail (AUDIO_CAST_IS_STREAM (self), FALSE);
+
+  if (!check_ducking (others, ramp_us, error))
+    return FALSE;
+  g_mutex_lock (&self->state_lock);
+  if (self->stream == NULL) {
+    g_mutex_unlock (&self->state_lock);
+    return check_open (self, error);
+  }
+  audio_cast_mixer_stream_set_ducking (self->stream, others,
+      ramp_us * GST_USECOND);
+  g_mutex_unlock (&self->state_lock);
+  return TRUE;
+}
+
+/**
+ * audio_cast_player_set_ducking:
+ * @player: an [class@Player]
+ * @others: the gain the player's streams go to while its own audio (what
+ *   [method@Player.write] plays) plays: 0 to 1, 1 for none
+ * @ramp_us: how long the way down, and back up once the player's audio
+ *   has played out or was cleared, takes (microseconds)
+ * @error: return location for an error
+ *
+ * Music ducked under the answer: the voice is the player's own audio, the
+ * music one of its streams ([method@Player.open_stream]).
+ *
+ * Returns: `FALSE` with @error set when a value is out of range
+ *   ([error@Error.INVALID_ARGUMENT])
+ *
+ * Since: 0.1
+ */
+gboolean
+audio_cast_player_set_ducking (AudioCastPlayer *player, gdouble others,
+    gint64 ramp_us, GError **error)
+{
+  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (player), FALSE);
+
+  if (!check_ducking (others, ramp_us, error))
+    return FALSE;
+  audio_cast_queue_set_ducking (audio_cast_player_peek_queue (player),
+      others, ramp_us * GST_USECOND);
+  return TRUE;
+}
+
 /**
  * audio_cast_stream_set_volume:
  * @self: an [class@Stream]

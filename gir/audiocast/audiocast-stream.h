@@ -54,6 +54,17 @@ gboolean audio_cast_stream_ramp_volume   (AudioCastStream *self,
                                           GError **error);
 
 AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_set_ducking   (AudioCastStream *self,
+                                          gdouble others,
+                                          gint64 ramp_us,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_player_set_ducking   (AudioCastPlayer *player,
+                                          gdouble others,
+                                          gint64 ramp_us,
+                                          GError **error);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_stream_get_sample_rate (AudioCastStream *self);
 AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_stream_get_channels  (AudioCastStream *self);

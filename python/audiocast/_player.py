@@ -407,6 +407,22 @@ class AudioPlayer:
             raise from_glib(e) from e
         return AudioStream(stream, name)
 
+    def duck(self, others: float = 0.2, ramp: float = 0.1) -> None:
+        """While the player's own audio plays, its streams (see
+        :meth:`open_stream`) go to ``others`` (0 to 1; 1 turns ducking
+        off), over ``ramp`` seconds, and back up the same way once it has
+        played out or was cleared: music ducked under the answer.
+
+        >>> player.duck(others=0.2); player.write(answer)  # doctest: +SKIP
+        """
+        from ._stream import _check_ducking
+
+        _check_ducking(others)
+        try:
+            self._player.set_ducking(float(others), _micros("ramp", ramp))
+        except GLib.Error as e:
+            raise from_glib(e) from e
+
     def heard_position(self) -> "HeardPosition":
         """How many frames had been heard (:attr:`frames_played`) at which
         moment of :func:`time.monotonic`'s clock: the clock

@@ -39,6 +39,12 @@ def _convert(fmt: "AudioCast.SampleFormat", pcm: Any,
     return x.astype(out_dtype).tobytes()
 
 
+def _check_ducking(others: float) -> None:
+    if isinstance(others, bool) or not isinstance(others, numbers.Real) \
+            or not math.isfinite(others):
+        raise TypeError(f"others must be a finite number, not {others!r}")
+
+
 class AudioStream:
     """Another sound on a player's device stream, mixed with the player's
     own audio and its other streams: an earcon over the speech, music under
@@ -114,6 +120,20 @@ class AudioStream:
         micros = _micros("seconds", seconds)
         try:
             self._stream.ramp_volume(float(volume), micros)
+        except GLib.Error as e:
+            raise from_glib(e, StreamClosedError) from e
+
+    def duck(self, others: float = 0.2, ramp: float = 0.1) -> None:
+        """While this stream plays, every other sound of the player (its
+        own audio included) goes to ``others`` (0 to 1; 1 turns ducking
+        off), over ``ramp`` seconds, and back up the same way once the
+        stream has played out or was cleared.
+
+        >>> chime.duck(others=0.3)                        # doctest: +SKIP
+        """
+        _check_ducking(others)
+        try:
+            self._stream.set_ducking(float(others), _micros("ramp", ramp))
         except GLib.Error as e:
             raise from_glib(e, StreamClosedError) from e
 

@@ -194,6 +194,51 @@ def test_volume_is_ramped_to_its_level():
     assert 0.4 <= ramp_s <= 0.6, ramp_s
 
 
+def tone_levels(sound, freq, block):
+    """The amplitude of the ``freq`` Hz sine in each ``block`` of frames."""
+    n = len(sound) // block
+    blocks = sound[:n * block].reshape(n, block)
+    window = np.hanning(block)
+    spectrum = np.abs(np.fft.rfft(blocks * window, axis=1))
+    k = int(round(freq * block / RATE))
+    return 2 * spectrum[:, k] / window.sum()
+
+
+def test_the_voice_ducks_the_music():
+    """player.duck(): the music (a stream) goes down while the player's own
+    audio (the voice) plays, with the ramp asked, and back up after it."""
+    music_x = audio_signals.sine(500.0, 4.0, RATE, 2, amplitude=0.4)
+    voice_x = audio_signals.sine(3000.0, 1.0, RATE, 2, amplitude=0.3)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            p.duck(others=0.25, ramp=0.05)
+            music = p.open_stream()
+            threading.Thread(target=music.write, args=(music_x,)).start()
+            time.sleep(1.0)
+            p.write(voice_x)
+            assert p.drain(timeout=10.0) is True
+            assert music.drain(timeout=10.0) is True
+        cap.stop(settle=0.1)
+    sound = analysis.as_float(analysis.trimmed(cap.data))[:, 0]
+    block = RATE // 50                                 # 20 ms
+    music = tone_levels(sound, 500.0, block)
+    voice = tone_levels(sound, 3000.0, block)
+    talking = voice > 0.15
+    spans = np.flatnonzero(talking)
+    assert len(spans), "the voice was not heard"
+    start, end = spans[0], spans[-1]
+    before = np.median(music[5:start - 5])
+    under = np.median(music[start + 5:end - 5])
+    after = np.median(music[end + 10:-5])
+    print(f"music {before:.3f}, under the voice {under:.3f}, after "
+          f"{after:.3f}")
+    assert abs(before - 0.4) < 0.02 and abs(after - 0.4) < 0.02
+    assert abs(under - 0.1) < 0.01, under
+    # the way down: within the ramp (50 ms) and a period of who played
+    down = np.flatnonzero(music[start:] < 0.11)[0] * block / RATE
+    assert down <= 0.05 + 0.04, f"ducked {down * 1000:.0f} ms in"
+
+
 def test_sixteen_streams_at_once():
     tones = [audio_signals.sine(200.0 + 100 * i, 1.0, RATE, 2, amplitude=0.03)
              for i in range(16)]
@@ -231,6 +276,10 @@ def test_bad_input_gives_clear_errors():
             s.ramp_volume(11.0, 0.1)
         with pytest.raises(TypeError):
             s.ramp_volume(float("nan"), 0.1)
+        with pytest.raises(audiocast.InvalidArgumentError, match="ducking"):
+            s.duck(others=1.5)
+        with pytest.raises(audiocast.InvalidArgumentError, match="ducking"):
+            p.duck(others=-0.1)
         assert s.write(b"\x00\x00" * 2 * 480) == 480
         assert s.drain(timeout=5.0) is True
         # other dtypes are converted: float32 into an int16 stream

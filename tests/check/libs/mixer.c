@@ -23,7 +23,7 @@ static gboolean
 render (AudioCastMixer * mixer, gfloat * out, guint frames)
 {
   return audio_cast_mixer_render (mixer, out, frames,
-      audio_cast_mixer_rendered (mixer));
+      audio_cast_mixer_rendered (mixer), FALSE);
 }
 
 static AudioCastMixer *
@@ -359,6 +359,94 @@ GST_START_TEST (test_a_new_mix_format_goes_on_from_what_was_heard)
 
 GST_END_TEST;
 
+/* Writes @n frames of the constant @value (mix format). */
+static void
+write_constant (AudioCastMixerStream * s, gfloat value, guint n)
+{
+  gfloat *frames = g_new (gfloat, (gsize) n * CHANNELS);
+  guint i;
+
+  for (i = 0; i < n * CHANNELS; i++)
+    frames[i] = value;
+  audio_cast_mixer_stream_write (s, (const guint8 *) frames, n);
+  g_free (frames);
+}
+
+/* A stream that ducks lowers the others and the base while it plays (from
+ * the period after it started: who played is known a period late), and
+ * lets them back up once it played out. */
+GST_START_TEST (test_ducking_lowers_the_others_while_it_plays)
+{
+  AudioCastMixer *mixer = new_mixer ();
+  AudioCastMixerStream *earcon = add_stream (mixer, GST_AUDIO_FORMAT_F32,
+      RATE, CHANNELS, RATE);
+  AudioCastMixerStream *music = add_stream (mixer, GST_AUDIO_FORMAT_F32,
+      RATE, CHANNELS, RATE);
+  gfloat out[PERIOD * CHANNELS], base[PERIOD * CHANNELS];
+  guint i;
+
+  audio_cast_mixer_stream_set_ducking (earcon, 0.25, 0);
+  write_constant (music, 0.5f, 10 * PERIOD);
+  write_constant (earcon, 0.5f, 3 * PERIOD);
+  /* the first period: the earcon had not played yet */
+  render (mixer, out, PERIOD);
+  fail_unless (out[0] == 1.0f, "%g", out[0]);
+  for (i = 0; i < 2; i++) {
+    render (mixer, out, PERIOD);
+    /* the earcon, and the music at a quarter */
+    fail_unless (out[0] == 0.625f && out[PERIOD * CHANNELS - 1] == 0.625f,
+        "%g", out[0]);
+    base[0] = 1.0f;
+    fail_unless (audio_cast_mixer_apply_base_gain (mixer, base, 1));
+    fail_unless (base[0] == 0.25f, "%g", base[0]);
+  }
+  /* played out: after the period that found it so, the music comes back */
+  render (mixer, out, PERIOD);
+  fail_unless (out[0] == 0.125f, "%g", out[0]);
+  render (mixer, out, PERIOD);
+  fail_unless (out[0] == 0.5f, "%g", out[0]);
+  render (mixer, out, PERIOD);
+  fail_if (audio_cast_mixer_apply_base_gain (mixer, base, 1));
+  audio_cast_mixer_free (mixer);
+}
+
+GST_END_TEST;
+
+/* The base ducks the streams with a ramp, down and back up. */
+GST_START_TEST (test_the_base_ducks_the_streams_with_a_ramp)
+{
+  AudioCastMixer *mixer = new_mixer ();
+  AudioCastMixerStream *music = add_stream (mixer, GST_AUDIO_FORMAT_F32,
+      RATE, CHANNELS, RATE);
+  gfloat out[PERIOD * CHANNELS];
+  guint64 t = 0;
+  guint i;
+
+  audio_cast_mixer_set_base_ducking (mixer, 0.2, 10 * GST_MSECOND);
+  write_constant (music, 1.0f, 10 * PERIOD);
+  audio_cast_mixer_render (mixer, out, PERIOD, t, TRUE);
+  t += PERIOD;
+  fail_unless (out[0] == 1.0f);
+  /* the way down: 10 ms, one period, in a straight line */
+  audio_cast_mixer_render (mixer, out, PERIOD, t, TRUE);
+  t += PERIOD;
+  for (i = 1; i < PERIOD; i++)
+    fail_unless (out[i * CHANNELS] < out[(i - 1) * CHANNELS]
+        && out[(i - 1) * CHANNELS] - out[i * CHANNELS] < 0.8 / PERIOD + 1e-5,
+        "frame %u", i);
+  fail_unless (ABS (out[(PERIOD - 1) * CHANNELS] - 0.2f) < 1e-4);
+  /* the base stops: back up the same way */
+  audio_cast_mixer_render (mixer, out, PERIOD, t, FALSE);
+  t += PERIOD;
+  fail_unless (ABS (out[0] - 0.2f) < 1e-4);
+  audio_cast_mixer_render (mixer, out, PERIOD, t, FALSE);
+  fail_unless (ABS (out[(PERIOD - 1) * CHANNELS] - 1.0f) < 1e-4, "%g",
+      out[(PERIOD - 1) * CHANNELS]);
+  audio_cast_mixer_free (mixer);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_sixteen_streams_sum)
 {
   AudioCastMixer *mixer = new_mixer ();
@@ -413,6 +501,8 @@ mixer_suite (void)
   tcase_add_test (tc, test_volume_ramps_without_a_step);
   tcase_add_test (tc, test_rewind_renders_again_what_was_not_heard);
   tcase_add_test (tc, test_a_new_mix_format_goes_on_from_what_was_heard);
+  tcase_add_test (tc, test_ducking_lowers_the_others_while_it_plays);
+  tcase_add_test (tc, test_the_base_ducks_the_streams_with_a_ramp);
   tcase_add_test (tc, test_sixteen_streams_sum);
   tcase_add_test (tc, test_a_ring_that_cannot_be_made_is_an_error);
   return s;
