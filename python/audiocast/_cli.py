@@ -32,6 +32,7 @@ from typing import Dict, Optional, Sequence, Tuple
 from . import (AudioCastError, AudioPlayer, __version__, list_input_devices,
                list_output_devices, play_file)
 from ._cli_duplex import run as run_duplex
+from ._cli_earcon import report_chime, start_chime
 from ._cli_record import add_commands as add_recording_commands
 from ._pulse_daemon import daemon_argv, write_daemon_conf
 
@@ -431,8 +432,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"demo: playing on {where} ({player.device_sample_rate} Hz, "
                  f"{player.device_channels} ch); the user barges in after "
                  f"{args.barge_at * 100:.0f} % of the speech")
+            if args.earcon:
+                chime = start_chime(player, total / DEMO_RATE + 1.0)
+                _say("demo: a chime rings over the speech on a stream of its "
+                     "own; the barge-in clears the speech only")
             r = _barge_in(player, speech, args.barge_at)
             drained = player.drain(5.0)
+            chime_whole = report_chime(*chime) if args.earcon else True
             stats = (player.frames_written, player.frames_played,
                      player.frames_cleared, player.underruns)
         if server is not None:
@@ -453,9 +459,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"heard text (by time, approximate): \"{said}\"")
     print(f"stats: written {stats[0]}, played {stats[1]}, cleared {stats[2]}, "
           f"underruns {stats[3]}; drain after the barge-in: {drained}")
-    if output is not None:
+    if output is not None and args.earcon:
+        # the chime plays on after the barge-in: nothing to judge by ear
+        print(f"recording: {output}")
+    elif output is not None:
         return _report_recording(output, speech, heard)
-    return 0
+    return 0 if chime_whole else 1
 
 
 def _report_recording(path: Path, speech: bytes, heard: int) -> int:
@@ -526,6 +535,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="the whole loop in a simulated room on a private "
                         "PulseAudio: the assistant's echo cancelled, a second "
                         "voice as the user, a VAD that clears the assistant")
+    s.add_argument("--earcon", action="store_true",
+                   help="a chime rings over the speech on a stream of its own "
+                        "and plays on through the barge-in, which clears "
+                        "only the speech")
     s.add_argument("--output", "-o",
                    default=str(Path(tempfile.gettempdir()) / "audiocast-demo.wav"),
                    help="the WAV file when a private server is used "

@@ -150,6 +150,28 @@ def test_demo_on_the_running_server():
     assert span >= 0.5 * heard / 22050
 
 
+def test_demo_earcon_plays_on_through_the_barge_in():
+    """--earcon: a chime on a stream of its own rings over the speech; the
+    barge-in clears the speech only, and the chime is heard out whole."""
+    with Capture(SPEAKER) as cap:
+        r = cli("demo", "--earcon", "--signal", "--text", SHORT_TEXT)
+        cap.stop(settle=0.2)
+    assert r.returncode == 0, r.stdout + r.stderr
+    heard, total_s, clear_ms = parse_demo(r.stdout)
+    m = re.search(r"earcon: (\d+) frames written, (\d+) heard, 0 cleared: "
+                  r"it played on through the barge-in", r.stdout)
+    assert m and m.group(1) == m.group(2), r.stdout
+    assert 0.2 < heard / 22050 / total_s < 0.7
+    data = cap.data
+    first, last = analysis.first_nonzero(data), analysis.last_nonzero(data)
+    span = (last + 1 - first) / SPEAKER.rate
+    chime_s = int(m.group(1)) / 22050
+    print(f"earcon demo: speech heard {heard / 22050:.3f} s, sound for "
+          f"{span:.3f} s, the chime {chime_s:.3f} s")
+    # the sound goes on past the barge-in: the chime, to its end
+    assert span >= chime_s - 0.5, (span, chime_s)
+
+
 def test_demo_with_a_private_server(tmp_path):
     """No server answers: the demo starts its own, records its null sink and
     stops it again; the recording holds the speech up to the barge-in."""
