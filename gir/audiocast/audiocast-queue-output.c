@@ -579,6 +579,8 @@ audio_cast_queue_push_loop (gpointer user_data)
   SyncStep step;
   guint epoch, period;
   guint64 lead_in;
+  gboolean mix;
+  guint rewinds;
 
   /* the device probe tells this thread from a device's own */
   g_atomic_pointer_set (&self->output_thread, g_thread_self ());
@@ -625,13 +627,16 @@ audio_cast_queue_push_loop (gpointer user_data)
   t_start = self->playout.t_end;
   /* the other streams play over it, but over a lead-in (the device may
    * lose its first frames) or while paused */
-  if (self->lead_in == lead_in && !self->holding && !send_eos)
-    audio_cast_queue_mix_streams_locked (self, map.data, frames, t_start,
-        is_data);
+  mix = self->mixer != NULL && self->lead_in == lead_in && !self->holding
+      && !send_eos;
+  rewinds = self->mix_rewinds;
   audio_cast_playout_push (&self->playout, frames, is_data);
   epoch = self->epoch;
   g_mutex_unlock (&self->lock);
 
+  if (mix)
+    audio_cast_queue_mix_streams (self, &info, map.data, frames, t_start,
+        is_data, rewinds);
   gst_buffer_unmap (buffer, &map);
 
   if (send_eos) {

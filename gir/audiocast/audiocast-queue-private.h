@@ -179,12 +179,21 @@ struct _AudioCastQueue
   gint64 tap_heard_at;
   gboolean tap_flushed;
 
-  /* Other streams mixed over the ring's audio (audiocast-queue-streams.c);
-   * NULL until the first is opened. Guarded by the lock; the mixer's own
-   * locks are taken after it. to_mix/from_mix convert a period of the
-   * ring's format to the mix's (F32) and back, mix_out and mix_period hold
-   * a period of it. */
+  /* Other streams mixed over the ring's audio (audiocast-queue-streams.c).
+   * mixer: NULL until the first is opened, then there for good; set with
+   * the lock held. mix_lock guards what mixing a period uses, so that the
+   * output thread mixes without the lock (a writer or a clear never waits
+   * for the streams' conversions): mix_info, the ring's format the rest
+   * was made for; to_mix/from_mix, converters of a period of it to the
+   * mix's format (F32) and back; mix_out and mix_period, a period of that.
+   * Taken after the lock when both are; the mixer's own locks after it. */
   AudioCastMixer *mixer;
+  GMutex mix_lock;
+  GstAudioInfo mix_info;
+  guint64 mix_period_frames;
+  guint mix_rewinds;            /* bumped by every rewind, with both locks:
+                                 * a period filled before one is not mixed
+                                 * (the device drops it) */
   GstAudioConverter *to_mix;
   GstAudioConverter *from_mix;
   gfloat *mix_out;
@@ -224,8 +233,9 @@ guint64 audio_cast_queue_discard_unheard_locked (AudioCastQueue *self);
 
 /* audiocast-queue-streams.c: other streams mixed over the ring's audio */
 void audio_cast_queue_streams_set_format_locked (AudioCastQueue *self);
-void audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
-    guint64 frames, guint64 t, gboolean is_data);
+void audio_cast_queue_mix_streams (AudioCastQueue *self,
+    const GstAudioInfo *info, guint8 *data, guint64 frames, guint64 t,
+    gboolean is_data, guint rewinds);
 void audio_cast_queue_streams_heard_locked (AudioCastQueue *self);
 void audio_cast_queue_streams_rewind_locked (AudioCastQueue *self);
 

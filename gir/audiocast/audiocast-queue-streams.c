@@ -38,12 +38,16 @@ audio_cast_queue_streams_set_format_locked (AudioCastQueue *self)
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
 
+  g_mutex_lock (&self->mix_lock);
+  self->mix_info = self->info;
   g_clear_pointer (&self->to_mix, gst_audio_converter_free);
   g_clear_pointer (&self->from_mix, gst_audio_converter_free);
   g_clear_pointer (&self->mix_out, g_free);
   g_clear_pointer (&self->mix_period, g_free);
-  if (self->mixer == NULL)
+  if (self->mixer == NULL) {
+    g_mutex_unlock (&self->mix_lock);
     return;
+  }
   gst_audio_info_set_format (&mix, GST_AUDIO_FORMAT_F32, rate, channels,
       self->info.position);
   if (GST_AUDIO_INFO_FORMAT (&self->info) != GST_AUDIO_FORMAT_F32) {
@@ -60,32 +64,27 @@ audio_cast_queue_streams_set_format_locked (AudioCastQueue *self)
   }
   self->mix_out = g_new (gfloat, (gsize) self->period_frames * channels);
   self->mix_period = g_new (gfloat, (gsize) self->period_frames * channels);
+  self->mix_period_frames = self->period_frames;
   audio_cast_mixer_set_format (self->mixer, rate, channels,
       self->period_frames);
+  g_mutex_unlock (&self->mix_lock);
 }
 
-/* With the lock held: adds the streams' next @frames frames, timeline
- * position @t on, to @data (the ring's format; @is_data: it holds the
- * ring's audio, else silence), with the ring's audio lowered while a
- * stream that ducks the others plays. */
-void
-audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
-    guint64 frames, guint64 t, gboolean is_data)
+/* With mix_lock held: the streams' next @frames frames (at most a period)
+ * added to @data, the ring's audio ducked. */
+static void
+mix_period (AudioCastQueue *self, guint8 *data, guint64 frames, guint64 t,
+    gboolean is_data)
 {
-  gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
-  gboolean native = GST_AUDIO_INFO_FORMAT (&self->info)
-      == GST_AUDIO_FORMAT_F32;
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->mix_info);
   gboolean mixed, ducked;
   gfloat *base;
   gpointer in[1], out[1];
   guint64 i;
 
-  if (self->mixer == NULL || self->mix_out == NULL
-      || frames > self->period_frames)
-    return;
   mixed = audio_cast_mixer_render (self->mixer, self->mix_out, frames, t,
       is_data);
-  if (native) {
+  if (GST_AUDIO_INFO_FORMAT (&self->mix_info) == GST_AUDIO_FORMAT_F32) {
     base = (gfloat *) data;
     if (!is_data)
       memset (base, 0, frames * channels * sizeof (gfloat));
@@ -119,6 +118,26 @@ audio_cast_queue_mix_streams_locked (AudioCastQueue *self, guint8 *data,
       in, frames, out, frames);
 }
 
+/* The output thread, without the lock: adds the streams' next @frames
+ * frames, timeline position @t on, to @data (a period of @info, the ring's
+ * format when it was filled; @is_data: it holds the ring's audio, else
+ * silence), with the ring's audio lowered while a stream that ducks the
+ * others plays. @rewinds: mix_rewinds when the period was filled. */
+void
+audio_cast_queue_mix_streams (AudioCastQueue *self, const GstAudioInfo *info,
+    guint8 *data, guint64 frames, guint64 t, gboolean is_data, guint rewinds)
+{
+  g_mutex_lock (&self->mix_lock);
+  /* a format that changed since the period was filled: the streams start
+   * over with the next period, in the new one; a rewind since: the device
+   * drops this period, the streams play it again after */
+  if (self->mixer != NULL && self->mix_out != NULL
+      && gst_audio_info_is_equal (info, &self->mix_info)
+      && frames <= self->mix_period_frames && rewinds == self->mix_rewinds)
+    mix_period (self, data, frames, t, is_data);
+  g_mutex_unlock (&self->mix_lock);
+}
+
 /**
  * audio_cast_queue_set_ducking: (skip)
  * @level: what the other streams go to while the ring's audio plays; 1:
@@ -138,7 +157,8 @@ audio_cast_queue_set_ducking (AudioCastQueue *self, gdouble level,
 }
 
 /* With the lock held, after the heard position moved: the streams count
- * what they had heard, and their writers and drains wake. */
+ * what they had heard (their writers and drains wait on played_cond, which
+ * the output thread signals after every period). */
 void
 audio_cast_queue_streams_heard_locked (AudioCastQueue *self)
 {
@@ -152,8 +172,12 @@ audio_cast_queue_streams_heard_locked (AudioCastQueue *self)
 void
 audio_cast_queue_streams_rewind_locked (AudioCastQueue *self)
 {
-  if (self->mixer != NULL)
-    audio_cast_mixer_rewind (self->mixer, self->playout.heard_t);
+  if (self->mixer == NULL)
+    return;
+  g_mutex_lock (&self->mix_lock);
+  self->mix_rewinds++;
+  audio_cast_mixer_rewind (self->mixer, self->playout.heard_t);
+  g_mutex_unlock (&self->mix_lock);
 }
 
 /**
@@ -179,8 +203,13 @@ audio_cast_queue_open_stream (AudioCastQueue *self, const GstAudioInfo *info,
     return NULL;
   }
   if (self->mixer == NULL) {
-    self->mixer = audio_cast_mixer_new (GST_AUDIO_INFO_RATE (&self->info),
-        GST_AUDIO_INFO_CHANNELS (&self->info), self->period_frames);
+    AudioCastMixer *mixer = audio_cast_mixer_new (GST_AUDIO_INFO_RATE
+        (&self->info), GST_AUDIO_INFO_CHANNELS (&self->info),
+        self->period_frames);
+
+    g_mutex_lock (&self->mix_lock);
+    self->mixer = mixer;
+    g_mutex_unlock (&self->mix_lock);
     audio_cast_queue_streams_set_format_locked (self);
     audio_cast_mixer_set_base_ducking (self->mixer, self->duck_level,
         self->duck_ramp);

@@ -545,6 +545,7 @@ audio_cast_queue_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->flush_lock);
   g_mutex_clear (&self->tap_lock);
+  g_mutex_clear (&self->mix_lock);
   g_rec_mutex_clear (&self->preroll_lock);
   g_rw_lock_clear (&self->device_lock);
   g_cond_clear (&self->space_cond);
@@ -579,6 +580,7 @@ audio_cast_queue_init (AudioCastQueue *self)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->flush_lock);
   g_mutex_init (&self->tap_lock);
+  g_mutex_init (&self->mix_lock);
   g_rec_mutex_init (&self->preroll_lock);
   g_rw_lock_init (&self->device_lock);
   g_cond_init (&self->space_cond);
