@@ -63,6 +63,17 @@ struct _AudioCastMixerStream
   guint volume_serial;
   gdouble duck_level;           /* what the others go to while it plays */
   guint64 duck_ramp_frames;
+  guint64 start_at;             /* timeline position of its first frame */
+  guint8 *loop;                 /* (owned) written again and again, until a
+                                 * clear; NULL: none */
+  guint64 loop_frames;
+  guint64 loop_next;            /* where in it the next write starts */
+  guint64 first_t;              /* where on the timeline its first frame
+                                 * played; G_MAXUINT64 before */
+  guint64 end_t;                /* where on the timeline its last frame
+                                 * came out; G_MAXUINT64 while it plays */
+  gint64 started_us;            /* when its first / last frame was heard */
+  gint64 ended_us;              /* (monotonic), -1 until then */
   Mark marks[MARKS];
   guint first_mark;
   guint n_marks;
@@ -174,6 +185,8 @@ audio_cast_mixer_stream_new (const GstAudioInfo *info,
   }
   s->volume = s->gain.value = s->gain.target = 1.0;
   s->duck.value = s->duck.target = 1.0;
+  s->first_t = s->end_t = G_MAXUINT64;
+  s->started_us = s->ended_us = -1;
   s->duck_level = s->ducks_at = 1.0;
   s->idle = TRUE;
   s->marks[0].t = rendered;
@@ -189,6 +202,7 @@ audio_cast_mixer_stream_free (AudioCastMixerStream *s)
   audio_cast_ring_free (&s->ring);
   g_free (s->in_scratch);
   g_free (s->converted);
+  g_free (s->loop);
   g_free (s->fifo);
   g_mutex_clear (&s->lock);
   g_free (s);
@@ -307,6 +321,7 @@ audio_cast_mixer_stream_clear (AudioCastMixerStream *s,
   s->restart = TRUE;
   s->generation++;
   s->n_marks = 0;
+  g_clear_pointer (&s->loop, g_free);
   if (frames_heard)
     *frames_heard = s->heard;
   if (frames_cleared)
@@ -557,6 +572,66 @@ take_from_fifo (AudioCastMixerStream *s, guint frames)
   s->fifo_frames -= n;
 }
 
+/* The stream's first frame plays at timeline position @t (a stream at the
+ * mix's rate: exactly there; a resampled one, its resampler's delay
+ * later); before, it is silent. */
+void
+audio_cast_mixer_stream_start_at (AudioCastMixerStream *s, guint64 t)
+{
+  g_mutex_lock (&s->lock);
+  s->start_at = t;
+  g_mutex_unlock (&s->lock);
+}
+
+/* The stream plays @frames frames of @data (its format) again and again,
+ * from now until a clear; FALSE when there is no memory for the copy. */
+gboolean
+audio_cast_mixer_stream_loop (AudioCastMixerStream *s, const guint8 *data,
+    guint64 frames)
+{
+  guint8 *copy = frames == 0 ? NULL : g_try_malloc_n (frames,
+      GST_AUDIO_INFO_BPF (&s->info));
+
+  if (copy == NULL)
+    return FALSE;
+  memcpy (copy, data, frames * GST_AUDIO_INFO_BPF (&s->info));
+  g_mutex_lock (&s->lock);
+  g_free (s->loop);
+  s->loop = copy;
+  s->loop_frames = frames;
+  s->loop_next = 0;
+  g_mutex_unlock (&s->lock);
+  return TRUE;
+}
+
+/* When the stream's first and last frames were heard (monotonic µs, -1:
+ * not yet). */
+void
+audio_cast_mixer_stream_get_times (AudioCastMixerStream *s,
+    gint64 *started_us, gint64 *ended_us)
+{
+  g_mutex_lock (&s->lock);
+  *started_us = s->started_us;
+  *ended_us = s->ended_us;
+  g_mutex_unlock (&s->lock);
+}
+
+/* The rendering thread, with the lock held: a looping stream's ring is
+ * topped up from its loop (a memcpy). */
+static void
+refill_loop_locked (AudioCastMixerStream *s)
+{
+  guint64 space;
+
+  while (s->loop != NULL && (space = space_locked (s)) > 0) {
+    guint64 n = MIN (space, s->loop_frames - s->loop_next);
+
+    audio_cast_ring_write (&s->ring, s->loop + s->loop_next
+        * GST_AUDIO_INFO_BPF (&s->info), n);
+    s->loop_next = (s->loop_next + n) % s->loop_frames;
+  }
+}
+
 gboolean
 audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
     guint frames, guint64 t)
@@ -564,14 +639,23 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   gdouble target = 1.0;
   guint generation = 0;
   gboolean ran_dry, had_data;
+  guint64 start, offset;
 
   s->played = FALSE;
   if (s->converter == NULL || s->in_scratch == NULL || s->converted == NULL)
     return FALSE;
   take_requests (s, t);
-  if (!fill_fifo (s, frames, t, &generation, &target, &ran_dry, &had_data))
+  g_mutex_lock (&s->lock);
+  refill_loop_locked (s);
+  start = s->start_at;
+  g_mutex_unlock (&s->lock);
+  if (start >= t + frames)
+    return FALSE;               /* scheduled later */
+  offset = start > t ? start - t : 0;
+  if (!fill_fifo (s, frames - offset, t + offset, &generation, &target,
+          &ran_dry, &had_data))
     return FALSE;
-  take_from_fifo (s, frames);
+  take_from_fifo (s, frames - offset);
   /* dry, and the converter let out all it had */
   s->idle = ran_dry && position_out (s) == s->base_pos + s->data_fed;
 
@@ -582,9 +666,13 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
     return FALSE;
   }
   push_mark_locked (s, t + frames, position_out (s));
+  if (had_data && s->first_t == G_MAXUINT64)
+    s->first_t = t + offset;
+  s->end_t = s->idle && s->ring.write_pos == position_out (s) ? t + frames
+      : G_MAXUINT64;
   g_mutex_unlock (&s->lock);
 
-  mix_in (s, out, frames);
+  mix_in (s, out + offset * s->mix_channels, frames - offset);
   /* for ducking: the converter's tail after the stream ran dry is not its
    * playing any more */
   s->played = had_data;
@@ -632,9 +720,17 @@ advance_heard_locked (AudioCastMixerStream *s, guint64 heard)
   /* the count never goes back, nor past what was written */
   pos = MIN (pos, s->ring.write_pos);
   if (pos > s->heard_pos) {
+    if (s->started_us < 0 && s->first_t != G_MAXUINT64)
+      s->started_us = g_get_monotonic_time () - (gint64)
+          gst_util_uint64_scale_int (heard - MIN (heard, s->first_t),
+          G_USEC_PER_SEC, s->mix_rate);
     s->heard += pos - s->heard_pos;
     s->heard_pos = pos;
   }
+  if (s->ended_us < 0 && s->started_us >= 0 && heard >= s->end_t)
+    s->ended_us = g_get_monotonic_time () - (gint64)
+        gst_util_uint64_scale_int (heard - s->end_t, G_USEC_PER_SEC,
+        s->mix_rate);
 }
 
 void

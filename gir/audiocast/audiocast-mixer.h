@@ -75,6 +75,13 @@ void     audio_cast_mixer_stream_set_volume (AudioCastMixerStream *stream,
                                          gdouble volume, GstClockTime ramp);
 void     audio_cast_mixer_stream_set_ducking (AudioCastMixerStream *stream,
                                          gdouble level, GstClockTime ramp);
+void     audio_cast_mixer_stream_start_at (AudioCastMixerStream *stream,
+                                         guint64 t);
+gboolean audio_cast_mixer_stream_loop   (AudioCastMixerStream *stream,
+                                         const guint8 *data, guint64 frames);
+void     audio_cast_mixer_stream_get_times (AudioCastMixerStream *stream,
+                                         gint64 *started_us,
+                                         gint64 *ended_us);
 void     audio_cast_mixer_stream_clear  (AudioCastMixerStream *stream,
                                          guint64 *frames_heard,
                                          guint64 *frames_cleared);

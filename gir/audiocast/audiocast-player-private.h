@@ -51,6 +51,13 @@ struct _AudioCastPlayer
   AudioCastPlayerInput input;
 
   AudioCastPipelineFailure failure;       /* has a lock of its own */
+
+  /* Callback mode (audiocast-player-callback.c). callback_lock guards
+   * callback_thread (the feeder; NULL when none runs); callback_stop
+   * (atomic) asks it to end. */
+  GMutex callback_lock;
+  GThread *callback_thread;
+  gint callback_stop;
 };
 
 enum

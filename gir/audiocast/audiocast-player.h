@@ -82,4 +82,36 @@ AUDIO_CAST_AVAILABLE_IN_0_1
 guint64  audio_cast_player_get_heard_position     (AudioCastPlayer *self,
                                                    gint64 *time_us);
 
+/**
+ * AudioCastFillFunc:
+ * @player: the [class@Player] asking
+ * @frames: how many frames it asks for
+ * @user_data: the data given to [method@Player.start_callback]
+ *
+ * Called by a player in callback mode, from a thread of its own, for the
+ * next block.
+ *
+ * Returns: (transfer full) (nullable): @frames frames of the format given to
+ *   [method@Player.start_callback]; fewer to end the stream once they
+ *   played; `NULL` to end it at once
+ *
+ * Since: 0.1
+ */
+typedef GBytes *(*AudioCastFillFunc) (AudioCastPlayer *player, guint frames,
+                                      gpointer user_data);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_player_start_callback         (AudioCastPlayer *self,
+                                                   AudioCastSampleFormat format,
+                                                   guint blocksize,
+                                                   guint lead_blocks,
+                                                   AudioCastFillFunc func,
+                                                   gpointer user_data,
+                                                   GDestroyNotify notify,
+                                                   GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_player_stop_callback          (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_player_get_callback_active    (AudioCastPlayer *self);
+
 G_END_DECLS

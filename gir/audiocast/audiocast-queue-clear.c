@@ -295,3 +295,23 @@ audio_cast_drain_result_to_error (AudioCastDrainResult result,
       return FALSE;
   }
 }
+
+/* Waits until the ring holds fewer than @frames frames (what the device
+ * has not been handed yet), for at most @timeout_us; FALSE when the
+ * timeout came or the output stopped first. The output thread signals
+ * after every period it takes from the ring. */
+gboolean
+audio_cast_queue_wait_ring_below (AudioCastQueue *self, guint64 frames,
+    gint64 timeout_us)
+{
+  gint64 deadline = saturating_add_us (g_get_monotonic_time (),
+      MAX (timeout_us, 0));
+  gboolean below;
+
+  g_mutex_lock (&self->lock);
+  while (!(below = audio_cast_ring_fill (&self->ring) < frames)
+      && self->src_running && !self->src_failed
+      && g_cond_wait_until (&self->played_cond, &self->lock, deadline));
+  g_mutex_unlock (&self->lock);
+  return below;
+}

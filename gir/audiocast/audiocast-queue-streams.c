@@ -337,3 +337,56 @@ audio_cast_queue_wake_streams (AudioCastQueue *self)
   g_cond_broadcast (&self->played_cond);
   g_mutex_unlock (&self->lock);
 }
+
+/**
+ * audio_cast_queue_get_timeline: (skip)
+ * @earliest: (out): the first timeline position a stream can still be
+ *   started at: the device already has everything before it
+ * @time_us: (out): when the position returned was heard (monotonic µs)
+ *
+ * Returns: the timeline position heard now (frames at the ring's rate,
+ *   silence included; what a stream's start is given in)
+ */
+guint64
+audio_cast_queue_get_timeline (AudioCastQueue *self, guint64 *earliest,
+    gint64 *time_us)
+{
+  guint64 heard;
+
+  audio_cast_queue_update_position (self);
+  g_mutex_lock (&self->lock);
+  heard = self->playout.heard_t;
+  *earliest = self->playout.t_end;
+  *time_us = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
+  return heard;
+}
+
+/**
+ * audio_cast_queue_start_stream_at: (skip)
+ * @at: the timeline position of the stream's first frame; -1: as soon as
+ *   it can
+ *
+ * FALSE with @error set when @at is already in the device (or before).
+ */
+gboolean
+audio_cast_queue_start_stream_at (AudioCastQueue *self,
+    AudioCastMixerStream *stream, gint64 at, GError **error)
+{
+  g_mutex_lock (&self->lock);
+  if (at >= 0 && (guint64) at < self->playout.t_end) {
+    guint64 end = self->playout.t_end;
+
+    g_mutex_unlock (&self->lock);
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "timeline position %" G_GINT64_FORMAT " has passed: the device "
+        "already holds everything before %" G_GUINT64_FORMAT, at, end);
+    return FALSE;
+  }
+  /* the output thread fills no period past t_end while the lock is held,
+   * and mixes none it had not filled */
+  audio_cast_mixer_stream_start_at (stream, at >= 0 ? (guint64) at
+      : self->playout.t_end);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}

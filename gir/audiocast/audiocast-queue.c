@@ -323,17 +323,14 @@ idle_locked (AudioCastQueue *self)
       && self->playout.anchored && audio_cast_queue_buffered_locked (self) == 0;
 }
 
-/* A write into an idle queue would start behind the silence the device was
- * kept fed with (up to its whole buffer). When that is more than a restart
- * costs — the lead-in, and the up to two periods past the read position
- * where GstAudioBaseSink resumes after a flush (less than one on pulsesink,
- * see audio_cast_queue_resume_at_device_position()) — it is dropped the way
- * clear() drops audio, so the new audio starts sooner. */
+/* Flushes the device when the queue is idle (all of the ring's audio was
+ * heard) and the device holds more than @worth_it timeline frames: the
+ * ring loses nothing, and the other streams play again what the device
+ * had not played of them. */
 static void
-skip_queued_silence (AudioCastQueue *self)
+flush_idle_device (AudioCastQueue *self, guint64 worth_it)
 {
   gboolean flush;
-  guint64 worth_it;
 
   g_mutex_lock (&self->lock);
   flush = idle_locked (self);
@@ -345,15 +342,12 @@ skip_queued_silence (AudioCastQueue *self)
 
   g_mutex_lock (&self->flush_lock);
   g_mutex_lock (&self->lock);
-  worth_it = gst_util_uint64_scale_int (self->restart_lead_in_time
-      + 2 * self->latency_time, GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
   flush = idle_locked (self)
       && self->playout.t_end - self->playout.heard_t > worth_it;
   if (flush) {
-    GST_DEBUG_OBJECT (self, "skipping %" G_GUINT64_FORMAT " frames of "
-        "silence queued in the device",
-        self->playout.t_end - self->playout.heard_t);
-    /* Nothing unheard is data: no frame counts change. */
+    GST_DEBUG_OBJECT (self, "flushing the %" G_GUINT64_FORMAT " frames "
+        "queued in the device", self->playout.t_end - self->playout.heard_t);
+    /* Nothing unheard is the ring's data: no frame counts change. */
     audio_cast_queue_new_epoch_locked (self);
     audio_cast_queue_request_flush_locked (self);
   }
@@ -362,6 +356,39 @@ skip_queued_silence (AudioCastQueue *self)
   if (flush)
     gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
   g_mutex_unlock (&self->flush_lock);
+}
+
+/* A write into an idle queue would start behind the silence the device was
+ * kept fed with (up to its whole buffer). When that is more than a restart
+ * costs — the lead-in, and the up to two periods past the read position
+ * where GstAudioBaseSink resumes after a flush (less than one on pulsesink,
+ * see audio_cast_queue_resume_at_device_position()) — it is dropped the way
+ * clear() drops audio, so the new audio starts sooner. */
+static void
+skip_queued_silence (AudioCastQueue *self)
+{
+  guint64 worth_it;
+
+  g_mutex_lock (&self->lock);
+  worth_it = self->have_info ? gst_util_uint64_scale_int
+      (self->restart_lead_in_time + 2 * self->latency_time,
+      GST_AUDIO_INFO_RATE (&self->info), GST_SECOND) : 0;
+  g_mutex_unlock (&self->lock);
+  flush_idle_device (self, worth_it);
+}
+
+/**
+ * audio_cast_queue_flush_if_idle: (skip)
+ *
+ * After a clear of one of the other streams: when the ring's own audio was
+ * all heard, the device is flushed, so that the stream's audio it held
+ * stops at once (the others play on from what they had not played). While
+ * the ring's audio plays, nothing is done: a flush would lose it.
+ */
+void
+audio_cast_queue_flush_if_idle (AudioCastQueue *self)
+{
+  flush_idle_device (self, 0);
 }
 
 /**

@@ -125,7 +125,15 @@ AudioCastDrainResult audio_cast_queue_stream_drain (AudioCastQueue *self,
                                        gint64 timeout_us,
                                        const volatile guint *generation);
 void     audio_cast_queue_wake_streams (AudioCastQueue *self);
+void     audio_cast_queue_flush_if_idle (AudioCastQueue *self);
+gboolean audio_cast_queue_wait_ring_below (AudioCastQueue *self,
+                                       guint64 frames, gint64 timeout_us);
 void     audio_cast_queue_set_ducking (AudioCastQueue *self, gdouble level,
                                        GstClockTime ramp);
+guint64  audio_cast_queue_get_timeline (AudioCastQueue *self,
+                                       guint64 *earliest, gint64 *time_us);
+gboolean audio_cast_queue_start_stream_at (AudioCastQueue *self,
+                                       AudioCastMixerStream *stream,
+                                       gint64 at, GError **error);
 
 G_END_DECLS

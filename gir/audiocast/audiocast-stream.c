@@ -45,6 +45,7 @@
 #include "audiocast-mixer.h"
 #include "audiocast-player-input.h"
 #include "audiocast-player-internal.h"
+#include "audiocast-stream-private.h"
 #include "audiocast-stream-properties.h"
 
 #include <math.h>
@@ -295,9 +296,11 @@ audio_cast_stream_drain (AudioCastStream *self, gint64 timeout_us,
  * audio_cast_stream_clear:
  * @self: an [class@Stream]
  *
- * Discards everything of the stream not yet heard but what the device
- * already holds (see [class@Stream]); the player's own audio and the other
- * streams play on. Unblocks the stream's writers and drains. Callable from
+ * Discards everything of the stream not yet heard; the player's own audio
+ * and the other streams play on. While the player's own audio is silent
+ * the stream stops at once (the device is flushed, the other streams play
+ * again what it held of them); while it plays, what the device already
+ * holds of the stream still plays (see [class@Stream]). Unblocks the stream's writers and drains. Callable from
  * any thread.
  *
  * Returns: the stream's frames heard since its previous clear
@@ -323,6 +326,9 @@ audio_cast_stream_clear (AudioCastStream *self)
   g_mutex_unlock (&self->state_lock);
   /* a writer waiting for room, or a drain, leaves */
   audio_cast_queue_wake_streams (self->queue);
+  /* what the device holds of it goes too, unless the player's own audio
+   * is playing (a flush would take that with it) */
+  audio_cast_queue_flush_if_idle (self->queue);
   return since;
 }
 
@@ -589,6 +595,52 @@ audio_cast_stream_get_stats (AudioCastStream *self)
       "frames-cleared", G_TYPE_UINT64, stats.cleared,
       "buffered-frames", G_TYPE_UINT64, stats.buffered,
       "volume", G_TYPE_DOUBLE, stats.volume, NULL);
+}
+
+/**
+ * audio_cast_stream_get_times:
+ * @self: an [class@Stream]
+ * @started_us: (out) (optional): when its first frame was heard
+ *   (g_get_monotonic_time()'s clock), -1 before
+ * @ended_us: (out) (optional): when its last frame was heard, -1 before
+ *   (and while more is written to it, or it loops)
+ *
+ * Returns: `TRUE` once it has ended
+ *
+ * Since: 0.1
+ */
+gboolean
+audio_cast_stream_get_times (AudioCastStream *self, gint64 *started_us,
+    gint64 *ended_us)
+{
+  gint64 started = -1, ended = -1, at;
+  guint64 earliest;
+
+  g_return_val_if_fail (AUDIO_CAST_IS_STREAM (self), FALSE);
+
+  /* brings the heard position up to date */
+  audio_cast_queue_get_timeline (self->queue, &earliest, &at);
+  g_mutex_lock (&self->state_lock);
+  if (self->stream != NULL)
+    audio_cast_mixer_stream_get_times (self->stream, &started, &ended);
+  g_mutex_unlock (&self->state_lock);
+  if (started_us)
+    *started_us = started;
+  if (ended_us)
+    *ended_us = ended;
+  return ended >= 0;
+}
+
+AudioCastMixerStream *
+audio_cast_stream_peek_mixer_stream (AudioCastStream *self)
+{
+  return self->stream;
+}
+
+AudioCastQueue *
+audio_cast_stream_peek_queue (AudioCastStream *self)
+{
+  return self->queue;
 }
 
 static void

@@ -65,6 +65,25 @@ gboolean audio_cast_player_set_ducking   (AudioCastPlayer *player,
                                           GError **error);
 
 AUDIO_CAST_AVAILABLE_IN_0_1
+AudioCastStream *audio_cast_player_play  (AudioCastPlayer *player,
+                                          AudioCastSampleFormat format,
+                                          guint sample_rate,
+                                          guint channels,
+                                          const guint8 *data,
+                                          gsize size,
+                                          gint64 at_frame,
+                                          gboolean loop,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint64  audio_cast_player_get_timeline  (AudioCastPlayer *player,
+                                          guint64 *earliest,
+                                          gint64 *time_us);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_get_times     (AudioCastStream *self,
+                                          gint64 *started_us,
+                                          gint64 *ended_us);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_stream_get_sample_rate (AudioCastStream *self);
 AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_stream_get_channels  (AudioCastStream *self);

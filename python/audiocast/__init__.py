@@ -36,9 +36,9 @@ from ._errors import (
 )
 from ._duplex import playrec
 from ._file import play_file
-from ._player import AudioPlayer, HeardPosition
+from ._player import AudioPlayer, HeardPosition, Timeline
 from ._recorder import AudioRecorder, ReadInfo
-from ._stream import AudioStream
+from ._stream import AudioStream, ScheduledSound
 
 __version__ = "0.1.0"
 
@@ -58,7 +58,9 @@ __all__ = [
     "PlayerClosedError",
     "ReadInfo",
     "RecorderClosedError",
+    "ScheduledSound",
     "StreamClosedError",
+    "Timeline",
     "list_input_devices",
     "list_output_devices",
     "play_file",

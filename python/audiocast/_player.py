@@ -16,9 +16,9 @@ from ._native import native_writer
 from ._gi import AudioCast, GLib
 
 if TYPE_CHECKING:
-    from ._stream import AudioStream
+    from ._stream import AudioStream, ScheduledSound
 
-__all__ = ["AudioPlayer", "HeardPosition"]
+__all__ = ["AudioPlayer", "HeardPosition", "Timeline"]
 
 T = TypeVar("T")
 
@@ -158,6 +158,17 @@ class HeardPosition(NamedTuple):
     time: float
 
 
+class Timeline(NamedTuple):
+    """The player's timeline (every frame its device stream plays, silence
+    included, at its sample rate): ``frames`` heard by ``time`` (seconds of
+    :func:`time.monotonic`), and the ``earliest`` position a sound can still
+    be started at (:meth:`AudioPlayer.play`)."""
+
+    frames: int
+    time: float
+    earliest: int
+
+
 class AudioPlayer:
     """Streams audio to an output device.
 
@@ -171,6 +182,9 @@ class AudioPlayer:
     ``channels`` describe what you will write (``None``: the device's own);
     the library converts, resamples and up/down-mixes to what the device
     plays (:attr:`device_sample_rate`, :attr:`device_channels`).
+
+    ``callback`` (with ``blocksize`` and ``lead_blocks``) starts callback
+    mode at once: see :meth:`start_callback`.
 
     Keyword-only tuning, in seconds: ``buffer_time`` (how much audio the ring
     holds before :meth:`write` blocks, default 2 s), ``latency_time`` (the
@@ -195,7 +209,9 @@ class AudioPlayer:
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None,
                  fade_time: Optional[float] = None,
-                 server: Optional[str] = None) -> None:
+                 server: Optional[str] = None,
+                 callback: Optional[Callable[[int], Any]] = None,
+                 blocksize: int = 480, lead_blocks: int = 3) -> None:
         device = _device_name(device)
         server = text_argument("server", server, "a server address",
                                "server address")
@@ -224,6 +240,9 @@ class AudioPlayer:
             raise err from e
         self._channels = self._player.get_channels()
         self._native_write = native_writer(self._player)
+        self.callback_error: Optional[BaseException] = None
+        if callback is not None:
+            self.start_callback(callback, blocksize, lead_blocks)
 
     # -- streaming ---------------------------------------------------------
 
@@ -422,6 +441,125 @@ class AudioPlayer:
             self._player.set_ducking(float(others), _micros("ramp", ramp))
         except GLib.Error as e:
             raise from_glib(e) from e
+
+    def start_callback(self, callback: Callable[[int], Any],
+                       blocksize: int = 480, lead_blocks: int = 3,
+                       dtype: Any = "float32") -> None:
+        """Callback mode, as PyAudio's: instead of :meth:`write`, the
+        library calls ``callback(frames)`` from a thread of its own
+        whenever fewer than ``lead_blocks`` blocks of ``blocksize`` frames
+        wait in the ring (on top of what the device holds), and plays what
+        it returns
+        (anything :meth:`write` accepts, as ``dtype``). The device's thread
+        never waits for Python: a callback late by less than the lead
+        causes no gap; later, the ring runs dry (counted in ``underruns``).
+        Returning fewer frames (or ``None``) ends the stream once they
+        played; raising ends it at once, and the exception is kept in
+        :attr:`callback_error`.
+
+        >>> def next_block(frames):                          # doctest: +SKIP
+        ...     return synth.render(frames)
+        >>> player.start_callback(next_block, blocksize=480)  # doctest: +SKIP
+        """
+        from ._recorder import _DTYPES, _dtype_name
+        from ._stream import convert_samples
+
+        name = _dtype_name(dtype)
+        fmt = _DTYPES[name][0]
+        self.callback_error = None
+        channels = self._channels
+
+        def fill(_player: Any, frames: int) -> Any:
+            try:
+                data = callback(frames)
+                if data is None:
+                    return None
+                got, pcm = to_pcm(data, channels)
+                raw = (pcm_bytes(pcm) if got == fmt
+                       else convert_samples(got, pcm, fmt, name))
+                return GLib.Bytes.new(raw)
+            except BaseException as e:  # kept for the application
+                self.callback_error = e
+                return None
+
+        try:
+            self._player.start_callback(fmt, blocksize, lead_blocks, fill)
+        except (GLib.Error, OverflowError) as e:
+            if isinstance(e, GLib.Error):
+                raise from_glib(e) from e
+            raise ValueError(f"blocksize {blocksize} or lead_blocks "
+                             f"{lead_blocks} out of range") from e
+
+    def stop_callback(self) -> None:
+        """Stops calling the callback; what it gave plays on."""
+        call_interruptibly(self._player.stop_callback)
+
+    @property
+    def callback_active(self) -> bool:
+        """Whether a callback was started and not stopped."""
+        return bool(self._player.get_callback_active())
+
+    def timeline(self) -> "Timeline":
+        """Where the player's timeline is (see :class:`Timeline`): what
+        :meth:`play`'s ``at`` counts in.
+
+        >>> tl = player.timeline()                          # doctest: +SKIP
+        >>> player.play(click, at=tl.earliest + 4800)       # doctest: +SKIP
+        """
+        frames, earliest, micros = self._player.get_timeline()
+        return Timeline(int(frames), micros / 1_000_000, int(earliest))
+
+    def play(self, data: AudioData, at: "int | float | None" = None,
+             loop: bool = False, sample_rate: Optional[int] = None,
+             channels: Optional[int] = None) -> "ScheduledSound":
+        """Plays a whole sound over the player's own audio and streams,
+        and returns its handle (a :class:`ScheduledSound`: ``cancel()``,
+        ``frames_heard``, ``started``, ``ended``).
+
+        ``at``: ``None``, as soon as possible; an ``int``, the position on
+        the player's :meth:`timeline` of its first frame (at the player's
+        rate it starts exactly there); a ``float``, a moment of
+        :func:`time.monotonic`. A position the device already holds raises
+        :class:`InvalidArgumentError` naming the earliest one. ``loop``:
+        again and again until cancelled (a "thinking" sound).
+        ``sample_rate`` and ``channels`` describe ``data`` (``None``: the
+        player's); its dtype is its own.
+
+        >>> thinking = player.play(tick, loop=True)         # doctest: +SKIP
+        >>> thinking.cancel()                               # doctest: +SKIP
+        """
+        from ._stream import FORMAT_DTYPES, ScheduledSound
+
+        if not isinstance(loop, bool):
+            raise TypeError(f"loop must be a bool, not {type(loop).__name__}")
+        rate = _positive("sample_rate", sample_rate)
+        chans = _positive("channels", channels)
+        position = self._position_of(at, rate)
+        fmt, pcm = to_pcm(data, chans or self._channels)
+        try:
+            stream = self._player.play(fmt, rate, chans, pcm_bytes(pcm),
+                                       position, loop)
+        except GLib.Error as e:
+            raise from_glib(e) from e
+        return ScheduledSound(stream, FORMAT_DTYPES[fmt][0])
+
+    def _position_of(self, at: "int | float | None", rate: int) -> int:
+        """``play()``'s ``at`` as a timeline position (-1: as soon as
+        possible)."""
+        if at is None:
+            return -1
+        if isinstance(at, bool) or not isinstance(at, numbers.Real):
+            raise TypeError("at must be None, a timeline position (int) or "
+                            f"a time.monotonic() moment (float), not "
+                            f"{type(at).__name__}")
+        if isinstance(at, numbers.Integral):
+            if at < 0:
+                raise ValueError(f"timeline position {at} is negative")
+            return int(at)
+        if not math.isfinite(at):
+            raise ValueError(f"at={at} is not a moment")
+        tl = self.timeline()
+        return max(0, tl.frames + round((at - tl.time) * self.sample_rate))
 
     def heard_position(self) -> "HeardPosition":
         """How many frames had been heard (:attr:`frames_played`) at which

@@ -14,25 +14,25 @@ from ._gi import AudioCast, GLib
 from ._player import _micros, call_interruptibly
 from ._recorder import _DTYPES
 
-__all__ = ["AudioStream"]
+__all__ = ["AudioStream", "ScheduledSound"]
 
-_FORMAT_DTYPES = {fmt: (name, np_dtype)
-                  for name, (fmt, _size, np_dtype) in _DTYPES.items()}
+FORMAT_DTYPES = {fmt: (name, np_dtype)
+                 for name, (fmt, _size, np_dtype) in _DTYPES.items()}
 
 
-def _convert(fmt: "AudioCast.SampleFormat", pcm: Any,
-             target: "AudioCast.SampleFormat", dtype: str) -> bytes:
+def convert_samples(fmt: "AudioCast.SampleFormat", pcm: Any,
+                    target: "AudioCast.SampleFormat", dtype: str) -> bytes:
     """``pcm`` (samples of ``fmt``) as samples of ``target``: floats in
     [-1, 1] and integers at full scale, as the player converts. Needs
     numpy."""
     np = sys.modules.get("numpy")
     if np is None:
         raise TypeError(f"this stream takes {dtype} samples; converting from "
-                        f"{_FORMAT_DTYPES[fmt][0]} needs numpy")
-    x = np.frombuffer(pcm_bytes(pcm), dtype=_FORMAT_DTYPES[fmt][1])
+                        f"{FORMAT_DTYPES[fmt][0]} needs numpy")
+    x = np.frombuffer(pcm_bytes(pcm), dtype=FORMAT_DTYPES[fmt][1])
     if x.dtype.kind == "i":
         x = x.astype(np.float64) / float(2 ** (8 * x.dtype.itemsize - 1))
-    out_dtype = np.dtype(_FORMAT_DTYPES[target][1])
+    out_dtype = np.dtype(FORMAT_DTYPES[target][1])
     if out_dtype.kind == "i":
         full = 2 ** (8 * out_dtype.itemsize - 1)
         x = np.clip(np.nan_to_num(x) * full, -full, full - 1).round()
@@ -82,7 +82,7 @@ class AudioStream:
         clears or closes the stream."""
         fmt, pcm = to_pcm(data, self._channels)
         raw = (pcm_bytes(pcm) if fmt == self._format
-               else _convert(fmt, pcm, self._format, self._dtype))
+               else convert_samples(fmt, pcm, self._format, self._dtype))
         try:
             return int(call_interruptibly(lambda: self._stream.write(raw),
                                           self.clear))
@@ -175,3 +175,36 @@ class AudioStream:
                  exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> None:
         self.close()
+
+
+class ScheduledSound(AudioStream):
+    """A whole sound started at a position of the player's timeline, once
+    or looped: what :meth:`AudioPlayer.play` returns. It is a stream of its
+    own (its volume and ducking can be set), and its handle."""
+
+    def cancel(self) -> int:
+        """Stops it, before or while it plays (a loop too), at once but for
+        what the device already holds of it; returns its frames heard."""
+        self.clear()
+        return self.frames_heard
+
+    @property
+    def frames_heard(self) -> int:
+        return self.stats()["frames_played"]
+
+    def _times(self) -> "tuple[Optional[float], Optional[float]]":
+        _ended, started, ended = self._stream.get_times()
+        return (None if started < 0 else started / 1_000_000,
+                None if ended < 0 else ended / 1_000_000)
+
+    @property
+    def started(self) -> Optional[float]:
+        """When its first frame was heard (:func:`time.monotonic`), or
+        ``None`` before."""
+        return self._times()[0]
+
+    @property
+    def ended(self) -> Optional[float]:
+        """When its last frame was heard (:func:`time.monotonic`), or
+        ``None`` before (and while it loops)."""
+        return self._times()[1]

@@ -239,6 +239,87 @@ def test_the_voice_ducks_the_music():
     assert down <= 0.05 + 0.04, f"ducked {down * 1000:.0f} ms in"
 
 
+def click(frames=48, level=0.8):
+    x = np.zeros((frames, 2), np.float32)
+    x[0] = level
+    return x
+
+
+def test_scheduled_sounds_start_at_their_frame():
+    """Two clicks started at timeline positions 12345 frames apart are
+    heard exactly 12345 frames apart (the impulse test), and each says when
+    it started and ended."""
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            tl = p.timeline()
+            first = tl.earliest + RATE // 5
+            a = p.play(click(), at=first)
+            b = p.play(click(level=0.6), at=first + 12345)
+            time.sleep(0.2 + 12345 / RATE + 0.3)
+            assert a.frames_heard == 48 and b.frames_heard == 48
+            assert a.started is not None and a.ended is not None
+            assert b.started - a.started == pytest.approx(12345 / RATE,
+                                                          abs=0.003)
+            # a moment of time.monotonic() as the start
+            when = time.monotonic() + 0.2
+            c = p.play(click(level=0.4), at=when)
+            time.sleep(0.5)
+            assert c.started == pytest.approx(when, abs=0.02)
+        cap.stop(settle=0.1)
+    left = cap.data[:, 0]
+    hits = np.flatnonzero(left > 0.3)
+    assert len(hits) == 3, hits
+    assert hits[1] - hits[0] == 12345, f"{hits[1] - hits[0]} frames apart"
+    assert left[hits[0]] == np.float32(0.8) and left[hits[1]] == np.float32(0.6)
+
+
+def test_a_loop_plays_until_cancelled():
+    tick = np.zeros((RATE // 10, 2), np.float32)
+    tick[:480] = audio_signals.sine(1000.0, 0.01, RATE, 2, amplitude=0.3)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            thinking = p.play(tick, loop=True)
+            time.sleep(0.75)
+            heard = thinking.cancel()
+            time.sleep(0.3)
+            assert thinking.frames_heard == heard
+            s = thinking.stats()
+        cap.stop(settle=0.1)
+    assert s["frames_written"] == s["frames_played"] + s["frames_cleared"]
+    loud = analysis.nonsilent_mask(cap.data)
+    starts = np.flatnonzero(loud[1:] & ~loud[:-1]) + 1
+    if loud[0]:
+        starts = np.r_[0, starts]
+    gaps = np.diff(starts)
+    # seamless: a tick every 100 ms, none missing
+    assert np.all(gaps == RATE // 10), gaps
+    assert 6 <= len(starts) <= 9, len(starts)
+    # cancelled with the player's own audio silent: the device was flushed,
+    # so it stopped within a period of what it had heard
+    last_sound = np.flatnonzero(loud)[-1] - starts[0]
+    print(f"loop: {len(starts)} ticks, {heard} frames heard, the sound "
+          f"ended at {last_sound} frames")
+    assert last_sound <= heard + PERIOD, (last_sound, heard)
+
+
+def test_scheduling_in_the_past_is_refused():
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        p.write(np.zeros((RATE // 5, 2), np.float32))
+        p.drain(timeout=5.0)
+        tl = p.timeline()
+        assert tl.earliest > PERIOD
+        with pytest.raises(audiocast.InvalidArgumentError, match="has passed"):
+            p.play(click(), at=max(0, tl.earliest - PERIOD))
+        with pytest.raises(ValueError, match="negative"):
+            p.play(click(), at=-5)
+        with pytest.raises(TypeError, match="loop"):
+            p.play(click(), loop=1)
+        with pytest.raises(audiocast.InvalidArgumentError, match="frame"):
+            p.play(np.zeros((0, 2), np.float32))
+        # nothing was left playing
+        assert p.write(np.zeros((480, 2), np.float32)) == 480
+
+
 def test_sixteen_streams_at_once():
     tones = [audio_signals.sine(200.0 + 100 * i, 1.0, RATE, 2, amplitude=0.03)
              for i in range(16)]

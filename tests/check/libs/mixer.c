@@ -447,6 +447,70 @@ GST_START_TEST (test_the_base_ducks_the_streams_with_a_ramp)
 
 GST_END_TEST;
 
+/* A stream started at a timeline position plays its first frame exactly
+ * there, and says when it was heard. */
+GST_START_TEST (test_a_scheduled_stream_starts_at_its_frame)
+{
+  AudioCastMixer *mixer = new_mixer ();
+  AudioCastMixerStream *s = add_stream (mixer, GST_AUDIO_FORMAT_F32, RATE,
+      CHANNELS, RATE);
+  gfloat out[PERIOD * CHANNELS];
+  gint64 started, ended;
+
+  write_counter (s, 1, PERIOD);
+  audio_cast_mixer_stream_start_at (s, 2 * PERIOD + 40);
+  fail_if (render (mixer, out, PERIOD));
+  fail_if (render (mixer, out, PERIOD));
+  fail_unless (render (mixer, out, PERIOD));
+  assert_silence (out, 40);
+  assert_counter (out + 40 * CHANNELS, PERIOD - 40, 1);
+  audio_cast_mixer_stream_get_times (s, &started, &ended);
+  fail_unless (started < 0 && ended < 0);
+  audio_cast_mixer_set_heard (mixer, 2 * PERIOD + 41);
+  assert_stats (s, PERIOD, 1, 0);
+  audio_cast_mixer_stream_get_times (s, &started, &ended);
+  fail_unless (started > 0 && ended < 0);
+  fail_unless (render (mixer, out, PERIOD));
+  assert_counter (out, 40, PERIOD - 40 + 1);
+  while (render (mixer, out, PERIOD));
+  audio_cast_mixer_set_heard (mixer, audio_cast_mixer_rendered (mixer));
+  assert_stats (s, PERIOD, PERIOD, 0);
+  /* (the timeline here runs faster than the clock: only that both are
+   * known) */
+  audio_cast_mixer_stream_get_times (s, &started, &ended);
+  fail_unless (ended > 0 && started > 0);
+  audio_cast_mixer_free (mixer);
+}
+
+GST_END_TEST;
+
+/* A looped buffer plays again and again, seamless, until a clear. */
+GST_START_TEST (test_a_loop_plays_until_cleared)
+{
+  AudioCastMixer *mixer = new_mixer ();
+  AudioCastMixerStream *s = add_stream (mixer, GST_AUDIO_FORMAT_F32, RATE,
+      CHANNELS, 2 * PERIOD);
+  gfloat loop[100 * CHANNELS], out[PERIOD * CHANNELS];
+  guint i, p, c;
+
+  for (i = 0; i < 100; i++)
+    for (c = 0; c < CHANNELS; c++)
+      loop[i * CHANNELS + c] = i * COUNTER_STEP;
+  fail_unless (audio_cast_mixer_stream_loop (s, (const guint8 *) loop, 100));
+  for (p = 0; p < 10; p++) {
+    fail_unless (render (mixer, out, PERIOD));
+    for (i = 0; i < PERIOD; i++)
+      fail_unless (out[i * CHANNELS] == ((p * PERIOD + i) % 100)
+          * COUNTER_STEP, "period %u frame %u", p, i);
+    audio_cast_mixer_set_heard (mixer, audio_cast_mixer_rendered (mixer));
+  }
+  audio_cast_mixer_stream_clear (s, NULL, NULL);
+  fail_if (render (mixer, out, PERIOD));
+  audio_cast_mixer_free (mixer);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_sixteen_streams_sum)
 {
   AudioCastMixer *mixer = new_mixer ();
@@ -503,6 +567,8 @@ mixer_suite (void)
   tcase_add_test (tc, test_a_new_mix_format_goes_on_from_what_was_heard);
   tcase_add_test (tc, test_ducking_lowers_the_others_while_it_plays);
   tcase_add_test (tc, test_the_base_ducks_the_streams_with_a_ramp);
+  tcase_add_test (tc, test_a_scheduled_stream_starts_at_its_frame);
+  tcase_add_test (tc, test_a_loop_plays_until_cleared);
   tcase_add_test (tc, test_sixteen_streams_sum);
   tcase_add_test (tc, test_a_ring_that_cannot_be_made_is_an_error);
   return s;
