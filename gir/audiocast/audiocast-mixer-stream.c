@@ -668,8 +668,12 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   push_mark_locked (s, t + frames, position_out (s));
   if (had_data && s->first_t == G_MAXUINT64)
     s->first_t = t + offset;
-  s->end_t = s->idle && s->ring.write_pos == position_out (s) ? t + frames
-      : G_MAXUINT64;
+  /* where everything written had come out: the period that let out its
+   * last frame (more written later starts the count over) */
+  if (s->ring.write_pos != position_out (s))
+    s->end_t = G_MAXUINT64;
+  else if (s->end_t == G_MAXUINT64)
+    s->end_t = t + frames;
   g_mutex_unlock (&s->lock);
 
   mix_in (s, out + offset * s->mix_channels, frames - offset);

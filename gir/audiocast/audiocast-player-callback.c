@@ -19,6 +19,7 @@
 
 #include "audiocast.h"
 #include "audiocast-player-private.h"
+#include "audiocast-player-input.h"
 
 /* How long the feeder waits at a time before it looks at callback_stop
  * again. */
@@ -28,6 +29,7 @@ typedef struct
 {
   AudioCastPlayer *player;      /* (owned) */
   AudioCastSampleFormat format;
+  gsize bpf;                    /* bytes per frame of format */
   guint blocksize;
   guint64 lead_frames;
   AudioCastFillFunc func;
@@ -42,28 +44,70 @@ asked_to_stop (Feed *feed)
       || g_atomic_int_get (&feed->player->stopped);
 }
 
+/* Writes @size bytes; FALSE when the write failed (the player stopped,
+ * the device failed, or @size is not whole frames). */
+static gboolean
+write_blocks (Feed *feed, gconstpointer data, gsize size, gsize *frames)
+{
+  GError *error = NULL;
+
+  *frames = size == 0 ? 0 : audio_cast_player_write (feed->player,
+      feed->format, data, size, &error);
+  if (error == NULL)
+    return TRUE;
+  GST_WARNING ("callback mode: %s", error->message);
+  g_error_free (error);
+  return FALSE;
+}
+
 /* Calls the application for one block and writes it; FALSE when the
  * stream ends (fewer frames, NULL, or a write that failed). */
 static gboolean
 feed_one_block (Feed *feed)
 {
   GBytes *block = feed->func (feed->player, feed->blocksize, feed->user_data);
-  GError *error = NULL;
   gsize size, frames;
   gconstpointer data;
+  gboolean ok;
 
   if (block == NULL)
     return FALSE;
   data = g_bytes_get_data (block, &size);
-  frames = size == 0 ? 0 : audio_cast_player_write (feed->player,
-      feed->format, data, size, &error);
+  ok = write_blocks (feed, data, size, &frames);
   g_bytes_unref (block);
-  if (error != NULL) {
-    GST_WARNING ("callback mode: %s", error->message);
-    g_error_free (error);
-    return FALSE;
+  return ok && frames >= feed->blocksize;
+}
+
+/* The whole lead, asked block by block and written at once: written one
+ * by one, the device would take each block as it came and run dry
+ * between them. FALSE when the stream ended within it. */
+static gboolean
+feed_the_lead (Feed *feed)
+{
+  guint64 blocks = feed->lead_frames / feed->blocksize, i;
+  GByteArray *lead = g_byte_array_new ();
+  gboolean ended = FALSE, ok;
+  gsize frames;
+
+  for (i = 0; i < blocks && !ended && !asked_to_stop (feed); i++) {
+    GBytes *block = feed->func (feed->player, feed->blocksize,
+        feed->user_data);
+    gsize size;
+    gconstpointer data;
+
+    if (block == NULL) {
+      ended = TRUE;
+      break;
+    }
+    data = g_bytes_get_data (block, &size);
+    g_byte_array_append (lead, data, size);
+    g_bytes_unref (block);
+    /* fewer frames than asked: the end, once they played */
+    ended = size < (gsize) feed->blocksize * feed->bpf;
   }
-  return frames >= feed->blocksize;
+  ok = write_blocks (feed, lead->data, lead->len, &frames);
+  g_byte_array_unref (lead);
+  return ok && !ended && !asked_to_stop (feed);
 }
 
 static gpointer
@@ -72,6 +116,8 @@ run_feed (gpointer data)
   Feed *feed = data;
   AudioCastQueue *queue = feed->player->queue;
 
+  if (!feed_the_lead (feed))
+    goto done;
   while (!asked_to_stop (feed)) {
     if (!audio_cast_queue_wait_ring_below (queue, feed->lead_frames,
             WAIT_SLICE_US))
@@ -79,6 +125,7 @@ run_feed (gpointer data)
     if (asked_to_stop (feed) || !feed_one_block (feed))
       break;
   }
+done:
   if (feed->notify)
     feed->notify (feed->user_data);
   g_object_unref (feed->player);
@@ -132,6 +179,12 @@ audio_cast_player_start_callback (AudioCastPlayer *self,
         "100 blocks", blocksize, lead_blocks, 10 * self->rate);
     return FALSE;
   }
+  if (audio_cast_sample_format_to_gst (format) == GST_AUDIO_FORMAT_UNKNOWN) {
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "unknown sample format %d: use one of AudioCast.SampleFormat "
+        "(S16LE, S32LE, F32LE, F64LE)", format);
+    return FALSE;
+  }
   if (g_atomic_int_get (&self->stopped)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
         "the player is closed: it was stopped");
@@ -147,6 +200,9 @@ audio_cast_player_start_callback (AudioCastPlayer *self,
   feed = g_new0 (Feed, 1);
   feed->player = g_object_ref (self);
   feed->format = format;
+  feed->bpf = self->channels * (gsize) (GST_AUDIO_FORMAT_INFO_WIDTH
+      (gst_audio_format_get_info (audio_cast_sample_format_to_gst (format)))
+      / 8);
   feed->blocksize = blocksize;
   feed->lead_frames = (guint64) blocksize * lead_blocks;
   feed->func = func;

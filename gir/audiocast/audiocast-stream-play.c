@@ -91,18 +91,22 @@ audio_cast_player_play (AudioCastPlayer *player, AudioCastSampleFormat format,
 {
   AudioCastStream *sound;
   AudioCastMixerStream *mixed;
-  guint bpf;
+  guint bpf, width;
 
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (player), NULL);
   g_return_val_if_fail (data != NULL || size == 0, NULL);
 
-  sound = audio_cast_player_open_stream (player, sample_rate, channels,
-      format, error);
+  /* the whole sound fits in its ring: writing it never waits, however
+   * far ahead it is started */
+  width = audio_cast_sample_format_to_gst (format) == GST_AUDIO_FORMAT_UNKNOWN
+      ? 0 : GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info
+      (audio_cast_sample_format_to_gst (format))) / 8;
+  bpf = (channels ? channels : audio_cast_player_get_channels (player))
+      * width;
+  sound = audio_cast_stream_open (player, sample_rate, channels, format,
+      bpf ? size / bpf : 0, error);
   if (sound == NULL)
     return NULL;
-  bpf = audio_cast_stream_get_channels (sound) * (guint)
-      (GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info
-          (audio_cast_sample_format_to_gst (format))) / 8);
   if (size == 0 || size % bpf != 0) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
         "a sound of %" G_GSIZE_FORMAT " bytes: it must be one frame (%u "

@@ -18,6 +18,10 @@
 
 G_BEGIN_DECLS
 
+AudioCastStream *audio_cast_stream_open (AudioCastPlayer *player,
+    guint sample_rate, guint channels, AudioCastSampleFormat format,
+    guint64 min_frames, GError **error);
+
 /* The stream's mixer stream (NULL once closed) and its player's queue;
  * (transfer none). Only for a stream no other thread has seen yet. */
 AudioCastMixerStream *audio_cast_stream_peek_mixer_stream

@@ -132,6 +132,20 @@ AudioCastStream *
 audio_cast_player_open_stream (AudioCastPlayer *player, guint sample_rate,
     guint channels, AudioCastSampleFormat format, GError **error)
 {
+  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (player), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return audio_cast_stream_open (player, sample_rate, channels, format, 0,
+      error);
+}
+
+/* audio_cast_player_open_stream(), with a ring of at least @min_frames
+ * (a whole sound to be written at once). */
+AudioCastStream *
+audio_cast_stream_open (AudioCastPlayer *player, guint sample_rate,
+    guint channels, AudioCastSampleFormat format, guint64 min_frames,
+    GError **error)
+{
   AudioCastStream *self;
   AudioCastQueue *queue;
   GstAudioFormat gst_format = audio_cast_sample_format_to_gst (format);
@@ -139,9 +153,6 @@ audio_cast_player_open_stream (AudioCastPlayer *player, guint sample_rate,
   GError *local = NULL;
   guint64 capacity;
   gint64 buffer_time_us = 0;
-
-  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (player), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!audio_cast_player_get_active (player)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
@@ -167,8 +178,8 @@ audio_cast_player_open_stream (AudioCastPlayer *player, guint sample_rate,
   if (!audio_cast_player_ensure_stream_format (player, error))
     return NULL;
   gst_audio_info_set_format (&info, gst_format, sample_rate, channels, NULL);
-  capacity = MAX (1, gst_util_uint64_scale_int (buffer_time_us, sample_rate,
-          G_USEC_PER_SEC));
+  capacity = MAX (MAX (1, min_frames), gst_util_uint64_scale_int
+      (buffer_time_us, sample_rate, G_USEC_PER_SEC));
 
   self = g_object_new (AUDIO_CAST_TYPE_STREAM, NULL);
   self->stream = audio_cast_queue_open_stream (queue, &info, capacity, &local);

@@ -302,6 +302,19 @@ def test_a_loop_plays_until_cancelled():
     assert last_sound <= heard + PERIOD, (last_sound, heard)
 
 
+def test_a_long_sound_started_later_is_taken_at_once():
+    """play() never waits: a sound longer than the player's buffer, started
+    a second from now, is taken whole before any of it plays."""
+    x = audio_signals.noise(2.0, RATE, 2, amplitude=0.1, seed=127)
+    with audiocast.AudioPlayer("speaker", RATE, 2, buffer_time=0.5) as p:
+        tl = p.timeline()
+        sound = p.play(x, at=tl.earliest + RATE)
+        assert sound.started is None and sound.frames_heard == 0
+        assert sound.stats()["frames_written"] == len(x)
+        assert sound.drain(timeout=10.0) is True
+        assert sound.frames_heard == len(x) and sound.ended is not None
+
+
 def test_scheduling_in_the_past_is_refused():
     with audiocast.AudioPlayer("speaker", RATE, 2) as p:
         p.write(np.zeros((RATE // 5, 2), np.float32))
