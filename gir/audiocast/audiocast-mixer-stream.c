@@ -478,13 +478,12 @@ audio_cast_mixer_stream_set_ducking (AudioCastMixerStream *s, gdouble level,
  * driven by its input, as audioresample drives it: asked for a number of
  * output frames right after a reset, it reads past the input it was given
  * (measured: garbage in the last 30 frames of the period). FALSE when the
- * stream was idle and stays so; else *@generation and *@target as they
- * were when the stream's frames were taken, and *@ran_dry whether it had
- * to be padded. */
+ * stream was idle and stays so; else *@generation as it was when the
+ * stream's frames were taken, *@ran_dry whether it had to be padded and
+ * *@had_data whether any of it was the stream's audio. */
 static gboolean
 fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
-    guint *generation, gdouble *target, gboolean *ran_dry,
-    gboolean *had_data)
+    guint *generation, gboolean *ran_dry, gboolean *had_data)
 {
   gsize bpf = GST_AUDIO_INFO_BPF (&s->info);
   gint channels = GST_AUDIO_INFO_CHANNELS (&s->info);
@@ -519,7 +518,6 @@ fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
         push_mark_locked (s, t, s->idle ? position_out (s)
             : s->marks[(s->first_mark + s->n_marks - 1) % MARKS].pos);
       *generation = s->generation;
-      *target = s->volume;
       first = FALSE;
     }
     audio_cast_ring_read (&s->ring, s->in_scratch, data);
@@ -636,7 +634,6 @@ gboolean
 audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
     guint frames, guint64 t)
 {
-  gdouble target = 1.0;
   guint generation = 0;
   gboolean ran_dry, had_data;
   guint64 start, offset;
@@ -652,8 +649,8 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   if (start >= t + frames)
     return FALSE;               /* scheduled later */
   offset = start > t ? start - t : 0;
-  if (!fill_fifo (s, frames - offset, t + offset, &generation, &target,
-          &ran_dry, &had_data))
+  if (!fill_fifo (s, frames - offset, t + offset, &generation, &ran_dry,
+          &had_data))
     return FALSE;
   take_from_fifo (s, frames - offset);
   /* dry, and the converter let out all it had */
