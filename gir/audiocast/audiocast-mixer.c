@@ -62,12 +62,6 @@ audio_cast_mixer_free (AudioCastMixer *mixer)
   g_free (mixer);
 }
 
-const GstAudioInfo *
-audio_cast_mixer_get_info (AudioCastMixer *mixer)
-{
-  return &mixer->info;
-}
-
 /* A stream of @info's format (interleaved) holding up to @capacity frames
  * not heard yet; it joins the mix at the next period rendered. NULL with
  * @error set when the format cannot be converted to the mix's. */
@@ -171,6 +165,14 @@ audio_cast_mixer_apply_base_gain (AudioCastMixer *mixer, gfloat *samples,
   return TRUE;
 }
 
+/* Whether the streams' ducking puts a gain other than 1 on the base (or
+ * is ramping it). The rendering thread's. */
+gboolean
+audio_cast_mixer_base_is_ducked (AudioCastMixer *mixer)
+{
+  return !audio_cast_ramp_is_unity (&mixer->base_gain);
+}
+
 gboolean
 audio_cast_mixer_render (AudioCastMixer *mixer, gfloat *out, guint frames,
     guint64 t, gboolean base_plays)
@@ -213,17 +215,6 @@ audio_cast_mixer_set_format (AudioCastMixer *mixer, gint rate, gint channels,
         (mixer->streams, i), &mixer->info, max_period_frames);
   g_mutex_unlock (&mixer->streams_lock);
   return ok;
-}
-
-guint
-audio_cast_mixer_n_streams (AudioCastMixer *mixer)
-{
-  guint n;
-
-  g_mutex_lock (&mixer->streams_lock);
-  n = mixer->streams->len;
-  g_mutex_unlock (&mixer->streams_lock);
-  return n;
 }
 
 /* The timeline frames rendered so far: where the next period starts. */

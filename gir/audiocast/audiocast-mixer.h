@@ -57,8 +57,6 @@ typedef struct
 AudioCastMixer *audio_cast_mixer_new    (gint rate, gint channels,
                                          guint max_period_frames);
 void     audio_cast_mixer_free          (AudioCastMixer *mixer);
-const GstAudioInfo *audio_cast_mixer_get_info (AudioCastMixer *mixer);
-guint    audio_cast_mixer_n_streams     (AudioCastMixer *mixer);
 
 AudioCastMixerStream *audio_cast_mixer_add_stream (AudioCastMixer *mixer,
                                          const GstAudioInfo *info,
@@ -101,6 +99,7 @@ void     audio_cast_mixer_set_base_ducking (AudioCastMixer *mixer,
                                          gdouble level, GstClockTime ramp);
 gboolean audio_cast_mixer_apply_base_gain (AudioCastMixer *mixer,
                                          gfloat *samples, guint frames);
+gboolean audio_cast_mixer_base_is_ducked (AudioCastMixer *mixer);
 guint64  audio_cast_mixer_rendered      (AudioCastMixer *mixer);
 void     audio_cast_mixer_set_heard     (AudioCastMixer *mixer,
                                          guint64 heard);

@@ -179,12 +179,9 @@ audio_cast_player_start_callback (AudioCastPlayer *self,
         "100 blocks", blocksize, lead_blocks, 10 * self->rate);
     return FALSE;
   }
-  if (audio_cast_sample_format_to_gst (format) == GST_AUDIO_FORMAT_UNKNOWN) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "unknown sample format %d: use one of AudioCast.SampleFormat "
-        "(S16LE, S32LE, F32LE, F64LE)", format);
+  if (audio_cast_sample_format_check (format, error)
+      == GST_AUDIO_FORMAT_UNKNOWN)
     return FALSE;
-  }
   if (g_atomic_int_get (&self->stopped)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
         "the player is closed: it was stopped");
@@ -200,9 +197,7 @@ audio_cast_player_start_callback (AudioCastPlayer *self,
   feed = g_new0 (Feed, 1);
   feed->player = g_object_ref (self);
   feed->format = format;
-  feed->bpf = self->channels * (gsize) (GST_AUDIO_FORMAT_INFO_WIDTH
-      (gst_audio_format_get_info (audio_cast_sample_format_to_gst (format)))
-      / 8);
+  feed->bpf = audio_cast_sample_format_bpf (format, self->channels);
   feed->blocksize = blocksize;
   feed->lead_frames = (guint64) blocksize * lead_blocks;
   feed->func = func;

@@ -36,6 +36,28 @@ audio_cast_sample_format_to_gst (AudioCastSampleFormat format)
   }
 }
 
+GstAudioFormat
+audio_cast_sample_format_check (AudioCastSampleFormat format, GError **error)
+{
+  GstAudioFormat gst_format = audio_cast_sample_format_to_gst (format);
+
+  if (gst_format == GST_AUDIO_FORMAT_UNKNOWN)
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
+        "unknown sample format %d: use S16LE, S32LE, F32LE or F64LE", format);
+  return gst_format;
+}
+
+gsize
+audio_cast_sample_format_bpf (AudioCastSampleFormat format, guint channels)
+{
+  GstAudioFormat gst_format = audio_cast_sample_format_to_gst (format);
+
+  if (gst_format == GST_AUDIO_FORMAT_UNKNOWN)
+    return 0;
+  return GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info (gst_format))
+      / 8 * (gsize) channels;
+}
+
 void
 audio_cast_player_input_init (AudioCastPlayerInput *input, guint rate,
     guint channels)
@@ -66,22 +88,18 @@ gboolean
 audio_cast_player_input_count_frames (const AudioCastPlayerInput *input,
     AudioCastSampleFormat format, gsize size, gsize *frames, GError **error)
 {
-  GstAudioFormat gst_format = audio_cast_sample_format_to_gst (format);
   gsize bpf;
 
-  if (gst_format == GST_AUDIO_FORMAT_UNKNOWN) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "unknown sample format %d: use S16LE, S32LE, F32LE or F64LE", format);
+  if (audio_cast_sample_format_check (format, error)
+      == GST_AUDIO_FORMAT_UNKNOWN)
     return FALSE;
-  }
   if (input->channels == 0) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
         "the player was never opened: make it with audio_cast_player_new() "
         "or g_initable_new()");
     return FALSE;
   }
-  bpf = GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info (gst_format))
-      / 8 * input->channels;
+  bpf = audio_cast_sample_format_bpf (format, input->channels);
   if (size % bpf != 0) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
         "%" G_GSIZE_FORMAT " bytes is not a whole number of frames: a frame "

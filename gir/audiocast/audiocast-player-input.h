@@ -39,6 +39,13 @@ typedef struct
 /* GStreamer's name for @format; GST_AUDIO_FORMAT_UNKNOWN for a value that
  * is none of AudioCastSampleFormat's. */
 GstAudioFormat audio_cast_sample_format_to_gst (AudioCastSampleFormat format);
+/* The same, with @error set (naming the accepted formats) for a value that
+ * is none of them. */
+GstAudioFormat audio_cast_sample_format_check (AudioCastSampleFormat format,
+    GError **error);
+/* Bytes per frame of @channels channels of @format; 0 for an unknown one. */
+gsize audio_cast_sample_format_bpf (AudioCastSampleFormat format,
+    guint channels);
 
 void audio_cast_player_input_init (AudioCastPlayerInput *input, guint rate,
     guint channels);

@@ -77,17 +77,18 @@ mix_period (AudioCastQueue *self, guint8 *data, guint64 frames, guint64 t,
     gboolean is_data)
 {
   gint channels = GST_AUDIO_INFO_CHANNELS (&self->mix_info);
-  gboolean mixed, ducked;
+  gboolean mixed;
   gfloat *base;
   gpointer in[1], out[1];
   guint64 i;
 
   mixed = audio_cast_mixer_render (self->mixer, self->mix_out, frames, t,
       is_data);
+  if (!mixed && !audio_cast_mixer_base_is_ducked (self->mixer))
+    return;                     /* the ring's audio as it was */
   if (GST_AUDIO_INFO_FORMAT (&self->mix_info) == GST_AUDIO_FORMAT_F32) {
+    /* (a period of silence is zeros already) */
     base = (gfloat *) data;
-    if (!is_data)
-      memset (base, 0, frames * channels * sizeof (gfloat));
     audio_cast_mixer_apply_base_gain (self->mixer, base, frames);
     if (mixed)
       for (i = 0; i < frames * channels; i++)
@@ -105,9 +106,7 @@ mix_period (AudioCastQueue *self, guint8 *data, guint64 frames, guint64 t,
   } else {
     memset (base, 0, frames * channels * sizeof (gfloat));
   }
-  ducked = audio_cast_mixer_apply_base_gain (self->mixer, base, frames);
-  if (!mixed && !ducked)
-    return;                     /* the ring's audio as it was */
+  audio_cast_mixer_apply_base_gain (self->mixer, base, frames);
   /* back to the ring's format; integer formats clip */
   for (i = 0; i < frames * channels; i++)
     base[i] = CLAMP (base[i] + (mixed ? self->mix_out[i] : 0.0f), -1.0f,

@@ -125,13 +125,9 @@ check_parameters (AudioCastRecorder *self, GError **error)
           self->requested_channels, self->latency_time, self->buffer_time,
           error))
     return FALSE;
-  if (audio_cast_sample_format_to_gst (self->format)
-      == GST_AUDIO_FORMAT_UNKNOWN) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "unknown sample format %d: use S16LE, S32LE, F32LE or F64LE",
-        self->format);
+  if (audio_cast_sample_format_check (self->format, error)
+      == GST_AUDIO_FORMAT_UNKNOWN)
     return FALSE;
-  }
   return check_echo_player (self, error);
 }
 

@@ -91,18 +91,15 @@ audio_cast_player_play (AudioCastPlayer *player, AudioCastSampleFormat format,
 {
   AudioCastStream *sound;
   AudioCastMixerStream *mixed;
-  guint bpf, width;
+  gsize bpf;
 
   g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (player), NULL);
   g_return_val_if_fail (data != NULL || size == 0, NULL);
 
   /* the whole sound fits in its ring: writing it never waits, however
    * far ahead it is started */
-  width = audio_cast_sample_format_to_gst (format) == GST_AUDIO_FORMAT_UNKNOWN
-      ? 0 : GST_AUDIO_FORMAT_INFO_WIDTH (gst_audio_format_get_info
-      (audio_cast_sample_format_to_gst (format))) / 8;
-  bpf = (channels ? channels : audio_cast_player_get_channels (player))
-      * width;
+  bpf = audio_cast_sample_format_bpf (format, channels ? channels
+      : audio_cast_player_get_channels (player));
   sound = audio_cast_stream_open (player, sample_rate, channels, format,
       bpf ? size / bpf : 0, error);
   if (sound == NULL)
@@ -110,7 +107,7 @@ audio_cast_player_play (AudioCastPlayer *player, AudioCastSampleFormat format,
   if (size == 0 || size % bpf != 0) {
     g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
         "a sound of %" G_GSIZE_FORMAT " bytes: it must be one frame (%u "
-        "bytes) or more, a whole number of them", size, bpf);
+        "bytes) or more, a whole number of them", size, (guint) bpf);
     g_object_unref (sound);
     return NULL;
   }

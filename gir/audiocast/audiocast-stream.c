@@ -165,9 +165,7 @@ audio_cast_stream_open (AudioCastPlayer *player, guint sample_rate,
     channels = audio_cast_player_get_channels (player);
   g_object_get (player, "buffer-time", &buffer_time_us, NULL);
   if (gst_format == GST_AUDIO_FORMAT_UNKNOWN) {
-    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_INVALID_ARGUMENT,
-        "unknown sample format %d: use one of AudioCast.SampleFormat "
-        "(S16LE, S32LE, F32LE, F64LE)", format);
+    audio_cast_sample_format_check (format, error);
     return NULL;
   }
   if (!audio_cast_check_stream_request (sample_rate, channels, 0,
