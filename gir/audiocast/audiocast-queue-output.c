@@ -464,6 +464,11 @@ record_landing_locked (AudioCastQueue *self, guint64 frames, gint rate)
 static void
 handle_push_result (AudioCastQueue *self, GstFlowReturn ret)
 {
+  /* A push that got past the device pad's flushing check just before the
+   * bin took the device down gets basesink's answer for a pad no longer in
+   * push mode: EOS, which then means "shutting down". */
+  if (ret == GST_FLOW_EOS && device_going_down (self))
+    ret = GST_FLOW_FLUSHING;
   if (ret == GST_FLOW_FLUSHING) {
     /* Either clear() flushed us (the next iteration finishes the flush) or
      * the device is shutting down (src_running drops). */
