@@ -38,6 +38,7 @@ audio_cast_capture_ring_init (AudioCastCaptureRing *ring, gsize bpf,
   ring->rate = rate;
   g_mutex_init (&ring->lock);
   g_cond_init (&ring->data_cond);
+  audio_cast_wakeup_init (&ring->wakeup);
   audio_cast_ring_init (&ring->ring);
   return audio_cast_ring_alloc (&ring->ring, bpf, capacity);
 }
@@ -47,6 +48,7 @@ void
 audio_cast_capture_ring_clear (AudioCastCaptureRing *ring)
 {
   audio_cast_ring_free (&ring->ring);
+  audio_cast_wakeup_clear (&ring->wakeup);
   g_cond_clear (&ring->data_cond);
   g_mutex_clear (&ring->lock);
 }
@@ -129,6 +131,8 @@ audio_cast_capture_ring_push (AudioCastCaptureRing *ring, const guint8 *src,
     ring->overflows++;
   }
   g_cond_broadcast (&ring->data_cond);
+  audio_cast_wakeup_fire_if_reached (&ring->wakeup,
+      audio_cast_ring_fill (&ring->ring));
   g_mutex_unlock (&ring->lock);
 }
 
@@ -264,6 +268,35 @@ audio_cast_capture_ring_stop (AudioCastCaptureRing *ring)
   g_mutex_lock (&ring->lock);
   ring->stopped = TRUE;
   g_cond_broadcast (&ring->data_cond);
+  audio_cast_wakeup_fire (&ring->wakeup);
+  g_mutex_unlock (&ring->lock);
+}
+
+gint
+audio_cast_capture_ring_get_wakeup_fd (AudioCastCaptureRing *ring)
+{
+  gint fd;
+
+  g_mutex_lock (&ring->lock);
+  fd = audio_cast_wakeup_get_fd (&ring->wakeup);
+  g_mutex_unlock (&ring->lock);
+  return fd;
+}
+
+/* Arms the wakeup for @frames frames to read (capped to the ring: more
+ * never fit), fired at once when they are there or the ring stopped. */
+void
+audio_cast_capture_ring_arm_wakeup (AudioCastCaptureRing *ring,
+    guint64 frames)
+{
+  g_mutex_lock (&ring->lock);
+  audio_cast_wakeup_arm (&ring->wakeup,
+      MAX (1, MIN (frames, ring->ring.capacity)));
+  if (ring->stopped)
+    audio_cast_wakeup_fire (&ring->wakeup);
+  else
+    audio_cast_wakeup_fire_if_reached (&ring->wakeup,
+        audio_cast_ring_fill (&ring->ring));
   g_mutex_unlock (&ring->lock);
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "audiocast-ring.h"
+#include "audiocast-wakeup.h"
 
 #include <gio/gio.h>
 
@@ -57,6 +58,8 @@ typedef struct
   AudioCastCaptureAnchor anchors[AUDIO_CAST_CAPTURE_ANCHORS];
   guint n_anchors;
   guint next_anchor;            /* where the next anchor goes */
+  AudioCastWakeup wakeup;       /* an event loop's reader: wanted is the
+                                 * frames it waits for */
 } AudioCastCaptureRing;
 
 typedef enum
@@ -100,6 +103,9 @@ AudioCastCaptureRead audio_cast_capture_ring_read (AudioCastCaptureRing *ring,
                                         GCancellable *cancellable,
                                         AudioCastCaptureReadInfo *info);
 
+gint     audio_cast_capture_ring_get_wakeup_fd (AudioCastCaptureRing *ring);
+void     audio_cast_capture_ring_arm_wakeup (AudioCastCaptureRing *ring,
+                                             guint64 frames);
 gboolean audio_cast_capture_ring_wait  (AudioCastCaptureRing *ring,
                                         guint64 frames, gint64 timeout_us,
                                         GCancellable *cancellable);

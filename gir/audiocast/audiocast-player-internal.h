@@ -26,4 +26,13 @@ const gchar    *audio_cast_player_peek_server (AudioCastPlayer *self);
 gboolean        audio_cast_player_ensure_stream_format (AudioCastPlayer *self,
                                                         GError **error);
 
+/* The write of audio_cast_player_write() (@wait TRUE) and
+ * audio_cast_player_try_write(). */
+gsize           audio_cast_player_write_frames (AudioCastPlayer *self,
+                                                AudioCastSampleFormat format,
+                                                const guint8 *data,
+                                                gsize size,
+                                                gboolean wait,
+                                                GError **error);
+
 G_END_DECLS

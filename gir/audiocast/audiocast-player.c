@@ -226,13 +226,26 @@ gsize
 audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
     const guint8 *data, gsize size, GError **error)
 {
+  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), 0);
+  g_return_val_if_fail (data != NULL || size == 0, 0);
+
+  return audio_cast_player_write_frames (self, format, data, size, TRUE,
+      error);
+}
+
+/* audio_cast_player_write() and, when @wait is FALSE,
+ * audio_cast_player_try_write(): that one takes only what fits now, and
+ * nothing while another thread's write holds the ring (it may be waiting
+ * for room). */
+gsize
+audio_cast_player_write_frames (AudioCastPlayer *self,
+    AudioCastSampleFormat format, const guint8 *data, gsize size,
+    gboolean wait, GError **error)
+{
   GstFlowReturn ret;
   guint64 accepted = 0;
   gsize frames;
   const guint8 *samples;
-
-  g_return_val_if_fail (AUDIO_CAST_IS_PLAYER (self), 0);
-  g_return_val_if_fail (data != NULL || size == 0, 0);
 
   if (g_atomic_int_get (&self->stopped)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
@@ -245,7 +258,10 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
   if (frames == 0)
     return 0;
 
-  g_mutex_lock (&self->write_lock);
+  if (wait)
+    g_mutex_lock (&self->write_lock);
+  else if (!g_mutex_trylock (&self->write_lock))
+    return 0;
   if (!fix_stream_format_locked (self, format, error)) {
     g_mutex_unlock (&self->write_lock);
     return 0;
@@ -254,7 +270,7 @@ audio_cast_player_write (AudioCastPlayer *self, AudioCastSampleFormat format,
   samples = audio_cast_player_input_prepare (&self->input, format, data,
       frames);
 
-  ret = samples ? audio_cast_queue_write (self->queue, samples, frames,
+  ret = samples ? audio_cast_queue_write (self->queue, samples, frames, wait,
       &accepted) : GST_FLOW_ERROR;
   g_mutex_unlock (&self->write_lock);
 

@@ -56,6 +56,19 @@ gsize    audio_cast_player_write         (AudioCastPlayer *self,
                                           gsize size,
                                           GError **error);
 AUDIO_CAST_AVAILABLE_IN_0_1
+gsize    audio_cast_player_try_write     (AudioCastPlayer *self,
+                                          AudioCastSampleFormat format,
+                                          const guint8 *data,
+                                          gsize size,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+guint64  audio_cast_player_get_write_available (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gint     audio_cast_player_get_wakeup_fd (AudioCastPlayer *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_player_arm_wakeup    (AudioCastPlayer *self,
+                                          guint64 space_frames);
+AUDIO_CAST_AVAILABLE_IN_0_1
 gboolean audio_cast_player_drain         (AudioCastPlayer *self,
                                           gint64 timeout_us,
                                           GError **error);

@@ -67,6 +67,7 @@ audio_cast_queue_discard_unheard_locked (AudioCastQueue *self)
 
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
   g_cond_broadcast (&self->work_cond);
   return discarded;
 }
@@ -121,6 +122,7 @@ clear_gently_locked (AudioCastQueue *self, guint64 *heard,
 
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
 }
 
 void

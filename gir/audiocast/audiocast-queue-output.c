@@ -108,6 +108,7 @@ stop_output (AudioCastQueue *self, gboolean failed)
     self->src_failed = TRUE;
   g_cond_broadcast (&self->played_cond);
   g_cond_broadcast (&self->space_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
   g_mutex_unlock (&self->lock);
   gst_pad_pause_task (self->srcpad);
 }
@@ -202,6 +203,8 @@ sync_step_locked (AudioCastQueue *self, const SyncClock *c, guint64 *frames)
   if (self->space_wanted > 0
       && audio_cast_ring_space (&self->ring) >= self->space_wanted)
     g_cond_broadcast (&self->space_cond);
+  audio_cast_wakeup_fire_if_reached (&self->wakeup,
+      audio_cast_ring_space (&self->ring));
   return STEP_SKIPPED;
 }
 
@@ -236,6 +239,9 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
     if (self->space_wanted > 0
         && audio_cast_ring_space (&self->ring) >= self->space_wanted)
       g_cond_broadcast (&self->space_cond);
+    if (self->wakeup.wanted > 0)
+      audio_cast_wakeup_fire_if_reached (&self->wakeup,
+          audio_cast_ring_space (&self->ring));
     *frames_out = frames;
     return step;
   }
@@ -661,6 +667,8 @@ audio_cast_queue_push_loop (gpointer user_data)
   if (ret == GST_FLOW_OK && epoch == self->epoch)
     record_landing_locked (self, frames, GST_AUDIO_INFO_RATE (&info));
   g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire_if_reached (&self->wakeup,
+      audio_cast_ring_space (&self->ring));
   g_mutex_unlock (&self->lock);
   if (tapped) {
     if (ret == GST_FLOW_OK)
@@ -697,6 +705,7 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
   }
   g_cond_broadcast (&self->work_cond);
   g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
   g_mutex_unlock (&self->lock);
 
   if (active)

@@ -102,7 +102,8 @@ audio_cast_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   g_mutex_unlock (&self->lock);
   audio_cast_queue_commit_preroll (self);
 
-  ret = audio_cast_queue_write (self, map.data, map.size / bpf, &accepted);
+  ret = audio_cast_queue_write (self, map.data, map.size / bpf, TRUE,
+      &accepted);
 
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
@@ -186,6 +187,7 @@ audio_cast_queue_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       g_mutex_lock (&self->lock);
       self->sink_flushing = TRUE;
       g_cond_broadcast (&self->space_cond);
+      audio_cast_wakeup_fire (&self->wakeup);
       g_mutex_unlock (&self->lock);
       audio_cast_queue_clear (self, NULL, NULL);
       audio_cast_queue_lose_preroll (self);
@@ -261,6 +263,7 @@ audio_cast_queue_sink_activate_mode (GstPad *pad, GstObject *parent,
     audio_cast_pending_events_clear (&self->pending_events);
   }
   g_cond_broadcast (&self->space_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }

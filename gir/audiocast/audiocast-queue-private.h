@@ -20,6 +20,7 @@
 #include "audiocast-playout.h"
 #include "audiocast-ring.h"
 #include "audiocast-sync.h"
+#include "audiocast-wakeup.h"
 
 #include <gst/audio/audio.h>
 
@@ -68,6 +69,9 @@ struct _AudioCastQueue
   guint64 fade_pending;         /* frames in fade_buf not pushed yet */
 
   guint64 space_wanted;         /* room a blocked producer waits for; 0: none */
+  /* an event loop's waiter (audio_cast_queue_arm_wakeup()): wanted is the
+   * room it waits for, 0 for the next period taken */
+  AudioCastWakeup wakeup;
   guint generation;             /* bumped by every clear */
   gboolean sink_flushing;       /* producer must leave */
   gboolean src_running;         /* output thread may run */

@@ -169,6 +169,7 @@ audio_cast_queue_fail (AudioCastQueue *self)
   }
   g_cond_broadcast (&self->space_cond);
   g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire (&self->wakeup);
   g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
 }
@@ -396,7 +397,7 @@ audio_cast_queue_flush_if_idle (AudioCastQueue *self)
  * @frames_accepted: (out): frames that went into the ring
  *
  * Copies interleaved frames of the negotiated format into the ring, waiting
- * while it is full. Returns early, with GST_FLOW_OK, when a clear discards
+ * while it is full (unless @wait is FALSE: then only what fits now). Returns early, with GST_FLOW_OK, when a clear discards
  * the rest (it belongs to the audio the application just dropped); with
  * GST_FLOW_FLUSHING when the element stops; GST_FLOW_ERROR when the device
  * failed, so no writer waits for a ring nobody empties.
@@ -406,7 +407,7 @@ audio_cast_queue_flush_if_idle (AudioCastQueue *self)
  */
 GstFlowReturn
 audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
-    guint64 frames, guint64 *frames_accepted)
+    guint64 frames, gboolean wait, guint64 *frames_accepted)
 {
   GstFlowReturn ret = GST_FLOW_OK;
   guint64 done = 0;
@@ -449,6 +450,8 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
       ret = GST_FLOW_ERROR;
       break;
     }
+    if (!wait)
+      break;
 
     /* Wake when a quarter of the ring is free, not for every period the
      * device takes: a writer streaming small chunks into a full ring would
@@ -470,6 +473,60 @@ out:
   g_mutex_unlock (&self->lock);
   *frames_accepted = done;
   return ret;
+}
+
+/* Room in the ring, in frames; before the first format is set, the room a
+ * ring of buffer-time at @rate will have. */
+guint64
+audio_cast_queue_get_space (AudioCastQueue *self, guint rate)
+{
+  guint64 space;
+
+  g_return_val_if_fail (AUDIO_CAST_IS_QUEUE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  if (self->have_info)
+    space = audio_cast_ring_space (&self->ring);
+  else
+    space = MAX (1, gst_util_uint64_scale_int (self->buffer_time, rate,
+            GST_SECOND));
+  g_mutex_unlock (&self->lock);
+  return space;
+}
+
+/* The fd of the queue's wakeup, -1 when no pipe could be opened. */
+gint
+audio_cast_queue_get_wakeup_fd (AudioCastQueue *self)
+{
+  gint fd;
+
+  g_return_val_if_fail (AUDIO_CAST_IS_QUEUE (self), -1);
+
+  g_mutex_lock (&self->lock);
+  fd = audio_cast_wakeup_get_fd (&self->wakeup);
+  g_mutex_unlock (&self->lock);
+  return fd;
+}
+
+/* Arms the wakeup for room for @space_frames frames (capped to the ring:
+ * more never fits), or for the next period the output thread takes when
+ * @space_frames is 0; a clear, a failure and the output stopping fire it
+ * whatever it waits for. Fired at once when the room is already there. */
+void
+audio_cast_queue_arm_wakeup (AudioCastQueue *self, guint64 space_frames)
+{
+  g_return_if_fail (AUDIO_CAST_IS_QUEUE (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->have_info)
+    space_frames = MIN (space_frames, self->ring.capacity);
+  audio_cast_wakeup_arm (&self->wakeup, space_frames);
+  if (!self->src_running || self->src_failed)
+    audio_cast_wakeup_fire (&self->wakeup);
+  else if (space_frames > 0 && self->have_info)
+    audio_cast_wakeup_fire_if_reached (&self->wakeup,
+        audio_cast_ring_space (&self->ring));
+  g_mutex_unlock (&self->lock);
 }
 
 /* Waits, with the lock held, until everything accepted so far was heard, so
@@ -576,6 +633,7 @@ audio_cast_queue_finalize (GObject *object)
   g_rec_mutex_clear (&self->preroll_lock);
   g_rw_lock_clear (&self->device_lock);
   g_cond_clear (&self->space_cond);
+  audio_cast_wakeup_clear (&self->wakeup);
   g_cond_clear (&self->work_cond);
   g_cond_clear (&self->played_cond);
 
@@ -611,6 +669,7 @@ audio_cast_queue_init (AudioCastQueue *self)
   g_rec_mutex_init (&self->preroll_lock);
   g_rw_lock_init (&self->device_lock);
   g_cond_init (&self->space_cond);
+  audio_cast_wakeup_init (&self->wakeup);
   g_cond_init (&self->work_cond);
   g_cond_init (&self->played_cond);
   audio_cast_ring_init (&self->ring);

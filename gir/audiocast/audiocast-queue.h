@@ -72,7 +72,12 @@ gboolean audio_cast_queue_set_format  (AudioCastQueue *self,
 GstFlowReturn audio_cast_queue_write  (AudioCastQueue *self,
                                        const guint8 *data,
                                        guint64 frames,
+                                       gboolean wait,
                                        guint64 *frames_accepted);
+guint64  audio_cast_queue_get_space   (AudioCastQueue *self, guint rate);
+gint     audio_cast_queue_get_wakeup_fd (AudioCastQueue *self);
+void     audio_cast_queue_arm_wakeup  (AudioCastQueue *self,
+                                       guint64 space_frames);
 void     audio_cast_queue_set_device  (AudioCastQueue *self,
                                        GstElement *device_sink);
 void     audio_cast_queue_clear       (AudioCastQueue *self,

@@ -55,6 +55,11 @@ gboolean audio_cast_recorder_wait          (AudioCastRecorder *self,
                                             gint64 timeout_us,
                                             GCancellable *cancellable);
 AUDIO_CAST_AVAILABLE_IN_0_1
+gint     audio_cast_recorder_get_wakeup_fd (AudioCastRecorder *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_recorder_arm_wakeup    (AudioCastRecorder *self,
+                                            guint64 frames);
+AUDIO_CAST_AVAILABLE_IN_0_1
 void     audio_cast_recorder_stop          (AudioCastRecorder *self);
 
 AUDIO_CAST_AVAILABLE_IN_0_1

@@ -46,7 +46,8 @@ else:
     AudioData = Any
     Pcm = Any
 
-__all__ = ["AudioData", "ACCEPTED", "Pcm", "pcm_bytes", "pcm_size", "to_pcm"]
+__all__ = ["AudioData", "ACCEPTED", "Pcm", "pcm_bytes", "pcm_size", "pcm_tail",
+           "sample_size", "to_pcm"]
 
 Fmt = AudioCast.SampleFormat
 
@@ -144,6 +145,19 @@ def pcm_bytes(pcm: Pcm) -> bytes:
 
 def pcm_size(pcm: Pcm) -> int:
     return len(pcm) if isinstance(pcm, bytes) else pcm.nbytes
+
+
+def sample_size(fmt: "AudioCast.SampleFormat") -> int:
+    """Bytes per sample of one of the formats :func:`to_pcm` returns."""
+    return next(size for (_, size), f in _FORMATS.items() if f == fmt)
+
+
+def pcm_tail(pcm: Pcm, start: int) -> Pcm:
+    """The samples of ``pcm`` from byte ``start`` on, as ``bytes`` or a
+    contiguous numpy byte view (no copy)."""
+    if isinstance(pcm, bytes):
+        return pcm[start:]
+    return pcm.reshape(-1).view("u1")[start:]
 
 
 def to_pcm(data: AudioData, channels: int) -> Tuple["AudioCast.SampleFormat", Pcm]:

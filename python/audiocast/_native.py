@@ -1,4 +1,5 @@
-"""audio_cast_player_write() and audio_cast_recorder_read_into() without
+"""audio_cast_player_write(), audio_cast_player_try_write() and
+audio_cast_recorder_read_into() without
 PyGObject's marshalling (private).
 
 For a ``guint8`` array argument PyGObject copies the caller's bytes into a
@@ -29,9 +30,10 @@ class _GError(ctypes.Structure):
                 ("message", ctypes.c_char_p)]
 
 
-def _load() -> Optional[Tuple[Any, Any, Any]]:
-    """(audio_cast_player_write, audio_cast_recorder_read_into, g_error_free)
-    from the libraries already in the process, or None."""
+def _load() -> Optional[Tuple[Any, Any, Any, Any]]:
+    """(audio_cast_player_write, audio_cast_recorder_read_into, g_error_free,
+    audio_cast_player_try_write) from the libraries already in the process,
+    or None."""
     try:
         import gi
         gi.require_version("GIRepository", "2.0")
@@ -43,14 +45,16 @@ def _load() -> Optional[Tuple[Any, Any, Any]]:
         audiocast = ctypes.CDLL(names.split(",")[0], mode=mode)
         glib = ctypes.CDLL("libglib-2.0.so.0", mode=mode)
         write = audiocast.audio_cast_player_write
+        try_write = audiocast.audio_cast_player_try_write
         read = audiocast.audio_cast_recorder_read_into
         free = glib.g_error_free
     except (ImportError, ValueError, OSError, AttributeError):
         return None
     error_out = ctypes.POINTER(ctypes.POINTER(_GError))
-    write.restype = ctypes.c_size_t
-    write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
-                      ctypes.c_size_t, error_out]
+    for fn in (write, try_write):
+        fn.restype = ctypes.c_size_t
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                       ctypes.c_size_t, error_out]
     read.restype = ctypes.c_size_t
     read.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
                      ctypes.c_int64, ctypes.c_void_p,
@@ -58,10 +62,10 @@ def _load() -> Optional[Tuple[Any, Any, Any]]:
                      ctypes.POINTER(ctypes.c_uint64), error_out]
     free.restype = None
     free.argtypes = [ctypes.POINTER(_GError)]
-    return write, read, free
+    return write, read, free, try_write
 
 
-_LOADED: Optional[Tuple[Any, Any, Any]] = None
+_LOADED: Optional[Tuple[Any, Any, Any, Any]] = None
 _TRIED = False
 
 
@@ -78,7 +82,7 @@ def _buffer_address(data: Any) -> int:
     return data.ctypes.data  # a C-contiguous numpy array (see _convert)
 
 
-def _loaded() -> Optional[Tuple[Any, Any, Any]]:
+def _loaded() -> Optional[Tuple[Any, Any, Any, Any]]:
     global _LOADED, _TRIED
     if not _TRIED:
         _TRIED = True
@@ -105,9 +109,11 @@ def _raise_if_set(error: Any, free: Any) -> None:
     raise err
 
 
-def native_writer(player: "AudioCast.Player") -> Optional[Callable[..., int]]:
+def native_writer(player: "AudioCast.Player", wait: bool = True
+                  ) -> Optional[Callable[..., int]]:
     """A function ``write(fmt, data, size)`` for ``player`` that raises
-    ``GLib.Error`` like the PyGObject method does, or None.
+    ``GLib.Error`` like the PyGObject method does, or None. With ``wait``
+    False it is ``try_write``: what fits now, never waiting.
 
     ``data`` is ``bytes`` or a C-contiguous numpy array; it stays referenced
     (so alive) for the whole call.
@@ -116,7 +122,9 @@ def native_writer(player: "AudioCast.Player") -> Optional[Callable[..., int]]:
     address = _address_or_none(player)
     if loaded is None or address is None:
         return None
-    write, _, free = loaded
+    write, _, free, try_write = loaded
+    if not wait:
+        write = try_write
 
     def native_write(fmt: "AudioCast.SampleFormat", data: Any, size: int) -> int:
         error = ctypes.POINTER(_GError)()
@@ -139,7 +147,7 @@ def native_reader(recorder: "AudioCast.Recorder"
     address = _address_or_none(recorder)
     if loaded is None or address is None:
         return None
-    _, read, free = loaded
+    _, read, free, _ = loaded
 
     def native_read(array: Any, frames: int, timeout_us: int,
                     cancellable: Any) -> Tuple[int, int, int]:

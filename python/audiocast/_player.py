@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional,
                     Type, TypeVar)
 
+from ._async import Wakeup, drain_async, write_async
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
 from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
 from ._native import native_writer
@@ -240,6 +241,13 @@ class AudioPlayer:
             raise err from e
         self._channels = self._player.get_channels()
         self._native_write = native_writer(self._player)
+        self._native_try_write = native_writer(self._player, wait=False)
+        # asyncio: the library's wakeup descriptor, and the clears made
+        # through this object (a write_async or drain_async they end)
+        self._wakeup = Wakeup(self._player.get_wakeup_fd,
+                              self._player.arm_wakeup, "player")
+        self._clears = 0
+        self._ring_frames = int(self._player.get_write_available())
         self.callback_error: Optional[BaseException] = None
         if callback is not None:
             self.start_callback(callback, blocksize, lead_blocks)
@@ -296,12 +304,48 @@ class AudioPlayer:
         """Discards everything not heard yet (barge-in) and returns the
         number of frames heard since the previous clear.
 
-        A :meth:`drain` or :meth:`write` blocked in another thread returns at
-        once; writing afterwards plays the new audio, never the old.
+        A :meth:`drain` or :meth:`write` blocked in another thread, and a
+        :meth:`drain_async` or :meth:`write_async` awaited in any task,
+        returns at once; writing afterwards plays the new audio, never the
+        old.
 
         >>> threading.Thread(target=player.clear).start()    # doctest: +SKIP
         """
+        self._clears += 1
         return int(self._player.clear())
+
+    # -- asyncio -------------------------------------------------------------
+
+    async def write_async(self, data: AudioData) -> int:
+        """:meth:`write` for asyncio: queues what fits at once and awaits
+        room for the rest without blocking the event loop (the library
+        makes a file descriptor readable when there is room; no thread is
+        involved). Returns the frames queued: fewer when :meth:`clear` or
+        :meth:`stop` came meanwhile. Cancelling the awaiting task leaves
+        what was queued queued.
+
+        >>> async def speak(player, tts_chunks):           # doctest: +SKIP
+        ...     async for chunk in tts_chunks:
+        ...         await player.write_async(chunk)
+        ...     await player.drain_async()
+        """
+        return await write_async(self, data)
+
+    async def drain_async(self, timeout: Optional[float] = None) -> bool:
+        """:meth:`drain` for asyncio: ``True`` once everything written
+        before the call was heard; ``False`` when :meth:`clear` or
+        :meth:`stop` ended the wait or ``timeout`` (seconds) ran out.
+        Cancelling the awaiting task (``asyncio.wait_for``, a
+        ``TaskGroup`` shutting down) only stops the waiting: the audio
+        plays on, nothing is cleared. Raises :class:`BackendError` when the
+        device fails."""
+        return await drain_async(self, timeout)
+
+    def _try_write(self, fmt: "AudioCast.SampleFormat", pcm: Any, size: int) -> int:
+        """audio_cast_player_try_write(): what fits now, never waiting."""
+        if self._native_try_write is not None:
+            return int(self._native_try_write(fmt, pcm, size))
+        return int(self._player.try_write(fmt, pcm_bytes(pcm)))
 
     def stop(self) -> None:
         """Stops playback at once and releases the device. Idempotent; the

@@ -6,8 +6,9 @@ import sys
 import threading
 import time
 from types import TracebackType
-from typing import Any, Dict, Iterator, NamedTuple, Optional, Type
+from typing import Any, AsyncIterator, Dict, Iterator, NamedTuple, Optional, Type
 
+from ._async import Wakeup, chunks_async, read_async
 from ._errors import InvalidArgumentError, RecorderClosedError, from_glib, is_cancelled
 from ._gi import AudioCast, Gio, GLib
 from ._native import native_reader
@@ -149,6 +150,8 @@ class AudioRecorder:
         self._capacity = int(self._rec.props.buffer_time
                              * self._rec.get_sample_rate() // 1_000_000)
         self._native_read = native_reader(self._rec)
+        self._wakeup = Wakeup(self._rec.get_wakeup_fd, self._rec.arm_wakeup,
+                              "recorder")
         self.last_read = ReadInfo(0, None, 0)
         """:class:`ReadInfo` of the latest read (any method that reads)."""
 
@@ -278,6 +281,38 @@ class AudioRecorder:
             if self._frames_in(block) < frames and not self.is_active:
                 return
             previous = block
+
+    async def read_async(self, frames: int, timeout: Optional[float] = None) -> Any:
+        """:meth:`read` for asyncio: awaits the frames without blocking the
+        event loop (the library makes a file descriptor readable once they
+        were captured), then reads them. Same results and errors as
+        :meth:`read`. Cancelling the awaiting task loses nothing: frames not
+        read yet stay in the ring for the next read.
+
+        >>> block = await rec.read_async(1600)             # doctest: +SKIP
+        """
+        frames = _frame_count("frames", frames)
+        if timeout is not None:
+            _micros("timeout", timeout)
+        return await read_async(self, frames, timeout)
+
+    def chunks_async(self, frames: int, overlap: int = 0,
+                     timeout: Optional[float] = None) -> AsyncIterator[Any]:
+        """:meth:`chunks` for asyncio: ``async for block in
+        rec.chunks_async(1600): ...``, until the recorder is stopped.
+
+        >>> async for block in rec.chunks_async(1600):     # doctest: +SKIP
+        ...     if vad.is_speech(block):
+        ...         player.clear()
+        """
+        frames = _frame_count("frames", frames)
+        overlap = _frame_count("overlap", overlap, minimum=0)
+        if overlap >= frames:
+            raise ValueError(f"overlap ({overlap}) must be smaller than "
+                             f"frames ({frames})")
+        if timeout is not None:
+            _micros("timeout", timeout)
+        return chunks_async(self, frames, overlap, timeout)
 
     def _frames_in(self, block: Any) -> int:
         if isinstance(block, bytes):
