@@ -11,6 +11,8 @@
 
 #include <audiocast/audiocast-capture-ring.h>
 
+#include <poll.h>
+
 #define CAPACITY 100
 /* one frame per millisecond, so capture times are easy to check */
 #define RATE 1000
@@ -398,6 +400,69 @@ GST_START_TEST (test_wait_says_when_a_read_would_not_wait)
 
 GST_END_TEST;
 
+/* Whether the wakeup descriptor is readable now. */
+static gboolean
+readable (gint fd)
+{
+  struct pollfd p = { fd, POLLIN, 0 };
+
+  return poll (&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* An event loop's reader: the descriptor becomes readable once the frames
+ * it armed for are there (not before), the next arming consumes that, and
+ * a stop wakes it whatever it waits for. */
+GST_START_TEST (test_the_wakeup_descriptor_fires_once_the_frames_are_there)
+{
+  AudioCastCaptureRing r;
+  gint fd;
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  fd = audio_cast_capture_ring_get_wakeup_fd (&r);
+  fail_unless (fd >= 0);
+  fail_unless_equals_int (audio_cast_capture_ring_get_wakeup_fd (&r), fd);
+  /* not armed: pushes write nothing */
+  push_counting (&r, 0, 10);
+  fail_if (readable (fd));
+
+  audio_cast_capture_ring_arm_wakeup (&r, 30);
+  fail_if (readable (fd));
+  push_counting (&r, 10, 10);
+  fail_if (readable (fd));
+  push_counting (&r, 20, 10);
+  fail_unless (readable (fd));
+  /* one-shot: more frames add nothing; arming again consumes the wakeup */
+  push_counting (&r, 30, 10);
+  audio_cast_capture_ring_arm_wakeup (&r, 60);
+  fail_if (readable (fd));
+  /* armed for more than the ring holds: a full ring will do */
+  audio_cast_capture_ring_arm_wakeup (&r, 10 * CAPACITY);
+  push_counting (&r, 40, CAPACITY);
+  fail_unless (readable (fd));
+  /* already there when armed: readable at once */
+  audio_cast_capture_ring_arm_wakeup (&r, 5);
+  fail_unless (readable (fd));
+
+  audio_cast_capture_ring_arm_wakeup (&r, 10 * CAPACITY);
+  {
+    guint32 frames[CAPACITY];
+    AudioCastCaptureReadInfo info;
+
+    audio_cast_capture_ring_read (&r, (guint8 *) frames, CAPACITY, 0, NULL,
+        &info);
+  }
+  audio_cast_capture_ring_arm_wakeup (&r, 10);
+  fail_if (readable (fd));
+  audio_cast_capture_ring_stop (&r);
+  fail_unless (readable (fd));
+  /* stopped: arming fires at once, nothing will come */
+  audio_cast_capture_ring_arm_wakeup (&r, 10);
+  fail_unless (readable (fd));
+  audio_cast_capture_ring_clear (&r);
+}
+
+GST_END_TEST;
+
 static Suite *
 capture_ring_suite (void)
 {
@@ -414,6 +479,7 @@ capture_ring_suite (void)
   tcase_add_test (tc, test_a_read_says_when_its_first_frame_was_captured);
   tcase_add_test (tc, test_a_cancellable_ends_a_waiting_read);
   tcase_add_test (tc, test_wait_says_when_a_read_would_not_wait);
+  tcase_add_test (tc, test_the_wakeup_descriptor_fires_once_the_frames_are_there);
   return s;
 }
 
