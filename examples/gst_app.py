@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """audiocastsink in a Python GStreamer application: appsrc feeds it, the
 "clear" action signal cuts the audio at once and says how much was heard,
-"drain" waits until the rest was heard.
+and the end-of-stream message comes once the last frame was heard.
 
     python3 examples/gst_app.py [--device NAME]
 """
@@ -46,10 +46,18 @@ def main() -> int:
     heard = sink.emit("clear")
     print(f"cleared: {heard / RATE:.2f} s of the 440 Hz tone heard")
 
-    # then one second of 660 Hz, heard to the end
+    # then one second of 660 Hz, heard to the end. appsrc hands buffers to
+    # its own streaming thread, so the sink's "drain" signal, which waits for
+    # what reached the sink, could come before this buffer does: the
+    # end-of-stream goes through the same thread, and audiocastsink posts it
+    # once everything before it was heard.
     src.emit("push-buffer", Gst.Buffer.new_wrapped(tone(660.0, 1.0)))
-    ok = sink.emit("drain", -1)
-    print("the 660 Hz tone was heard to the end" if ok else "drain failed")
+    src.emit("end-of-stream")
+    msg = pipeline.get_bus().timed_pop_filtered(
+        10 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    ok = msg is not None and msg.type == Gst.MessageType.EOS
+    print("the 660 Hz tone was heard to the end" if ok
+          else f"no end of stream: {msg.parse_error()[0].message if msg else 'timeout'}")
     pipeline.set_state(Gst.State.NULL)
     return 0 if ok else 1
 

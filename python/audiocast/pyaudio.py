@@ -32,6 +32,7 @@ from ._pyaudio_consts import (paInDevelopment, paInt8, paInt16,
                               paInt24, paInt32, paInvalidDevice,
                               paSampleFormatNotSupported, paUInt8)
 from ._pyaudio_stream import Stream, sample_size
+from ._pyaudio_stream import Stream as _Stream
 
 __all__ = ["PyAudio", "Stream", "get_format_from_width", "get_portaudio_version",
            "get_portaudio_version_text", "get_sample_size"]
@@ -115,28 +116,28 @@ class PyAudio:
     Stream = Stream
 
     def __init__(self) -> None:
-        self._streams: Set[Stream] = set()
+        self._streams: Set[_Stream] = set()
         self._devices: Optional[List[Dict[str, Any]]] = None
 
     # -- streams -------------------------------------------------------------
 
-    def open(self, *args: Any, **kwargs: Any) -> Stream:
+    def open(self, *args: Any, **kwargs: Any) -> _Stream:
         """Opens a stream: the arguments of :class:`Stream` after its first
         (``rate, channels, format, input=False, output=False,
         input_device_index=None, output_device_index=None,
         frames_per_buffer=0, start=True, ..., stream_callback=None``)."""
-        stream = Stream(self, *args, **kwargs)
+        stream = _Stream(self, *args, **kwargs)
         self._streams.add(stream)
         return stream
 
-    def close(self, stream: Stream) -> None:
+    def close(self, stream: _Stream) -> None:
         """Closes ``stream`` (as ``stream.close()``); ``ValueError`` when
         it is not one of this object's."""
         if stream not in self._streams:
             raise ValueError("Stream `%s' not found" % stream)
         stream.close()
 
-    def _remove_stream(self, stream: Stream) -> None:
+    def _remove_stream(self, stream: _Stream) -> None:
         self._streams.discard(stream)
 
     def terminate(self) -> None:

@@ -142,11 +142,16 @@ def test_gst_app_clears_then_drains():
     cleared_after = float(lines[0].split()[1])
     assert 0.3 < cleared_after < 1.0, out
     assert lines[1] == "the 660 Hz tone was heard to the end", out
-    runs = analysis.segments(cap.data, min_gap=RATE // 100)
     data = cap.data[:, 0]
-    first, last = runs[0], runs[-1]
-    assert analysis.frequency(data[first[0] + 480:first[1] - 480], RATE) == \
+    on = np.flatnonzero(analysis.nonsilent_mask(cap.data))
+    first, last = on[0], on[-1] + 1
+    # the 440 Hz tone from the first sound, the 660 Hz tone to the last
+    assert analysis.frequency(data[first + 480:first + RATE // 4], RATE) == \
         pytest.approx(440, abs=2)
-    assert analysis.frequency(data[last[0] + 480:last[1] - 480], RATE) == \
+    assert analysis.frequency(data[last - RATE // 2:last - 480], RATE) == \
         pytest.approx(660, abs=2)
-    assert abs((last[1] - last[0]) - RATE) < RATE // 100, runs
+    # what was heard of the first, then all of the second (and the device's
+    # restart between them)
+    heard = (last - first) / RATE
+    assert cleared_after + 1.0 - 0.02 < heard < cleared_after + 1.0 + 0.3, \
+        (out, heard)
