@@ -10,11 +10,11 @@ pyaudiocast`` runs code written for it unchanged.
 >>> import audiocast
 >>> [d["name"] for d in audiocast.list_output_devices()]  # doctest: +SKIP
 ['speaker', 'Virtual-Mic']
->>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:
+>>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:  # doctest: +SKIP
 ...     player.write(tts_chunk)          # bytes, numpy, array, list[float]
 ...     player.drain()                   # returns once it was heard
 >>> # barge-in, from any thread: discard what was not heard yet
->>> heard_frames = player.clear()
+>>> heard_frames = player.clear()                                        # doctest: +SKIP
 
 Logging: set ``AUDIOCAST_LOG=debug``, ``info`` or ``warning`` (the default)
 in the environment; the C library reads it and logs to stderr. The

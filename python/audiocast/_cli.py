@@ -27,10 +27,11 @@ import threading
 import time
 import wave
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
+from types import TracebackType
+from typing import Callable, Dict, Optional, Sequence, Tuple, Type
 
-from . import (AudioCastError, AudioPlayer, __version__, list_input_devices,
-               list_output_devices, play_file)
+from . import (AudioCastError, AudioPlayer, DeviceInfo, __version__,
+               list_input_devices, list_output_devices, play_file)
 from ._cli_duplex import run as run_duplex
 from ._cli_earcon import report_chime, start_chime
 from ._cli_record import add_commands as add_recording_commands
@@ -57,7 +58,11 @@ def cmd_devices(args: argparse.Namespace) -> int:
     """Lists the output devices, or with --input the input devices; ``*``
     marks the default one, ``monitor`` an input that records an output."""
     kind = "input" if args.input else "output"
-    devices = list_input_devices() if args.input else list_output_devices()
+    devices: Sequence[DeviceInfo]
+    if args.input:
+        devices = list_input_devices()
+    else:
+        devices = list_output_devices()
     if not devices:
         print(f"no {kind} devices")
         return 1
@@ -135,7 +140,9 @@ class _ProgressBar:
         self.thread.start()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
         self.stopped.set()
         self.thread.join()
         if exc_type is None:
@@ -222,8 +229,8 @@ class _PrivatePulse:
             "PULSE_COOKIE": str(self.root / "cookie"),
             "PULSE_SERVER": self.address,
         })
-        self.proc: Optional[subprocess.Popen] = None
-        self.recorder: Optional[subprocess.Popen] = None
+        self.proc: Optional[subprocess.Popen[bytes]] = None
+        self.recorder: Optional[subprocess.Popen[bytes]] = None
 
     def __enter__(self) -> "_PrivatePulse":
         for tool in ("pulseaudio", "parec", "pactl"):
@@ -259,7 +266,8 @@ class _PrivatePulse:
                            text=True, timeout=10)
         return r.stdout if r.returncode == 0 else None
 
-    def _wait(self, ready, what: str, timeout: float = 10.0) -> None:
+    def _wait(self, ready: Callable[[], bool], what: str,
+              timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not ready():
             if self.proc is None or self.proc.poll() is not None:
@@ -296,7 +304,9 @@ class _PrivatePulse:
                 self.recorder.wait()
             self.recorder = None
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
         self.stop_recording()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -317,7 +327,7 @@ def _espeak(text: str) -> Optional[bytes]:
     r = subprocess.run([exe, "--stdout", text], capture_output=True, timeout=120)
     if r.returncode != 0 or not r.stdout:
         return None
-    with wave.open(io.BytesIO(r.stdout)) as w:
+    with wave.open(io.BytesIO(r.stdout), "rb") as w:
         if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (DEMO_RATE, 1, 2):
             return None
         # espeak-ng writes a streaming header: its sizes are placeholders

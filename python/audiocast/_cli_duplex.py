@@ -18,11 +18,14 @@ import shutil
 import subprocess
 import threading
 import time
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 from ._errors import AudioCastError
-from ._player import AudioPlayer
+from ._player import AudioPlayer, HeardPosition
 from ._recorder import AudioRecorder
+
+if TYPE_CHECKING:
+    from ._cli import _PrivatePulse
 
 USER_TEXT = "Wait, stop! What about tomorrow?"
 ECHO_DELAY_MS = 60
@@ -46,14 +49,14 @@ def _speech(text: str, voice: str, rate: int) -> Optional[bytes]:
         return None
     import io
     import wave
-    with wave.open(io.BytesIO(r.stdout)) as w:
+    with wave.open(io.BytesIO(r.stdout), "rb") as w:
         if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (rate, 1, 2):
             return None
         data = w.readframes(1 << 30)
     return data[:len(data) // 2 * 2]
 
 
-def _set_up_room(server) -> None:
+def _set_up_room(server: "_PrivatePulse") -> None:
     """The room's sink and the echo path on the private server."""
     server._pactl("load-module", "module-null-sink", "sink_name=room",
                   "format=float32le", "rate=48000", "channels=1", "norewinds=1")
@@ -75,7 +78,8 @@ def _set_up_room(server) -> None:
         return None
 
     server._wait(lambda: loopback_stream() is not None, "the room's echo path")
-    server._pactl("set-sink-input-volume", loopback_stream(),
+    server._pactl("set-sink-input-volume",
+                  cast(str, loopback_stream()),  # the _wait above found it
                   f"{ECHO_GAIN_DB}dB")
 
 
@@ -91,7 +95,8 @@ def _heard_start(player: AudioPlayer, before: int) -> float:
     raise AudioCastError("the user's voice did not start playing")
 
 
-def run(args: argparse.Namespace, private_pulse, rate: int) -> int:
+def run(args: argparse.Namespace, private_pulse: Callable[[], "_PrivatePulse"],
+        rate: int) -> int:
     assistant = _speech(args.text, "en-us", rate)
     user_voice = _speech(USER_TEXT, "en-gb+f3", rate)
     if assistant is None or user_voice is None:
@@ -152,7 +157,8 @@ def _listen(mic: AudioRecorder, listen_from: float,
 
 
 def _report(text: str, rate: int, total: int, user_start: Optional[float],
-            fired_at: Optional[float], clear_s: float, stopped) -> int:
+            fired_at: Optional[float], clear_s: float,
+            stopped: HeardPosition) -> int:
     if fired_at is None:
         print("duplex: the VAD never heard the user")
         return 1

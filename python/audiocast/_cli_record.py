@@ -13,7 +13,7 @@ import math
 import sys
 import time
 import wave
-from typing import Any
+from typing import Any, cast
 
 from ._duplex import playrec
 from ._recorder import AudioRecorder
@@ -72,7 +72,8 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def _pcm(audio: Any) -> bytes:
-    return audio if isinstance(audio, bytes) else audio.astype("<i2").tobytes()
+    return audio if isinstance(audio, bytes) \
+        else cast(bytes, audio.astype("<i2").tobytes())
 
 
 def _frames(audio: Any, channels: int) -> int:

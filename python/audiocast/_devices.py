@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, TypedDict
+from typing import Callable, List, Optional, TypedDict, cast
 
 from ._errors import from_glib
 from ._gi import AudioCast, GLib
@@ -57,7 +57,7 @@ def list_output_devices(server: Optional[str] = None) -> List[DeviceInfo]:
     [0] speaker (pulse)
     [1] Virtual-Mic (pulse)
     """
-    return [DeviceInfo(**_keys(i, d)) for i, d in
+    return [_keys(i, d) for i, d in
             enumerate(_devices(server, AudioCast.list_output_devices,
                                AudioCast.list_output_devices_on))]
 
@@ -74,20 +74,25 @@ def list_input_devices(server: Optional[str] = None) -> List[InputDeviceInfo]:
     speaker.monitor True
     Virtual-Mic.monitor True
     """
-    return [InputDeviceInfo(**_keys(i, d), is_monitor=bool(d.get_is_monitor()))
+    # {**DeviceInfo, key: value} is a plain dict to mypy 1.0: cast it back
+    return [cast(InputDeviceInfo,
+                 {**_keys(i, d), "is_monitor": bool(d.get_is_monitor())})
             for i, d in enumerate(_devices(server, AudioCast.list_input_devices,
                                            AudioCast.list_input_devices_on))]
 
 
-def _keys(index: int, d) -> dict:
-    return dict(name=d.get_name(), index=index, type=d.get_backend(),
-                description=d.get_description() or d.get_name(),
-                is_default=bool(d.get_is_default()),
-                sample_rate=int(d.get_sample_rate()),
-                channels=int(d.get_channels()))
+def _keys(index: int, d: "AudioCast.DeviceInfo") -> DeviceInfo:
+    return DeviceInfo(name=d.get_name(), index=index, type=d.get_backend(),
+                      description=d.get_description() or d.get_name(),
+                      is_default=bool(d.get_is_default()),
+                      sample_rate=int(d.get_sample_rate()),
+                      channels=int(d.get_channels()))
 
 
-def _devices(server: Optional[str], on_default, on_server) -> list:
+def _devices(server: Optional[str],
+             on_default: Callable[[], List["AudioCast.DeviceInfo"]],
+             on_server: Callable[[str], List["AudioCast.DeviceInfo"]]
+             ) -> List["AudioCast.DeviceInfo"]:
     server = text_argument("server", server, "a server address",
                            "server address")
     if server is None:

@@ -104,6 +104,13 @@ def playrec(data: Any, sample_rate: int, channels: int,
     >>> tone = numpy.sin(numpy.arange(48000) / 48000 * 2 * numpy.pi * 440)
     >>> heard = audiocast.playrec(tone.astype("float32"), 48000, 1,
     ...                           input_device="speaker.monitor")  # doctest: +SKIP
+
+    ``data`` is checked before anything is played:
+
+    >>> audiocast.playrec([0.0, 0.1, 0.2], 48000, 2)
+    Traceback (most recent call last):
+      ...
+    ValueError: data holds 3 samples, not a whole number of 2-channel frames
     """
     frames_in = input_channels if input_channels is not None else channels
     audio = _as_frames(data, channels)

@@ -52,7 +52,12 @@ class DeviceNotFoundError(AudioCastError, LookupError):
 
 class InvalidArgumentError(AudioCastError, ValueError):
     """A parameter is out of range or does not fit the stream, e.g. a byte
-    string that is not a whole number of frames."""
+    string that is not a whole number of frames.
+
+    >>> import audiocast
+    >>> issubclass(audiocast.InvalidArgumentError, ValueError)
+    True
+    """
 
 
 class PlayerClosedError(AudioCastError):

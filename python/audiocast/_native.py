@@ -69,17 +69,20 @@ _LOADED: Optional[Tuple[Any, Any, Any, Any]] = None
 _TRIED = False
 
 
-def _object_address(obj: Any) -> int:
+def _object_address(obj: Any) -> Optional[int]:
     get = ctypes.pythonapi.PyCapsule_GetPointer
     get.restype = ctypes.c_void_p
     get.argtypes = [ctypes.py_object, ctypes.c_char_p]
-    return get(obj.__gpointer__, None)
+    address: Optional[int] = get(obj.__gpointer__, None)  # c_void_p: NULL is None
+    return address
 
 
 def _buffer_address(data: Any) -> int:
     if isinstance(data, bytes):
-        return ctypes.cast(data, ctypes.c_void_p).value or 0
-    return data.ctypes.data  # a C-contiguous numpy array (see _convert)
+        # ctypes passes bytes as a char pointer; typeshed's cast() omits bytes
+        return ctypes.cast(data, ctypes.c_void_p).value or 0  # type: ignore[arg-type]
+    address: int = data.ctypes.data  # a C-contiguous numpy array (see _convert)
+    return address
 
 
 def _loaded() -> Optional[Tuple[Any, Any, Any, Any]]:
@@ -128,8 +131,8 @@ def native_writer(player: "AudioCast.Player", wait: bool = True
 
     def native_write(fmt: "AudioCast.SampleFormat", data: Any, size: int) -> int:
         error = ctypes.POINTER(_GError)()
-        written = write(address, int(fmt), _buffer_address(data), size,
-                        ctypes.byref(error))
+        written: int = write(address, int(fmt), _buffer_address(data), size,
+                             ctypes.byref(error))
         _raise_if_set(error, free)
         return written
 

@@ -7,8 +7,8 @@ import numbers
 import queue
 import threading
 from types import TracebackType
-from typing import (TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional,
-                    Type, TypeVar)
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple,
+                    Optional, Tuple, Type, TypeVar, cast, overload)
 
 from ._async import Wakeup, drain_async, write_async
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
@@ -39,6 +39,15 @@ def _positive(name: str, value: Optional[int]) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be positive or None (the device's), got {value}")
     return min(value, _GUINT_MAX)
+
+
+@overload
+def _micros(name: str, seconds: float, prop: Optional[str] = None) -> int: ...
+
+
+@overload
+def _micros(name: str, seconds: Optional[float],
+            prop: Optional[str] = None) -> Optional[int]: ...
 
 
 def _micros(name: str, seconds: Optional[float],
@@ -110,14 +119,14 @@ class _MainThreadCalls:
             done.set()
 
     def call(self, fn: Callable[[], T],
-             on_interrupt: Optional[Callable[[], None]]) -> T:
+             on_interrupt: Optional[Callable[[], object]]) -> T:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve,
                                                 name="audiocast-call",
                                                 daemon=True)
                 self._thread.start()
-        result: list = []
+        result: List[Tuple[bool, Any]] = []
         done = threading.Event()
         self._calls.put((fn, result, done))
         try:
@@ -130,14 +139,14 @@ class _MainThreadCalls:
         ok, value = result[0]
         if not ok:
             raise value
-        return value
+        return cast(T, value)  # what fn() returned
 
 
 _MAIN_THREAD_CALLS = _MainThreadCalls()
 
 
 def call_interruptibly(fn: Callable[[], T],
-                       on_interrupt: Optional[Callable[[], None]] = None) -> T:
+                       on_interrupt: Optional[Callable[[], object]] = None) -> T:
     """Runs the blocking C call ``fn`` so that Ctrl-C still works.
 
     Python handles signals only in the main thread and only between bytecodes,
@@ -197,11 +206,23 @@ class AudioPlayer:
     :meth:`drain` release the GIL while they wait.
 
     >>> import audiocast
-    >>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:
+    >>> with audiocast.AudioPlayer(sample_rate=22050, channels=1) as player:  # doctest: +SKIP
     ...     player.write([0.0] * 2205)       # 100 ms of silence, float32
     ...     player.drain()
     2205
     True
+
+    The arguments are checked before a device is opened:
+
+    >>> audiocast.AudioPlayer(sample_rate=0)
+    Traceback (most recent call last):
+      ...
+    ValueError: sample_rate must be positive or None (the device's), got 0
+    >>> try:
+    ...     audiocast.AudioPlayer(latency_time=10.0)
+    ... except audiocast.InvalidArgumentError as e:
+    ...     print(e)
+    latency_time of 10.0 s is out of range: use 0.001 to 1 s
     """
 
     def __init__(self, device: Optional[str] = None,
@@ -294,7 +315,7 @@ class AudioPlayer:
         """
         micros = -1 if timeout is None else _micros("timeout", timeout)
         try:
-            return bool(call_interruptibly(lambda: self._player.drain(micros)))
+            return call_interruptibly(lambda: bool(self._player.drain(micros)))
         except GLib.Error as e:
             if is_drain_interruption(e):
                 return False
@@ -403,7 +424,7 @@ class AudioPlayer:
     @property
     def latency(self) -> float:
         """How long a frame written now takes to be heard, in seconds."""
-        return self._player.get_latency() / 1_000_000
+        return int(self._player.get_latency()) / 1_000_000
 
     @property
     def frames_written(self) -> int:
@@ -614,12 +635,16 @@ class AudioPlayer:
         between).
 
         >>> pos = player.heard_position()                   # doctest: +SKIP
-        >>> said = pos.frames - round((pos.time - speech_start) * 22050)
+        >>> import audiocast                 # say it returned this, at 22050 Hz:
+        >>> pos = audiocast.HeardPosition(frames=44100, time=1000.5)
+        >>> speech_start = 1000.0            # time.monotonic() of an event
+        >>> pos.frames - round((pos.time - speech_start) * 22050)  # heard by then
+        33075
         """
         frames, micros = self._player.get_heard_position()
         return HeardPosition(int(frames), micros / 1_000_000)
 
-    def _prop(self, name: str) -> Any:
+    def _prop(self, name: str) -> int:
         return int(self._player.get_property(name))
 
     def __repr__(self) -> str:

@@ -100,8 +100,15 @@ class AudioRecorder:
     :class:`BusyError`); :meth:`stop` may be called from any thread.
 
     >>> import audiocast
-    >>> with audiocast.AudioRecorder("speaker.monitor", 16000, 1) as rec:
+    >>> with audiocast.AudioRecorder("speaker.monitor", 16000, 1) as rec:  # doctest: +SKIP
     ...     audio = rec.record(2.0)        # 2 s as float32, shape (32000, 1)
+
+    The arguments are checked before a device is opened:
+
+    >>> audiocast.AudioRecorder(dtype="uint8")
+    Traceback (most recent call last):
+      ...
+    ValueError: dtype 'uint8' is not supported: use one of int16, int32, float32, float64
     """
 
     def __init__(self, device: Optional[str] = None,
@@ -158,7 +165,7 @@ class AudioRecorder:
     # -- reading ------------------------------------------------------------
 
     def _new_buffer(self, frames: int) -> Any:
-        np = sys.modules.get("numpy")
+        np: Any = sys.modules.get("numpy")
         if np is None:
             try:
                 import numpy as np
@@ -239,7 +246,7 @@ class AudioRecorder:
         device failed, :class:`BusyError` when another thread is reading.
 
         >>> chunk = rec.read(480)        # 10 ms at 48 kHz     # doctest: +SKIP
-        >>> chunk.shape
+        >>> chunk.shape                                      # doctest: +SKIP
         (480, 2)
         """
         frames = _frame_count("frames", frames)
@@ -437,5 +444,5 @@ class AudioRecorder:
         """The capture latency the device and converters report, in
         seconds: how long after a sound reaches the device it can be read
         at the earliest."""
-        return self._rec.get_latency() / 1_000_000
+        return int(self._rec.get_latency()) / 1_000_000
 

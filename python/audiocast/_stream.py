@@ -36,7 +36,8 @@ def convert_samples(fmt: "AudioCast.SampleFormat", pcm: Any,
     if out_dtype.kind == "i":
         full = 2 ** (8 * out_dtype.itemsize - 1)
         x = np.clip(np.nan_to_num(x) * full, -full, full - 1).round()
-    return x.astype(out_dtype).tobytes()
+    out: bytes = x.astype(out_dtype).tobytes()
+    return out
 
 
 def _check_ducking(others: float) -> None:
@@ -84,8 +85,8 @@ class AudioStream:
         raw = (pcm_bytes(pcm) if fmt == self._format
                else convert_samples(fmt, pcm, self._format, self._dtype))
         try:
-            return int(call_interruptibly(lambda: self._stream.write(raw),
-                                          self.clear))
+            return call_interruptibly(lambda: int(self._stream.write(raw)),
+                                      self.clear)
         except GLib.Error as e:
             raise from_glib(e, StreamClosedError) from e
 
@@ -95,7 +96,7 @@ class AudioStream:
         ``timeout`` (seconds) ran out."""
         micros = -1 if timeout is None else _micros("timeout", timeout)
         try:
-            return bool(call_interruptibly(lambda: self._stream.drain(micros)))
+            return call_interruptibly(lambda: bool(self._stream.drain(micros)))
         except GLib.Error as e:
             if is_drain_interruption(e):
                 return False
