@@ -153,10 +153,11 @@ def sample_size(fmt: "AudioCast.SampleFormat") -> int:
 
 
 def pcm_tail(pcm: Pcm, start: int) -> Pcm:
-    """The samples of ``pcm`` from byte ``start`` on, as ``bytes`` or a
-    contiguous numpy byte view (no copy)."""
+    """The samples of ``pcm`` from byte ``start`` on, as a contiguous numpy
+    byte view (no copy), or ``bytes`` without numpy."""
+    np = sys.modules.get("numpy")
     if isinstance(pcm, bytes):
-        return pcm[start:]
+        return pcm[start:] if np is None else np.frombuffer(pcm, np.uint8)[start:]
     return pcm.reshape(-1).view("u1")[start:]
 
 
