@@ -22,6 +22,13 @@ in the environment; the C library reads it and logs to stderr. The
 and tones and runs the barge-in demo.
 """
 
+# A build tree's C extension (build/python/audiocast/_fastwrite*.so) joins
+# the package from the source tree when build/python is on sys.path too
+# (`meson devenv`, the tests); an installed package has it in place.
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)
+
 from ._devices import DeviceInfo, InputDeviceInfo, list_input_devices, list_output_devices
 from ._errors import (
     AudioCastError,

@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from ._gi import AudioCast, GLib
 
-__all__ = ["native_reader", "native_writer"]
+__all__ = ["fast_writer", "fast_write_error", "native_reader", "native_writer"]
 
 
 class _GError(ctypes.Structure):
@@ -165,3 +165,31 @@ def native_reader(recorder: "AudioCast.Recorder"
         return got, capture_time.value, dropped.value
 
     return native_read
+
+
+def fast_writer(player: "AudioCast.Player") -> Optional[Callable[[Any, bool], Any]]:
+    """``write(data, wait)`` through the package's C extension
+    (_fastwrite.c) for ``player``, or None without it. It returns the frames
+    written; a tuple for an error of the library (see :func:`fast_write_error`);
+    None for data it does not take, which the caller then converts as
+    usual."""
+    try:
+        from . import _fastwrite  # type: ignore[attr-defined]  # built by meson
+    except ImportError:
+        return None
+    address = _address_or_none(player)
+    if address is None:
+        return None
+    channels = int(player.get_channels())
+    write = _fastwrite.write
+
+    def fast_write(data: Any, wait: bool) -> Any:
+        return write(address, data, channels, wait)
+
+    return fast_write
+
+
+def fast_write_error(result: Tuple[str, int, str]) -> GLib.Error:
+    """The ``GLib.Error`` for an error tuple of the fast writer."""
+    domain, code, message = result
+    return GLib.Error.new_literal(GLib.quark_from_string(domain), message, code)

@@ -13,7 +13,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple,
 from ._async import Wakeup, drain_async, write_async
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
 from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
-from ._native import native_writer
+from ._native import fast_write_error, fast_writer, native_writer
 from ._gi import AudioCast, GLib
 
 if TYPE_CHECKING:
@@ -263,6 +263,7 @@ class AudioPlayer:
         self._channels = self._player.get_channels()
         self._native_write = native_writer(self._player)
         self._native_try_write = native_writer(self._player, wait=False)
+        self._fast_write = fast_writer(self._player)
         # asyncio: the library's wakeup descriptor, and the clears made
         # through this object (a write_async or drain_async they end)
         self._wakeup = Wakeup(self._player.get_wakeup_fd,
@@ -293,6 +294,14 @@ class AudioPlayer:
         >>> player.write(b"\\x00\\x00" * 480)                 # doctest: +SKIP
         480
         """
+        if self._fast_write is not None:
+            # one C call for bytes, buffers and lists of floats
+            written = self._fast_write(data, True)
+            if written.__class__ is int:
+                return cast(int, written)
+            if written is not None:
+                e = fast_write_error(written)
+                raise from_glib(e) from e
         fmt, pcm = to_pcm(data, self._channels)
         try:
             if self._native_write is not None:
