@@ -11,7 +11,6 @@ with a timeout of 0, the frames available), and only then sleeps on it.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional,
                     Tuple)
@@ -21,6 +20,8 @@ from ._errors import RecorderClosedError, from_glib, is_drain_interruption
 from ._gi import Gio, GLib
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._player import AudioPlayer
     from ._recorder import AudioRecorder
 
@@ -56,6 +57,8 @@ class Wakeup:
         :meth:`arm` (which the caller did, then checked), or ``timeout``
         seconds passed. The caller checks again: a wakeup means "look",
         not "done"."""
+        import asyncio  # here: importing it costs 45 ms, most programs never do
+
         loop = asyncio.get_running_loop()
         if self._fd is None:
             fd = self._get_fd()
