@@ -210,7 +210,8 @@ def test_demo_with_a_private_server(tmp_path):
 
 
 def test_installed_script_runs_the_module():
-    script = audiocast_pkg.BUILD_DIR / "python" / "audiocast"
+    # generated as audiocast-command, installed as bin/audiocast
+    script = audiocast_pkg.BUILD_DIR / "python" / "audiocast-command"
     if not script.exists():
         pytest.skip(f"{script} not configured (python/ not in the meson build)")
     # configured in the build tree, made executable only when installed
