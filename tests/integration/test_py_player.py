@@ -532,3 +532,21 @@ def test_stats_snapshot_adds_up_while_playing():
         s = p.stats()
         assert s["frames_written"] == s["frames_played"] + s["frames_cleared"]
         assert heard == len(x)
+
+
+def test_write_takes_the_c_fast_path_the_build_made():
+    """When the build made the write fast path (build/python/audiocast/
+    _fastwrite*.so, with Python's headers), the package finds it from the
+    source tree and write() goes through it: bytes, numpy buffers and lists
+    of floats in one C call, anything else through the Python path."""
+    built = list((audiocast_pkg.BUILD_DIR / "python" / "audiocast").glob("_fastwrite*.so"))
+    if not built:
+        pytest.skip("the build has no _fastwrite (no Python headers)")
+    with audiocast.AudioPlayer("speaker", 48000, 2) as p:
+        assert p._fast_write is not None
+        assert p._fast_write(b"\x00\x00" * 2 * 480, True) == 480
+        assert p._fast_write(np.zeros((480, 2), np.float32), True) == 480
+        assert p._fast_write([0.0] * 960, True) == 480
+        assert p._fast_write(np.zeros(480 * 2, ">f4"), True) is None   # big-endian
+        assert p._fast_write(b"\x00" * 3, True) is None                # partial frame
+        assert p.frames_written == 3 * 480
