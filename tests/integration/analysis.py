@@ -166,7 +166,13 @@ def describe_departure(captured, at, written, heard):
     over ends there) and what the sound after it is, or sound."""
     sound = nonsilent_mask(captured[at:])
     if sound[:1].any():
-        return "sound that is not the written frame there"
+        found = find_exact(np.asarray(written, dtype=np.float32),
+                           np.asarray(captured[at:at + 16], dtype=np.float32))
+        if len(found):
+            return (f"sound that is not the written frame there: written "
+                    f"frame {found[0]} ({found[0] - heard:+d} frames from "
+                    "its place)")
+        return "sound that is not the written frame there, nor any of it"
     after = np.flatnonzero(sound)
     if len(after) == 0:
         return "silence from there on"
@@ -243,6 +249,10 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     frames go on where they stopped (dropouts.record_gap())."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
+    frames = np.asarray(captured, dtype=np.float64)
+    frames = frames.reshape(len(frames), -1)
+    written_frames = np.asarray(written, dtype=np.float64)
+    written_frames = written_frames.reshape(len(written_frames), -1)
     sound = nonsilent_mask(captured)
     probe = 16  # frames that must agree after a glitch
     c = r = 0
@@ -276,6 +286,26 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         as many written frames (those after it agree)."""
         return r + k < len(want) and agree(c + k, r + k)
 
+    def channel_hole_at(c, r):
+        """The length of a stretch at ``c`` in which some channels are
+        silent in place of their written samples while the others carry
+        theirs (a PipeWire graph xrun in its planar buffers), the written
+        frames going on in place after it; else None."""
+        n = min(dropouts.MAX_HOLE_FRAMES, len(want) - r, len(got) - c)
+        if quantum is None or n <= 0 or frames.shape[1] < 2:
+            return None
+        heard_ = frames[c:c + n]
+        meant = written_frames[r:r + n]
+        fits = np.all((np.abs(heard_ - meant) <= tolerance) | (heard_ == 0),
+                      axis=1)
+        end = int(np.argmin(fits)) if not fits.all() else n
+        off = np.flatnonzero(np.any(np.abs(heard_[:end] - meant[:end])
+                                    > tolerance, axis=1))
+        if len(off) == 0 or not sound[c:c + end].all():
+            return None
+        k = int(off[-1]) + 1
+        return k if agree(c + k, r + k) else None
+
     def dry_gap_at(c, r, k):
         """Whether the silence of ``k`` frames at ``c`` is whole periods the
         sink played while its ring was dry, the written frames going on
@@ -291,6 +321,11 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         c, r = c + int(first[0]), r + int(first[0])
         over = step_over(c, r)
         if over is None:
+            k = channel_hole_at(c, r)
+            if k is not None:
+                dropouts.record_channel_hole(what, c, k)
+                c, r = c + k, r + k
+                continue
             k = silence_at(c)
             if k is not None and hole_at(c, r, k):
                 dropouts.record(what, c, k)

@@ -14,6 +14,9 @@ silence (and counts an underrun), and the audio goes on after them, none of
 it lost. A test whose player reported an underrun may let
 ``analysis.follow_written()`` step over such a gap (``dry_period``).
 
+On PipeWire a late graph cycle can also leave some channels of a stretch
+silent while the others play on (its buffers are planar): a channel hole.
+
 ``analysis.follow_written()`` steps over such holes and gaps, none longer
 than MAX_HOLE_FRAMES, and records them here; the test goes on with every
 other check, and if all of them pass, conftest.py reports it as an expected
@@ -27,12 +30,14 @@ MAX_HOLE_FRAMES = 2048
 
 _holes = []  # (what, capture offset, frames) recorded during this test
 _gaps = []   # the same, for silence the sink played while the ring was dry
+_channel_holes = []  # the same, for silence in some channels only
 
 
 def reset():
     """Forgets the holes of the test before (conftest.py, at each setup)."""
     _holes.clear()
     _gaps.clear()
+    _channel_holes.clear()
 
 
 def record(what, offset, frames):
@@ -46,10 +51,19 @@ def record_gap(what, offset, frames):
     _gaps.append((what, int(offset), int(frames)))
 
 
+def record_channel_hole(what, offset, frames):
+    """``frames`` frames at capture ``offset`` in ``what`` in which some
+    channels were silent in place of their written samples and the others
+    heard theirs: a PipeWire graph xrun (its buffers are planar, one per
+    channel, and a late cycle left one of them unfilled), never the sink's,
+    whose frames travel whole."""
+    _channel_holes.append((what, int(offset), int(frames)))
+
+
 def recorded():
     """The holes and gaps recorded since the test began, as (what, offset,
     frames)."""
-    return list(_holes) + list(_gaps)
+    return list(_holes) + list(_gaps) + list(_channel_holes)
 
 
 def reason():
@@ -65,4 +79,8 @@ def reason():
                      "its writer stood still, and it played whole periods of "
                      f"silence before the rest (what, capture offset, frames): "
                      f"{_gaps}")
+    if _channel_holes:
+        parts.append(f"the server left {len(_channel_holes)} stretch(es) of "
+                     "some channels silent while the others played on "
+                     f"(what, capture offset, frames): {_channel_holes}")
     return "; ".join(parts) + "; every other frame was heard exactly, in order"

@@ -196,6 +196,11 @@ def test_random_clears_every_frame_heard_is_an_exact_prefix():
         if bad is not None:
             tail = analysis.nonsilent_mask(data[q + bad:nxt])
             changed.append((k, m, int(tail.sum())))
+            owners = segment_of(analysis.frame_keys(data[q + bad:nxt][tail]))
+            print(f"segment {k} departs after {m} exact frames: "
+                  + analysis.describe_departure(data[q:nxt], bad, x, m)
+                  + f"; the {int(tail.sum())} frames of sound after it are of "
+                  f"segments {sorted(set(owners.tolist()))} (-1: none)")
             heard[k] = min(len(x), m + int(np.flatnonzero(tail)[-1]) + 1)
     total = sum(heard.values())
     print(f"{len(heard)} segments heard, {total} frames; frames-played "
