@@ -93,6 +93,14 @@ class Recording:
         return [((self.time_of(a) - t) * 1e3, (b - a) / RATE * 1e3)
                 for a, b in self._gap_frames()]
 
+    def start_after_silence_ms(self, t, silence_s):
+        """The first sound after the first silence of ``silence_s`` or more
+        between the first and last sound, in ms after ``t``."""
+        for a, b in self._gap_frames():
+            if b - a >= silence_s * RATE:
+                return (self.time_of(b) - t) * 1e3
+        raise NoSound(f"no silence of {silence_s} s between two sounds")
+
     def sound_after_gap_ms(self, t, since_ms):
         """Sound captured after the first silence of >= 1 ms that began at
         most ``since_ms`` before ``t`` (or after it), in ms: audio that came

@@ -124,7 +124,11 @@ only where both values are positive. Silence is exact zeros (float32 sink,
 nothing else playing on the server), so "sound" is unambiguous.
 
 1. **Onset**: open, 0.5 s idle, then write 0.5 s; first write call → first
-   non-silent frame.
+   non-silent frame. **Onset of the next utterance**: open, write 0.2 s,
+   wait until it played and 0.5 s more, then write 0.5 s; that write call →
+   the first non-silent frame after the silence (not for appsrc ! pulsesink,
+   whose timestamps run on from the first utterance: pulsesink plays the
+   second at once after the first, with no silence between).
 2. **Barge-in**: a feeder thread streams 3.5 s; 1 s in (≥ 2 s queued in
    every peer) the main thread stops the feeder and calls the peer's clear;
    start of the call → end of the last non-silent frame, and how long the

@@ -108,7 +108,7 @@ def main(argv):
         print(f"bench: GIL hog sorts {cfg.hog_items} floats", flush=True)
         runner = Runner(server, root / "logs")
         metrics = {}
-        for name in ("writecost", "onset", "bargein", "gil", "startup", "cpu"):
+        for name in ("writecost", "onset", "reonset", "bargein", "gil", "startup", "cpu"):
             print(f"bench: {name}...", flush=True)
             metrics.update(getattr(scenarios, name)(runner, cfg))
         ok = True

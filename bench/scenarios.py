@@ -49,6 +49,22 @@ def onset(runner, cfg):
     return _rounds(cfg.runs, one)
 
 
+def reonset(runner, cfg):
+    """Open, 0.2 s of sound, 0.5 s idle, write 0.5 s: that write -> its
+    first sound (a stream that has played before and stood idle)."""
+    params = {"first": 0.2, "idle": 0.5, "seconds": 0.5}
+
+    def one(peer):
+        res, rec = runner.run(peer, "reonset", params,
+                              until=_heard(params["first"] + params["idle"]
+                                           + 0.2))
+        return {"reonset_ms": rec.start_after_silence_ms(
+            res["t_write"], params["idle"] * 0.8)}
+    # appsrc's timestamps run on from the first utterance's: pulsesink plays
+    # the second one at once after the first, late, with no silence between
+    return _rounds(cfg.runs, one, peers=[p for p in NAMES if p != "appsrc"])
+
+
 def bargein(runner, cfg):
     """3.5 s streamed by a feeder thread, clear() 1 s in (>= 2 s queued):
     clear call -> end of the last sound, and the call's own duration."""

@@ -72,6 +72,22 @@ def onset(Peer, p):
     return peer, {"t_write": t}
 
 
+def reonset(Peer, p):
+    """Open, play a first utterance, stay idle, then write the next one:
+    the parent finds the first sound of the second (the answer after the
+    first, in a voice assistant)."""
+    peer = opened(Peer, p)
+    first = prepared(peer, p["first"])
+    chunks = prepared(peer, p["seconds"])
+    for c in first:
+        peer.write(c)
+    time.sleep(p["first"] + p["idle"])
+    t = time.monotonic()
+    for c in chunks:
+        peer.write(c)
+    return peer, {"t_write": t}
+
+
 def bargein(Peer, p):
     """A feeder keeps the player full; another thread clears it. "heard":
     what the clear returned (audiocast: frames heard; the others: None)."""
@@ -190,7 +206,7 @@ def writecost(Peer, p):
     return None, wc.measure(Peer, p)
 
 
-SCENARIOS = {f.__name__: f for f in (onset, bargein, gil, startup, cpu, writecost,
+SCENARIOS = {f.__name__: f for f in (onset, reonset, bargein, gil, startup, cpu, writecost,
                                      drainstop)}
 
 
