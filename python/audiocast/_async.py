@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from ._player import AudioPlayer
-    from ._recorder import AudioRecorder
+    from ._recorder import AudioRecorder, Chunker
 
 __all__ = ["Wakeup", "write_async", "drain_async", "read_async", "chunks_async"]
 
@@ -208,22 +208,18 @@ async def read_async(recorder: "AudioRecorder", frames: int,
     return b"".join(pieces)
 
 
-async def chunks_async(recorder: "AudioRecorder", frames: int, overlap: int,
+async def chunks_async(recorder: "AudioRecorder", chunker: "Chunker",
                        timeout: Optional[float]) -> AsyncIterator[Any]:
     """AudioRecorder.chunks_async: :meth:`AudioRecorder.chunks` on
     :func:`read_async`."""
-    previous: Any = None
     while True:
-        fresh = frames if previous is None else frames - overlap
         try:
-            block = await read_async(recorder, fresh, timeout)
+            block = chunker.joined(
+                await read_async(recorder, chunker.fresh(), timeout))
         except RecorderClosedError:
             return
-        if recorder._frames_in(block) == 0:
+        if block is None:
             return
-        if previous is not None and overlap:
-            block = recorder._join(recorder._last_frames(previous, overlap), block)
         yield block
-        if recorder._frames_in(block) < frames and not recorder.is_active:
+        if chunker.was_last(block):
             return
-        previous = block

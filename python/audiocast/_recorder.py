@@ -268,26 +268,17 @@ class AudioRecorder:
         >>> for block in rec.chunks(1024, overlap=512):    # doctest: +SKIP
         ...     spectrum = numpy.fft.rfft(block[:, 0])
         """
-        frames = _frame_count("frames", frames)
-        overlap = _frame_count("overlap", overlap, minimum=0)
-        if overlap >= frames:
-            raise ValueError(f"overlap ({overlap}) must be smaller than "
-                             f"frames ({frames})")
-        previous: Any = None
+        chunker = Chunker(self, frames, overlap)
         while True:
-            fresh = frames if previous is None else frames - overlap
             try:
-                block = self.read(fresh, timeout)
+                block = chunker.joined(self.read(chunker.fresh(), timeout))
             except RecorderClosedError:
                 return
-            if len(block) == 0:  # the timeout ran out with nothing new
+            if block is None:
                 return
-            if previous is not None and overlap:
-                block = self._join(self._last_frames(previous, overlap), block)
             yield block
-            if self._frames_in(block) < frames and not self.is_active:
+            if chunker.was_last(block):
                 return
-            previous = block
 
     async def read_async(self, frames: int, timeout: Optional[float] = None) -> Any:
         """:meth:`read` for asyncio: awaits the frames without blocking the
@@ -312,14 +303,10 @@ class AudioRecorder:
         ...     if vad.is_speech(block):
         ...         player.clear()
         """
-        frames = _frame_count("frames", frames)
-        overlap = _frame_count("overlap", overlap, minimum=0)
-        if overlap >= frames:
-            raise ValueError(f"overlap ({overlap}) must be smaller than "
-                             f"frames ({frames})")
+        chunker = Chunker(self, frames, overlap)
         if timeout is not None:
             _micros("timeout", timeout)
-        return chunks_async(self, frames, overlap, timeout)
+        return chunks_async(self, chunker, timeout)
 
     def _frames_in(self, block: Any) -> int:
         if isinstance(block, bytes):
@@ -446,3 +433,42 @@ class AudioRecorder:
         at the earliest."""
         return int(self._rec.get_latency()) / 1_000_000
 
+
+class Chunker:
+    """What :meth:`AudioRecorder.chunks` and
+    :meth:`AudioRecorder.chunks_async` share: how many new frames each read
+    takes, and each block joined to the last ``overlap`` frames of the one
+    before."""
+
+    def __init__(self, recorder: AudioRecorder, frames: int,
+                 overlap: int) -> None:
+        self.frames = _frame_count("frames", frames)
+        self.overlap = _frame_count("overlap", overlap, minimum=0)
+        if self.overlap >= self.frames:
+            raise ValueError(f"overlap ({self.overlap}) must be smaller than "
+                             f"frames ({self.frames})")
+        self.recorder = recorder
+        self.previous: Any = None
+
+    def fresh(self) -> int:
+        """The frames the next read takes."""
+        return (self.frames if self.previous is None
+                else self.frames - self.overlap)
+
+    def joined(self, block: Any) -> Any:
+        """The block to yield for what a read returned; None when it returned
+        nothing (a timeout ran out with nothing new)."""
+        recorder = self.recorder
+        if recorder._frames_in(block) == 0:
+            return None
+        if self.previous is not None and self.overlap:
+            block = recorder._join(
+                recorder._last_frames(self.previous, self.overlap), block)
+        self.previous = block
+        return block
+
+    def was_last(self, block: Any) -> bool:
+        """Whether ``block`` ends the iteration: short, and the recorder
+        stopped."""
+        return (self.recorder._frames_in(block) < self.frames
+                and not self.recorder.is_active)
