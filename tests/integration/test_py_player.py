@@ -267,6 +267,51 @@ def test_drain_returns_after_the_audio_was_heard():
     assert gap >= RATE // 1000, f"drain returned {gap} frames before A was heard"
 
 
+@pytest.mark.parametrize("dtype", ["float32", "int16"])
+def test_each_write_after_idle_is_heard_whole_and_soon(dtype):
+    """Three times, a player stands idle (new, then drained) and is written
+    to: every utterance is heard from its first frame, bit-exact (the first
+    buffer after the flush of the idle silence resumes where the device
+    reads, behind the restart's lead-in), and its first sound does not wait
+    behind the silence the device was fed while idle (up to its whole
+    buffer, 100 ms)."""
+    utterances = []
+    for k in range(3):
+        x = audio_signals.noise(0.2, RATE, 2, amplitude=0.5, seed=70 + k)
+        if dtype == "int16":
+            x = np.round(x * 32767).astype(np.int16)
+        utterances.append(x)
+    times = []
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            for x in utterances:
+                time.sleep(0.4)
+                times.append(time.monotonic())
+                assert p.write(x) == len(x)
+                assert p.drain(timeout=10.0) is True
+        cap.stop(settle=0.1)
+    data = cap.data
+    heard = analysis.segments(data, min_gap=RATE // 10)
+    assert len(heard) == 3, f"expected 3 utterances, heard {heard}"
+    onsets = []
+    for (start, end), x, t in zip(heard, utterances, times):
+        played = (x.astype(np.float32) / 32768 if dtype == "int16"
+                  else x.astype(np.float32))
+        analysis.assert_heard_exactly(data[start:end], played,
+                                      f"utterance at capture offset {start}")
+        onsets.append((cap.arrival_time(start) - t) * 1e3)
+    print("write -> first sound reached the capture (ms):",
+          [round(o, 1) for o in onsets])
+    # the restart's lead-in (5 ms on PulseAudio, two periods on PipeWire),
+    # the two periods past the read position where the device resumes after
+    # a flush, and one more for the server to mix it and the capture to get it
+    on_pipewire = sound_servers.server_kind_from_env() == "pipewire"
+    bound = (2 * 10 if on_pipewire else 5) + 3 * 10
+    assert sorted(onsets)[1] <= bound, (
+        f"median onset {sorted(onsets)[1]:.1f} ms after idle: behind the "
+        "idle silence")
+
+
 def test_clear_then_write_never_replays_and_heard_matches_capture():
     old = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=31)
     new = audio_signals.noise(0.5, RATE, 2, amplitude=0.25, seed=32)
