@@ -471,9 +471,12 @@ static void
 handle_push_result (AudioCastQueue *self, GstFlowReturn ret)
 {
   /* A push that got past the device pad's flushing check just before the
-   * bin took the device down gets basesink's answer for a pad no longer in
-   * push mode: EOS, which then means "shutting down". */
-  if (ret == GST_FLOW_EOS && device_going_down (self))
+   * bin took the device down gets whatever the half-stopped chain answers:
+   * basesink's EOS for a pad no longer in push mode, or another failure of
+   * a pad deactivated or unlinked under it (a writer racing a state change
+   * to READY under valgrind got GST_FLOW_ERROR in 1 of 60 runs). While the
+   * device goes down each of them means "shutting down", not a failure. */
+  if (ret != GST_FLOW_OK && device_going_down (self))
     ret = GST_FLOW_FLUSHING;
   if (ret == GST_FLOW_FLUSHING) {
     /* Either clear() flushed us (the next iteration finishes the flush) or
