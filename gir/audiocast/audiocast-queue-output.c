@@ -474,7 +474,7 @@ handle_push_result (AudioCastQueue *self, GstFlowReturn ret)
    * bin took the device down gets whatever the half-stopped chain answers:
    * basesink's EOS for a pad no longer in push mode, or another failure of
    * a pad deactivated or unlinked under it (a writer racing a state change
-   * to READY under valgrind got GST_FLOW_ERROR in 1 of 60 runs). While the
+   * to READY under valgrind got GST_FLOW_ERROR in 1 of 60 iterations). While the
    * device goes down each of them means "shutting down", not a failure. */
   if (ret != GST_FLOW_OK && device_going_down (self))
     ret = GST_FLOW_FLUSHING;
