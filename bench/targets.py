@@ -20,6 +20,12 @@ def write_metrics(writecost):
     return out
 
 
+def within_best_peer(ms):
+    """The check of a row won when audiocast is at most ``ms`` behind the
+    best other peer."""
+    return lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + ms
+
+
 class Row:
     def __init__(self, metric, title, unit, target, check, why):
         self.metric = metric
@@ -48,8 +54,7 @@ class Row:
 
 ROWS = [
     Row("onset_ms", "1. Onset: first write → first sound", "ms",
-        "≤ best peer + 1 ms",
-        lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + 1,
+        "≤ best peer + 1 ms", within_best_peer(1),
         "audiocast opens every PulseAudio stream with 5 ms of silence, "
         "because without it a new stream there sometimes loses exactly its "
         "first 5 ms (240 frames; docs/design.md, Clear); that lead-in is "
@@ -57,8 +62,7 @@ ROWS = [
         "write, which sets the sample format, whereas PyAudio's is "
         "connected when opened."),
     Row("reonset_ms", "1. Onset of the next utterance: write after 0.5 s "
-        "idle → first sound", "ms", "≤ best peer + 1 ms",
-        lambda ac, med, m: ac <= min(med[p] for p in OTHERS if p in med) + 1,
+        "idle → first sound", "ms", "≤ best peer + 1 ms", within_best_peer(1),
         "An idle player keeps the device fed with silence (some 80 ms of it "
         "queued in the server here); the write flushes it (a restart, as "
         "clear() does), and the sink resumes past the server's read "

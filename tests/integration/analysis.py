@@ -249,10 +249,13 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     frames go on where they stopped (dropouts.record_gap())."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
-    frames = np.asarray(captured, dtype=np.float64)
-    frames = frames.reshape(len(frames), -1)
-    written_frames = np.asarray(written, dtype=np.float64)
-    written_frames = written_frames.reshape(len(written_frames), -1)
+    # per-sample copies for channel_hole_at(), where the server has xruns
+    frames = written_frames = None
+    if quantum is not None:
+        frames = np.asarray(captured, dtype=np.float64)
+        frames = frames.reshape(len(frames), -1)
+        written_frames = np.asarray(written, dtype=np.float64)
+        written_frames = written_frames.reshape(len(written_frames), -1)
     sound = nonsilent_mask(captured)
     probe = 16  # frames that must agree after a glitch
     c = r = 0

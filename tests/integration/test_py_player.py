@@ -270,9 +270,9 @@ def test_drain_returns_after_the_audio_was_heard():
 @pytest.mark.parametrize("dtype", ["float32", "int16"])
 def test_each_write_after_idle_is_heard_whole_and_soon(dtype):
     """Three times, a player stands idle (new, then drained) and is written
-    to: every utterance is heard from its first frame, bit-exact (the first
-    buffer after the flush of the idle silence resumes where the device
-    reads, behind the restart's lead-in), and its first sound does not wait
+    to: every utterance is heard from its first frame, bit-exact (after the
+    flush of the idle silence the device resumes past where it reads, behind
+    the restart's lead-in), and its first sound does not wait
     behind the silence the device was fed while idle (up to its whole
     buffer, 100 ms)."""
     utterances = []

@@ -99,6 +99,25 @@ posix_memalign (void **out, size_t alignment, size_t size)
   return 0;
 }
 
+/* Opens a counting window of @usec and returns what it counted: the
+ * device's log is emptied first, and must have grown by its end (the
+ * device played, audio or silence, during the window). */
+static guint
+count_window (CastFixture * f, gulong usec, const gchar * what)
+{
+  guint counted;
+
+  fake_device_clear_log (f->dev);
+  g_atomic_int_set (&output_allocs, 0);
+  g_atomic_int_set (&counting, 1);
+  g_usleep (usec);
+  g_atomic_int_set (&counting, 0);
+  counted = g_atomic_int_get (&output_allocs);
+  fail_unless (fake_device_get_log_size (f->dev) > 0,
+      "nothing played in the window %s", what);
+  return counted;
+}
+
 #define PUSH_FRAMES (CAST_RATE / 100)   /* 10 ms, as an application writes */
 
 typedef struct
@@ -142,27 +161,12 @@ count_steady_state (const gchar * device_caps, guint * while_playing,
   /* warm-up: pools filled, converters set up, the device's log grown */
   fail_unless (fake_device_wait_log_size (f->dev, 1, 5 * G_USEC_PER_SEC));
   g_usleep (500 * 1000);
-  fake_device_clear_log (f->dev);
-
-  g_atomic_int_set (&output_allocs, 0);
-  g_atomic_int_set (&counting, 1);
-  g_usleep (400 * 1000);
-  g_atomic_int_set (&counting, 0);
-  *while_playing = g_atomic_int_get (&output_allocs);
-  fail_unless (fake_device_get_log_size (f->dev) > 0,
-      "nothing played in the window");
+  *while_playing = count_window (f, 400 * 1000, "while playing");
 
   g_thread_join (thread);
   /* the 2 s pushed play out; then the ring is dry */
   g_usleep (1500 * 1000);
-  fake_device_clear_log (f->dev);
-  g_atomic_int_set (&output_allocs, 0);
-  g_atomic_int_set (&counting, 1);
-  g_usleep (400 * 1000);
-  g_atomic_int_set (&counting, 0);
-  *while_dry = g_atomic_int_get (&output_allocs);
-  fail_unless (fake_device_get_log_size (f->dev) > 0,
-      "no silence played while dry");
+  *while_dry = count_window (f, 400 * 1000, "while dry");
 
   cast_fixture_free (f);
   if (caps)
