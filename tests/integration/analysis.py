@@ -222,6 +222,25 @@ def _comparable_frames(captured, written, tolerance):
     return as_frames(captured), as_frames(written), differ
 
 
+def _channel_hole(captured, written, tolerance):
+    """The length of a stretch at the start of ``captured`` in which some
+    channels are silent in place of their ``written`` samples while the
+    others carry theirs (a PipeWire graph xrun in its planar buffers); None
+    when it does not start so."""
+    n = min(len(captured), len(written))
+    heard = np.asarray(captured[:n], dtype=np.float64).reshape(n, -1)
+    meant = np.asarray(written[:n], dtype=np.float64).reshape(n, -1)
+    if n == 0 or heard.shape[1] < 2:
+        return None
+    fits = np.all((np.abs(heard - meant) <= tolerance) | (heard == 0), axis=1)
+    end = int(np.argmin(fits)) if not fits.all() else n
+    off = np.flatnonzero(np.any(np.abs(heard[:end] - meant[:end]) > tolerance,
+                                axis=1))
+    if len(off) == 0 or not nonsilent_mask(captured[:end]).all():
+        return None
+    return int(off[-1]) + 1
+
+
 def follow_written(captured, written, what="the audio", tolerance=0.0,
                    dry_period=None):
     """How a stretch of a capture that starts with ``written[0]`` (or with
@@ -249,13 +268,6 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     frames go on where they stopped (dropouts.record_gap())."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
-    # per-sample copies for channel_hole_at(), where the server has xruns
-    frames = written_frames = None
-    if quantum is not None:
-        frames = np.asarray(captured, dtype=np.float64)
-        frames = frames.reshape(len(frames), -1)
-        written_frames = np.asarray(written, dtype=np.float64)
-        written_frames = written_frames.reshape(len(written_frames), -1)
     sound = nonsilent_mask(captured)
     probe = 16  # frames that must agree after a glitch
     c = r = 0
@@ -290,24 +302,12 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         return r + k < len(want) and agree(c + k, r + k)
 
     def channel_hole_at(c, r):
-        """The length of a stretch at ``c`` in which some channels are
-        silent in place of their written samples while the others carry
-        theirs (a PipeWire graph xrun in its planar buffers), the written
-        frames going on in place after it; else None."""
-        n = min(dropouts.MAX_HOLE_FRAMES, len(want) - r, len(got) - c)
-        if quantum is None or n <= 0 or frames.shape[1] < 2:
+        """See _channel_hole(); only where the server has xruns."""
+        if quantum is None:
             return None
-        heard_ = frames[c:c + n]
-        meant = written_frames[r:r + n]
-        fits = np.all((np.abs(heard_ - meant) <= tolerance) | (heard_ == 0),
-                      axis=1)
-        end = int(np.argmin(fits)) if not fits.all() else n
-        off = np.flatnonzero(np.any(np.abs(heard_[:end] - meant[:end])
-                                    > tolerance, axis=1))
-        if len(off) == 0 or not sound[c:c + end].all():
-            return None
-        k = int(off[-1]) + 1
-        return k if agree(c + k, r + k) else None
+        k = _channel_hole(captured[c:c + dropouts.MAX_HOLE_FRAMES],
+                          written[r:r + dropouts.MAX_HOLE_FRAMES], tolerance)
+        return k if k is not None and agree(c + k, r + k) else None
 
     def dry_gap_at(c, r, k):
         """Whether the silence of ``k`` frames at ``c`` is whole periods the
