@@ -85,8 +85,9 @@ audio_cast_player_initable_init (GInitable *initable,
   GstBus *bus;
 
   if (!audio_cast_check_stream_request (self->requested_rate,
-          self->requested_channels, self->tuning.latency_time,
-          self->tuning.buffer_time, error))
+          self->requested_channels,
+          audio_cast_tuning_latency_time (&self->tuning),
+          audio_cast_tuning_buffer_time (&self->tuning), error))
     return FALSE;
 
   /* a player is the first thing some applications make of GStreamer */
@@ -100,6 +101,7 @@ audio_cast_player_initable_init (GInitable *initable,
       "buffer-time", self->tuning.buffer_time,
       "latency-time", self->tuning.latency_time,
       "fade-time", self->tuning.fade_time,
+      "latency-mode", self->tuning.latency_mode,
       /* The application's writes have no timestamps and no pad: every frame
        * plays back to back, and no state waits for a preroll. */
       "sync", FALSE, "async", FALSE, NULL);

@@ -347,6 +347,8 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
               && audio_cast_ring_fill (&self->ring) == 0
               && !self->eos_received)))
     g_cond_wait (&self->work_cond, &self->lock);
+  if (have_now)
+    audio_cast_queue_wait_for_late_write_locked (self);
   if (!self->src_running || self->src_failed) {
     g_mutex_unlock (&self->lock);
     stop_output (self, FALSE);

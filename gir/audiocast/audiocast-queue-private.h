@@ -87,6 +87,8 @@ struct _AudioCastQueue
   guint64 drain_mark;           /* written at the last drain/EOS/clear */
   guint underruns;
   gboolean dry;                 /* pushing silence since the ring ran dry */
+  gboolean wait_for_late_writes; /* see audiocast-queue-late-write.c */
+  gboolean late_write_waiting;  /* the output thread waits for a write */
 
   AudioCastPlayout playout;
   AudioCastMediaPosition media; /* upstream's segment, for position queries */
@@ -212,6 +214,10 @@ struct _AudioCastQueue
 /* audiocast-queue.c: the producer side */
 void audio_cast_queue_set_holding (AudioCastQueue *self, gboolean holding);
 guint64 audio_cast_queue_buffered_locked (AudioCastQueue *self);
+/* With the lock held (released while it waits): when the ring ran dry
+ * mid-stream, waits for the next write while the device has enough left
+ * (audiocast-queue-late-write.c). */
+void audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self);
 
 /* audiocast-queue-device.c: the device, its position, the element's clock */
 void audio_cast_queue_release_device (AudioCastQueue *self);

@@ -444,6 +444,8 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
 
     done += n;
     self->written += n;
+    if (n > 0 && self->late_write_waiting)
+      g_cond_broadcast (&self->work_cond);
     if (done == frames)
       break;
     if (self->src_failed) {

@@ -366,17 +366,19 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
 {
   AudioCastSinkTiming timing;
   gint64 buffer_us, latency_us, fade_us;
+  AudioCastLatencyMode mode;
   gboolean sync;
 
   GST_OBJECT_LOCK (self);
-  buffer_us = self->tuning.buffer_time;
-  latency_us = self->tuning.latency_time;
+  buffer_us = audio_cast_tuning_buffer_time (&self->tuning);
+  latency_us = audio_cast_tuning_latency_time (&self->tuning);
   fade_us = self->tuning.fade_time;
+  mode = self->tuning.latency_mode;
   sync = self->sync;
   GST_OBJECT_UNLOCK (self);
 
   audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
-      sync);
+      sync, mode);
   g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
 
   configure_device_sinks (sink, latency_us, timing.device_buffer_us);
@@ -388,6 +390,8 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
       timing.restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue,
       timing.restart_when_dry);
+  audio_cast_queue_set_wait_for_late_writes (self->queue,
+      mode == AUDIO_CAST_LATENCY_MODE_LOW);
   audio_cast_queue_set_clock_settle_time (self->queue,
       timing.clock_settle_time);
   GST_OBJECT_LOCK (self);

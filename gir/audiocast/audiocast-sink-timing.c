@@ -43,6 +43,14 @@
 #define DEVICE_BUFFER_PERIODS 10
 #define MEDIA_DEVICE_BUFFER_PERIODS 4
 
+/* AUDIO_CAST_LATENCY_MODE_LOW's device buffer, with its periods of 2.5 ms:
+ * 10 ms, of which PulseAudio keeps 7-8 ms queued. Measured with the other
+ * core busy, 20 s streams in 10 ms writes: three periods of 2.5 ms, or four
+ * of 2 ms, left gaps of 0.5-2.5 ms every few seconds; four of 2.5 ms none,
+ * once a dry ring waits for a late write (audiocast-queue-late-write.c).
+ * On every server, media pipelines included. */
+#define LOW_LATENCY_DEVICE_BUFFER_PERIODS 4
+
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
  * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
@@ -120,7 +128,7 @@ choose_lead_ins (AudioCastSinkTiming *timing, gboolean is_pulsesink,
 void
 audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
     const gchar *server, const gchar *pulse_name, gint64 latency_us,
-    gboolean sync)
+    gboolean sync, AudioCastLatencyMode mode)
 {
   gboolean is_pulsesink = audio_cast_sink_is_pulsesink (sink);
   GstClockTime period = latency_us * GST_USECOND;
@@ -132,8 +140,12 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
   GST_INFO ("device format: %" GST_PTR_FORMAT ", on PipeWire: %d",
       timing->device_caps, timing->on_pipewire);
 
-  buffer_periods = sync || timing->on_pipewire ? MEDIA_DEVICE_BUFFER_PERIODS
-      : DEVICE_BUFFER_PERIODS;
+  if (mode == AUDIO_CAST_LATENCY_MODE_LOW)
+    buffer_periods = LOW_LATENCY_DEVICE_BUFFER_PERIODS;
+  else if (sync || timing->on_pipewire)
+    buffer_periods = MEDIA_DEVICE_BUFFER_PERIODS;
+  else
+    buffer_periods = DEVICE_BUFFER_PERIODS;
   timing->device_buffer_us = latency_us * buffer_periods;
   timing->restart_when_dry = is_pulsesink;
   timing->clock_lead = timing->on_pipewire ? quantum : 0;

@@ -18,6 +18,8 @@
 
 #include <gst/gst.h>
 
+#include "audiocast-sink.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -38,10 +40,11 @@ typedef struct
 /* Probes the device @sink plays on (for pulsesink: the sink @pulse_name,
  * else the one the element names, on @server) and fills @timing for
  * periods of @latency_us. @sync: the stream is a media pipeline's,
- * timestamped and synchronised (the element's sync property). */
+ * timestamped and synchronised (the element's sync property); @mode: the
+ * element's latency-mode. */
 void audio_cast_sink_timing_for (AudioCastSinkTiming *timing,
     GstElement *sink, const gchar *server, const gchar *pulse_name,
-    gint64 latency_us, gboolean sync);
+    gint64 latency_us, gboolean sync, AudioCastLatencyMode mode);
 void audio_cast_sink_timing_clear (AudioCastSinkTiming *timing);
 
 G_END_DECLS

@@ -624,7 +624,7 @@ audio_cast_sink_init (AudioCastSink *self)
   g_assert (self->convert && self->resample && self->capsfilter
       && self->placeholder);
   gst_object_ref_sink (self->placeholder);
-  self->pool_period_us = self->tuning.latency_time;
+  self->pool_period_us = audio_cast_tuning_latency_time (&self->tuning);
   audio_cast_sink_pool_output (self->convert, &self->pool_period_us);
   audio_cast_sink_pool_output (self->resample, &self->pool_period_us);
   gst_element_set_locked_state (self->placeholder, TRUE);

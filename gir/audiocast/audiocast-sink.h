@@ -19,6 +19,28 @@
 
 G_BEGIN_DECLS
 
+/**
+ * AudioCastLatencyMode:
+ * @AUDIO_CAST_LATENCY_MODE_DEFAULT: made to ride out stalls of a busy
+ *   machine: periods of 10 ms, a ring of 2 s and a device buffer of ten
+ *   periods (four in a media pipeline or on PipeWire).
+ * @AUDIO_CAST_LATENCY_MODE_LOW: a steady stream kept just ahead of the
+ *   device, for live synthesis and monitoring: periods of 2.5 ms, a ring of
+ *   one period and a device buffer of four periods; a dry ring waits for
+ *   a late write while the device has two periods left.
+ *
+ * How far ahead of the device the stream runs. The mode picks
+ * [property@Sink:latency-time] and [property@Sink:buffer-time] where they
+ * are left at (or set to) their defaults, and the device buffer always.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  AUDIO_CAST_LATENCY_MODE_DEFAULT,
+  AUDIO_CAST_LATENCY_MODE_LOW,
+} AudioCastLatencyMode;
+
 #define AUDIO_CAST_TYPE_SINK (audio_cast_sink_get_type ())
 AUDIO_CAST_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (AudioCastSink, audio_cast_sink, AUDIO_CAST, SINK, GstBin)

@@ -22,7 +22,8 @@
  * AudioCastSink:buffer-time:
  *
  * Capacity of the ring buffer in microseconds. Writers block while it is
- * full.
+ * full. Left at its default, it is one period in
+ * %AUDIO_CAST_LATENCY_MODE_LOW (reading the property says so).
  *
  * Since: 0.1
  */
@@ -30,7 +31,8 @@
  * AudioCastPlayer:buffer-time:
  *
  * Ring buffer capacity in microseconds; [method@Player.write] blocks while
- * the ring is full.
+ * the ring is full. Left at its default, it is one period in
+ * %AUDIO_CAST_LATENCY_MODE_LOW.
  *
  * Since: 0.1
  */
@@ -38,7 +40,9 @@
  * AudioCastSink:latency-time:
  *
  * The device period in microseconds: the size of the chunks handed to the
- * device, and the bound on how late silence comes after a clear.
+ * device, and the bound on how late silence comes after a clear. Left at
+ * its default, it is 2500 in %AUDIO_CAST_LATENCY_MODE_LOW (reading the
+ * property says so).
  *
  * Since: 0.1
  */
@@ -46,6 +50,27 @@
  * AudioCastPlayer:latency-time:
  *
  * Device period in microseconds (see [property@Sink:latency-time]).
+ *
+ * Since: 0.1
+ */
+/**
+ * AudioCastSink:latency-mode:
+ *
+ * How far ahead of the device the stream runs (see #AudioCastLatencyMode).
+ * %AUDIO_CAST_LATENCY_MODE_LOW keeps a steady stream just ahead of the
+ * device: a frame written is heard about four periods and the ring later,
+ * instead of tens of milliseconds and up to the whole 2 s ring. The price
+ * is robustness: a stall of the machine longer than the device buffer (10
+ * ms) is heard as a gap, where the default rides out 50 ms and more. Takes
+ * effect when the device opens (NULL to READY).
+ *
+ * Since: 0.1
+ */
+/**
+ * AudioCastPlayer:latency-mode:
+ *
+ * How far ahead of the device the stream runs (see
+ * [property@Sink:latency-mode]).
  *
  * Since: 0.1
  */
@@ -91,6 +116,12 @@ install_tuning (GObjectClass *klass, guint first_id, GParamFlags flags)
       g_param_spec_int64 ("fade-time", "Fade time",
           "Fade-out on clear in microseconds (0: instant hard cut)", 0,
           G_USEC_PER_SEC, AUDIO_CAST_DEFAULT_FADE_TIME_US, flags));
+  g_object_class_install_property (klass,
+      first_id + AUDIO_CAST_STREAM_PROP_LATENCY_MODE,
+      g_param_spec_enum ("latency-mode", "Latency mode",
+          "How far ahead of the device the stream runs",
+          AUDIO_CAST_TYPE_LATENCY_MODE, AUDIO_CAST_DEFAULT_LATENCY_MODE,
+          flags));
 }
 
 /**
@@ -218,45 +249,70 @@ audio_cast_tuning_init (AudioCastTuning *tuning)
   tuning->buffer_time = AUDIO_CAST_DEFAULT_BUFFER_TIME_US;
   tuning->latency_time = AUDIO_CAST_DEFAULT_LATENCY_TIME_US;
   tuning->fade_time = AUDIO_CAST_DEFAULT_FADE_TIME_US;
+  tuning->latency_mode = AUDIO_CAST_DEFAULT_LATENCY_MODE;
 }
 
-static gint64 *
-tuning_field (AudioCastTuning *tuning, AudioCastStreamProperty property)
+gint64
+audio_cast_tuning_latency_time (const AudioCastTuning *tuning)
 {
-  switch (property) {
-    case AUDIO_CAST_STREAM_PROP_BUFFER_TIME:
-      return &tuning->buffer_time;
-    case AUDIO_CAST_STREAM_PROP_LATENCY_TIME:
-      return &tuning->latency_time;
-    case AUDIO_CAST_STREAM_PROP_FADE_TIME:
-      return &tuning->fade_time;
-    default:
-      return NULL;
-  }
+  if (tuning->latency_mode == AUDIO_CAST_LATENCY_MODE_LOW
+      && tuning->latency_time == AUDIO_CAST_DEFAULT_LATENCY_TIME_US)
+    return AUDIO_CAST_LOW_LATENCY_TIME_US;
+  return tuning->latency_time;
+}
+
+gint64
+audio_cast_tuning_buffer_time (const AudioCastTuning *tuning)
+{
+  if (tuning->latency_mode == AUDIO_CAST_LATENCY_MODE_LOW
+      && tuning->buffer_time == AUDIO_CAST_DEFAULT_BUFFER_TIME_US)
+    return AUDIO_CAST_LOW_LATENCY_RING_PERIODS
+        * audio_cast_tuning_latency_time (tuning);
+  return tuning->buffer_time;
 }
 
 gboolean
 audio_cast_tuning_set_property (AudioCastTuning *tuning,
     AudioCastStreamProperty property, const GValue *value)
 {
-  gint64 *field = tuning_field (tuning, property);
-
-  if (field == NULL)
-    return FALSE;
-  *field = g_value_get_int64 (value);
-  return TRUE;
+  switch (property) {
+    case AUDIO_CAST_STREAM_PROP_BUFFER_TIME:
+      tuning->buffer_time = g_value_get_int64 (value);
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_LATENCY_TIME:
+      tuning->latency_time = g_value_get_int64 (value);
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_FADE_TIME:
+      tuning->fade_time = g_value_get_int64 (value);
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_LATENCY_MODE:
+      tuning->latency_mode = g_value_get_enum (value);
+      return TRUE;
+    default:
+      return FALSE;
+  }
 }
 
 gboolean
 audio_cast_tuning_get_property (const AudioCastTuning *tuning,
     AudioCastStreamProperty property, GValue *value)
 {
-  gint64 *field = tuning_field ((AudioCastTuning *) tuning, property);
-
-  if (field == NULL)
-    return FALSE;
-  g_value_set_int64 (value, *field);
-  return TRUE;
+  switch (property) {
+    case AUDIO_CAST_STREAM_PROP_BUFFER_TIME:
+      g_value_set_int64 (value, audio_cast_tuning_buffer_time (tuning));
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_LATENCY_TIME:
+      g_value_set_int64 (value, audio_cast_tuning_latency_time (tuning));
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_FADE_TIME:
+      g_value_set_int64 (value, tuning->fade_time);
+      return TRUE;
+    case AUDIO_CAST_STREAM_PROP_LATENCY_MODE:
+      g_value_set_enum (value, tuning->latency_mode);
+      return TRUE;
+    default:
+      return FALSE;
+  }
 }
 
 gboolean

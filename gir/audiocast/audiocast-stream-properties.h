@@ -17,6 +17,8 @@
 #pragma once
 
 #include "audiocast-queue.h"
+#include "audiocast-enum-types.h"
+#include "audiocast-sink.h"
 
 #include <glib-object.h>
 
@@ -25,12 +27,23 @@ G_BEGIN_DECLS
 #define AUDIO_CAST_DEFAULT_BUFFER_TIME_US (2 * G_USEC_PER_SEC)
 #define AUDIO_CAST_DEFAULT_LATENCY_TIME_US (10 * 1000)
 #define AUDIO_CAST_DEFAULT_FADE_TIME_US 0
+#define AUDIO_CAST_DEFAULT_LATENCY_MODE AUDIO_CAST_LATENCY_MODE_DEFAULT
+
+/* AUDIO_CAST_LATENCY_MODE_LOW's period and ring, in microseconds and in
+ * periods (see audio_cast_tuning_latency_time()). A writer blocked on a
+ * ring of one period is woken as the device takes each period, and a late
+ * one is waited for (audiocast-queue-late-write.c): measured with the other
+ * core busy, one period had no gap in 10 s and was heard 2.5 ms sooner than
+ * two. */
+#define AUDIO_CAST_LOW_LATENCY_TIME_US 2500
+#define AUDIO_CAST_LOW_LATENCY_RING_PERIODS 1
 
 typedef enum
 {
   AUDIO_CAST_STREAM_PROP_BUFFER_TIME,
   AUDIO_CAST_STREAM_PROP_LATENCY_TIME,
   AUDIO_CAST_STREAM_PROP_FADE_TIME,
+  AUDIO_CAST_STREAM_PROP_LATENCY_MODE,
   AUDIO_CAST_STREAM_PROP_FRAMES_WRITTEN,
   AUDIO_CAST_STREAM_PROP_FRAMES_PLAYED,
   AUDIO_CAST_STREAM_PROP_FRAMES_CLEARED,
@@ -39,17 +52,29 @@ typedef enum
   AUDIO_CAST_N_STREAM_PROPS
 } AudioCastStreamProperty;
 
-/* The tuning properties' values, in microseconds. The owner guards them
- * (the sink with its object lock; the player sets them only at
- * construction). */
+/* The tuning properties' values as set, times in microseconds. The owner
+ * guards them (the sink with its object lock; the player sets them only at
+ * construction). Read the period and the ring through the functions below,
+ * which apply the latency mode. */
 typedef struct
 {
   gint64 buffer_time;
   gint64 latency_time;
   gint64 fade_time;
+  AudioCastLatencyMode latency_mode;
 } AudioCastTuning;
 
 void audio_cast_tuning_init (AudioCastTuning *tuning);
+
+/* The period and the ring capacity in effect, in microseconds: what was
+ * set, except that in AUDIO_CAST_LATENCY_MODE_LOW a period left at its
+ * default is AUDIO_CAST_LOW_LATENCY_TIME_US and a ring left at its default
+ * holds AUDIO_CAST_LOW_LATENCY_RING_PERIODS periods. A value set equal to
+ * the default counts as left at it: GObject gives a construct-only
+ * property its default when nothing is set, so the two cannot be told
+ * apart. */
+gint64 audio_cast_tuning_latency_time (const AudioCastTuning *tuning);
+gint64 audio_cast_tuning_buffer_time (const AudioCastTuning *tuning);
 
 /* The player's and the recorder's shared checks of what they are asked
  * for: a rate up to AUDIO_CAST_MAX_SAMPLE_RATE and a channel count up to

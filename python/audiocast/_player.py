@@ -74,6 +74,14 @@ def _micros(name: str, seconds: Optional[float],
     return micros
 
 
+def _latency_mode(latency: str) -> Optional[AudioCast.LatencyMode]:
+    """The library's latency mode for ``latency`` (None: the default)."""
+    modes = {"default": None, "low": AudioCast.LatencyMode.LOW}
+    if not isinstance(latency, str) or latency not in modes:
+        raise ValueError(f'latency must be "default" or "low", got {latency!r}')
+    return modes[latency]
+
+
 def text_argument(name: str, value: Optional[str], what: str,
                   label: str) -> Optional[str]:
     """Checks what GI would otherwise truncate (at a NUL) or fail to
@@ -196,11 +204,17 @@ class AudioPlayer:
     ``callback`` (with ``blocksize`` and ``lead_blocks``) starts callback
     mode at once: see :meth:`start_callback`.
 
-    Keyword-only tuning, in seconds: ``buffer_time`` (how much audio the ring
-    holds before :meth:`write` blocks, default 2 s), ``latency_time`` (the
-    device period, default 10 ms) and ``fade_time`` (0: :meth:`clear` cuts at
-    once; more: it fades out over that time, click-free but not instant).
-    Values out of the library's range raise :class:`InvalidArgumentError`.
+    Keyword-only tuning: ``latency`` is ``"default"`` (made to ride out
+    stalls of a busy machine) or ``"low"``: a steady stream kept just ahead
+    of the device, a frame written heard about 15 ms later instead of tens
+    of milliseconds and up to the whole ring, for live synthesis and
+    monitoring; a stall of the machine of more than 10 ms is then heard as a
+    gap. In seconds: ``buffer_time`` (how much audio the ring holds before
+    :meth:`write` blocks, default 2 s, or one period with ``latency="low"``),
+    ``latency_time`` (the device period, default 10 ms, or 2.5 ms with
+    ``latency="low"``) and ``fade_time`` (0: :meth:`clear` cuts at once;
+    more: it fades out over that time, click-free but not instant). Values
+    out of the library's range raise :class:`InvalidArgumentError`.
 
     Every method may be called from any thread; :meth:`write` and
     :meth:`drain` release the GIL while they wait.
@@ -223,6 +237,10 @@ class AudioPlayer:
     ... except audiocast.InvalidArgumentError as e:
     ...     print(e)
     latency_time of 10.0 s is out of range: use 0.001 to 1 s
+    >>> audiocast.AudioPlayer(latency="lowest")
+    Traceback (most recent call last):
+      ...
+    ValueError: latency must be "default" or "low", got 'lowest'
     """
 
     def __init__(self, device: Optional[str] = None,
@@ -231,6 +249,7 @@ class AudioPlayer:
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None,
                  fade_time: Optional[float] = None,
+                 latency: str = "default",
                  server: Optional[str] = None,
                  callback: Optional[Callable[[int], Any]] = None,
                  blocksize: int = 480, lead_blocks: int = 3) -> None:
@@ -243,6 +262,7 @@ class AudioPlayer:
             ("buffer_time", _micros("buffer_time", buffer_time, "buffer-time")),
             ("latency_time", _micros("latency_time", latency_time, "latency-time")),
             ("fade_time", _micros("fade_time", fade_time, "fade-time")),
+            ("latency_mode", _latency_mode(latency)),
             ("server", server))
             if v is not None}
         self._device = device

@@ -1,0 +1,95 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * AudioCastQueue waiting for a late write: when the ring runs dry while the
+ * application is still streaming, the output thread waits for its next
+ * write as long as the device has enough left to play, instead of pushing
+ * silence at once.
+ *
+ * Silence pushed the moment the ring runs dry goes in while the device still
+ * holds most of its buffer, and stays in front of everything written after
+ * it: the device is kept as full as before, so each late write adds a
+ * period to what is queued ahead of the stream, and a write only a little
+ * late becomes a gap. Waiting costs nothing that is heard as long as the
+ * device holds more than the margin below, and a stream written at real
+ * time then runs just that far ahead of the device.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-queue-private.h"
+
+/* What the device must still hold when the waiting stops, in periods: the
+ * sound server reads ahead of what it has played by its own latency, and
+ * the silence pushed then must reach it before that runs out. Measured in
+ * the low-latency mode with the other core busy: one period and two both
+ * left no gap in 10 s, with a ring of one period or two. */
+#define MARGIN_PERIODS 2
+
+/* With the lock held: the ring is dry, and the application meant to write
+ * more (no drain, EOS or clear since its last write), and nothing else is
+ * due (a lead-in, a fade, a pause, a flush, timestamps to keep). */
+static gboolean
+late_write_expected_locked (AudioCastQueue *self)
+{
+  return self->wait_for_late_writes && self->src_running && !self->src_failed
+      && !self->flush_stop_pending && !self->eos_received && !self->holding
+      && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
+      && self->written > self->drain_mark
+      && audio_cast_ring_fill (&self->ring) == 0;
+}
+
+void
+audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
+{
+  guint64 queued, margin, wait_frames = 0;
+  gint64 deadline;
+
+  if (!late_write_expected_locked (self) || !self->have_info)
+    return;
+  queued = self->playout.t_end - MIN (self->playout.t_end,
+      self->playout.heard_t);
+  margin = (guint64) MARGIN_PERIODS * self->period_frames;
+  if (queued > margin)
+    wait_frames = queued - margin;
+  /* A writer that waited for room was woken when this thread took the
+   * last period and has not run yet: its frames are moments away. This is
+   * how a stream starts, the device taking its first periods faster than
+   * real time, before anything says how much it holds. */
+  if (self->space_wanted > 0)
+    wait_frames = MAX (wait_frames, self->period_frames);
+  if (wait_frames == 0)
+    return;
+
+  deadline = g_get_monotonic_time () + (gint64) gst_util_uint64_scale_int
+      (wait_frames, G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (&self->info));
+  self->late_write_waiting = TRUE;
+  while (late_write_expected_locked (self)
+      && g_cond_wait_until (&self->work_cond, &self->lock, deadline));
+  self->late_write_waiting = FALSE;
+}
+
+/**
+ * audio_cast_queue_set_wait_for_late_writes: (skip)
+ *
+ * Whether a dry ring mid-stream waits for the application's late write
+ * while the device has enough left to play (see the top of
+ * audiocast-queue-late-write.c), rather than pushing silence at once.
+ */
+void
+audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,
+    gboolean wait)
+{
+  g_mutex_lock (&self->lock);
+  self->wait_for_late_writes = wait;
+  g_mutex_unlock (&self->lock);
+}

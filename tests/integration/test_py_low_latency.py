@@ -1,0 +1,110 @@
+"""The low-latency mode, ``AudioPlayer(latency="low")``: a steady stream kept
+just ahead of the device. Written in 10 ms chunks, blocking or at real time,
+every frame is heard in order, bit-exact, with no gap, and each chunk is heard
+within what the mode holds ahead of the device (its ring, the device buffer)
+and the server's own part (two of its quanta, and the capture's block).
+"""
+
+import time
+
+import numpy as np
+import pytest
+
+import analysis
+import audio_signals
+import sound_servers
+from audiocast_pkg import audiocast
+from captures import Capture
+from sound_servers import SPEAKER
+from test_py_bitexact import xfail_server_glitches
+
+pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
+              pytest.mark.timeout(300)]
+
+RATE = 48000
+CHUNK = RATE // 100                 # the application writes 10 ms at a time
+PERIOD_S = 0.0025                   # the mode's latency-time
+RING_PERIODS = 1                    # its ring (audiocast-stream-properties.h)
+DEVICE_PERIODS = 4                  # its device buffer (audiocast-sink-timing.c)
+CAPTURE_BLOCK_S = 0.005             # parec's --latency-msec (captures.py)
+
+
+def test_low_mode_picks_short_period_and_ring_unless_given():
+    with audiocast.AudioPlayer("speaker", RATE, 2, latency="low") as p:
+        g = p._player
+        assert g.props.latency_mode.value_nick == "low"
+        assert g.props.latency_time == 2500
+        assert g.props.buffer_time == RING_PERIODS * 2500
+        assert g.get_write_available() == RING_PERIODS * RATE * 2500 // 1_000_000
+    with audiocast.AudioPlayer("speaker", RATE, 2, latency="low",
+                               latency_time=0.005, buffer_time=0.04) as p:
+        assert (p._player.props.latency_time, p._player.props.buffer_time) \
+            == (5000, 40000)
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        assert (p._player.props.latency_time, p._player.props.buffer_time) \
+            == (10000, 2000000)
+
+
+def test_unknown_latency_mode_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match='"default" or "low"'):
+        audiocast.AudioPlayer("speaker", RATE, 2, latency="fast")
+
+
+def chunk_offsets(data, x, start):
+    """The capture offset (from ``start``) of each chunk's first frame of
+    ``x``, or -1 where it is not in the capture."""
+    keys = analysis.frame_keys(data[start:])
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    heads = analysis.frame_keys(x[::CHUNK])
+    at = np.minimum(np.searchsorted(sorted_keys, heads), len(keys) - 1)
+    return np.where(sorted_keys[at] == heads, order[at] + start, -1)
+
+
+@pytest.mark.parametrize("pace", ["blocking", "real-time"])
+def test_steady_stream_is_heard_whole_and_just_ahead(pace):
+    """``blocking``: each write waits for room in the ring; ``real-time``:
+    one chunk every 10 ms, as a synthesiser produces them, so the ring runs
+    dry between writes and every write is a little late for the device. A
+    dry ring must not put silence in front of the next write while the
+    device still has audio to play (a gap, and a period more ahead of every
+    later frame)."""
+    x = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=140)
+    times = []
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2, latency="low") as p:
+            t0 = time.monotonic()
+            for k in range(len(x) // CHUNK):
+                if pace == "real-time":
+                    time.sleep(max(0.0, t0 + k * CHUNK / RATE - time.monotonic()))
+                times.append(time.monotonic())
+                assert p.write(x[k * CHUNK:(k + 1) * CHUNK]) == CHUNK
+            assert p.drain(timeout=10.0) is True
+            s = p.stats()
+        cap.stop(settle=0.1)
+    print(f"stats {s}")
+
+    data = cap.data
+    start = analysis.first_nonzero(data)
+    assert start is not None, "nothing was captured"
+    heard, glitches, bad = analysis.follow_written(data[start:], x)
+    assert bad is None, (
+        f"the capture departs from what was written after {heard} frames: "
+        + analysis.describe_departure(data[start:], bad, x, heard))
+    assert heard == len(x), f"heard {heard} of {len(x)} written frames"
+
+    offsets = chunk_offsets(data, x, start)
+    late = np.array([(cap.arrival_time(o) - t) * 1e3
+                     for o, t in zip(offsets, times) if o >= 0])
+    median = float(np.median(late[len(late) // 10:]))
+    quantum_s = (sound_servers.server_xrun_quantum() or 0) / RATE or PERIOD_S
+    bound = ((RING_PERIODS + DEVICE_PERIODS) * PERIOD_S + 2 * quantum_s
+             + CAPTURE_BLOCK_S) * 1e3
+    print(f"write -> heard (ms): median {median:.1f}, max {late.max():.1f}; "
+          f"bound {bound:.1f}")
+    if glitches:
+        xfail_server_glitches(glitches)
+    assert s["underruns"] == 0, s
+    assert median <= bound, (
+        f"chunks heard {median:.1f} ms after their write (median): more is "
+        f"queued ahead of the stream than the mode holds ({bound:.1f} ms)")
