@@ -87,6 +87,17 @@ class Recording:
         return [(self.first + a, self.first + b)
                 for a, b in zip(starts, ends) if b - a >= MIN_GAP_FRAMES]
 
+    def chunk_heard_ms(self, chunks, times):
+        """For each written chunk (float32 bytes) found in the capture, when
+        its first frame was heard, in ms after its time in ``times``."""
+        keys = np.ascontiguousarray(self.data, dtype="<f4").view("<u8").ravel()
+        order = np.argsort(keys)
+        ordered = keys[order]
+        heads = np.array([np.frombuffer(c[:8], dtype="<u8")[0] for c in chunks])
+        at = np.minimum(np.searchsorted(ordered, heads), len(keys) - 1)
+        return [(self.time_of(int(order[i])) - t) * 1e3
+                for i, k, t in zip(at, heads, times) if ordered[i] == k]
+
     def gaps(self, t):
         """Silences of >= 1 ms between the first and last sound, as
         (start in ms after ``t``, length in ms)."""

@@ -25,7 +25,9 @@ def _target_line(e, metrics):
             "write_10ms": 3 * metrics.get("memcpy_10ms", 0),
             "write_1s": 2 * metrics.get("memcpy_1s", 0),
             "cpu_ms_per_s": med.get("pyaudio"),
-            "startup_ms": med.get("pyaudio")}.get(m)
+            "startup_ms": med.get("pyaudio"),
+            "steady_ms": min(20.0, med.get("pyaudio", 20.0)),
+            "steady_gap_ms": 0.0}.get(m)
 
 
 def write(path, rows, metrics):

@@ -158,6 +158,13 @@ nothing else playing on the server), so "sound" is unambiguous.
    first 100 ms of sound captured (pulsesink starts a stream only once its
    prebuffer is full or on EOS, hence more than 100 ms written). One
    untimed round first.
+7. **Low latency**: 60 s of noise in blocking 10 ms writes, audiocast with
+   `latency="low"` and PyAudio opened with 32-frame buffers (the smallest
+   tried: 32 and 64 frames stream without a gap here, 11 ms behind), while another process busy-loops on
+   the second core; for every chunk, its write call → its first frame
+   captured (found bit for bit), the median; and the total silence (runs of
+   ≥ 1 ms) between the first and last sound. appsrc ! pulsesink is not run:
+   it has no setting of the kind.
 """
 
 

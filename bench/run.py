@@ -60,6 +60,7 @@ def options(argv):
     cfg.cpu_runs = 1
     cfg.cpu_seconds = cfg.cpu_seconds or (10.0 if cfg.quick else 60.0)
     cfg.reps = 5 if cfg.quick else 15
+    cfg.steady_seconds = 10.0 if cfg.quick else 60.0
     cfg.drain_runs = cfg.drain_runs or (2 if cfg.quick else 20)
     return cfg
 
@@ -108,7 +109,8 @@ def main(argv):
         print(f"bench: GIL hog sorts {cfg.hog_items} floats", flush=True)
         runner = Runner(server, root / "logs")
         metrics = {}
-        for name in ("writecost", "onset", "reonset", "bargein", "gil", "startup", "cpu"):
+        for name in ("writecost", "onset", "reonset", "bargein", "gil", "startup", "cpu",
+                     "lowlatency"):
             print(f"bench: {name}...", flush=True)
             metrics.update(getattr(scenarios, name)(runner, cfg))
         ok = True

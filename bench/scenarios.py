@@ -6,6 +6,8 @@ machine spreads over all of them alike.
 """
 
 import random
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -63,6 +65,31 @@ def reonset(runner, cfg):
     # appsrc's timestamps run on from the first utterance's: pulsesink plays
     # the second one at once after the first, late, with no silence between
     return _rounds(cfg.runs, one, peers=[p for p in NAMES if p != "appsrc"])
+
+
+def lowlatency(runner, cfg):
+    """cfg.steady_seconds streamed in blocking 10 ms writes by each peer at
+    its lowest latency (audiocast latency="low", PyAudio's smallest working
+    buffer) while another process keeps a core busy: write -> heard of each
+    chunk (the median), and the silence inside the stream."""
+    chunks = noise_chunks(cfg.steady_seconds)
+
+    def one(peer):
+        hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            res, rec = runner.run(peer, "steady", {"seconds": cfg.steady_seconds},
+                                  settle=0.3, timeout=cfg.steady_seconds + 60)
+        finally:
+            hog.kill()
+            hog.wait()
+        heard = rec.chunk_heard_ms(chunks, res["times"])
+        if len(heard) < len(chunks) * 0.9:
+            raise TrialError(f"{peer} steady: {len(heard)} of {len(chunks)} "
+                             "chunks found in the capture")
+        return {"steady_ms": float(np.median(heard)),
+                "steady_gap_ms": sum(length for _, length
+                                     in rec.gaps(res["times"][0]))}
+    return _rounds(1, one, peers=["audiocast", "pyaudio"])
 
 
 def bargein(runner, cfg):

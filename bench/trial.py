@@ -174,6 +174,20 @@ def cpu(Peer, p):
                   "peak_rss_kb": peak_rss_kb(), "threads": thread_cpu()}
 
 
+def steady(Peer, p):
+    """Streams p['seconds'] in blocking 10 ms writes with the peer at its
+    lowest latency; the time each write was called, so the parent can tell
+    when each chunk was heard."""
+    peer = Peer(DEVICE, low_latency=True)
+    chunks = prepared(peer, p["seconds"])
+    times = []
+    for c in chunks:
+        times.append(time.monotonic())
+        peer.write(c)
+    peer.finish()
+    return peer, {"times": times}
+
+
 def peak_rss_kb():
     """VmHWM: this process's own peak. ru_maxrss is not: Linux carries the
     forking parent's peak over exec into it."""
@@ -207,7 +221,7 @@ def writecost(Peer, p):
 
 
 SCENARIOS = {f.__name__: f for f in (onset, reonset, bargein, gil, startup, cpu, writecost,
-                                     drainstop)}
+                                     drainstop, steady)}
 
 
 def main(argv):

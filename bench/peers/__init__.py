@@ -2,7 +2,8 @@
 
 ``Peer(device, buffer_seconds)`` opens the output (audiocast and appsrc also
 take ``server=``, a PulseAudio protocol address other than the default
-server's); ``prepare(chunk)`` turns a float32 bytes chunk into what that
+server's; audiocast and PyAudio ``low_latency=True``, their lowest-latency
+setting); ``prepare(chunk)`` turns a float32 bytes chunk into what that
 library's users pass (outside any timing); ``write(data)`` blocks until the
 library took it; ``clear()`` is the library's barge-in, called from another
 thread (audiocast's returns the frames it counted as heard, the others None);

@@ -8,9 +8,12 @@ from bench.audio import CHANNELS, RATE
 
 
 class Peer:
-    def __init__(self, device, buffer_seconds=None, server=None):
+    def __init__(self, device, buffer_seconds=None, server=None,
+                 low_latency=False):
         # None: the default 2 s ring, as users get it
         tuning = {} if buffer_seconds is None else {"buffer_time": buffer_seconds}
+        if low_latency:  # its documented low-latency mode
+            tuning["latency"] = "low"
         if server is not None:  # a server other than the default (TCP)
             tuning["server"] = server
         self.player = audiocast.AudioPlayer(device=device, sample_rate=RATE,
