@@ -79,12 +79,11 @@ ROWS = [
         "server before its next mixing block."),
     Row("clear_ms", "2. Barge-in: the clear call", "ms", "≤ 0.3 ms",
         lambda ac, med, m: ac <= 0.3,
-        "clear() sends FLUSH_START through the pipeline to pulsesink in the "
-        "caller's thread, and pulsesink corks its stream and waits for "
-        "PulseAudio's reply (gst_pulseringbuffer_pause): a round trip to the "
-        "server process, which alone can take more than 0.5 ms on a busy "
-        "machine (0.3 ms is the target). The appsrc flush goes the same "
-        "way."),
+        "clear() reads the device position (pulsesink's clock, under "
+        "libpulse's lock) to count what was heard, discards the ring and "
+        "wakes the flusher thread, which sends FLUSH_START to pulsesink; "
+        "pulsesink's cork and its round trip to the server (0.5-1 ms here) "
+        "are no longer in the call. A busy machine delays the lock."),
     Row("gap_ms", "3. Silence under a 1 s GIL hog", "ms", "0 ms",
         lambda ac, med, m: ac == 0,
         "The silences are listed under “All runs”, timed from the start of "
@@ -128,6 +127,15 @@ ROWS = [
         "hands the samples through PortAudio and the ALSA pulse plugin to "
         "libpulse (whose `threaded-ml` it has too) in the writing thread."),
     Row("rss_mb", "5. Peak RSS", "MB", "—", None, ""),
+    Row("startup_ms", "6. Start-up: spawn → first 100 ms heard", "ms",
+        "≤ PyAudio ({pyaudio:.0f} ms)",
+        lambda ac, med, m: ac <= med["pyaudio"],
+        "The phases are under “All runs”. `import audiocast` loads "
+        "PyGObject, GStreamer and the AudioCast typelib, more than PyAudio's "
+        "import. Opening a player returns before its PulseAudio stream "
+        "exists (the first write sets the format; see row 1), so connecting "
+        "the stream falls in the last phase, whereas PyAudio's open connects "
+        "it (and probes the ALSA devices) before returning."),
     Row("steady_ms", "7. Low latency: write → heard, 10 ms writes, the other "
         "core busy", "ms", "≤ 20 ms and ≤ PyAudio ({pyaudio:.1f} ms)",
         lambda ac, med, m: ac <= 20 and ac <= med["pyaudio"],
@@ -143,13 +151,4 @@ ROWS = [
         "core busy", "ms", "0 ms", lambda ac, med, m: ac == 0,
         "The output thread, or the writer, ran later than the device buffer "
         "(10 ms) allowed."),
-    Row("startup_ms", "6. Start-up: spawn → first 100 ms heard", "ms",
-        "≤ PyAudio ({pyaudio:.0f} ms)",
-        lambda ac, med, m: ac <= med["pyaudio"],
-        "The phases are under “All runs”. `import audiocast` loads "
-        "PyGObject, GStreamer and the AudioCast typelib, more than PyAudio's "
-        "import. Opening a player returns before its PulseAudio stream "
-        "exists (the first write sets the format; see row 1), so connecting "
-        "the stream falls in the last phase, whereas PyAudio's open connects "
-        "it (and probes the ALSA devices) before returning."),
 ]

@@ -153,10 +153,11 @@ audio_cast_queue_clear (AudioCastQueue *self, guint64 *frames_heard,
 done:
   g_mutex_unlock (&self->lock);
 
-  /* Sent from this thread so the device falls silent now; the output thread
-   * sends the FLUSH_STOP before its next buffer. */
+  /* The flusher thread sends it at once, and this one does not wait for
+   * the device's round trip to the server; the output thread sends the
+   * FLUSH_STOP before its next buffer. */
   if (flush)
-    gst_pad_push_event (self->srcpad, gst_event_new_flush_start ());
+    audio_cast_queue_send_flush_start_flush_locked (self);
   g_mutex_unlock (&self->flush_lock);
 
   GST_DEBUG_OBJECT (self, "cleared: %" G_GUINT64_FORMAT " heard, %"

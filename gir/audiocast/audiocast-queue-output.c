@@ -55,6 +55,7 @@ static void
 finish_flush (AudioCastQueue *self)
 {
   g_mutex_lock (&self->flush_lock);
+  audio_cast_queue_wait_flush_start_flush_locked (self);
   g_mutex_lock (&self->lock);
   if (!self->flush_stop_pending) {
     g_mutex_unlock (&self->lock);
@@ -624,6 +625,15 @@ audio_cast_queue_push_loop (gpointer user_data)
     gst_buffer_unref (buffer);
     return;
   }
+  if (self->flush_stop_pending) {
+    /* Cleared since wait_for_work: what the ring holds now was written
+     * after the clear, and the device is about to be flushed. The next
+     * iteration finishes the flush first. */
+    g_mutex_unlock (&self->lock);
+    gst_buffer_unmap (buffer, &map);
+    gst_buffer_unref (buffer);
+    return;
+  }
   if (self->need_discont)
     self->lead_in = gst_util_uint64_scale_int (self->flushed
         ? self->restart_lead_in_time : self->lead_in_time,
@@ -713,9 +723,12 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
   audio_cast_wakeup_fire (&self->wakeup);
   g_mutex_unlock (&self->lock);
 
-  if (active)
+  if (active) {
+    audio_cast_queue_start_flusher (self);
     return gst_pad_start_task (pad, audio_cast_queue_push_loop, self, NULL);
+  }
 
+  audio_cast_queue_stop_flusher (self);
   res = gst_pad_stop_task (pad);
   if (self->pool) {
     gst_buffer_pool_set_active (self->pool, FALSE);

@@ -159,6 +159,11 @@ struct _AudioCastQueue
   gboolean flushed;             /* the next discontinuity follows a flush */
 
   GMutex flush_lock;            /* see the top of audiocast-queue.c */
+  /* the flusher thread (audiocast-queue-flusher.c), under flush_lock */
+  GThread *flusher;
+  GCond flusher_cond;           /* a FLUSH_START wanted, sent; quit */
+  gboolean flusher_quit;
+  gboolean flush_start_wanted;
   GRecMutex preroll_lock;       /* see the top of audiocast-queue.c */
 
   /* device_lock: readers read the device clock; writers change what stands
@@ -239,6 +244,13 @@ GstClockTime audio_cast_queue_clock_time (GstClock *clock,
 /* audiocast-queue-clear.c: clear and drain */
 void audio_cast_queue_new_epoch_locked (AudioCastQueue *self);
 void audio_cast_queue_request_flush_locked (AudioCastQueue *self);
+/* audiocast-queue-flusher.c: clear()'s FLUSH_START, sent from a thread of
+ * its own while the source pad is active. The _flush_locked ones are
+ * called with flush_lock held. */
+void audio_cast_queue_start_flusher (AudioCastQueue *self);
+void audio_cast_queue_stop_flusher (AudioCastQueue *self);
+void audio_cast_queue_send_flush_start_flush_locked (AudioCastQueue *self);
+void audio_cast_queue_wait_flush_start_flush_locked (AudioCastQueue *self);
 guint64 audio_cast_queue_discard_unheard_locked (AudioCastQueue *self);
 
 /* audiocast-queue-streams.c: other streams mixed over the ring's audio */

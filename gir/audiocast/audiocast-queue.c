@@ -48,9 +48,10 @@
  * - lock: the ring, the counters, the flags and the playout tracker. Held
  *   only for bookkeeping and memcpy, never across a push, a wait on another
  *   element or a call into the device.
- * - flush_lock: makes the FLUSH_START sent by clear() (from the caller's
- *   thread, so silence is immediate) always precede the FLUSH_STOP that the
- *   output thread sends before its next buffer.
+ * - flush_lock: makes the FLUSH_START of a clear (sent at once by the
+ *   flusher thread, audiocast-queue-flusher.c, whose state it guards)
+ *   always precede the FLUSH_STOP that the output thread sends before its
+ *   next buffer.
  * - device_lock (read/write): keeps device clock reads away from the moments
  *   the device sink sets up or tears down its stream.
  * - preroll_lock (recursive): orders the ASYNC_START a state change or a
@@ -615,6 +616,8 @@ audio_cast_queue_finalize (GObject *object)
 {
   AudioCastQueue *self = AUDIO_CAST_QUEUE (object);
 
+  /* stopped with the source pad; this is for a pad never deactivated */
+  audio_cast_queue_stop_flusher (self);
   audio_cast_queue_release_device (self);
   /* The pipeline may keep the clock longer than this element lives. */
   gst_audio_clock_invalidate (GST_AUDIO_CLOCK (self->clock));
@@ -630,6 +633,7 @@ audio_cast_queue_finalize (GObject *object)
   g_free (self->fade_scratch);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->flush_lock);
+  g_cond_clear (&self->flusher_cond);
   g_mutex_clear (&self->tap_lock);
   g_mutex_clear (&self->mix_lock);
   g_rec_mutex_clear (&self->preroll_lock);
@@ -666,6 +670,7 @@ audio_cast_queue_init (AudioCastQueue *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->flush_lock);
+  g_cond_init (&self->flusher_cond);
   g_mutex_init (&self->tap_lock);
   g_mutex_init (&self->mix_lock);
   g_rec_mutex_init (&self->preroll_lock);
