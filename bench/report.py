@@ -152,7 +152,9 @@ nothing else playing on the server), so "sound" is unambiguous.
    PortAudio's 10 ms buffer has room, i.e. it measures playback.
 5. **CPU and RSS**: a stream of blocking 10 ms writes paced by the peer,
    then its drain; user + system CPU of the process (`getrusage`) per second
-   of audio, and `ru_maxrss`. The server's CPU is not counted.
+   of audio, and `ru_maxrss`. The server's CPU is not counted. With 4 and
+   16 players in one process, each fed by a thread of its own for 20 s: the
+   process's CPU per second of audio per player.
 6. **Start-up**: a new process (`python3 -m bench.trial PEER startup`)
    imports its library, opens the output and streams 0.5 s; spawn → the
    first 100 ms of sound captured (pulsesink starts a stream only once its

@@ -61,6 +61,7 @@ def options(argv):
     cfg.cpu_seconds = cfg.cpu_seconds or (10.0 if cfg.quick else 60.0)
     cfg.reps = 5 if cfg.quick else 15
     cfg.steady_seconds = 10.0 if cfg.quick else 60.0
+    cfg.many_seconds = 5.0 if cfg.quick else 20.0
     cfg.drain_runs = cfg.drain_runs or (2 if cfg.quick else 20)
     return cfg
 
@@ -110,7 +111,7 @@ def main(argv):
         runner = Runner(server, root / "logs")
         metrics = {}
         for name in ("writecost", "onset", "reonset", "bargein", "gil", "startup", "cpu",
-                     "lowlatency"):
+                     "cpumany", "lowlatency"):
             print(f"bench: {name}...", flush=True)
             metrics.update(getattr(scenarios, name)(runner, cfg))
         ok = True

@@ -171,6 +171,24 @@ def cpu(runner, cfg):
     return out
 
 
+MANY_PLAYERS = (4, 16)
+
+
+def cpumany(runner, cfg):
+    """4 and 16 players in one process, each streamed cfg.many_seconds by
+    a thread of its own in blocking 10 ms writes: CPU time of the process
+    per second of audio per player (how the cost grows with players)."""
+    def one(peer):
+        out = {}
+        for players in MANY_PLAYERS:
+            res, _ = runner.run(peer, "cpumany", {"players": players,
+                                                  "seconds": cfg.many_seconds},
+                                record=False, timeout=cfg.many_seconds + 120)
+            out[f"cpu{players}_ms_per_s"] = res["cpu_s"] / res["player_audio_s"] * 1e3
+        return out
+    return _rounds(cfg.cpu_runs, one)
+
+
 def writecost(runner, cfg):
     """{peer: {input type: {bytes, peer_10ms, memcpy_10ms, peer_1s,
     memcpy_1s}}}, seconds per second of audio (medians in the child)."""

@@ -188,6 +188,32 @@ def steady(Peer, p):
     return peer, {"times": times}
 
 
+def cpumany(Peer, p):
+    """p['players'] peers in this process, each streaming p['seconds'] from
+    a thread of its own in blocking 10 ms writes; CPU time of the process
+    per second of audio per player."""
+    peers = [Peer(DEVICE) for _ in range(p["players"])]
+    second = prepared(peers[0], 1.0)
+    n = round(p["seconds"] / CHUNK_SECONDS)
+
+    def stream(peer):
+        for i in range(n):
+            peer.write(second[i % len(second)])
+        peer.finish()
+
+    threads = [threading.Thread(target=stream, args=(peer,)) for peer in peers]
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    for peer in peers[1:]:
+        peer.close()
+    cpu_s = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return peers[0], {"cpu_s": cpu_s, "player_audio_s": n * CHUNK_SECONDS * len(peers)}
+
+
 def peak_rss_kb():
     """VmHWM: this process's own peak. ru_maxrss is not: Linux carries the
     forking parent's peak over exec into it."""
@@ -221,7 +247,7 @@ def writecost(Peer, p):
 
 
 SCENARIOS = {f.__name__: f for f in (onset, reonset, bargein, gil, startup, cpu, writecost,
-                                     drainstop, steady)}
+                                     drainstop, steady, cpumany)}
 
 
 def main(argv):
