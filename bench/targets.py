@@ -132,18 +132,21 @@ ROWS = [
         "hands the samples through PortAudio and the ALSA pulse plugin to "
         "libpulse (whose `threaded-ml` it has too) in the writing thread."),
     Row("cpu4_ms_per_s", "5. CPU per second of audio per player, 4 players "
-        "in one process", "ms per s", "≤ 0.8 × best peer",
-        lambda ac, med, m: ac <= 0.8 * min(med[p] for p in OTHERS if p in med),
-        "Each player has its own output thread and device stream; see the "
-        "one-player row for where a player spends its CPU."),
+        "in one process", "ms per s", "≤ 0.8 × best peer", below_best_peer(0.8),
+        "Each player has its own pipeline and output thread, which wakes "
+        "every 10 ms period, pushes it through audioconvert, audioresample "
+        "and pulsesink and reads the device clock; pulsesink shares one "
+        "libpulse context and mainloop thread among all the players of a "
+        "process, where the ALSA pulse plugin gives each PyAudio stream its "
+        "own. See the one-player row for where a player spends its CPU."),
     Row("cpu16_ms_per_s", "5. CPU per second of audio per player, 16 "
         "players in one process", "ms per s", "≤ 0.8 × best peer",
         below_best_peer(0.8),
-        "As with 4: 16 output threads and 16 libpulse mainloop threads "
-        "wake every period on 2 cores, and the cost per player grows with "
-        "their switches; PyAudio's per stream falls. Several sounds on one "
-        "device stream (player.open_stream(), docs/several-sounds.md) share "
-        "one output thread and one libpulse context instead."),
+        "As with 4: 16 output threads wake every period on 2 cores, and the "
+        "cost per player grows with their switches, where PyAudio's per "
+        "stream falls. Several sounds on one device stream "
+        "(player.open_stream(), docs/several-sounds.md) share one output "
+        "thread instead."),
     Row("rss_mb", "5. Peak RSS", "MB", "—", None, ""),
     Row("startup_ms", "6. Start-up: spawn → first 100 ms heard", "ms",
         "≤ PyAudio ({pyaudio:.0f} ms)",
