@@ -40,7 +40,10 @@ class Player:
         props.setdefault("sync", False)
         props.setdefault("async", False)
         for k, v in props.items():
-            self.sink.set_property(k.replace("_", "-"), v)
+            if isinstance(v, str):  # as gst-launch would: enums by nick
+                Gst.util_set_object_arg(self.sink, k.replace("_", "-"), v)
+            else:
+                self.sink.set_property(k.replace("_", "-"), v)
         self.pipeline.add(self.src)
         self.pipeline.add(self.sink)
         assert self.src.link(self.sink)
