@@ -26,7 +26,7 @@ G_BEGIN_DECLS
  *   periods (four in a media pipeline or on PipeWire).
  * @AUDIO_CAST_LATENCY_MODE_LOW: a steady stream kept just ahead of the
  *   device, for live synthesis and monitoring: periods of 2.5 ms, a ring of
- *   one period and a device buffer of four periods; a dry ring waits for
+ *   one period and a device buffer of four periods (six on PipeWire); a dry ring waits for
  *   a late write while the device has two periods left.
  *
  * How far ahead of the device the stream runs. The mode picks

@@ -25,7 +25,8 @@ RATE = 48000
 CHUNK = RATE // 100                 # the application writes 10 ms at a time
 PERIOD_S = 0.0025                   # the mode's latency-time
 RING_PERIODS = 1                    # its ring (audiocast-stream-properties.h)
-DEVICE_PERIODS = 4                  # its device buffer (audiocast-sink-timing.c)
+# its device buffer, in periods (audiocast-sink-timing.c)
+DEVICE_PERIODS = 6 if sound_servers.server_kind_from_env() == "pipewire" else 4
 CAPTURE_BLOCK_S = 0.005             # parec's --latency-msec (captures.py)
 
 
