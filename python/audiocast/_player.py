@@ -74,12 +74,14 @@ def _micros(name: str, seconds: Optional[float],
     return micros
 
 
-def _latency_mode(latency: str) -> Optional[AudioCast.LatencyMode]:
-    """The library's latency mode for ``latency`` (None: the default)."""
-    modes = {"default": None, "low": AudioCast.LatencyMode.LOW}
-    if not isinstance(latency, str) or latency not in modes:
-        raise ValueError(f'latency must be "default" or "low", got {latency!r}')
-    return modes[latency]
+def _latency_mode(latency: Optional[str]) -> Optional[AudioCast.LatencyMode]:
+    """The library's latency mode for ``latency`` (None for the default,
+    which the player need not be told)."""
+    if latency is None or latency == "default":
+        return None
+    if latency == "low":
+        return AudioCast.LatencyMode.LOW
+    raise ValueError(f'latency must be "default" or "low", got {latency!r}')
 
 
 def text_argument(name: str, value: Optional[str], what: str,
@@ -249,7 +251,7 @@ class AudioPlayer:
                  buffer_time: Optional[float] = None,
                  latency_time: Optional[float] = None,
                  fade_time: Optional[float] = None,
-                 latency: str = "default",
+                 latency: Optional[str] = "default",
                  server: Optional[str] = None,
                  callback: Optional[Callable[[int], Any]] = None,
                  blocksize: int = 480, lead_blocks: int = 3) -> None:
