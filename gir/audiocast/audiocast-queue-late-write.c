@@ -32,8 +32,9 @@
  * sound server reads ahead of what it has played by its own latency, and
  * the silence pushed then must reach it before that runs out. Measured in
  * the low-latency mode (four periods in the device): with two, a 3 s
- * stream on PulseAudio ran the device dry in about 1 run of 5; with three,
- * in none of 6. */
+ * stream on a PulseAudio null sink ran the device dry in about 1 run of 5;
+ * with three, in none of 6 (with rewinds on, still about 1 in 3: see
+ * docs/design.md, Low latency). */
 #define MARGIN_PERIODS 3
 
 /* With the lock held: the ring is dry, and the application meant to write
@@ -66,7 +67,8 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
    * last period and has not run yet: its frames are moments away, and
    * waiting for them down to one period left is worth it. This is how a
    * stream starts, the device taking its first periods faster than real
-   * time, with little in it yet. */
+   * time, with little in it yet. (Capping that wait at one period gave
+   * more gaps: 4 test runs of 12 had one, against 1 of 12.) */
   if (self->space_wanted > 0 && queued > self->period_frames)
     wait_frames = MAX (wait_frames, queued - self->period_frames);
   if (wait_frames == 0)
