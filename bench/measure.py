@@ -13,7 +13,7 @@ with sound may have been mixed and captured before the call began.
 
 import numpy as np
 
-from bench.audio import RATE
+from bench.audio import FRAME_BYTES, RATE
 from bench.server import analysis
 
 WINDOW_FRAMES = RATE          # delay estimated over 1 s around a frame
@@ -90,13 +90,11 @@ class Recording:
     def chunk_heard_ms(self, chunks, times):
         """For each written chunk (float32 bytes) found in the capture, when
         its first frame was heard, in ms after its time in ``times``."""
-        keys = np.ascontiguousarray(self.data, dtype="<f4").view("<u8").ravel()
-        order = np.argsort(keys)
-        ordered = keys[order]
-        heads = np.array([np.frombuffer(c[:8], dtype="<u8")[0] for c in chunks])
-        at = np.minimum(np.searchsorted(ordered, heads), len(keys) - 1)
-        return [(self.time_of(int(order[i])) - t) * 1e3
-                for i, k, t in zip(at, heads, times) if ordered[i] == k]
+        heads = np.array([np.frombuffer(c[:FRAME_BYTES], dtype="<f4")
+                          for c in chunks])
+        return [(self.time_of(int(at)) - t) * 1e3
+                for at, t in zip(analysis.frame_positions(self.data, heads), times)
+                if at >= 0]
 
     def gaps(self, t):
         """Silences of >= 1 ms between the first and last sound, as

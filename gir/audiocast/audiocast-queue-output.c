@@ -617,18 +617,12 @@ audio_cast_queue_push_loop (gpointer user_data)
     read_sync_clock (self, &sc);
 
   g_mutex_lock (&self->lock);
-  if (self->caps_pending) {
-    /* The format changed since wait_for_work: the buffer was sized for the
-     * old one and the ring holds the new one. Start over with the new. */
-    g_mutex_unlock (&self->lock);
-    gst_buffer_unmap (buffer, &map);
-    gst_buffer_unref (buffer);
-    return;
-  }
-  if (self->flush_stop_pending) {
-    /* Cleared since wait_for_work: what the ring holds now was written
-     * after the clear, and the device is about to be flushed. The next
-     * iteration finishes the flush first. */
+  /* Since wait_for_work, either the format changed (the buffer was sized
+   * for the old one and the ring holds the new one) or a clear came (what
+   * the ring holds now was written after it, and the device is about to be
+   * flushed): the next iteration starts over with the new format, or
+   * finishes the flush first. */
+  if (self->caps_pending || self->flush_stop_pending) {
     g_mutex_unlock (&self->lock);
     gst_buffer_unmap (buffer, &map);
     gst_buffer_unref (buffer);

@@ -160,6 +160,17 @@ def frame_keys(data):
     return frames.view(kinds[frames.shape[1]]).ravel()
 
 
+def frame_positions(data, frames):
+    """Where each frame of ``frames`` is in ``data`` (bit for bit, float32
+    mono or stereo): its index, or -1 where it is not there."""
+    keys = frame_keys(data)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    wanted = frame_keys(frames)
+    at = np.minimum(np.searchsorted(ordered, wanted), len(keys) - 1)
+    return np.where(ordered[at] == wanted, order[at], -1)
+
+
 def describe_departure(captured, at, written, heard):
     """What the capture holds where it departs from what was written (after
     ``heard`` frames of it): how long a silence (a hole too long to step

@@ -52,17 +52,6 @@ def test_unknown_latency_mode_is_refused_with_the_choices():
         audiocast.AudioPlayer("speaker", RATE, 2, latency="fast")
 
 
-def chunk_offsets(data, x, start):
-    """The capture offset (from ``start``) of each chunk's first frame of
-    ``x``, or -1 where it is not in the capture."""
-    keys = analysis.frame_keys(data[start:])
-    order = np.argsort(keys)
-    sorted_keys = keys[order]
-    heads = analysis.frame_keys(x[::CHUNK])
-    at = np.minimum(np.searchsorted(sorted_keys, heads), len(keys) - 1)
-    return np.where(sorted_keys[at] == heads, order[at] + start, -1)
-
-
 @pytest.mark.parametrize("pace", ["blocking", "real-time"])
 def test_steady_stream_is_heard_whole_and_just_ahead(pace):
     """``blocking``: each write waits for room in the ring; ``real-time``:
@@ -106,7 +95,8 @@ def test_steady_stream_is_heard_whole_and_just_ahead(pace):
         raise AssertionError(departure)
     assert heard == len(x), f"heard {heard} of {len(x)} written frames"
 
-    offsets = chunk_offsets(data, x, start)
+    # where each chunk's first frame was captured
+    offsets = analysis.frame_positions(data, x[::CHUNK])
     late = np.array([(cap.arrival_time(o) - t) * 1e3
                      for o, t in zip(offsets, times) if o >= 0])
     median = float(np.median(late[len(late) // 10:]))
