@@ -251,6 +251,11 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
       || ABS (GST_CLOCK_DIFF (self->next_pts, GST_BUFFER_PTS (buffer)))
       > (GstClockTimeDiff) REFERENCE_JITTER) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+    GST_DEBUG ("reference discont: %" G_GINT64_FORMAT " us from where the "
+        "last ended (%" G_GUINT64_FORMAT " dropped before)",
+        GST_CLOCK_TIME_IS_VALID (self->next_pts) ? GST_CLOCK_DIFF
+        (self->next_pts, GST_BUFFER_PTS (buffer)) / 1000 : 0,
+        got.dropped_before);
     /* the player's device was flushed: where its sound is heard moved, and
      * the echo's delay must be found anew */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts))

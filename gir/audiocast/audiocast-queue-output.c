@@ -510,6 +510,10 @@ audio_cast_queue_set_tap (AudioCastQueue *self, AudioCastQueueTap tap,
   g_mutex_lock (&self->tap_lock);
   self->tap = tap;
   self->tap_data = user_data;
+  /* a new tap learns where the timeline is heard from scratch */
+  g_mutex_lock (&self->lock);
+  self->tap_flushed = TRUE;
+  g_mutex_unlock (&self->lock);
   g_mutex_unlock (&self->tap_lock);
 }
 
@@ -525,15 +529,12 @@ compare_times (gconstpointer a, gconstpointer b)
  * readings after the device's last flush. Within those the timeline is
  * heard frame after frame, so one figure holds; a single reading is only as
  * good as the device's position report, which wanders by tens of ms over
- * seconds with pulsesink on pipewire-pulse. @flushed: start over with
- * @reading. */
+ * seconds with pulsesink on pipewire-pulse. */
 static gint64
-timeline_heard_at (AudioCastQueue *self, gint64 reading, gboolean flushed)
+timeline_heard_at (AudioCastQueue *self, gint64 reading)
 {
   gint64 sorted[AUDIO_CAST_TAP_READINGS];
 
-  if (flushed)
-    self->tap_n_readings = 0;
   if (self->tap_n_readings < AUDIO_CAST_TAP_READINGS)
     self->tap_readings[self->tap_n_readings++] = reading;
   else
@@ -542,6 +543,37 @@ timeline_heard_at (AudioCastQueue *self, gint64 reading, gboolean flushed)
   qsort (sorted, self->tap_n_readings, sizeof (gint64), compare_times);
   self->tap_heard_at = sorted[self->tap_n_readings / 2];
   return self->tap_heard_at;
+}
+
+/* The same, from the device's position @heard_t read at @now, @flushed
+ * saying the device was flushed since the last period: the readings start
+ * over. Right after a flush the device reports the flush point as heard
+ * until it really plays, 20 to 30 ms later on PulseAudio: such a position
+ * says nothing of when the timeline is heard, and counted as a reading it
+ * placed the reference that much early for the first tens of ms of every
+ * utterance, just where the echo canceller needs it most. Until then the
+ * estimate is the time of the first such reading plus how long the device
+ * took to start at the last flush. */
+#define MAX_START_DELAY_US (500 * 1000)
+
+static gint64
+heard_at_from_position (AudioCastQueue *self, guint64 heard_t, gint64 now,
+    gint rate, gboolean flushed)
+{
+  gint64 reading = now - (gint64) gst_util_uint64_scale_int (heard_t,
+      G_USEC_PER_SEC, rate);
+
+  if (flushed) {
+    self->tap_n_readings = 0;
+    self->tap_flush_t = heard_t;
+    self->tap_first_reading = reading;
+  }
+  if (heard_t <= self->tap_flush_t && self->tap_n_readings == 0)
+    return self->tap_first_reading + self->tap_start_delay;
+  if (self->tap_n_readings == 0)
+    self->tap_start_delay = CLAMP (reading - self->tap_first_reading, 0,
+        MAX_START_DELAY_US);
+  return timeline_heard_at (self, reading);
 }
 
 /* Hands the period just pushed (@buffer, timeline frames @t_start on) to
@@ -570,8 +602,7 @@ call_tap (AudioCastQueue *self, const GstAudioInfo *info, GstBuffer *buffer,
   self->tap_flushed = FALSE;
   g_mutex_unlock (&self->lock);
   now = g_get_monotonic_time ();
-  zero_heard = timeline_heard_at (self, now - (gint64)
-      gst_util_uint64_scale_int (heard_t, G_USEC_PER_SEC, rate), flushed);
+  zero_heard = heard_at_from_position (self, heard_t, now, rate, flushed);
   self->tap (info, map.data, frames, zero_heard + (gint64)
       gst_util_uint64_scale_int (t_start, G_USEC_PER_SEC, rate),
       self->tap_data);

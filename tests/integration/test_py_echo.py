@@ -227,9 +227,10 @@ def test_user_speech_is_kept(conversation):
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "open: the echo left peaks at -23 to -30 dBFS for a frame or a few, "
-    "mostly as the assistant starts again after its device was flushed "
-    "(idle, clear), above a VAD threshold 20 dB under the user's voice"))
+    "open: on PipeWire the echo left peaks at -22 to -28 dBFS after the "
+    "assistant starts again with the echo's delay moved; on PulseAudio, in "
+    "about one run of six, a 20 ms frame just over the threshold as the "
+    "assistant starts again after the barge-in (docs/listening.md)"))
 def test_vad_fires_on_the_user_and_never_on_the_echo(conversation):
     c = conversation
     frames = len(c.cancelled) // VAD_FRAME
@@ -256,6 +257,11 @@ def test_vad_fires_on_the_user_and_never_on_the_echo(conversation):
           f"{residual.max():.1f} dBFS, 99th percentile "
           f"{np.percentile(residual, 99):.1f} dBFS")
     wrong = np.flatnonzero(fires[:len(echo_only)] & echo_only)
+    starts = {k: round(t - c.t0, 2) for k, t in c.events.items()
+              if k[0] in "au"}
+    print(f"the VAD fired on the echo alone at (s): "
+          f"{[round(w * VAD_FRAME / RATE, 2) for w in wrong]}; "
+          f"the assistant and user started at (s): {starts}")
     assert len(wrong) == 0, (
         f"the VAD fired on the echo alone at {len(wrong)} frames of 20 ms, "
         f"the first {wrong[0] * VAD_FRAME / RATE:.2f} s into the recording "
