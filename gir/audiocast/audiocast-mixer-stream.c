@@ -338,6 +338,7 @@ audio_cast_mixer_stream_get_stats (AudioCastMixerStream *s,
   stats->heard = s->heard;
   stats->cleared = s->cleared;
   stats->buffered = s->ring.write_pos - s->heard_pos;
+  stats->pending = s->ring.write_pos - s->ring.read_pos;
   stats->volume = s->volume;
   g_mutex_unlock (&s->lock);
 }

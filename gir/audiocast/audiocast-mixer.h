@@ -51,6 +51,7 @@ typedef struct
   guint64 heard;
   guint64 cleared;              /* dropped by clear, never heard */
   guint64 buffered;             /* accepted, not heard, not cleared */
+  guint64 pending;              /* accepted, not mixed yet */
   gdouble volume;               /* where the gain is going */
 } AudioCastMixerStreamStats;
 

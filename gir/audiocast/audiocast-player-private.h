@@ -13,6 +13,7 @@
 
 #pragma once
 
+#include "audiocast-callback-private.h"
 #include "audiocast-player.h"
 #include "audiocast-pipeline-failure.h"
 #include "audiocast-player-input.h"
@@ -52,12 +53,8 @@ struct _AudioCastPlayer
 
   AudioCastPipelineFailure failure;       /* has a lock of its own */
 
-  /* Callback mode (audiocast-player-callback.c). callback_lock guards
-   * callback_thread (the feeder; NULL when none runs); callback_stop
-   * (atomic) asks it to end. */
-  GMutex callback_lock;
-  GThread *callback_thread;
-  gint callback_stop;
+  /* Callback mode on the player's own audio (audiocast-callback.c). */
+  AudioCastCallbackSlot callback;
 };
 
 enum

@@ -376,7 +376,7 @@ audio_cast_player_stop (AudioCastPlayer *self)
   if (!g_atomic_int_compare_and_exchange (&self->stopped, FALSE, TRUE))
     return;
   /* a callback feeder ends with its next wait or write */
-  g_atomic_int_set (&self->callback_stop, TRUE);
+  audio_cast_callback_slot_ask_stop (&self->callback);
   if (self->pipeline)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
   g_object_notify_by_pspec (G_OBJECT (self), audio_cast_player_properties[PROP_ACTIVE]);
@@ -599,11 +599,7 @@ audio_cast_player_finalize (GObject *object)
   g_free (self->server);
   audio_cast_player_input_clear (&self->input);
   g_mutex_clear (&self->write_lock);
-  /* the feeder's thread, if one ran and nobody joined it: it has ended
-   * (it held a reference) */
-  if (self->callback_thread)
-    g_thread_unref (self->callback_thread);
-  g_mutex_clear (&self->callback_lock);
+  audio_cast_callback_slot_clear (&self->callback);
   audio_cast_pipeline_failure_clear (&self->failure);
   G_OBJECT_CLASS (audio_cast_player_parent_class)->finalize (object);
 }
@@ -624,7 +620,7 @@ audio_cast_player_class_init (AudioCastPlayerClass *klass)
 static void
 audio_cast_player_init (AudioCastPlayer *self)
 {
-  g_mutex_init (&self->callback_lock);
+  audio_cast_callback_slot_init (&self->callback);
   g_mutex_init (&self->write_lock);
   audio_cast_pipeline_failure_init (&self->failure);
   audio_cast_tuning_init (&self->tuning);

@@ -328,6 +328,35 @@ audio_cast_queue_stream_drain (AudioCastQueue *self,
   return result;
 }
 
+/**
+ * audio_cast_queue_stream_wait_pending_below: (skip)
+ *
+ * Waits until fewer than @frames frames of @stream wait to be mixed, for
+ * at most @timeout_us (>= 0), or until a clear or close of it changes
+ * *@generation or the output stops. TRUE when they are fewer.
+ */
+gboolean
+audio_cast_queue_stream_wait_pending_below (AudioCastQueue *self,
+    AudioCastMixerStream *stream, guint64 frames, gint64 timeout_us,
+    const volatile guint *generation)
+{
+  gint64 deadline = saturating_add_us (g_get_monotonic_time (),
+      MAX (timeout_us, 0));
+  AudioCastMixerStreamStats stats;
+  guint start = *generation;
+
+  g_mutex_lock (&self->lock);
+  for (;;) {
+    audio_cast_mixer_stream_get_stats (stream, &stats);
+    if (stats.pending < frames || *generation != start
+        || g_get_monotonic_time () >= deadline
+        || !wait_for_a_period_locked (self, deadline))
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+  return stats.pending < frames;
+}
+
 /* Wakes the streams' writers and drains (a clear of one of them). */
 void
 audio_cast_queue_wake_streams (AudioCastQueue *self)

@@ -15,6 +15,7 @@
 #include "audiocast-stream.h"
 #include "audiocast-mixer.h"
 #include "audiocast-queue.h"
+#include "audiocast-callback-private.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,16 @@ AudioCastStream *audio_cast_stream_open (AudioCastPlayer *player,
 AudioCastMixerStream *audio_cast_stream_peek_mixer_stream
                                         (AudioCastStream *self);
 AudioCastQueue *audio_cast_stream_peek_queue (AudioCastStream *self);
+
+/* What callback mode (audiocast-callback.c) asks of a stream. */
+AudioCastPlayer *audio_cast_stream_peek_player (AudioCastStream *self);
+AudioCastCallbackSlot *audio_cast_stream_peek_callback_slot
+                                        (AudioCastStream *self);
+gboolean audio_cast_stream_is_closed    (AudioCastStream *self);
+/* FALSE with @error set (CLOSED) when the stream or its player is. */
+gboolean audio_cast_stream_check_open   (AudioCastStream *self,
+                                         GError **error);
+gboolean audio_cast_stream_wait_pending_below (AudioCastStream *self,
+                                         guint64 frames, gint64 timeout_us);
 
 G_END_DECLS

@@ -45,6 +45,7 @@
 #include "audiocast-mixer.h"
 #include "audiocast-player-input.h"
 #include "audiocast-player-internal.h"
+#include "audiocast-callback-private.h"
 #include "audiocast-stream-private.h"
 #include "audiocast-stream-properties.h"
 
@@ -79,6 +80,9 @@ struct _AudioCastStream
   GMutex state_lock;
   guint64 heard_at_clear;
   gdouble volume;
+
+  /* Callback mode on the stream (audiocast-callback.c). */
+  AudioCastCallbackSlot callback;
 };
 
 enum
@@ -92,8 +96,8 @@ static GParamSpec *properties[N_PROPERTIES];
 
 G_DEFINE_FINAL_TYPE (AudioCastStream, audio_cast_stream, G_TYPE_OBJECT);
 
-static gboolean
-check_open (AudioCastStream *self, GError **error)
+gboolean
+audio_cast_stream_check_open (AudioCastStream *self, GError **error)
 {
   if (g_atomic_int_get (&self->closed)) {
     g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_CLOSED,
@@ -225,7 +229,7 @@ audio_cast_stream_write (AudioCastStream *self, const guint8 *data,
   g_return_val_if_fail (AUDIO_CAST_IS_STREAM (self), 0);
   g_return_val_if_fail (data != NULL || size == 0, 0);
 
-  if (!check_open (self, error))
+  if (!audio_cast_stream_check_open (self, error))
     return 0;
   bpf = GST_AUDIO_INFO_BPF (&self->info);
   if (size % bpf != 0) {
@@ -240,7 +244,7 @@ audio_cast_stream_write (AudioCastStream *self, const guint8 *data,
     return 0;
 
   g_mutex_lock (&self->use_lock);
-  if (!check_open (self, error)) {
+  if (!audio_cast_stream_check_open (self, error)) {
     g_mutex_unlock (&self->use_lock);
     return 0;
   }
@@ -278,7 +282,7 @@ audio_cast_stream_drain (AudioCastStream *self, gint64 timeout_us,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->use_lock);
-  if (!check_open (self, error)) {
+  if (!audio_cast_stream_check_open (self, error)) {
     g_mutex_unlock (&self->use_lock);
     return FALSE;
   }
@@ -358,6 +362,8 @@ audio_cast_stream_close (AudioCastStream *self)
 
   if (!g_atomic_int_compare_and_exchange (&self->closed, FALSE, TRUE))
     return;
+  /* a callback feeder ends with its next wait or write */
+  audio_cast_callback_slot_ask_stop (&self->callback);
   g_atomic_int_inc (&self->generation);
   audio_cast_queue_wake_streams (self->queue);
   g_mutex_lock (&self->use_lock);
@@ -398,7 +404,7 @@ audio_cast_stream_ramp_volume (AudioCastStream *self, gdouble volume,
   g_mutex_lock (&self->state_lock);
   if (self->stream == NULL) {
     g_mutex_unlock (&self->state_lock);
-    return check_open (self, error);
+    return audio_cast_stream_check_open (self, error);
   }
   audio_cast_mixer_stream_set_volume (self->stream, volume,
       ramp_us * GST_USECOND);
@@ -451,7 +457,7 @@ audio_cast_stream_set_ducking (AudioCastStream *self, gdouble others,
   g_mutex_lock (&self->state_lock);
   if (self->stream == NULL) {
     g_mutex_unlock (&self->state_lock);
-    return check_open (self, error);
+    return audio_cast_stream_check_open (self, error);
   }
   audio_cast_mixer_stream_set_ducking (self->stream, others,
       ramp_us * GST_USECOND);
@@ -652,6 +658,41 @@ audio_cast_stream_peek_queue (AudioCastStream *self)
   return self->queue;
 }
 
+AudioCastPlayer *
+audio_cast_stream_peek_player (AudioCastStream *self)
+{
+  return self->player;
+}
+
+AudioCastCallbackSlot *
+audio_cast_stream_peek_callback_slot (AudioCastStream *self)
+{
+  return &self->callback;
+}
+
+gboolean
+audio_cast_stream_is_closed (AudioCastStream *self)
+{
+  return g_atomic_int_get (&self->closed);
+}
+
+/* Waits at most @timeout_us until fewer than @frames frames of the stream
+ * wait to be mixed; TRUE then. FALSE at once when the stream is closed,
+ * and early when it is cleared. */
+gboolean
+audio_cast_stream_wait_pending_below (AudioCastStream *self, guint64 frames,
+    gint64 timeout_us)
+{
+  gboolean below = FALSE;
+
+  g_mutex_lock (&self->use_lock);
+  if (audio_cast_stream_check_open (self, NULL))
+    below = audio_cast_queue_stream_wait_pending_below (self->queue,
+        self->stream, frames, timeout_us, &self->generation);
+  g_mutex_unlock (&self->use_lock);
+  return below;
+}
+
 static void
 audio_cast_stream_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)
@@ -694,6 +735,7 @@ audio_cast_stream_finalize (GObject *object)
     gst_object_unref (self->queue);
   }
   g_clear_object (&self->player);
+  audio_cast_callback_slot_clear (&self->callback);
   g_mutex_clear (&self->use_lock);
   g_mutex_clear (&self->state_lock);
   G_OBJECT_CLASS (audio_cast_stream_parent_class)->finalize (object);
@@ -727,5 +769,6 @@ audio_cast_stream_init (AudioCastStream *self)
 {
   g_mutex_init (&self->use_lock);
   g_mutex_init (&self->state_lock);
+  audio_cast_callback_slot_init (&self->callback);
   self->volume = 1.0;
 }

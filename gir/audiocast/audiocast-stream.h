@@ -83,6 +83,38 @@ gboolean audio_cast_stream_get_times     (AudioCastStream *self,
                                           gint64 *started_us,
                                           gint64 *ended_us);
 
+/**
+ * AudioCastStreamFillFunc:
+ * @stream: the [class@Stream] asking
+ * @frames: how many frames it asks for
+ * @user_data: the data given to [method@Stream.start_callback]
+ *
+ * Called by a stream in callback mode, from a thread of its own, for the
+ * next block.
+ *
+ * Returns: (transfer full) (nullable): @frames frames in the stream's
+ *   format; fewer to end the callback once they played; `NULL` to end it
+ *   at once
+ *
+ * Since: 0.1
+ */
+typedef GBytes *(*AudioCastStreamFillFunc) (AudioCastStream *stream,
+                                            guint frames,
+                                            gpointer user_data);
+
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_start_callback (AudioCastStream *self,
+                                          guint blocksize,
+                                          guint lead_blocks,
+                                          AudioCastStreamFillFunc func,
+                                          gpointer user_data,
+                                          GDestroyNotify notify,
+                                          GError **error);
+AUDIO_CAST_AVAILABLE_IN_0_1
+void     audio_cast_stream_stop_callback (AudioCastStream *self);
+AUDIO_CAST_AVAILABLE_IN_0_1
+gboolean audio_cast_stream_get_callback_active (AudioCastStream *self);
+
 AUDIO_CAST_AVAILABLE_IN_0_1
 guint    audio_cast_stream_get_sample_rate (AudioCastStream *self);
 AUDIO_CAST_AVAILABLE_IN_0_1

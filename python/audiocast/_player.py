@@ -8,11 +8,13 @@ import queue
 import threading
 from types import TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple,
-                    Optional, Tuple, Type, TypeVar, cast, overload)
+                    Optional, Protocol, Tuple, Type, TypeVar, cast,
+                    overload)
 
 from ._async import Wakeup, drain_async, write_async
 from ._convert import AudioData, pcm_bytes, pcm_size, to_pcm
-from ._errors import InvalidArgumentError, from_glib, is_drain_interruption
+from ._errors import (AudioCastError, InvalidArgumentError, PlayerClosedError,
+                      from_glib, is_drain_interruption)
 from ._native import fast_write_error, fast_writer, native_writer
 from ._gi import AudioCast, GLib
 
@@ -153,6 +155,49 @@ class _MainThreadCalls:
 
 
 _MAIN_THREAD_CALLS = _MainThreadCalls()
+
+
+class _CallbackOwner(Protocol):
+    callback_error: Optional[BaseException]
+
+
+def fill_function(owner: _CallbackOwner, callback: Callable[[int], Any],
+                  channels: int, fmt: "AudioCast.SampleFormat",
+                  dtype: str) -> Callable[[Any, int], Optional[GLib.Bytes]]:
+    """The library's fill function for callback mode: calls ``callback``
+    for each block and hands back what it returns as samples of ``fmt``;
+    ``None`` ends the stream, and so does an exception, kept in
+    ``owner.callback_error`` for the application."""
+    from ._stream import convert_samples
+
+    def fill(_source: Any, frames: int) -> Optional[GLib.Bytes]:
+        try:
+            data = callback(frames)
+            if data is None:
+                return None
+            got, pcm = to_pcm(data, channels)
+            raw = (pcm_bytes(pcm) if got == fmt
+                   else convert_samples(got, pcm, fmt, dtype))
+            return GLib.Bytes.new(raw)
+        except BaseException as e:  # kept for the application
+            owner.callback_error = e
+            return None
+    return fill
+
+
+def start_callback_checked(start: Callable[[], Any], blocksize: int,
+                           lead_blocks: int,
+                           closed: Type[AudioCastError] = PlayerClosedError
+                           ) -> None:
+    """Runs ``start`` (a start_callback of the library), its errors as the
+    package's exceptions."""
+    try:
+        start()
+    except GLib.Error as e:
+        raise from_glib(e, closed) from e
+    except OverflowError as e:
+        raise ValueError(f"blocksize {blocksize} or lead_blocks "
+                         f"{lead_blocks} out of range") from e
 
 
 def call_interruptibly(fn: Callable[[], T],
@@ -558,33 +603,15 @@ class AudioPlayer:
         >>> player.start_callback(next_block, blocksize=480)  # doctest: +SKIP
         """
         from ._recorder import _DTYPES, _dtype_name
-        from ._stream import convert_samples
 
         name = _dtype_name(dtype)
         fmt = _DTYPES[name][0]
         self.callback_error = None
-        channels = self._channels
-
-        def fill(_player: Any, frames: int) -> Any:
-            try:
-                data = callback(frames)
-                if data is None:
-                    return None
-                got, pcm = to_pcm(data, channels)
-                raw = (pcm_bytes(pcm) if got == fmt
-                       else convert_samples(got, pcm, fmt, name))
-                return GLib.Bytes.new(raw)
-            except BaseException as e:  # kept for the application
-                self.callback_error = e
-                return None
-
-        try:
-            self._player.start_callback(fmt, blocksize, lead_blocks, fill)
-        except (GLib.Error, OverflowError) as e:
-            if isinstance(e, GLib.Error):
-                raise from_glib(e) from e
-            raise ValueError(f"blocksize {blocksize} or lead_blocks "
-                             f"{lead_blocks} out of range") from e
+        fill = fill_function(self, callback, self._channels, fmt, name)
+        start_callback_checked(
+            lambda: self._player.start_callback(fmt, blocksize, lead_blocks,
+                                                fill),
+            blocksize, lead_blocks)
 
     def stop_callback(self) -> None:
         """Stops calling the callback; what it gave plays on."""

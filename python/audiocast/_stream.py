@@ -6,12 +6,13 @@ import math
 import numbers
 import sys
 from types import TracebackType
-from typing import Any, Dict, Optional, Type
+from typing import Any, Callable, Dict, Optional, Type
 
 from ._convert import AudioData, pcm_bytes, to_pcm
 from ._errors import StreamClosedError, from_glib, is_drain_interruption
 from ._gi import AudioCast, GLib
-from ._player import _micros, call_interruptibly
+from ._player import (_micros, call_interruptibly, fill_function,
+                      start_callback_checked)
 from ._recorder import _DTYPES
 
 __all__ = ["AudioStream", "ScheduledSound"]
@@ -74,6 +75,7 @@ class AudioStream:
         self._dtype = dtype
         self._format = _DTYPES[dtype][0]
         self._channels = int(stream.get_channels())
+        self.callback_error: Optional[BaseException] = None
 
     def write(self, data: AudioData) -> int:
         """Queues ``data`` (what :meth:`AudioPlayer.write` accepts; samples
@@ -111,6 +113,38 @@ class AudioStream:
         """Takes the stream out of the mix; idempotent. Later calls raise
         :class:`StreamClosedError`."""
         self._stream.close()
+
+    def start_callback(self, callback: Callable[[int], Any],
+                       blocksize: int = 480, lead_blocks: int = 3) -> None:
+        """Callback mode on this stream, as :meth:`AudioPlayer.start_callback`
+        on the player's own audio: the library calls ``callback(frames)``
+        from a thread of its own whenever fewer than ``lead_blocks`` blocks
+        of ``blocksize`` frames wait to be mixed (on top of what the device
+        holds), and plays what it returns (anything :meth:`write` accepts).
+        The device's thread never waits for Python. Returning fewer frames
+        (or ``None``) ends the callback once they played; raising ends it
+        at once, and the exception is kept in :attr:`callback_error`.
+        :meth:`close` ends it too.
+
+        >>> thinking = player.open_stream(sample_rate=16000, channels=1)
+        ...                                               # doctest: +SKIP
+        >>> thinking.start_callback(hum.next_block)       # doctest: +SKIP
+        """
+        self.callback_error = None
+        fill = fill_function(self, callback, self._channels, self._format,
+                             self._dtype)
+        start_callback_checked(
+            lambda: self._stream.start_callback(blocksize, lead_blocks, fill),
+            blocksize, lead_blocks, StreamClosedError)
+
+    def stop_callback(self) -> None:
+        """Stops calling the callback; what it gave plays on."""
+        call_interruptibly(self._stream.stop_callback)
+
+    @property
+    def callback_active(self) -> bool:
+        """Whether a callback was started on the stream and not stopped."""
+        return bool(self._stream.get_callback_active())
 
     def ramp_volume(self, volume: float, seconds: float) -> None:
         """Moves the volume to ``volume`` (0 to 10; 1 plays the samples as

@@ -126,3 +126,78 @@ def test_bad_callback_arguments():
         p.stop_callback()
     with pytest.raises(audiocast.PlayerClosedError):
         p.start_callback(lambda n: None, BLOCK)
+
+
+# A stream of the player's (issue 12: "and the same on a stream"): mixed
+# over the player's own audio, here silent, so at volume 1 and the
+# player's rate the device gets its samples bit for bit.
+
+def play_stream_by_callback(blocks, lead_blocks):
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            s = p.open_stream()
+            s.start_callback(blocks, BLOCK, lead_blocks)
+            assert s.callback_active
+            assert blocks.done.wait(20.0), "the stream's callback was not asked"
+            assert s.drain(timeout=10.0) is True
+            stats = s.stats()
+            assert s.callback_error is None
+            s.stop_callback()
+            assert not s.callback_active
+            s.close()
+        cap.stop(settle=0.1)
+    return cap, stats
+
+
+def test_a_streams_callback_is_heard_bit_for_bit():
+    x = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=133)
+    x = x[:len(x) - 77]
+    blocks = Blocks(x)
+    cap, stats = play_stream_by_callback(blocks, 10)
+    assert stats["frames_written"] == len(x), stats
+    assert stats["frames_played"] == len(x), stats
+    analysis.assert_heard_exactly(analysis.trimmed(cap.data), x,
+                                  "the stream's callback's blocks")
+
+
+def test_a_streams_callback_late_by_200ms_causes_no_gap_with_a_300ms_lead():
+    x = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=134)
+    blocks = Blocks(x, sleep_at=RATE, sleep=0.2)
+    cap, _stats = play_stream_by_callback(blocks, 30)
+    analysis.assert_heard_exactly(analysis.trimmed(cap.data), x,
+                                  "the stream's callback's blocks")
+
+
+def test_a_streams_callback_ends_cleanly_and_leaves_the_player_alone():
+    silence = np.zeros((BLOCK, 2), np.float32)
+    with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+        s = p.open_stream()
+        with pytest.raises(audiocast.InvalidArgumentError, match="blocks of"):
+            s.start_callback(lambda n: None, 0)
+        s.start_callback(lambda n: silence, BLOCK)
+        with pytest.raises(audiocast.BusyError):
+            s.start_callback(lambda n: silence, BLOCK)
+        # the player's own audio has a callback slot of its own
+        p.start_callback(lambda n: silence, BLOCK)
+        p.stop_callback()
+        # closing the stream ends its callback
+        s.close()
+        s.stop_callback()
+        assert not s.callback_active
+        with pytest.raises(audiocast.StreamClosedError):
+            s.start_callback(lambda n: silence, BLOCK)
+
+        def boom(frames):
+            raise RuntimeError("synthesis failed")
+
+        t = p.open_stream()
+        t.start_callback(boom, BLOCK)
+        deadline = time.monotonic() + 5
+        while t.callback_error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert isinstance(t.callback_error, RuntimeError)
+        t.stop_callback()
+        assert t.write(silence) == BLOCK
+        assert t.drain(timeout=5.0) is True
+        assert p.write(silence) == BLOCK
+        assert p.drain(timeout=5.0) is True
