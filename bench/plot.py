@@ -21,6 +21,7 @@ def _target_line(e, metrics):
     others = [med[p] for p in NAMES[1:] if p in med]
     best_plus_1 = (min(others) + 1) if others else None
     return {"onset_ms": best_plus_1, "reonset_ms": best_plus_1,
+            "scheduled_ms": min(abs(v) for v in others) if others else None,
             "tail_ms": 5.0, "clear_ms": 0.3, "gap_ms": 0.0,
             "write_10ms": 3 * metrics.get("memcpy_10ms", 0),
             "write_1s": 2 * metrics.get("memcpy_1s", 0),

@@ -110,8 +110,8 @@ def main(argv):
         print(f"bench: GIL hog sorts {cfg.hog_items} floats", flush=True)
         runner = Runner(server, root / "logs")
         metrics = {}
-        for name in ("writecost", "onset", "reonset", "bargein", "gil", "startup", "cpu",
-                     "cpumany", "lowlatency"):
+        for name in ("writecost", "onset", "reonset", "scheduled", "bargein", "gil",
+                     "startup", "cpu", "cpumany", "lowlatency"):
             print(f"bench: {name}...", flush=True)
             metrics.update(getattr(scenarios, name)(runner, cfg))
         ok = True

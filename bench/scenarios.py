@@ -67,6 +67,23 @@ def reonset(runner, cfg):
     return _rounds(cfg.runs, one, peers=[p for p in NAMES if p != "appsrc"])
 
 
+def scheduled(runner, cfg):
+    """Open, 0.2 s of sound, 0.5 s idle, then a 0.5 s sound asked to start
+    0.2 s later: its first sound, in ms after the moment asked (audiocast
+    schedules it with play(at=...); PyAudio sleeps until then and
+    writes)."""
+    params = {"first": 0.2, "idle": 0.5, "seconds": 0.5, "ahead": 0.2}
+
+    def one(peer):
+        res, rec = runner.run(peer, "scheduled", params,
+                              until=_heard(params["first"] + params["idle"]
+                                           + params["ahead"] + 0.2))
+        return {"scheduled_ms": rec.start_after_silence_ms(
+            res["t_at"], params["idle"] * 0.8)}
+    # appsrc: as in reonset, its timestamps run on from the first utterance
+    return _rounds(cfg.runs, one, peers=["audiocast", "pyaudio"])
+
+
 def lowlatency(runner, cfg):
     """cfg.steady_seconds streamed in blocking 10 ms writes by each peer at
     its lowest latency (audiocast latency="low", PyAudio's smallest working

@@ -76,6 +76,15 @@ ROWS = [
         "two periods and the lead-in after the write. Measured by hand on "
         "this machine: 19 ms with the default 10 ms period, 14 ms with "
         "latency_time=0.005, 9-12 ms with 0.0025."),
+    Row("scheduled_ms", "1. A sound asked for 0.2 s ahead, after 0.5 s idle: "
+        "first sound − the moment asked", "ms",
+        "|error| ≤ best peer's", lambda ac, med, m: abs(ac) <= min(
+            abs(med[p]) for p in OTHERS if p in med),
+        "audiocast places the sound on its timeline by the device clock "
+        "(play(at=...)); a library without scheduling sleeps until the "
+        "moment and writes, and is heard its onset later. A negative figure "
+        "is a sound captured before the moment asked: the null sink renders "
+        "ahead of its own clock, and the monitor delivers what it rendered."),
     Row("onset_lost_ms", "1. Onset: start of the stream never heard", "ms",
         "0 ms", lambda ac, med, m: ac == 0,
         "The lead-in silence was shorter than what the server dropped."),

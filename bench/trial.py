@@ -88,6 +88,27 @@ def reonset(Peer, p):
     return peer, {"t_write": t}
 
 
+def scheduled(Peer, p):
+    """Open, play a first utterance, stay idle, then ask for the next one
+    to start p["ahead"] s from now: the parent finds when it was heard.
+    audiocast schedules it (play(at=...)); a library without scheduling
+    sleeps until then and writes, as its users do."""
+    peer = opened(Peer, p)
+    first = prepared(peer, p["first"])
+    chunks = prepared(peer, p["seconds"])
+    for c in first:
+        peer.write(c)
+    time.sleep(p["first"] + p["idle"])
+    t_at = time.monotonic() + p["ahead"]
+    if hasattr(peer, "play_at"):
+        peer.play_at(chunks, t_at)
+    else:
+        time.sleep(max(0.0, t_at - time.monotonic()))
+        for c in chunks:
+            peer.write(c)
+    return peer, {"t_at": t_at}
+
+
 def bargein(Peer, p):
     """A feeder keeps the player full; another thread clears it. "heard":
     what the clear returned (audiocast: frames heard; the others: None)."""
@@ -246,8 +267,8 @@ def writecost(Peer, p):
     return None, wc.measure(Peer, p)
 
 
-SCENARIOS = {f.__name__: f for f in (onset, reonset, bargein, gil, startup, cpu, writecost,
-                                     drainstop, steady, cpumany)}
+SCENARIOS = {f.__name__: f for f in (onset, reonset, scheduled, bargein, gil, startup, cpu,
+                                     writecost, drainstop, steady, cpumany)}
 
 
 def main(argv):

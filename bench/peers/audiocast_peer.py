@@ -27,6 +27,13 @@ class Peer:
     def write(self, data):
         self.player.write(data)  # returns early once cleared
 
+    def play_at(self, chunks, t):
+        """The chunks as one sound started at time.monotonic() ``t``."""
+        whole = array("f")
+        for c in chunks:
+            whole.extend(c)
+        self.sound = self.player.play(whole, at=t)
+
     def clear(self):
         return self.player.clear()  # frames heard, by the library's count
 
