@@ -1,0 +1,222 @@
+/* audiocastsink: the tap the echo canceller reads (audiocast-queue.h),
+ * which hands each period the device took with when its first frame is
+ * heard. After a flush the device reports the flush point as heard until
+ * it really plays; those reports must not place the new audio early.
+ *
+ * The fake device's gate stands for a device that takes a while to start:
+ * closed, its clock stands still. Each cycle clears with the gate closed
+ * and writes a new stream; the device takes the restart's lead-in and
+ * stops; the gate opens HOLD_SEGMENTS of the device's segments later. The
+ * heard time the tap gave the first period after the clear must agree
+ * with the heard times it gives the stream's frames once the device plays:
+ * frame n after it is heard n / rate later. The first cycle teaches the
+ * tap how long the device takes to start; the second is judged.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "casttest.h"
+
+#include <audiocast/audiocast-queue.h>
+#include <audiocast/audiocast-sink-private.h>
+
+#define BUFFER_TIME_US 400000
+#define LATENCY_TIME_US 20000
+#define HOLD_SEGMENTS 20
+/* How far the first period's heard time may be from the later frames':
+ * the tap reads the device once per period, so when it first sees the
+ * device play is known to a period or so, in each cycle. */
+#define TOLERANCE_SEGMENTS 4
+#define STREAM_FRAMES (2 * CAST_RATE)
+/* Less than the ring holds (BUFFER_TIME_US) */
+#define HEAD_FRAMES (CAST_RATE / 10)
+
+typedef struct
+{
+  gint16 first;                 /* the period's first sample */
+  gint16 last;
+  guint64 frames;
+  gint64 heard_us;
+  gint64 called_us;
+} TapCall;
+
+typedef struct
+{
+  GMutex lock;                  /* guards calls; the tap runs in the
+                                 * element's output thread */
+  GArray *calls;                /* TapCall, one per period */
+  GArray *samples;              /* gint16, each call's samples, in order */
+  GArray *offsets;              /* guint, where each call's samples start */
+} TapLog;
+
+static void
+record_period (const GstAudioInfo * info, const guint8 * data, guint64 frames,
+    gint64 heard_time_us, gpointer user_data)
+{
+  TapLog *log = user_data;
+  const gint16 *s = (const gint16 *) data;
+  TapCall call = { s[0], s[frames - 1], frames, heard_time_us,
+    g_get_monotonic_time ()
+  };
+  guint offset;
+
+  fail_unless_equals_int (GST_AUDIO_INFO_FORMAT (info),
+      GST_AUDIO_FORMAT_S16LE);
+  fail_unless_equals_int (GST_AUDIO_INFO_CHANNELS (info), 1);
+  g_mutex_lock (&log->lock);
+  offset = log->samples->len;
+  g_array_append_vals (log->samples, s, frames);
+  g_array_append_val (log->offsets, offset);
+  g_array_append_val (log->calls, call);
+  g_mutex_unlock (&log->lock);
+}
+
+/* Where frame @frame of stream @sign is in the tap's calls from @from on:
+ * the call's index and the frame's offset in it; FALSE when no call held
+ * it yet. */
+static gboolean
+find_frame (TapLog * log, guint from, gint sign, guint64 frame, guint * call,
+    guint * offset)
+{
+  gint16 value = cast_pattern_value (sign, frame);
+  gboolean found = FALSE;
+  guint i, j;
+
+  g_mutex_lock (&log->lock);
+  for (i = from; i < log->calls->len && !found; i++) {
+    const TapCall *c = &g_array_index (log->calls, TapCall, i);
+    const gint16 *s = &g_array_index (log->samples, gint16,
+        g_array_index (log->offsets, guint, i));
+
+    for (j = 0; j < c->frames && !found; j++) {
+      if (s[j] != value)
+        continue;
+      *call = i;
+      *offset = j;
+      found = TRUE;
+    }
+  }
+  g_mutex_unlock (&log->lock);
+  return found;
+}
+
+static guint
+n_calls (TapLog * log)
+{
+  guint n;
+
+  g_mutex_lock (&log->lock);
+  n = log->calls->len;
+  g_mutex_unlock (&log->lock);
+  return n;
+}
+
+static TapCall
+call_at (TapLog * log, guint i)
+{
+  TapCall c;
+
+  g_mutex_lock (&log->lock);
+  c = g_array_index (log->calls, TapCall, i);
+  g_mutex_unlock (&log->lock);
+  return c;
+}
+
+/* One cycle: with the device stopped (gate closed), clear and write
+ * stream @sign; the device takes the restart's lead-in and stops; the
+ * gate opens HOLD_SEGMENTS segments after the tap handed the first period
+ * after the clear. Everything the tap gets from then on is one stretch of
+ * the timeline: frame n of it is heard n / rate after its first. Returns
+ * how far (µs) the first period's heard time is from where a frame near
+ * the stream's end puts it. */
+static gint64
+restart_late (CastFixture * f, TapLog * log, gint sign)
+{
+  guint64 segment = cast_fixture_device_segment_frames (f);
+  guint64 late = STREAM_FRAMES - 2 * segment, between = 0;
+  gint64 segment_us = segment * G_USEC_PER_SEC / CAST_RATE;
+  guint from, call, offset, i;
+  TapCall first_call, c;
+
+  fake_device_set_gate (f->dev, FALSE);
+  from = n_calls (log);
+  cast_fixture_clear (f, NULL, NULL);
+  /* what the ring takes while the device stands still; the rest once it
+   * plays, at once, so that it runs without a gap */
+  fail_unless_equals_int (cast_fixture_push_pattern (f, sign, 0, HEAD_FRAMES,
+          FALSE), GST_FLOW_OK);
+  mark_point ();
+  while (n_calls (log) == from)
+    g_usleep (1000);
+  first_call = call_at (log, from);
+  g_usleep (MAX (0, first_call.called_us + HOLD_SEGMENTS * segment_us
+          - g_get_monotonic_time ()));
+  fake_device_set_gate (f->dev, TRUE);
+  fail_unless_equals_int (cast_fixture_push_pattern (f, sign, HEAD_FRAMES,
+          STREAM_FRAMES - HEAD_FRAMES, FALSE), GST_FLOW_OK);
+  mark_point ();
+  while (!find_frame (log, from, sign, late, &call, &offset))
+    g_usleep (1000);
+  for (i = from; i < call; i++)
+    between += call_at (log, i).frames;
+  between += offset;
+  c = call_at (log, call);
+  return c.heard_us + (gint64) (offset * G_USEC_PER_SEC / CAST_RATE)
+      - first_call.heard_us - (gint64) (between * G_USEC_PER_SEC / CAST_RATE);
+}
+
+GST_START_TEST (test_a_device_that_starts_late_is_not_heard_early)
+{
+  CastFixture *f = cast_fixture_new (NULL, NULL, BUFFER_TIME_US,
+      LATENCY_TIME_US);
+  TapLog log;
+  AudioCastQueue *queue;
+  gint64 segment_us, learning, judged;
+
+  g_mutex_init (&log.lock);
+  log.calls = g_array_new (FALSE, FALSE, sizeof (TapCall));
+  log.samples = g_array_new (FALSE, FALSE, sizeof (gint16));
+  log.offsets = g_array_new (FALSE, FALSE, sizeof (guint));
+  cast_fixture_start (f);
+  queue = audio_cast_sink_get_queue (AUDIO_CAST_SINK (f->cast));
+  audio_cast_queue_set_tap (queue, record_period, &log);
+  fail_unless_equals_int (cast_fixture_push_pattern (f, 1, 0, CAST_RATE / 2,
+          FALSE), GST_FLOW_OK);
+  segment_us = cast_fixture_device_segment_frames (f) * G_USEC_PER_SEC
+      / CAST_RATE;
+
+  learning = restart_late (f, &log, -1);
+  judged = restart_late (f, &log, 1);
+  GST_INFO ("the first period after the clear placed %" G_GINT64_FORMAT
+      " µs early in the first cycle, %" G_GINT64_FORMAT " µs in the second "
+      "(segments of %" G_GINT64_FORMAT " µs)", learning, judged, segment_us);
+  fail_unless (ABS (judged) <= TOLERANCE_SEGMENTS * segment_us,
+      "after a device that started %d segments late, the first period after "
+      "the clear was handed to the tap %" G_GINT64_FORMAT " µs off from "
+      "where the frames after it put it (tolerance %" G_GINT64_FORMAT " µs)",
+      HOLD_SEGMENTS, judged, TOLERANCE_SEGMENTS * segment_us);
+
+  audio_cast_queue_set_tap (queue, NULL, NULL);
+  cast_fixture_free (f);
+  g_array_unref (log.calls);
+  g_array_unref (log.samples);
+  g_array_unref (log.offsets);
+  g_mutex_clear (&log.lock);
+}
+
+GST_END_TEST;
+
+static Suite *
+audiocastsink_tap_suite (void)
+{
+  Suite *s = suite_create ("audiocastsink_tap");
+  TCase *tc = tcase_create ("general");
+
+  cast_test_register ();
+  tcase_set_timeout (tc, 60);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_a_device_that_starts_late_is_not_heard_early);
+  return s;
+}
+
+GST_CHECK_MAIN (audiocastsink_tap);
