@@ -24,6 +24,7 @@ and tones and runs the barge-in demo.
 
 import os as _os
 import sys as _sys
+import typing as _typing
 
 # A build tree's C extension (build/python/audiocast/_fastwrite*.so) joins
 # the package from the source tree when build/python is on sys.path too
@@ -47,11 +48,43 @@ from ._errors import (
     RecorderClosedError,
     StreamClosedError,
 )
-from ._duplex import playrec
-from ._file import play_file
 from ._player import AudioPlayer, HeardPosition, Timeline
-from ._recorder import AudioRecorder, ReadInfo
-from ._stream import AudioStream, ScheduledSound
+
+if _typing.TYPE_CHECKING:
+    from ._duplex import playrec
+    from ._file import play_file
+    from ._recorder import AudioRecorder, ReadInfo
+    from ._stream import AudioStream, ScheduledSound
+
+# Imported at first use (PEP 562): a program that only plays does not pay
+# for the recorder, files, full duplex and streams at start-up (about 12 ms
+# of imports, statistics among them).
+_LAZY = {
+    "playrec": "._duplex",
+    "play_file": "._file",
+    "AudioRecorder": "._recorder",
+    "ReadInfo": "._recorder",
+    "AudioStream": "._stream",
+    "ScheduledSound": "._stream",
+}
+
+
+if not _typing.TYPE_CHECKING:  # type checkers see the imports above
+    def __getattr__(name: str) -> _typing.Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(
+                f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -162,6 +162,28 @@ def test_numpy_is_imported_lazily_and_optional():
     assert r.stdout.strip() == "False", "importing audiocast imported numpy"
 
 
+def test_the_recorder_files_duplex_and_streams_are_imported_at_first_use():
+    code = (
+        "import sys, audiocast\n"
+        "lazy = ['_recorder', '_duplex', '_file', '_stream']\n"
+        "print([m for m in lazy if 'audiocast.' + m in sys.modules])\n"
+        "print(audiocast.AudioRecorder.__name__, audiocast.playrec.__name__,\n"
+        "      audiocast.play_file.__name__, audiocast.ScheduledSound.__name__)\n"
+        "print(sorted(set(audiocast.__all__) - set(dir(audiocast))))\n"
+        "try:\n"
+        "    audiocast.no_such_name\n"
+        "except AttributeError as e:\n"
+        "    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=audiocast_pkg.child_env(),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "[]", f"imported by `import audiocast`: {lines[0]}"
+    assert lines[1] == "AudioRecorder playrec play_file ScheduledSound", lines[1]
+    assert lines[2] == "[]", f"in __all__ but not in dir(): {lines[2]}"
+    assert "no_such_name" in lines[3], lines[3]
+
+
 # -------------------------------------------------------------------------
 # Through the player into the speaker sink (float32, 48 kHz, stereo)
 # -------------------------------------------------------------------------
