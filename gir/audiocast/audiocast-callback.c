@@ -27,6 +27,8 @@
 /* How long the feeder waits at a time before it looks at its stop flags
  * again. */
 #define WAIT_SLICE_US (50 * G_TIME_SPAN_MILLISECOND)
+/* After a wait that returned early without room. */
+#define EARLY_RETURN_BACKOFF_US (G_TIME_SPAN_MILLISECOND)
 /* The longest block, in seconds of audio, and the most blocks ahead. */
 #define MAX_BLOCK_SECONDS 10
 #define MAX_LEAD_BLOCKS 100
@@ -176,8 +178,16 @@ run_feed (gpointer data)
   if (!feed_the_lead (feed))
     goto done;
   while (!asked_to_stop (feed)) {
-    if (!wait_for_room_in_the_lead (feed))
+    gint64 waited = g_get_monotonic_time ();
+
+    if (!wait_for_room_in_the_lead (feed)) {
+      /* early, not a slice later: a clear (look again at once, nearly), or
+       * an output that stopped or failed, which would return at once again
+       * and again: not in a spin */
+      if (g_get_monotonic_time () - waited < WAIT_SLICE_US)
+        g_usleep (EARLY_RETURN_BACKOFF_US);
       continue;
+    }
     if (asked_to_stop (feed) || !feed_one_block (feed))
       break;
   }
@@ -209,8 +219,9 @@ start_feed (Feed *feed, guint rate, guint lead_blocks, GError **error)
   g_mutex_lock (&slot->lock);
   if (slot->thread != NULL) {
     g_mutex_unlock (&slot->lock);
-    g_set_error_literal (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BUSY,
-        "a callback already feeds this: stop it first");
+    g_set_error (error, AUDIO_CAST_ERROR, AUDIO_CAST_ERROR_BUSY,
+        "a callback already feeds this %s: stop it first",
+        feed->stream != NULL ? "stream" : "player");
     goto refused;
   }
   g_atomic_int_set (&slot->stop, FALSE);
