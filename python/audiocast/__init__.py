@@ -57,7 +57,7 @@ if _typing.TYPE_CHECKING:
     from ._stream import AudioStream, ScheduledSound
 
 # Imported at first use (PEP 562): a program that only plays does not pay
-# for the recorder, files, full duplex and streams at start-up (about 12 ms
+# for the recorder, files, full duplex and streams at start-up (about 10 ms
 # of imports, statistics among them).
 _LAZY = {
     "playrec": "._duplex",

@@ -126,9 +126,8 @@ class AudioStream:
         at once, and the exception is kept in :attr:`callback_error`.
         :meth:`close` ends it too.
 
-        >>> thinking = player.open_stream(sample_rate=16000, channels=1)
-        ...                                               # doctest: +SKIP
-        >>> thinking.start_callback(hum.next_block)       # doctest: +SKIP
+        >>> hum = player.open_stream(16000, 1)             # doctest: +SKIP
+        >>> hum.start_callback(thinking.next_block)       # doctest: +SKIP
         """
         self.callback_error = None
         fill = fill_function(self, callback, self._channels, self._format,
