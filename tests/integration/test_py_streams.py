@@ -15,6 +15,7 @@ import pytest
 
 import analysis
 import audio_signals
+import dropouts
 from audiocast_pkg import audiocast
 from captures import Capture
 from sound_servers import SPEAKER
@@ -182,7 +183,9 @@ def test_volume_is_ramped_to_its_level():
             s.write(x[RATE * 12 // 10:])
             assert s.drain(timeout=10.0) is True
         cap.stop(settle=0.1)
-    sound = analysis.as_float(analysis.trimmed(cap.data))[:, 0]
+    captured = analysis.as_float(analysis.trimmed(cap.data))
+    sound = captured[:, 0]
+    server_holes = record_server_holes(captured, "the stream")
     envelope = np.sqrt(2 * np.convolve(sound ** 2, np.ones(480) / 480, "same"))
     full = float(np.median(envelope[RATE // 10:RATE * 6 // 10]))
     low = float(np.median(envelope[-RATE * 8 // 10:-RATE // 10]))
@@ -193,14 +196,41 @@ def test_volume_is_ramped_to_its_level():
     # the ramp: from one 10 ms block to the next the level moves by its
     # share of 0.4 over 0.5 s (8 ms of it), never by a step
     # (between the two windows: the sound's own start and end are steps)
-    middle = envelope[RATE * 6 // 10:len(envelope) - RATE * 8 // 10]
+    lo, hi = RATE * 6 // 10, len(envelope) - RATE * 8 // 10
+    middle = envelope[lo:hi]
     blocks = middle[: len(middle) // PERIOD * PERIOD].reshape(-1, PERIOD)
     steps = np.abs(np.diff(blocks.mean(axis=1)))
+    # a hole the server left is a step of its own making (recorded above:
+    # the test then ends as an expected failure that names it)
+    for start, length in server_holes:
+        first = max(0, (start - lo) // PERIOD - 1)
+        steps[first:max(first, (start + length - lo) // PERIOD + 2)] = 0
     assert steps.max() < 2 * 0.4 / 50, steps.max()
     falling = np.flatnonzero(steps > 0.4 / 50 / 4)
     ramp_s = (falling[-1] - falling[0] + 1) * PERIOD / RATE
     print(f"ramp over {ramp_s:.2f} s, largest step {steps.max():.4f}")
     assert 0.4 <= ramp_s <= 0.6, ramp_s
+
+
+def record_server_holes(captured, what):
+    """Stretches of a continuous sound where the server played silence in
+    place of it, in every channel or some (a PipeWire graph xrun leaves its
+    planar buffers unfilled), recorded with dropouts.py; returned as
+    (capture offset, frames). A sound's own samples are exactly 0 for a
+    frame now and then, never for a run of them."""
+    holes = []
+    starts, lengths, values = analysis.runs(np.any(captured == 0, axis=1))
+    for start, length, zero in zip(starts, lengths, values):
+        if not zero or length < 8:
+            continue
+        assert length <= dropouts.MAX_HOLE_FRAMES, (
+            f"{what}: {length} frames of silence at capture offset {start}")
+        if np.all(captured[start:start + length] == 0):
+            dropouts.record(what, start, length)
+        else:
+            dropouts.record_channel_hole(what, start, length)
+        holes.append((int(start), int(length)))
+    return holes
 
 
 def tone_levels(sound, freq, block):
