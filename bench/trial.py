@@ -72,16 +72,23 @@ def onset(Peer, p):
     return peer, {"t_write": t}
 
 
-def reonset(Peer, p):
-    """Open, play a first utterance, stay idle, then write the next one:
-    the parent finds the first sound of the second (the answer after the
-    first, in a voice assistant)."""
+def after_an_utterance(Peer, p):
+    """The peer opened, p["first"] s played and p["idle"] s idle after it;
+    and the next utterance (p["seconds"]) prepared."""
     peer = opened(Peer, p)
     first = prepared(peer, p["first"])
     chunks = prepared(peer, p["seconds"])
     for c in first:
         peer.write(c)
     time.sleep(p["first"] + p["idle"])
+    return peer, chunks
+
+
+def reonset(Peer, p):
+    """Open, play a first utterance, stay idle, then write the next one:
+    the parent finds the first sound of the second (the answer after the
+    first, in a voice assistant)."""
+    peer, chunks = after_an_utterance(Peer, p)
     t = time.monotonic()
     for c in chunks:
         peer.write(c)
@@ -93,12 +100,7 @@ def scheduled(Peer, p):
     to start p["ahead"] s from now: the parent finds when it was heard.
     audiocast schedules it (play(at=...)); a library without scheduling
     sleeps until then and writes, as its users do."""
-    peer = opened(Peer, p)
-    first = prepared(peer, p["first"])
-    chunks = prepared(peer, p["seconds"])
-    for c in first:
-        peer.write(c)
-    time.sleep(p["first"] + p["idle"])
+    peer, chunks = after_an_utterance(Peer, p)
     t_at = time.monotonic() + p["ahead"]
     if hasattr(peer, "play_at"):
         peer.play_at(chunks, t_at)

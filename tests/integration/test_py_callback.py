@@ -42,6 +42,14 @@ class Blocks:
         return block
 
 
+def wait_for_callback_error(owner):
+    """Until the callback mode of ``owner`` (a player or a stream) kept an
+    exception, for 5 s at most."""
+    deadline = time.monotonic() + 5
+    while owner.callback_error is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def play_by_callback(blocks, lead_blocks):
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, callback=blocks,
@@ -96,15 +104,11 @@ def test_raising_or_returning_the_wrong_type_ends_it_cleanly():
 
     with audiocast.AudioPlayer("speaker", RATE, 2) as p:
         p.start_callback(boom, BLOCK)
-        deadline = time.monotonic() + 5
-        while p.callback_error is None and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for_callback_error(p)
         assert isinstance(p.callback_error, RuntimeError)
         p.stop_callback()
         p.start_callback(lambda frames: "not audio", BLOCK)
-        deadline = time.monotonic() + 5
-        while p.callback_error is None and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for_callback_error(p)
         assert isinstance(p.callback_error, TypeError)
         p.stop_callback()
         # the player works on
@@ -192,9 +196,7 @@ def test_a_streams_callback_ends_cleanly_and_leaves_the_player_alone():
 
         t = p.open_stream()
         t.start_callback(boom, BLOCK)
-        deadline = time.monotonic() + 5
-        while t.callback_error is None and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for_callback_error(t)
         assert isinstance(t.callback_error, RuntimeError)
         t.stop_callback()
         assert t.write(silence) == BLOCK
