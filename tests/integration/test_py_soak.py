@@ -16,7 +16,7 @@ import sound_servers
 import workers
 
 pytestmark = [pytest.mark.usefixtures("pulse_server", "pulse_log"),
-              pytest.mark.timeout(900)]
+              pytest.mark.timeout(900), pytest.mark.steady]
 
 MIB = 1 << 20
 

@@ -13,6 +13,17 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* gcc says __SANITIZE_ADDRESS__ under -fsanitize=address, clang only
+ * through __has_feature (the fuzzing build is clang's) */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_CLANG_ASAN 1
+#endif
+#endif
+#ifndef HAVE_CLANG_ASAN
+#define HAVE_CLANG_ASAN 0
+#endif
+
 #define RATE 8000
 #define CHANNELS 2
 #define CHUNK_FRAMES 160        /* 20 ms */
@@ -139,7 +150,7 @@ GST_START_TEST (test_conversion_buffer_shrinks_after_a_long_write)
   g_thread_join (writer);
   g_free ((gpointer) w.data);
 
-#ifdef __SANITIZE_ADDRESS__
+#if defined(__SANITIZE_ADDRESS__) || HAVE_CLANG_ASAN
   /* ASan keeps freed memory in quarantine: resident memory does not say */
   g_object_unref (p);
   return;
