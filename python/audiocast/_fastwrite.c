@@ -85,6 +85,43 @@ call_write (AudioCastPlayer *player, int format, const void *data,
   return PyLong_FromSize_t (written);
 }
 
+/* Each thread's buffer for the float32 samples of a list, kept from one
+ * call to the next: allocated afresh, a second of audio (384 kB) cost as
+ * much again as converting it, its pages faulted in anew each time. One
+ * per thread, as the write that reads it runs without the GIL. Lists of
+ * more than KEPT_SAMPLES samples (2.7 s of 48 kHz stereo) get a buffer of
+ * their own, freed after the call, so that a thread never keeps more. */
+typedef struct
+{
+  gsize capacity;               /* samples */
+  float samples[];
+} ConversionBuffer;
+
+static GPrivate conversion_buffer = G_PRIVATE_INIT (g_free);
+
+#define KEPT_SAMPLES (256 * 1024)
+
+/* Room for @n samples: the thread's kept buffer (@own_out FALSE) or, for
+ * more than KEPT_SAMPLES, one for the caller to free (@own_out TRUE); NULL
+ * when memory ran out. */
+static float *
+conversion_room (gsize n, gboolean *own_out)
+{
+  ConversionBuffer *kept = g_private_get (&conversion_buffer);
+
+  *own_out = n > KEPT_SAMPLES;
+  if (*own_out)
+    return g_try_new (float, n);
+  if (kept == NULL || kept->capacity < n) {
+    kept = g_try_malloc (sizeof (ConversionBuffer) + n * sizeof (float));
+    if (kept == NULL)
+      return NULL;
+    kept->capacity = n;
+    g_private_replace (&conversion_buffer, kept);
+  }
+  return kept->samples;
+}
+
 /* A list of Python floats as float32 samples: the library's own input
  * format for them, converted here without a numpy array in between. */
 static PyObject *
@@ -92,26 +129,29 @@ write_float_list (AudioCastPlayer *player, PyObject *list, Py_ssize_t channels,
     int wait)
 {
   Py_ssize_t n = PyList_GET_SIZE (list), i;
+  gboolean own;
   float *samples;
-  PyObject *res;
+  PyObject *res = NULL;
 
   if (n == 0 || n % channels != 0)
     Py_RETURN_NONE;
-  samples = PyMem_Malloc (n * sizeof (float));
+  samples = conversion_room ((gsize) n, &own);
   if (samples == NULL)
     return PyErr_NoMemory ();
   for (i = 0; i < n; i++) {
     PyObject *item = PyList_GET_ITEM (list, i);
 
-    if (!PyFloat_CheckExact (item)) {
-      PyMem_Free (samples);
-      Py_RETURN_NONE;           /* ints, numpy scalars: the Python path */
-    }
+    if (!PyFloat_CheckExact (item))
+      break;                    /* ints, numpy scalars: the Python path */
     samples[i] = (float) PyFloat_AS_DOUBLE (item);
   }
-  res = call_write (player, AUDIO_CAST_SAMPLE_FORMAT_F32LE, samples,
-      n * (Py_ssize_t) sizeof (float), wait);
-  PyMem_Free (samples);
+  if (i == n)
+    res = call_write (player, AUDIO_CAST_SAMPLE_FORMAT_F32LE, samples,
+        n * (Py_ssize_t) sizeof (float), wait);
+  if (own)
+    g_free (samples);
+  if (res == NULL && !PyErr_Occurred ())
+    Py_RETURN_NONE;
   return res;
 }
 

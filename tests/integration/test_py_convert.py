@@ -258,6 +258,24 @@ def test_mixed_formats_in_one_stream():
     check_played(captured, expected, exact=False, tolerance=2 ** -15)
 
 
+def test_lists_of_every_size_play_in_order():
+    """The C extension converts a list of floats in a buffer each thread
+    keeps (python/audiocast/_fastwrite.c): a short list, a list longer than
+    it keeps (2.7 s of stereo), one that makes it grow and one holding an
+    int (converted by the Python path instead) play in order, bit for bit."""
+    sig = audio_signals.noise(4.4, RATE, 2, amplitude=0.5, seed=17)
+    cuts = [0, RATE // 10, RATE // 10 + 3 * RATE, RATE // 10 + 4 * RATE,
+            len(sig)]
+    lists = [sig[a:b].ravel().tolist() for a, b in zip(cuts, cuts[1:])]
+    lists[-1][-1] = 0  # an int: not the C extension's
+    expected = sig.copy()
+    expected[-1, -1] = 0.0
+    captured, written, stats = play(*lists)
+    assert written == [b - a for a, b in zip(cuts, cuts[1:])], written
+    assert stats[:3] == (len(sig), len(sig), 0), stats
+    check_played(captured, expected, exact=True)
+
+
 def test_docstring_examples():
     import doctest
 
