@@ -71,11 +71,17 @@ ROWS = [
         "idle → first sound", "ms", "≤ best peer + 1 ms", within_best_peer(1),
         "An idle player keeps the device fed with silence (some 80 ms of it "
         "queued in the server here); the write flushes it (a restart, as "
-        "clear() does), and the sink resumes past the server's read "
-        "position, behind the 5 ms restart lead-in: the first sound comes "
-        "two periods and the lead-in after the write. Measured by hand on "
-        "this machine: 19 ms with the default 10 ms period, 14 ms with "
-        "latency_time=0.005, 9-12 ms with 0.0025."),
+        "clear() does). The first buffer after the flush goes to the "
+        "server's read index rounded up to a period (pulsesink's segment "
+        "count) and opens with the 5 ms restart lead-in: the first sound "
+        "comes the lead-in and up to a period after the write, plus the "
+        "server's mixing block (by hand: 9.2 ms with the default 10 ms "
+        "period, 12.6 ms on a sink with rewinds; 19-29 ms when the sink "
+        "resumed two periods on). Without the lead-in the sound came 4 ms "
+        "after the write, but pulsesink uncorks the stream before its first "
+        "write reaches the server when it finds no room to write, the read "
+        "index runs on meanwhile, and a sink with rewinds lost the first "
+        "frames of the audio."),
     Row("scheduled_ms", "1. A sound asked for 0.2 s ahead, after 0.5 s idle: "
         "first sound − the moment asked", "ms",
         "|error| ≤ best peer's", lambda ac, med, m: abs(ac) <= min(

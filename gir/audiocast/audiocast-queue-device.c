@@ -412,19 +412,37 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
 
 /* After a flush GstAudioBaseSink (sync=false) resumes at the segment after
  * the one holding the server's read index, as pulsesink last reported it:
- * one to two periods past the read index. PulseAudio plays silence in that
- * hole; pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old bytes there
- * (its flush only moves the write index back to the read index), so audio
- * that clear() reported discarded played again: 15 to 27 ms of it after a
- * clear, at times after a quantum of silence. So the first buffer after a
- * flush starts at or just behind the read index, and its lead-in of silence
- * overwrites what the server still holds; what lands behind the read index
- * the server never plays. Two bounds of the read index, both behind it: the
- * clock (less its lead: the sound heard, up to 19 ms behind the read index
- * after a flush here) and the segment before the one pulsesink last counted done
- * (its latency callback counts the segment holding the read index, and
- * after the cork of a flush the read index stands still). The later of the
- * two is at most a segment behind, which the lead-in covers.
+ * one to two periods past the read index. Only for pulsesink
+ * (restart_when_dry), which writes at absolute positions, the first buffer
+ * after a flush goes where the server will really read it instead.
+ *
+ * On PulseAudio that hole was silence every restart began with: a write
+ * after idle and the audio after a clear were heard 19-29 ms after the
+ * write with 10 ms periods (the hole, the 5 ms lead-in and the server's
+ * mixing block). pulsesink's segment count is the read index rounded up to
+ * a segment, from the timing reply to the cork of the flush, which comes
+ * back before the flush completes, and the read index stands still while
+ * the stream is corked. So the first buffer, the lead-in, starts at that
+ * rounded-up read index: at most a segment past it. Not behind it, the
+ * lead-in dropped so that the audio starts right at it: pulsesink uncorks
+ * as soon as it finds no room to write, at times before the first write
+ * reached the server, and the read index then runs on (a sink with
+ * rewinds dropped the first 68 of 240 frames that way); the lead-in is
+ * what covers that.
+ *
+ * On PipeWire, pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old
+ * bytes in that hole (its flush only moves the write index back to the read
+ * index), so audio that clear() reported discarded played again: 15 to 27 ms
+ * of it after a clear, at times after a quantum of silence. So the first
+ * buffer after a flush starts at or just behind the read index, and its
+ * lead-in of silence overwrites what the server still holds; what lands
+ * behind the read index the server never plays. Two bounds of the read
+ * index, both behind it: the clock (less its lead: the sound heard, up to
+ * 19 ms behind the read index after a flush here) and the segment before
+ * the one pulsesink last counted done (its latency callback counts the
+ * segment holding the read index, and after the cork of a flush the read
+ * index stands still). The later of the two is at most a segment behind,
+ * which the lead-in covers.
  *
  * Setting next_sample is not enough: for every buffer GstAudioBaseSink
  * moves a write into a segment it counts as done to the segment after the
@@ -436,34 +454,37 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
  * instead: a write is moved only when it starts two segments behind the
  * count, and then to the segment before the read index, never past it. The
  * base stays until the device's stream is set up again; the position
- * estimate that reads the count (audio_cast_queue_read_device_now) allows for it.
- *
- * Only for pulsesink (restart_when_dry), which writes at absolute positions,
- * on PipeWire (a clock lead is set): PulseAudio needs none of it. */
+ * estimate that reads the count (audio_cast_queue_read_device_now) allows
+ * for it. */
 #define RESUME_SLACK_SEGMENTS 2
 void
 audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_now)
 {
   GstAudioBaseSink *audio;
   GstAudioRingBuffer *rb;
+  gboolean on_pipewire;
 
   g_mutex_lock (&self->lock);
   /* next_sample belongs to the thread that renders: this one, unless the
    * device renders in a thread of its own */
-  audio = self->restart_when_dry && self->clock_lead > 0 && self->device_audio
+  audio = self->restart_when_dry && self->device_audio
       && !self->renders_elsewhere ? gst_object_ref (self->device_audio) : NULL;
+  on_pipewire = self->clock_lead > 0;
   g_mutex_unlock (&self->lock);
   if (audio == NULL)
     return;
   rb = audio->ringbuffer;
   if (rb && gst_audio_ring_buffer_is_acquired (rb) && rb->samples_per_seg > 0) {
-    guint64 read_floor = (guint64) MAX (g_atomic_int_get (&rb->segdone) - 1, 0)
-        * rb->samples_per_seg;
+    gint done = MAX (g_atomic_int_get (&rb->segdone), 0);
+    guint64 read_ceil = (guint64) done * rb->samples_per_seg;
+    guint64 read_floor = (guint64) MAX (done - 1, 0) * rb->samples_per_seg;
 
     rb->segbase = RESUME_SLACK_SEGMENTS;
     GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT
-        " (clock), %" G_GUINT64_FORMAT " (read index)", dev_now, read_floor);
-    audio->next_sample = MAX (dev_now, read_floor);
+        " (clock), read index in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+        "]", dev_now, read_floor, read_ceil);
+    audio->next_sample = on_pipewire ? MAX (dev_now, read_floor)
+        : read_ceil;
   }
   gst_object_unref (audio);
 }
