@@ -362,8 +362,8 @@ flush_idle_device (AudioCastQueue *self, guint64 worth_it)
 
 /* A write into an idle queue would start behind the silence the device was
  * kept fed with (up to its whole buffer). When that is more than a restart
- * costs — the lead-in, and up to a period past the read position where the
- * first buffer after a flush goes on pulsesink (see
+ * costs — the lead-in, and up to two periods past the read position where
+ * the first buffer after a flush goes (one on pulsesink, see
  * audio_cast_queue_resume_at_device_position()) — it is dropped the way
  * clear() drops audio, so the new audio starts sooner. */
 static void
@@ -373,7 +373,7 @@ skip_queued_silence (AudioCastQueue *self)
 
   g_mutex_lock (&self->lock);
   worth_it = self->have_info ? gst_util_uint64_scale_int
-      (self->restart_lead_in_time + self->latency_time,
+      (self->restart_lead_in_time + 2 * self->latency_time,
       GST_AUDIO_INFO_RATE (&self->info), GST_SECOND) : 0;
   g_mutex_unlock (&self->lock);
   flush_idle_device (self, worth_it);
