@@ -423,12 +423,12 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
  * a segment, from the timing reply to the cork of the flush, which comes
  * back before the flush completes, and the read index stands still while
  * the stream is corked. So the first buffer, the lead-in, starts at that
- * rounded-up read index: at most a segment past it. Not behind it, the
- * lead-in dropped so that the audio starts right at it: pulsesink uncorks
- * as soon as it finds no room to write, at times before the first write
- * reached the server, and the read index then runs on (a sink with
- * rewinds dropped the first 68 of 240 frames that way); the lead-in is
- * what covers that.
+ * rounded-up read index: at most a segment past it. It does not start
+ * behind it, the lead-in dropped and the audio right at the read index:
+ * pulsesink uncorks as soon as it finds no room to write, at times before
+ * the first write reached the server, and the read index then runs on (a
+ * sink with rewinds dropped the first 68 frames of the audio that way); the
+ * lead-in is what covers that.
  *
  * On PipeWire, pipewire-pulse 0.3.65 (Debian 12) leaves its ring's old
  * bytes in that hole (its flush only moves the write index back to the read
