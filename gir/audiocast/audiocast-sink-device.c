@@ -474,24 +474,3 @@ audio_cast_sink_set_device_state (AudioCastSink *self, GstState state)
       || gst_element_set_state (self->device_sink, state)
       != GST_STATE_CHANGE_FAILURE;
 }
-
-/* pulsesink learns which formats its device takes from a probe stream that
- * it opens at its first caps query, and keeps: round trips to the server
- * (4 ms here) that fell between a player's first write and its first
- * sound. Asked as soon as the device is open, they fall in the opening. */
-void
-audio_cast_sink_probe_device_formats (AudioCastSink *self)
-{
-  GstPad *pad;
-  GstCaps *caps;
-
-  if (self->device_sink == NULL
-      || !audio_cast_sink_is_pulsesink (self->device_sink))
-    return;
-  pad = gst_element_get_static_pad (self->device_sink, "sink");
-  if (pad == NULL)
-    return;
-  caps = gst_pad_query_caps (pad, NULL);
-  gst_clear_caps (&caps);
-  gst_object_unref (pad);
-}

@@ -46,7 +46,6 @@ gboolean audio_cast_sink_setup_device (AudioCastSink *self);
 void audio_cast_sink_teardown_device (AudioCastSink *self);
 gboolean audio_cast_sink_set_device_state (AudioCastSink *self,
     GstState state);
-void audio_cast_sink_probe_device_formats (AudioCastSink *self);
 GstClockTime audio_cast_sink_pipewire_quantum (gint64 latency_us);
 
 G_END_DECLS

@@ -208,7 +208,6 @@ audio_cast_sink_change_state (GstElement *element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (!audio_cast_sink_set_device_state (self, GST_STATE_PAUSED))
         return GST_STATE_CHANGE_FAILURE;
-      audio_cast_sink_probe_device_formats (self);
       audio_cast_queue_set_device_usable (self->queue, TRUE);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
