@@ -111,16 +111,19 @@ def test_a_stalled_reader_loses_exactly_what_the_overflow_counts():
         final = rec.stats()
 
     capacity = 2 * RATE
+    period = sound_servers.period_frames(RATE)
     # the ring was full for the last second of the stall: about a second
-    # went, all of it counted and reported by the read after the stall
+    # went, all of it counted and reported by the read after the stall; the
+    # ring was still full between stats() and that read, so the capture
+    # blocks that came in between were dropped too (one, on PipeWire)
     assert stats["available"] == capacity, stats
-    assert dropped == stats["frames_dropped"] > 0, (dropped, stats)
+    assert 0 < stats["frames_dropped"] <= dropped \
+        <= stats["frames_dropped"] + 4 * period, (dropped, stats)
     assert final["frames_dropped"] == dropped, final
     assert final["overflows"] >= 1
     assert final["frames_captured"] == (final["frames_read"]
                                         + final["frames_dropped"]
                                         + final["available"]), final
-    period = sound_servers.period_frames(RATE)
     assert abs(dropped - RATE) <= 4 * period + RATE // 10, dropped
 
     head = from_first_sound(before)
