@@ -28,6 +28,7 @@
 #endif
 
 #include "audiocast-capture-sink.h"
+#include "audiocast-capture-clock.h"
 
 #include <gst/audio/audio.h>
 
@@ -35,11 +36,12 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_capture_sink_debug);
 #define GST_CAT_DEFAULT audio_cast_capture_sink_debug
 
 /* A device clock read at the moment a buffer arrives says when it was
- * captured only to within the device's period (pulsesrc's clock moves in
- * steps): each buffer's time is rather its place in the stream (frames
- * since the start, at the rate) plus an offset that follows those readings
- * slowly. It starts over at a discontinuity, or a reading that far off. */
-#define OFFSET_SMOOTHING 0.02
+ * captured only roughly (pulsesrc's clock moves in steps of its period,
+ * and wanders by tens of ms on pipewire-pulse): each buffer's time is
+ * rather its place in the stream (frames since the start, at the rate)
+ * placed by when buffers arrive and by the average of those readings
+ * (audiocast-capture-clock.h). It starts over at a discontinuity, or a
+ * reading that far off. */
 #define OFFSET_RESET_US (50 * 1000)
 
 struct _AudioCastCaptureSink
@@ -51,8 +53,7 @@ struct _AudioCastCaptureSink
   /* streaming thread only */
   gint rate;
   guint64 frames;               /* frames since the timing started over */
-  gboolean have_offset;
-  gdouble offset_us;            /* when frame 0 of them was captured */
+  AudioCastCaptureClock clock;  /* when they were captured */
 };
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AudioCastCaptureSink, audio_cast_capture_sink,
@@ -97,25 +98,21 @@ static gint64
 smooth_capture_time (AudioCastCaptureSink *self, GstBuffer *buffer,
     gint64 measured, guint64 frames)
 {
-  gdouble place_us, offset;
-  gint64 time;
+  gint64 place_us;
 
   if (measured < 0 || self->rate <= 0)
     return measured;
-  if (GST_BUFFER_IS_DISCONT (buffer))
-    self->have_offset = FALSE;
-  if (!self->have_offset)
+  if (GST_BUFFER_IS_DISCONT (buffer)) {
+    audio_cast_capture_clock_reset (&self->clock);
     self->frames = 0;
-  place_us = (gdouble) self->frames * G_USEC_PER_SEC / self->rate;
-  offset = measured - place_us;
-  if (!self->have_offset || ABS (offset - self->offset_us) > OFFSET_RESET_US)
-    self->offset_us = offset;
-  else
-    self->offset_us += (offset - self->offset_us) * OFFSET_SMOOTHING;
-  self->have_offset = TRUE;
-  time = (gint64) (self->offset_us + place_us);
+  }
+  place_us = (gint64) gst_util_uint64_scale_int (self->frames,
+      G_USEC_PER_SEC, self->rate);
   self->frames += frames;
-  return time;
+  return audio_cast_capture_clock_update (&self->clock, place_us,
+      g_get_monotonic_time (), measured, (gint64)
+      gst_util_uint64_scale_int (frames, G_USEC_PER_SEC, self->rate),
+      OFFSET_RESET_US);
 }
 
 static gboolean
@@ -127,7 +124,8 @@ audio_cast_capture_sink_set_caps (GstBaseSink *base, GstCaps *caps)
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
   self->rate = GST_AUDIO_INFO_RATE (&info);
-  self->have_offset = FALSE;
+  audio_cast_capture_clock_reset (&self->clock);
+  self->frames = 0;
   return TRUE;
 }
 

@@ -42,6 +42,7 @@
 
 #include "audiocast-echo-canceller.h"
 #include "audiocast-capture-ring.h"
+#include "audiocast-capture-clock.h"
 #include "audiocast-echo-delay.h"
 #include "audiocast-error.h"
 
@@ -87,8 +88,7 @@ struct _AudioCastEchoCanceller
    * less the margin, once it is known (the feeder's only). */
   GstClockTimeDiff shift;
   AudioCastEchoDelay *delay;
-  gboolean have_clock_offset;
-  gdouble clock_offset;         /* see running_minus_monotonic() */
+  AudioCastCaptureClock capture_clock; /* see running_minus_monotonic() */
 };
 
 guint
@@ -182,34 +182,45 @@ follow_player_format (AudioCastEchoCanceller *self)
       GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info));
 }
 
-/* The recorder pipeline's running time less the monotonic time (ns), from
- * the two clocks read at once and smoothed: a device clock moves in steps
- * of its period (pulsesrc's does, by 10 ms on PipeWire), and every step
- * would move the reference against the capture; the two clocks themselves
- * drift apart only slowly. Starts over after a jump. FALSE while the
- * pipeline has no clock. */
-#define CLOCK_SMOOTHING 0.05
-#define CLOCK_RESET (50 * GST_MSECOND)
-
-static gboolean
-running_minus_monotonic (AudioCastEchoCanceller *self, gdouble *offset)
+/* The running time of @buffer, arriving on @pad; NONE without one. */
+static GstClockTime
+buffer_running_time (GstPad *pad, GstBuffer *buffer)
 {
-  GstClock *clock = gst_element_get_clock (self->dsp);
-  gdouble measured;
+  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+  GstClockTime running = GST_CLOCK_TIME_NONE;
 
-  if (clock == NULL)
+  if (event != NULL) {
+    gst_event_parse_segment (event, &segment);
+    running = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buffer));
+    gst_event_unref (event);
+  }
+  return running;
+}
+
+/* The recorder pipeline's running time less the monotonic time (ns), from
+ * the captured @buffer on @pad as it arrives: its running time against when
+ * it would have arrived had no thread been late (audiocast-capture-clock.h).
+ * That is later than it was captured, by a constant the echo's delay takes
+ * in. Read from the pipeline's clock instead, the offset moved by the steps
+ * of its period (pulsesrc's clock moves by 10 ms on PipeWire) and by its
+ * wander (up to 20 ms over seconds on pipewire-pulse), while the capture's
+ * own timestamps go by its samples: every move of the offset moved the
+ * reference against the capture, and the filter had to converge anew.
+ * FALSE while the buffer has no running time. */
+static gboolean
+running_minus_monotonic (AudioCastEchoCanceller *self, GstPad *pad,
+    GstBuffer *buffer, gdouble *offset)
+{
+  GstClockTime running = buffer_running_time (pad, buffer);
+  gint64 arrived;
+
+  if (!GST_CLOCK_TIME_IS_VALID (running))
     return FALSE;
-  measured = (gdouble) ((gint64) gst_clock_get_time (clock)
-      - (gint64) gst_element_get_base_time (self->dsp))
-      - (gdouble) g_get_monotonic_time () * GST_USECOND;
-  gst_object_unref (clock);
-  if (!self->have_clock_offset
-      || ABS (measured - self->clock_offset) > CLOCK_RESET)
-    self->clock_offset = measured;
-  else
-    self->clock_offset += (measured - self->clock_offset) * CLOCK_SMOOTHING;
-  self->have_clock_offset = TRUE;
-  *offset = self->clock_offset;
+  arrived = audio_cast_capture_clock_update_arrival (&self->capture_clock,
+      (gint64) (running / GST_USECOND), g_get_monotonic_time ());
+  *offset = (gdouble) running - (gdouble) arrived * GST_USECOND;
   return TRUE;
 }
 
@@ -273,17 +284,9 @@ static void
 note_envelope (AudioCastEchoCanceller *self, GstPad *pad, GstBuffer *buffer,
     GstClockTimeDiff shift, gboolean heard)
 {
-  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-  GstClockTime running = GST_CLOCK_TIME_NONE;
+  GstClockTime running = buffer_running_time (pad, buffer);
   GstMapInfo map;
 
-  if (event != NULL) {
-    gst_event_parse_segment (event, &segment);
-    running = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
-        GST_BUFFER_PTS (buffer));
-    gst_event_unref (event);
-  }
   if (!GST_CLOCK_TIME_IS_VALID (running) || (GstClockTimeDiff) running < shift
       || !gst_buffer_map (buffer, &map, GST_MAP_READ))
     return;
@@ -309,7 +312,8 @@ feed_reference (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   note_envelope (self, pad, GST_PAD_PROBE_INFO_BUFFER (info), 0, FALSE);
   follow_player_format (self);
-  if (self->ring == NULL || !running_minus_monotonic (self, &clock_offset))
+  if (self->ring == NULL || !running_minus_monotonic (self, pad,
+          GST_PAD_PROBE_INFO_BUFFER (info), &clock_offset))
     return GST_PAD_PROBE_OK;
   while (push_some_reference (self, clock_offset));
 
