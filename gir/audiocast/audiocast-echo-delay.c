@@ -214,11 +214,17 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
   d->estimates[0] = lag;
   d->n_estimates = MIN (d->n_estimates + 1, AUDIO_CAST_ECHO_ESTIMATES);
   agreed = agreed_estimate (d);
-  if (agreed >= 0 && (d->delay_ms < 0 || d->relearning
-          || ABS (agreed - d->delay_ms) >= HYSTERESIS_MS)) {
+  if (agreed < 0)
+    return d->delay_ms;
+  /* Found again after a relearn, a delay within the hysteresis of the old
+   * one is the old one: the player's device restarts where it played
+   * before, to within the device's position reports, and a move of a
+   * millisecond or two would only make the filter adapt anew, just as the
+   * next utterance starts (measured: the echo left over the VAD's
+   * threshold 0.2 s after such a move). */
+  if (d->delay_ms < 0 || ABS (agreed - d->delay_ms) >= HYSTERESIS_MS)
     d->delay_ms = agreed;
-    d->relearning = FALSE;
-  }
+  d->relearning = FALSE;
   return d->delay_ms;
 }
 

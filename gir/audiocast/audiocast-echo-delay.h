@@ -21,10 +21,11 @@
  * Envelopes are mean absolute values over 1 ms blocks, indexed by running
  * time; the last 2 s are correlated at lags up to 500 ms, every 250 ms.
  * The first estimate comes once 500 ms were captured. The first delay is
- * what two clear estimates in a row agree on, later ones what three do (normalised
- * correlation 0.7 or more: the user talking over the echo blurs it), and
- * it moves only by 4 ms or more, since every move makes the filter adapt
- * anew. No allocation, no locking: the echo
+ * what two clear estimates in a row agree on, later ones what three do
+ * (normalised correlation 0.7 or more: the user talking over the echo
+ * blurs it), and it moves only by 4 ms or more, even after a relearn,
+ * since every move makes the filter adapt anew. No allocation, no
+ * locking: the echo
  * canceller feeds both envelopes from the recorder's streaming thread.
  * Private to the library. */
 
@@ -72,7 +73,8 @@ gint audio_cast_echo_delay_update (AudioCastEchoDelay *d);
 
 /* What was heard moved against what is captured (the player's device was
  * flushed): forgets both envelopes and finds the delay anew, as quickly as
- * the first time, keeping the old one until then. */
+ * the first time, keeping the old one until then, and after it too when
+ * the new one is within the hysteresis of it. */
 void audio_cast_echo_delay_relearn (AudioCastEchoDelay *d);
 
 G_END_DECLS

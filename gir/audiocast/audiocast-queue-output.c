@@ -525,35 +525,36 @@ compare_times (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* When timeline frame 0 is heard (monotonic µs): the median of the first
- * readings after the device's last flush. Within those the timeline is
- * heard frame after frame, so one figure holds; a single reading is only as
- * good as the device's position report, which wanders by tens of ms over
- * seconds with pulsesink on pipewire-pulse. */
+/* The median of the tap's readings. */
 static gint64
-timeline_heard_at (AudioCastQueue *self, gint64 reading)
+median_reading (AudioCastQueue *self)
 {
   gint64 sorted[AUDIO_CAST_TAP_READINGS];
 
-  if (self->tap_n_readings < AUDIO_CAST_TAP_READINGS)
-    self->tap_readings[self->tap_n_readings++] = reading;
-  else
-    return self->tap_heard_at;
   memcpy (sorted, self->tap_readings, self->tap_n_readings * sizeof (gint64));
   qsort (sorted, self->tap_n_readings, sizeof (gint64), compare_times);
-  self->tap_heard_at = sorted[self->tap_n_readings / 2];
-  return self->tap_heard_at;
+  return sorted[self->tap_n_readings / 2];
 }
 
-/* The same, from the device's position @heard_t read at @now, @flushed
- * saying the device was flushed since the last period: the readings start
- * over. Right after a flush the device reports the flush point as heard
- * until it really plays, 20 to 30 ms later on PulseAudio: such a position
- * says nothing of when the timeline is heard, and counted as a reading it
- * placed the reference that much early for the first tens of ms of every
- * utterance, just where the echo canceller needs it most. Until then the
- * estimate is the time of the first such reading plus how long the device
- * took to start at the last flush. */
+/* When timeline frame 0 is heard (monotonic µs), from the device's position
+ * @heard_t read at @now, @flushed saying the device was flushed since the
+ * last period: the readings start over.
+ *
+ * Between flushes the timeline is heard frame after frame, so one figure
+ * holds, and every change of it moves the echo canceller's reference
+ * against the echo, which costs the filter its convergence. A single
+ * reading is only as good as the device's position report: pulsesink's
+ * through pipewire-pulse is 16 ms off for the first periods after a
+ * restart, scatters by ±5 ms over the next ones, and then runs off by 0.5 %
+ * in a sawtooth (the tap's own readings, logged). So the figure is taken
+ * once, from the median of the first AUDIO_CAST_TAP_READINGS readings, and
+ * held until the next flush.
+ *
+ * Right after a flush the device reports the flush point as heard until it
+ * really plays, 20 to 30 ms later on PulseAudio: such a position is not a
+ * reading. Until the median is in, the figure is the time of the first such
+ * report plus how long the device took to start at the last flush, learned
+ * from that flush's median. */
 #define MAX_START_DELAY_US (500 * 1000)
 
 static gint64
@@ -567,13 +568,26 @@ heard_at_from_position (AudioCastQueue *self, guint64 heard_t, gint64 now,
     self->tap_n_readings = 0;
     self->tap_flush_t = heard_t;
     self->tap_first_reading = reading;
+    self->tap_saw_flush_point = FALSE;
   }
-  if (heard_t <= self->tap_flush_t && self->tap_n_readings == 0)
+  if (self->tap_n_readings == AUDIO_CAST_TAP_READINGS)
+    return self->tap_heard_at;
+  if (heard_t <= self->tap_flush_t && self->tap_n_readings == 0) {
+    self->tap_saw_flush_point = TRUE;
     return self->tap_first_reading + self->tap_start_delay;
-  if (self->tap_n_readings == 0)
-    self->tap_start_delay = CLAMP (reading - self->tap_first_reading, 0,
-        MAX_START_DELAY_US);
-  return timeline_heard_at (self, reading);
+  }
+  self->tap_readings[self->tap_n_readings++] = reading;
+  if (self->tap_n_readings < AUDIO_CAST_TAP_READINGS) {
+    /* a tap put on a device already playing has no flush to start from */
+    return self->tap_saw_flush_point
+        ? self->tap_first_reading + self->tap_start_delay
+        : self->tap_readings[0];
+  }
+  self->tap_heard_at = median_reading (self);
+  if (self->tap_saw_flush_point)
+    self->tap_start_delay = CLAMP (self->tap_heard_at
+        - self->tap_first_reading, 0, MAX_START_DELAY_US);
+  return self->tap_heard_at;
 }
 
 /* Hands the period just pushed (@buffer, timeline frames @t_start on) to

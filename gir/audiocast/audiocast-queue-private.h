@@ -182,18 +182,20 @@ struct _AudioCastQueue
   gpointer tap_data;
   /* The tap's readings of when timeline frame 0 is heard (µs), since the
    * device was last flushed (which moves it: tap_flushed, set with the
-   * lock, says so), and their median (see timeline_heard_at()). Until the
-   * device plays past tap_flush_t, the first timeline frame after the
-   * flush, its position is not a reading: tap_first_reading is the first
-   * such, and tap_start_delay (µs) how long the device took from then to
+   * lock, says so), and their median once there are all of them (see
+   * heard_at_from_position()). Until the device plays past tap_flush_t,
+   * the first timeline frame after the flush, its position is not a
+   * reading: tap_first_reading is the first such (tap_saw_flush_point: it
+   * was), and tap_start_delay (µs) how long the device took from then to
    * play at the last flush. Output thread only, but tap_flushed. */
-#define AUDIO_CAST_TAP_READINGS 64
+#define AUDIO_CAST_TAP_READINGS 32
   gint64 tap_readings[AUDIO_CAST_TAP_READINGS];
   guint tap_n_readings;
   gint64 tap_heard_at;
   gboolean tap_flushed;
   guint64 tap_flush_t;
   gint64 tap_first_reading;
+  gboolean tap_saw_flush_point;
   gint64 tap_start_delay;
 
   /* Other streams mixed over the ring's audio (audiocast-queue-streams.c).

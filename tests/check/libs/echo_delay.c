@@ -144,6 +144,39 @@ GST_START_TEST (test_follows_a_new_delay)
 
 GST_END_TEST;
 
+/* After a relearn (the player's device restarted) the delay found again
+ * replaces the old one only when it is at least the hysteresis away: a
+ * millisecond or two is the device's report, not the room. */
+GST_START_TEST (test_relearn_keeps_a_delay_found_again)
+{
+  GRand *rand = g_rand_new_with_seed (4);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, 2 * n);
+  gfloat *before = echo_of (rand, heard, 2 * n, 60, 0.5, 0.002);
+  gfloat *near = echo_of (rand, heard, 2 * n, 62, 0.5, 0.002);
+  gfloat *far = echo_of (rand, heard, 2 * n, 90, 0.5, 0.002);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, before, n, 0), 60);
+  audio_cast_echo_delay_relearn (d);
+  fail_unless_equals_int (feed (d, heard, near, 2 * n, n), 60);
+  fail_if (d->relearning);
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, before, n, 0), 60);
+  audio_cast_echo_delay_relearn (d);
+  fail_unless_equals_int (feed (d, heard, far, 2 * n, n), 90);
+  g_free (d);
+  g_free (heard);
+  g_free (before);
+  g_free (near);
+  g_free (far);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
 static Suite *
 echo_delay_suite (void)
 {
@@ -154,6 +187,7 @@ echo_delay_suite (void)
   tcase_add_test (tc, test_finds_the_echo_delay);
   tcase_add_test (tc, test_no_echo_no_delay);
   tcase_add_test (tc, test_follows_a_new_delay);
+  tcase_add_test (tc, test_relearn_keeps_a_delay_found_again);
   return s;
 }
 
