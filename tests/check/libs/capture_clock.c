@@ -7,9 +7,10 @@
  * buffer in five, up to 15 ms otherwise, and now and then a stall of
  * 200 ms, after which the buffers behind it come at once). The device's
  * clock says when each was captured with a wander (±15 ms, over 6 s, as
- * pulsesrc's clock through pipewire-pulse does) and in steps of its 10 ms
- * period. The truth is the simulation's: the estimates must stay near it
- * and, above all, move slowly.
+ * pulsesrc's clock through pipewire-pulse does) and ±5 ms off, read at a
+ * time of its own against the clock's 10 ms steps. The truth is the
+ * simulation's: the estimates must stay near it and, above all, move
+ * slowly, from the first buffer on.
  */
 
 #include <gst/check/gstcheck.h>
@@ -45,7 +46,8 @@ arrived_at (Device *dev, guint i)
     dev->stall_until = arrival + 200000;
   if (arrival < dev->stall_until)
     return dev->stall_until;
-  if (g_rand_int_range (dev->rand, 0, 5) == 0)
+  /* the first buffer, and one in five after it, on time */
+  if (i == 0 || g_rand_int_range (dev->rand, 0, 5) == 0)
     return arrival;
   return arrival + g_rand_int_range (dev->rand, 0, 15000);
 }
@@ -54,22 +56,26 @@ static gint64
 clock_reading (Device *dev, guint i)
 {
   gdouble wander = 15000 * sin (2 * G_PI * i * BUFFER_US / 6e6);
-  gint64 stepped = captured_at (dev, i) / BUFFER_US * BUFFER_US;
+  /* read at a time of its own against the clock's 10 ms steps */
+  gint64 stepped = g_rand_int_range (dev->rand, -BUFFER_US / 2, BUFFER_US / 2);
 
-  return stepped + (gint64) wander;
+  return captured_at (dev, i) - stepped + (gint64) wander;
 }
 
 /* Runs @seconds of buffers; returns the largest error against the truth
- * after @settle_s, and in @max_move_per_s the largest move of the error
- * over one second after then. */
+ * after @settle_s, in @max_move_per_s the largest move of the error over
+ * one second after then, and in @max_step how far consecutive buffers'
+ * times were from their length apart at most, from the start (a reader's
+ * consecutive reads). */
 static gdouble
 run (Device *dev, AudioCastCaptureClock *c, guint seconds, guint settle_s,
-    gboolean arrival_only, gdouble *max_move_per_s)
+    gboolean arrival_only, gdouble *max_move_per_s, gdouble *max_step)
 {
   guint per_s = G_USEC_PER_SEC / BUFFER_US, i;
-  gdouble worst = 0, error_a_second_ago = 0, error;
+  gdouble worst = 0, error_a_second_ago = 0, error, last_error = 0;
 
   *max_move_per_s = 0;
+  *max_step = 0;
   for (i = 0; i < seconds * per_s; i++) {
     gint64 place = (gint64) i * BUFFER_US;
     gint64 arrived = arrived_at (dev, i);
@@ -80,6 +86,9 @@ run (Device *dev, AudioCastCaptureClock *c, guint seconds, guint settle_s,
         clock_reading (dev, i), BUFFER_US, RESET_US);
 
     error = (gdouble) (estimate - captured_at (dev, i));
+    if (i > 0)
+      *max_step = MAX (*max_step, ABS (error - last_error));
+    last_error = error;
     if (i >= settle_s * per_s) {
       worst = MAX (worst, ABS (error));
       if (i % per_s == 0 && i > settle_s * per_s)
@@ -99,13 +108,17 @@ GST_START_TEST (test_capture_times_hold_still)
 {
   Device dev = { g_rand_new_with_seed (1), 0, 0 };
   AudioCastCaptureClock c;
-  gdouble worst, move;
+  gdouble worst, move, step;
 
   audio_cast_capture_clock_reset (&c);
-  worst = run (&dev, &c, 60, 20, FALSE, &move);
-  GST_INFO ("worst %.0f us, largest move %.0f us/s", worst, move);
+  worst = run (&dev, &c, 60, 20, FALSE, &move, &step);
+  GST_INFO ("worst %.0f us, largest move %.0f us/s, largest step %.0f us",
+      worst, move, step);
   fail_unless (worst < 5000, "%.0f us off the truth", worst);
   fail_unless (move < 1000, "moved %.0f us in a second", move);
+  /* test_py_recorder's bound for consecutive reads */
+  fail_unless (step < 2000, "consecutive buffers %.0f us off their length "
+      "apart", step);
   g_rand_free (dev.rand);
 }
 
@@ -123,10 +136,10 @@ GST_START_TEST (test_arrival_line_is_steady)
   for (k = 0; k < G_N_ELEMENTS (ppms); k++) {
     Device dev = { g_rand_new_with_seed (2 + k), ppms[k], 0 };
     AudioCastCaptureClock c;
-    gdouble worst, move;
+    gdouble worst, move, step;
 
     audio_cast_capture_clock_reset (&c);
-    worst = run (&dev, &c, 30, 1, TRUE, &move);
+    worst = run (&dev, &c, 30, 1, TRUE, &move, &step);
     GST_INFO ("%+.0f ppm: worst %.0f us, largest move %.0f us/s", ppms[k],
         worst, move);
     fail_unless (worst < 1000, "%+.0f ppm: %.0f us off", ppms[k], worst);
