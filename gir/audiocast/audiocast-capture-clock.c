@@ -19,6 +19,12 @@
  * and a minute is short next to how a device's latency changes (it does
  * not, short of a restart, which starts over). */
 #define LATENCY_SPAN_S 60.0
+/* The first reading counts as this much: the next ones, a period each, move
+ * the times by a fiftieth of how far off they are, so that consecutive
+ * buffers' times stay their length apart (a mean of the few readings there
+ * were moved them by 2 ms at the second buffer, 5 ms over the first ten:
+ * test_py_recorder's capture times on a rewinding null sink). */
+#define LATENCY_PRIOR_S 0.5
 
 void
 audio_cast_capture_clock_reset (AudioCastCaptureClock *c)
@@ -85,8 +91,13 @@ audio_cast_capture_clock_update (AudioCastCaptureClock *c, gint64 place_us,
     start (c, place_us, arrived_us);
     floor_us = c->floor_us;
   }
-  c->latency_weight = MIN (c->latency_weight + seconds, LATENCY_SPAN_S);
-  c->latency_us += ((gdouble) (reading_us - place_us) - floor_us
-      - c->latency_us) * (seconds / c->latency_weight);
+  if (c->latency_weight <= 0) {
+    c->latency_weight = LATENCY_PRIOR_S;
+    c->latency_us = (gdouble) (reading_us - place_us) - floor_us;
+  } else {
+    c->latency_weight = MIN (c->latency_weight + seconds, LATENCY_SPAN_S);
+    c->latency_us += ((gdouble) (reading_us - place_us) - floor_us
+        - c->latency_us) * (seconds / c->latency_weight);
+  }
   return place_us + (gint64) (floor_us + c->latency_us);
 }

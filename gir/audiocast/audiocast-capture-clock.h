@@ -32,7 +32,8 @@
  * follows a device slower than the monotonic clock (a faster one lowers it
  * by itself); latency: how much earlier than that the clock says the
  * frames were captured, averaged over everything read since the start (up
- * to a minute), so that its wander cancels out. Every part moves slowly or
+ * to a minute, the first reading counting as half a second), so that its
+ * wander cancels out. Every part moves slowly or
  * not at all. A reading further off than the caller's threshold is a jump
  * (a restart) and starts it all over.
  *

@@ -116,8 +116,7 @@ GST_START_TEST (test_capture_times_hold_still)
       worst, move, step);
   fail_unless (worst < 5000, "%.0f us off the truth", worst);
   fail_unless (move < 1000, "moved %.0f us in a second", move);
-  /* test_py_recorder's bound for consecutive reads */
-  fail_unless (step < 2000, "consecutive buffers %.0f us off their length "
+  fail_unless (step < 1000, "consecutive buffers %.0f us off their length "
       "apart", step);
   g_rand_free (dev.rand);
 }
