@@ -183,8 +183,8 @@ struct _AudioCastQueue
   /* The tap's readings of when timeline frame 0 is heard (µs), since the
    * device was last flushed (which moves it: tap_flushed, set with the
    * lock, says so), and their median once there are all of them (see
-   * heard_at_from_position()). Until the device plays past tap_flush_t,
-   * the first timeline frame after the flush, its position is not a
+   * audiocast-queue-tap.c). Until the device plays past tap_flush_t, the
+   * first timeline frame after the flush, its position is not a
    * reading: tap_first_reading is the first such (tap_saw_flush_point: it
    * was), and tap_start_delay (µs) how long the device took from then to
    * play at the last flush. Output thread only, but tap_flushed. */
@@ -291,5 +291,11 @@ gboolean audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
     GstPadMode mode, gboolean active);
 gboolean audio_cast_queue_src_event (GstPad *pad, GstObject *parent,
     GstEvent *event);
+
+/* audiocast-queue-tap.c: the output thread hands the tap, if any, the
+ * period @buffer of @frames it just pushed, timeline frames @t_start on */
+void audio_cast_queue_call_tap (AudioCastQueue *self,
+    const GstAudioInfo *info, GstBuffer *buffer, guint64 frames,
+    guint64 t_start);
 
 G_END_DECLS

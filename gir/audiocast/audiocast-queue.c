@@ -17,6 +17,8 @@
  * - audiocast-queue-pad.c: the sink pad: chain, its events and queries.
  * - audiocast-queue-output.c: the output thread (push_loop) and the source
  *   pad.
+ * - audiocast-queue-tap.c: the tap, which hands each period pushed to the
+ *   echo canceller with when it is heard.
  * - audiocast-queue-clear.c: clear and drain.
  * - audiocast-queue-device.c: the device sink, where it is playing, its
  *   restarts, and the clock the element provides.
