@@ -168,9 +168,12 @@ scatter_reports (gpointer user_data)
  * stream @sign; the device takes the restart's lead-in and stops; the
  * gate opens HOLD_SEGMENTS segments after the tap handed the first period
  * after the clear. Everything the tap gets from then on is one stretch of
- * the timeline: frame n of it is heard n / rate after its first. Returns
- * how far (µs) the first period's heard time is from where a frame near
- * the stream's end puts it. */
+ * the timeline: frame n of it is heard n / rate after its first. With
+ * @scattered, the device's position reports scatter (scatter_reports())
+ * from when the gate opens until that frame is found. Returns how far (µs)
+ * the first period's heard time is from where a frame near the stream's
+ * end puts it, and in @moves how often the heard time moved from the clear
+ * on (count_moves()). */
 static gint64
 restart_late (CastFixture * f, TapLog * log, gint sign, gboolean scattered,
     guint * moves)
