@@ -515,6 +515,7 @@ audio_cast_queue_push_loop (gpointer user_data)
   GstFlowReturn ret;
   GstBuffer *tapped;
   guint64 frames, t_start;
+  gint64 push_began_us, pushed_us;
   gboolean is_data, sync_wanted, send_eos = FALSE;
   SyncClock sc = { FALSE, };
   SyncStep step;
@@ -594,7 +595,9 @@ audio_cast_queue_push_loop (gpointer user_data)
   /* the tap reads the period once the device took it: by then where it
    * landed is known, and so when it is heard */
   tapped = g_atomic_pointer_get (&self->tap) ? gst_buffer_ref (buffer) : NULL;
+  push_began_us = g_get_monotonic_time ();
   ret = gst_pad_push (self->srcpad, buffer);
+  pushed_us = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   if (ret == GST_FLOW_OK && epoch == self->epoch)
@@ -605,7 +608,8 @@ audio_cast_queue_push_loop (gpointer user_data)
   g_mutex_unlock (&self->lock);
   if (tapped) {
     if (ret == GST_FLOW_OK)
-      audio_cast_queue_call_tap (self, &info, tapped, frames, t_start);
+      audio_cast_queue_call_tap (self, &info, tapped, frames, t_start,
+          push_began_us, pushed_us);
     gst_buffer_unref (tapped);
   }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "audiocast-queue.h"
+#include "audiocast-capture-clock.h"
 #include "audiocast-media-position.h"
 #include "audiocast-mixer.h"
 #include "audiocast-pending-events.h"
@@ -197,6 +198,25 @@ struct _AudioCastQueue
   gint64 tap_first_reading;
   gboolean tap_saw_flush_point;
   gint64 tap_start_delay;
+  /* The push line (audiocast-queue-tap.c): the earliest a push returned
+   * less its end in the timeline, counted from the first push since the
+   * last flush that waited for the device (tap_push_waited), and what to
+   * add to it for when timeline frame 0 is heard, learned from the
+   * readings' median at tap_line_rate (0: not yet). Guarded by tap_lock. */
+  AudioCastCaptureClock tap_push_line;
+  gint tap_push_rate;
+  gboolean tap_push_waited;
+  gint64 tap_line_offset;
+  gint tap_line_rate;
+  /* Periods pushed since the flush, held back from the tap until a push
+   * waits for the device (tap_push_waited), all in tap_held_info. Guarded
+   * by tap_lock. */
+#define AUDIO_CAST_TAP_HOLD 16
+  GstBuffer *tap_held[AUDIO_CAST_TAP_HOLD];
+  guint64 tap_held_t[AUDIO_CAST_TAP_HOLD];
+  guint64 tap_held_frames[AUDIO_CAST_TAP_HOLD];
+  guint tap_n_held;
+  GstAudioInfo tap_held_info;
 
   /* Other streams mixed over the ring's audio (audiocast-queue-streams.c).
    * mixer: NULL until the first is opened, then there for good; set with
@@ -293,9 +313,11 @@ gboolean audio_cast_queue_src_event (GstPad *pad, GstObject *parent,
     GstEvent *event);
 
 /* audiocast-queue-tap.c: the output thread hands the tap, if any, the
- * period @buffer of @frames it just pushed, timeline frames @t_start on */
+ * period @buffer of @frames it just pushed, timeline frames @t_start on;
+ * the push ran from @push_began_us to @pushed_us (monotonic) */
+void audio_cast_queue_drop_held_taps (AudioCastQueue *self);
 void audio_cast_queue_call_tap (AudioCastQueue *self,
     const GstAudioInfo *info, GstBuffer *buffer, guint64 frames,
-    guint64 t_start);
+    guint64 t_start, gint64 push_began_us, gint64 pushed_us);
 
 G_END_DECLS

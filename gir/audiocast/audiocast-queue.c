@@ -625,6 +625,7 @@ audio_cast_queue_finalize (GObject *object)
   gst_audio_clock_invalidate (GST_AUDIO_CLOCK (self->clock));
   gst_object_unref (self->clock);
   audio_cast_pending_events_clear (&self->pending_events);
+  audio_cast_queue_drop_held_taps (self);
   audio_cast_ring_free (&self->ring);
   g_clear_pointer (&self->to_mix, gst_audio_converter_free);
   g_clear_pointer (&self->from_mix, gst_audio_converter_free);
