@@ -210,7 +210,9 @@ struct _AudioCastQueue
   gint tap_line_rate;
   /* Periods pushed since the flush, held back from the tap until a push
    * waits for the device (tap_push_waited), all in tap_held_info. Guarded
-   * by tap_lock. */
+   * by tap_lock. Each holds a buffer of the output pool: the first hold
+   * grows the pool by as many, once (its buffers are never freed while it
+   * is active), and later holds reuse them. */
 #define AUDIO_CAST_TAP_HOLD 16
   GstBuffer *tap_held[AUDIO_CAST_TAP_HOLD];
   guint64 tap_held_t[AUDIO_CAST_TAP_HOLD];
