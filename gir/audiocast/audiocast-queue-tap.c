@@ -129,12 +129,14 @@ heard_at_from_position (AudioCastQueue *self, guint64 heard_t, gint64 now,
  * buffers' arrivals.
  *
  * Measured by hand on a PipeWire null sink, against its monitor (a
- * recorder's samples counted from its first), in seven runs of a click
+ * recorder's samples counted from its first), in ten runs of a click
  * every 100 ms through three restarts of the device (writes after idle, a
  * clear): from 150 ms after each restart on, every stretch was heard
- * within 0.3 ms of where this line put the first in four runs (one of them
- * drifting by 1 ms over 3.5 s); in the other three, one or two stretches
- * were 2, 11 and 13 ms off, for reasons not found. Placed by the median
+ * within 0.3 ms of where this line put the first in five runs (one of
+ * them drifting by 1 ms over 3.5 s); in the other five, one or two
+ * stretches were 2 to 13 ms off. Their pushes looked like the others'
+ * (as many refilling the device, as long a first wait): what changed was
+ * the device's latency past what the pushes see. Placed by the median
  * of the position reports, stretches of speech were 3.9 to 11.6 ms
  * apart. The reports' trouble is their own: through pipewire-pulse the
  * device's clock says 10 to 15 ms less latency just after a restart than
