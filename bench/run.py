@@ -109,7 +109,7 @@ def main(argv):
         cfg.hog_items = scenarios.hog_items(1.0)
         print(f"bench: GIL hog sorts {cfg.hog_items} floats", flush=True)
         runner = Runner(server, root / "logs")
-        metrics = {}
+        metrics = {"period_ms": server.period_seconds() * 1000}
         for name in ("writecost", "onset", "reonset", "scheduled", "bargein", "gil",
                      "startup", "cpu", "cpumany", "lowlatency"):
             print(f"bench: {name}...", flush=True)

@@ -33,13 +33,27 @@ def below_best_peer(factor):
 
 
 class Row:
-    def __init__(self, metric, title, unit, target, check, why):
+    def __init__(self, metric, title, unit, target, check, why, limit=None):
         self.metric = metric
         self.title = title
         self.unit = unit
         self.target = target  # text; may use {memcpy} and {pyaudio}
         self.check = check    # (audiocast, medians, metrics) -> bool; None: no target
         self.why = why
+        # the physical limit here, for "how far from it": "period" (the
+        # server takes audio once a period, so a first write is heard within
+        # one period of it at best), "memcpy" (a write cannot cost less than
+        # copying its bytes), None
+        self.limit = limit
+
+    def from_limit(self, ac, metrics, memcpy):
+        """How far audiocast's median is from the row's physical limit."""
+        if self.limit == "period" and metrics.get("period_ms"):
+            period = metrics["period_ms"]
+            return f"{ac - period:+.1f} ms from one period ({period:.0f} ms)"
+        if self.limit == "memcpy" and memcpy:
+            return f"{ac / memcpy:.1f}× memcpy"
+        return "—"
 
     def evaluate(self, metrics):
         runs = metrics.get(self.metric)
@@ -54,6 +68,7 @@ class Row:
                   if self.metric.startswith("write_") else None)
         return {"row": self, "runs": runs, "medians": med, "best": best,
                 "ratio": ratio, "met": met,
+                "from_limit": self.from_limit(ac, metrics, memcpy),
                 "target": self.target.format(memcpy=memcpy or 0,
                                              pyaudio=med.get("pyaudio", 0))}
 
@@ -189,3 +204,12 @@ ROWS = [
         "The output thread, or the writer, ran later than the device buffer "
         "(10 ms) allowed."),
 ]
+
+# The rows with a physical limit here (Row.from_limit): a first write is
+# heard within the server's next period at best, a write costs no less than
+# copying its bytes. The low-latency row plays in periods of its own, and
+# barge-in's period is its bound rather than its floor.
+LIMITS = {"onset_ms": "period", "reonset_ms": "period",
+          "write_10ms": "memcpy", "write_1s": "memcpy"}
+for _row in ROWS:
+    _row.limit = LIMITS.get(_row.metric)
