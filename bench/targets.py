@@ -33,7 +33,7 @@ def below_best_peer(factor):
 
 
 class Row:
-    def __init__(self, metric, title, unit, target, check, why, limit=None):
+    def __init__(self, metric, title, unit, target, check, why):
         self.metric = metric
         self.title = title
         self.unit = unit
@@ -43,8 +43,8 @@ class Row:
         # the physical limit here, for "how far from it": "period" (the
         # server takes audio once a period, so a first write is heard within
         # one period of it at best), "memcpy" (a write cannot cost less than
-        # copying its bytes), None
-        self.limit = limit
+        # copying its bytes), None; set from LIMITS below
+        self.limit = None
 
     def from_limit(self, ac, metrics, memcpy):
         """How far audiocast's median is from the row's physical limit."""
