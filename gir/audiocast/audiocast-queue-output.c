@@ -595,9 +595,10 @@ audio_cast_queue_push_loop (gpointer user_data)
   /* the tap reads the period once the device took it: by then where it
    * landed is known, and so when it is heard */
   tapped = g_atomic_pointer_get (&self->tap) ? gst_buffer_ref (buffer) : NULL;
-  push_began_us = g_get_monotonic_time ();
+  /* when the push ran, for the tap's line (audiocast-queue-tap.c) */
+  push_began_us = tapped ? g_get_monotonic_time () : 0;
   ret = gst_pad_push (self->srcpad, buffer);
-  pushed_us = g_get_monotonic_time ();
+  pushed_us = tapped ? g_get_monotonic_time () : 0;
 
   g_mutex_lock (&self->lock);
   if (ret == GST_FLOW_OK && epoch == self->epoch)
