@@ -44,7 +44,6 @@
 #include "audiocast-capture-ring.h"
 #include "audiocast-capture-clock.h"
 #include "audiocast-echo-delay.h"
-#include "audiocast-echo-gate.h"
 #include "audiocast-error.h"
 
 #include <gst/audio/audio.h>
@@ -69,7 +68,6 @@ struct _AudioCastEchoCanceller
   guint rate;                   /* the DSP's */
   GstElement *dsp;              /* in the recorder's pipeline */
   gulong feed_probe;
-  gulong gate_probe;
 
   /* ring_lock: guards ring and ring_info against the feeder swapping them
    * (a new player format), and wanted_info/format_wanted, which the tap
@@ -91,7 +89,6 @@ struct _AudioCastEchoCanceller
   GstClockTimeDiff shift;
   AudioCastEchoDelay *delay;
   AudioCastCaptureClock capture_clock; /* see running_minus_monotonic() */
-  AudioCastEchoGate gate;       /* the DSP's output's; see gate_output() */
 };
 
 guint
@@ -270,14 +267,10 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
         GST_CLOCK_TIME_IS_VALID (self->next_pts) ? GST_CLOCK_DIFF
         (self->next_pts, GST_BUFFER_PTS (buffer)) / 1000 : 0,
         got.dropped_before);
-    /* the player's device was flushed, or the reference moved to the
-     * echo's new delay: where its sound is heard moved, the echo's delay
-     * must be found anew, and the filter leaves more of the echo for a
-     * while (audiocast-echo-gate.h) */
+    /* the player's device was flushed: where its sound is heard moved, and
+     * the echo's delay must be found anew */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts))
       audio_cast_echo_delay_relearn (self->delay);
-    audio_cast_echo_gate_restart (&self->gate, GST_BUFFER_PTS (buffer)
-        - MIN (GST_BUFFER_PTS (buffer), (GstClockTime) self->shift));
   }
   self->next_pts = GST_BUFFER_PTS (buffer) + GST_BUFFER_DURATION (buffer);
   gst_pad_push (self->reference_pad, buffer);
@@ -343,30 +336,6 @@ note_heard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   note_envelope (self, pad, GST_PAD_PROBE_INFO_BUFFER (info), self->shift,
       TRUE);
-  return GST_PAD_PROBE_OK;
-}
-
-/* A pad probe on the DSP's source pad, in the recorder's streaming thread:
- * what the filter left of the echo is taken down (audiocast-echo-gate.h).
- * The DSP works in place, so the buffer is the one it was given, and is
- * writable without a copy. */
-static GstPadProbeReturn
-gate_output (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  AudioCastEchoCanceller *self = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime running = buffer_running_time (pad, buffer);
-  GstMapInfo map;
-
-  if (!GST_CLOCK_TIME_IS_VALID (running))
-    return GST_PAD_PROBE_OK;
-  buffer = gst_buffer_make_writable (buffer);
-  GST_PAD_PROBE_INFO_DATA (info) = buffer;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READWRITE))
-    return GST_PAD_PROBE_OK;
-  audio_cast_echo_gate_apply (&self->gate, self->delay, (gfloat *) map.data,
-      map.size / sizeof (gfloat), self->rate, running);
-  gst_buffer_unmap (buffer, &map);
   return GST_PAD_PROBE_OK;
 }
 
@@ -439,7 +408,6 @@ audio_cast_echo_canceller_new (AudioCastQueue *queue, guint rate,
   g_mutex_init (&self->ring_lock);
   self->delay = g_new (AudioCastEchoDelay, 1);
   audio_cast_echo_delay_init (self->delay);
-  audio_cast_echo_gate_init (&self->gate);
   self->rate = rate;
   self->next_pts = GST_CLOCK_TIME_NONE;
   probe_name = g_strdup_printf ("audiocast-echo-probe-%d",
@@ -475,10 +443,6 @@ audio_cast_echo_canceller_new (AudioCastQueue *queue, guint rate,
   self->feed_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
       feed_reference, self, NULL);
   gst_object_unref (pad);
-  pad = gst_element_get_static_pad (self->dsp, "src");
-  self->gate_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
-      gate_output, self, NULL);
-  gst_object_unref (pad);
 
   self->queue = gst_object_ref (queue);
   audio_cast_queue_set_tap (queue, on_player_output, self);
@@ -497,12 +461,6 @@ audio_cast_echo_canceller_free (AudioCastEchoCanceller *self)
     GstPad *pad = gst_element_get_static_pad (self->dsp, "sink");
 
     gst_pad_remove_probe (pad, self->feed_probe);
-    gst_object_unref (pad);
-  }
-  if (self->gate_probe) {
-    GstPad *pad = gst_element_get_static_pad (self->dsp, "src");
-
-    gst_pad_remove_probe (pad, self->gate_probe);
     gst_object_unref (pad);
   }
   if (self->reference) {
