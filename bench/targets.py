@@ -40,18 +40,15 @@ class Row:
         self.target = target  # text; may use {memcpy} and {pyaudio}
         self.check = check    # (audiocast, medians, metrics) -> bool; None: no target
         self.why = why
-        # the physical limit here, for "how far from it": "period" (the
-        # server takes audio once a period, so a first write is heard within
-        # one period of it at best), "memcpy" (a write cannot cost less than
-        # copying its bytes), None; set from LIMITS below
-        self.limit = None
 
     def from_limit(self, ac, metrics, memcpy):
-        """How far audiocast's median is from the row's physical limit."""
-        if self.limit == "period" and metrics.get("period_ms"):
+        """How far audiocast's median is from the row's physical limit
+        (LIMITS)."""
+        limit = LIMITS.get(self.metric)
+        if limit == "period" and metrics.get("period_ms"):
             period = metrics["period_ms"]
             return f"{ac - period:+.1f} ms from one period ({period:.0f} ms)"
-        if self.limit == "memcpy" and memcpy:
+        if limit == "memcpy" and memcpy:
             return f"{ac / memcpy:.1f}× memcpy"
         return "—"
 
@@ -205,11 +202,10 @@ ROWS = [
         "(10 ms) allowed."),
 ]
 
-# The rows with a physical limit here (Row.from_limit): a first write is
-# heard within the server's next period at best, a write costs no less than
-# copying its bytes. The low-latency row plays in periods of its own, and
-# barge-in's period is its bound rather than its floor.
+# The rows with a physical limit here, by metric (Row.from_limit): "period"
+# (the server takes audio once a period, so a first write is heard within
+# one period of it at best), "memcpy" (a write costs no less than copying its
+# bytes). The low-latency row plays in periods of its own, and barge-in's
+# period is its bound rather than its floor.
 LIMITS = {"onset_ms": "period", "reonset_ms": "period",
           "write_10ms": "memcpy", "write_1s": "memcpy"}
-for _row in ROWS:
-    _row.limit = LIMITS.get(_row.metric)
