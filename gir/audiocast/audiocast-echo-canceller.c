@@ -44,6 +44,7 @@
 #include "audiocast-capture-ring.h"
 #include "audiocast-capture-clock.h"
 #include "audiocast-echo-delay.h"
+#include "audiocast-echo-gate.h"
 #include "audiocast-error.h"
 
 #include <gst/audio/audio.h>
@@ -66,8 +67,10 @@ struct _AudioCastEchoCanceller
 {
   AudioCastQueue *queue;        /* (owned) the player's, tapped */
   guint rate;                   /* the DSP's */
+  GstClockTime dsp_delay;       /* see audio_cast_echo_canceller_dsp_delay() */
   GstElement *dsp;              /* in the recorder's pipeline */
   gulong feed_probe;
+  gulong gate_probe;
 
   /* ring_lock: guards ring and ring_info against the feeder swapping them
    * (a new player format), and wanted_info/format_wanted, which the tap
@@ -89,6 +92,7 @@ struct _AudioCastEchoCanceller
   GstClockTimeDiff shift;
   AudioCastEchoDelay *delay;
   AudioCastCaptureClock capture_clock; /* see running_minus_monotonic() */
+  AudioCastEchoGate gate;       /* the DSP's output's; see gate_output() */
 };
 
 guint
@@ -99,6 +103,25 @@ audio_cast_echo_canceller_rate (guint rate)
   if (rate <= 32000)
     return 32000;
   return 48000;
+}
+
+/* webrtcdsp stamps what it hands out with the time of what went in, but
+ * its canceller's framing holds the audio back: what comes out was
+ * captured this many frames before its time says. Measured on
+ * webrtc-audio-processing 0.3 (Debian 12's) with the settings the
+ * canceller uses; tests/check/libs/echo_dsp_delay.c measures the library
+ * installed against it. */
+guint
+audio_cast_echo_canceller_dsp_delay (guint dsp_rate)
+{
+  switch (dsp_rate) {
+    case 16000:
+      return 112;               /* 7.0 ms */
+    case 32000:
+      return 228;               /* 7.1 ms: the canceller runs on 16 kHz bands */
+    default:
+      return 382;               /* 8.0 ms */
+  }
 }
 
 /* The player's output thread: see AudioCastQueueTap. */
@@ -267,10 +290,14 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
         GST_CLOCK_TIME_IS_VALID (self->next_pts) ? GST_CLOCK_DIFF
         (self->next_pts, GST_BUFFER_PTS (buffer)) / 1000 : 0,
         got.dropped_before);
-    /* the player's device was flushed: where its sound is heard moved, and
-     * the echo's delay must be found anew */
+    /* the player's device was flushed, or the reference moved to the
+     * echo's new delay: where its sound is heard moved, the echo's delay
+     * must be found anew, and the filter leaves more of the echo for a
+     * while (audiocast-echo-gate.h) */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts))
       audio_cast_echo_delay_relearn (self->delay);
+    audio_cast_echo_gate_restart (&self->gate, GST_BUFFER_PTS (buffer)
+        - MIN (GST_BUFFER_PTS (buffer), (GstClockTime) self->shift));
   }
   self->next_pts = GST_BUFFER_PTS (buffer) + GST_BUFFER_DURATION (buffer);
   gst_pad_push (self->reference_pad, buffer);
@@ -336,6 +363,37 @@ note_heard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   note_envelope (self, pad, GST_PAD_PROBE_INFO_BUFFER (info), self->shift,
       TRUE);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A pad probe on the DSP's source pad, in the recorder's streaming thread:
+ * what the filter left of the echo is taken down (audiocast-echo-gate.h).
+ * The DSP works in place, so the buffer is the one it was given, and is
+ * writable without a copy. */
+static GstPadProbeReturn
+gate_output (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  AudioCastEchoCanceller *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime running;
+  GstMapInfo map;
+
+  buffer = gst_buffer_make_writable (buffer);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  /* put each buffer back to when what it holds was captured, for the
+   * recorder's capture times, and for the gate, which weighs it against
+   * the captured envelope */
+  if (GST_BUFFER_PTS_IS_VALID (buffer))
+    GST_BUFFER_PTS (buffer) -= MIN (GST_BUFFER_PTS (buffer),
+        self->dsp_delay);
+  running = buffer_running_time (pad, buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (running))
+    return GST_PAD_PROBE_OK;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READWRITE))
+    return GST_PAD_PROBE_OK;
+  audio_cast_echo_gate_apply (&self->gate, self->delay, (gfloat *) map.data,
+      map.size / sizeof (gfloat), self->rate, running);
+  gst_buffer_unmap (buffer, &map);
   return GST_PAD_PROBE_OK;
 }
 
@@ -408,7 +466,10 @@ audio_cast_echo_canceller_new (AudioCastQueue *queue, guint rate,
   g_mutex_init (&self->ring_lock);
   self->delay = g_new (AudioCastEchoDelay, 1);
   audio_cast_echo_delay_init (self->delay);
+  audio_cast_echo_gate_init (&self->gate);
   self->rate = rate;
+  self->dsp_delay = gst_util_uint64_scale_int (
+      audio_cast_echo_canceller_dsp_delay (rate), GST_SECOND, rate);
   self->next_pts = GST_CLOCK_TIME_NONE;
   probe_name = g_strdup_printf ("audiocast-echo-probe-%d",
       g_atomic_int_add (&instances, 1));
@@ -443,6 +504,10 @@ audio_cast_echo_canceller_new (AudioCastQueue *queue, guint rate,
   self->feed_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
       feed_reference, self, NULL);
   gst_object_unref (pad);
+  pad = gst_element_get_static_pad (self->dsp, "src");
+  self->gate_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      gate_output, self, NULL);
+  gst_object_unref (pad);
 
   self->queue = gst_object_ref (queue);
   audio_cast_queue_set_tap (queue, on_player_output, self);
@@ -461,6 +526,12 @@ audio_cast_echo_canceller_free (AudioCastEchoCanceller *self)
     GstPad *pad = gst_element_get_static_pad (self->dsp, "sink");
 
     gst_pad_remove_probe (pad, self->feed_probe);
+    gst_object_unref (pad);
+  }
+  if (self->gate_probe) {
+    GstPad *pad = gst_element_get_static_pad (self->dsp, "src");
+
+    gst_pad_remove_probe (pad, self->gate_probe);
     gst_object_unref (pad);
   }
   if (self->reference) {

@@ -25,6 +25,11 @@ typedef struct _AudioCastEchoCanceller AudioCastEchoCanceller;
 /* The DSP's rate for a recorder at @rate Hz: one webrtcdsp accepts. */
 guint audio_cast_echo_canceller_rate (guint rate);
 
+/* How many frames webrtcdsp, at @dsp_rate Hz (one of the rates above),
+ * holds the captured audio back; the canceller puts the times of what it
+ * hands out back by as much. */
+guint audio_cast_echo_canceller_dsp_delay (guint dsp_rate);
+
 /* Starts taking what @queue (a player's) plays. *@dsp is set to the
  * webrtcdsp element to put in the recorder's pipeline (floating), working
  * on mono F32 at @rate Hz (see audio_cast_echo_canceller_rate()). NULL

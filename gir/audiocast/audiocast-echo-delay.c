@@ -33,6 +33,9 @@
 /* Each move of the delay makes the filter adapt anew: a delay agreed on
  * moves only for a new one at least this far away. */
 #define HYSTERESIS_MS 4
+/* The gain is taken only from estimates this clear: the echo alone, or
+ * nearly. */
+#define GAIN_CORRELATION 0.9f
 
 G_STATIC_ASSERT (WINDOW + MAX_LAG < AUDIO_CAST_ECHO_HISTORY);
 
@@ -42,9 +45,19 @@ envelope_init (AudioCastEchoEnvelope *e)
   guint i;
 
   memset (e->level, 0, sizeof (e->level));
+  memset (e->epoch, 0, sizeof (e->epoch));
   for (i = 0; i < AUDIO_CAST_ECHO_HISTORY; i++)
     e->block[i] = -1;
   e->newest = -1;
+  e->oldest = -1;
+  e->current_epoch = 0;
+}
+
+/* What is added from now on is of a new epoch. */
+static void
+envelope_new_epoch (AudioCastEchoEnvelope *e)
+{
+  e->current_epoch++;
   e->oldest = -1;
 }
 
@@ -58,6 +71,7 @@ audio_cast_echo_delay_init (AudioCastEchoDelay *d)
   d->delay_ms = -1;
   d->relearning = FALSE;
   d->correlation = 0;
+  d->gain = 0;
 }
 
 static void
@@ -71,8 +85,9 @@ envelope_add (AudioCastEchoEnvelope *e, const gfloat *samples, guint n,
                 GST_SECOND, rate)) / BLOCK_NS);
     guint slot = (guint) (block % AUDIO_CAST_ECHO_HISTORY);
 
-    if (e->block[slot] != block) {
+    if (e->block[slot] != block || e->epoch[slot] != e->current_epoch) {
       e->block[slot] = block;
+      e->epoch[slot] = e->current_epoch;
       e->level[slot] = 0;
     }
     e->level[slot] += fabsf (samples[i]);
@@ -96,16 +111,18 @@ audio_cast_echo_delay_add_captured (AudioCastEchoDelay *d,
   envelope_add (&d->captured, samples, n, rate, running);
 }
 
-/* The level of @block, 0 when it holds nothing (silence, or too old). */
+/* The level of @block, 0 when it holds nothing (silence, or too old), or
+ * only what was added before the current epoch unless @any_epoch. */
 static gfloat
-level_at (const AudioCastEchoEnvelope *e, gint64 block)
+level_at (const AudioCastEchoEnvelope *e, gint64 block, gboolean any_epoch)
 {
   guint slot;
 
   if (block < 0)
     return 0;
   slot = (guint) (block % AUDIO_CAST_ECHO_HISTORY);
-  return e->block[slot] == block ? e->level[slot] : 0;
+  return e->block[slot] == block && (any_epoch
+      || e->epoch[slot] == e->current_epoch) ? e->level[slot] : 0;
 }
 
 /* The normalised correlation of @c (mean @mc, norm @sc) with @r, @WINDOW
@@ -131,9 +148,11 @@ correlate (const gfloat *c, gdouble mc, gdouble sc, const gfloat *r,
 
 /* The lag (blocks) at which what was heard best matches what was captured
  * over the last complete blocks, WINDOW of them or as many as were
- * captured (MIN_WINDOW at least). */
+ * captured (MIN_WINDOW at least), and at that lag how loud the captured
+ * envelope is against the heard one (@gain, 0 for no sound heard). */
 static gboolean
-estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
+estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation,
+    gfloat *gain)
 {
   gfloat captured[WINDOW], heard[WINDOW + MAX_LAG];
   gint64 end = d->captured.newest - 1;
@@ -146,7 +165,7 @@ estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
   if (window < MIN_WINDOW)
     return FALSE;
   for (i = 0; i < window; i++) {
-    captured[i] = level_at (&d->captured, start + i);
+    captured[i] = level_at (&d->captured, start + i, FALSE);
     mc += captured[i];
   }
   mc /= window;
@@ -156,7 +175,7 @@ estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
   if (sc < 1e-9)
     return FALSE;
   for (i = 0; i < window + MAX_LAG; i++)
-    heard[i] = level_at (&d->heard, start - MAX_LAG + i);
+    heard[i] = level_at (&d->heard, start - MAX_LAG + i, FALSE);
 
   /* heard[MAX_LAG - lag + i] is block start + i - lag */
   for (i = 0; i <= MAX_LAG; i++) {
@@ -169,6 +188,15 @@ estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation)
   }
   *lag = best;
   *correlation = best_value;
+  *gain = 0;
+  if (best >= 0) {
+    gdouble heard_sum = 0;
+
+    for (i = 0; i < window; i++)
+      heard_sum += heard[MAX_LAG - best + i];
+    if (heard_sum > 1e-9)
+      *gain = (gfloat) (mc * window / heard_sum);
+  }
   return best >= 0;
 }
 
@@ -196,7 +224,7 @@ agreed_estimate (const AudioCastEchoDelay *d)
 gint
 audio_cast_echo_delay_update (AudioCastEchoDelay *d)
 {
-  gfloat correlation;
+  gfloat correlation, gain;
   gint lag, agreed;
 
   if (d->captured.newest < 0)
@@ -206,9 +234,12 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
   if (d->captured.newest < d->next_estimate)
     return d->delay_ms;
   d->next_estimate = d->captured.newest + INTERVAL;
-  if (!estimate (d, &lag, &correlation) || correlation < MIN_CORRELATION)
+  if (!estimate (d, &lag, &correlation, &gain)
+      || correlation < MIN_CORRELATION)
     return d->delay_ms;
   d->correlation = correlation;
+  if (correlation >= GAIN_CORRELATION && gain > 0)
+    d->gain = gain;
   memmove (d->estimates + 1, d->estimates,
       (AUDIO_CAST_ECHO_ESTIMATES - 1) * sizeof (gint));
   d->estimates[0] = lag;
@@ -231,9 +262,37 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
 void
 audio_cast_echo_delay_relearn (AudioCastEchoDelay *d)
 {
-  gint delay = d->delay_ms;
+  envelope_new_epoch (&d->heard);
+  envelope_new_epoch (&d->captured);
+  d->next_estimate = -1;
+  d->n_estimates = 0;
+  d->correlation = 0;
+  d->relearning = d->delay_ms >= 0;
+}
 
-  audio_cast_echo_delay_init (d);
-  d->delay_ms = delay;
-  d->relearning = delay >= 0;
+gfloat
+audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d, gint64 block,
+    gint spread_ms)
+{
+  gfloat loudest = 0;
+  gint64 b;
+
+  if (d->delay_ms < 0 || d->gain <= 0)
+    return -1;
+  for (b = block - d->delay_ms - spread_ms;
+      b <= block - d->delay_ms + spread_ms; b++)
+    loudest = MAX (loudest, level_at (&d->heard, b, TRUE));
+  return loudest * d->gain;
+}
+
+gfloat
+audio_cast_echo_delay_captured_level (const AudioCastEchoDelay *d,
+    gint64 first, guint n)
+{
+  gfloat sum = 0;
+  guint i;
+
+  for (i = 0; i < n; i++)
+    sum += level_at (&d->captured, first + i, TRUE);
+  return n ? sum / n : 0;
 }

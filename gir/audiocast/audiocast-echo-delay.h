@@ -24,9 +24,10 @@
  * what two clear estimates in a row agree on, later ones what three do
  * (normalised correlation 0.7 or more: the user talking over the echo
  * blurs it), and it moves only by 4 ms or more, even after a relearn,
- * since every move makes the filter adapt anew. No allocation, no
- * locking: the echo
- * canceller feeds both envelopes from the recorder's streaming thread.
+ * since every move makes the filter adapt anew. The envelope of what was
+ * heard also bounds how loud its echo can be (audiocast-echo-gate.h). No
+ * allocation, no locking: the echo canceller feeds both envelopes from the
+ * recorder's streaming thread.
  * Private to the library. */
 
 #pragma once
@@ -42,8 +43,12 @@ typedef struct
 {
   gfloat level[AUDIO_CAST_ECHO_HISTORY];
   gint64 block[AUDIO_CAST_ECHO_HISTORY]; /* which block a slot holds */
+  guint epoch[AUDIO_CAST_ECHO_HISTORY]; /* which epoch it was added in */
   gint64 newest;
-  gint64 oldest;                /* the first block ever added */
+  gint64 oldest;                /* the first block added this epoch */
+  /* Bumped by a relearn(): what was heard before it was placed otherwise,
+   * and is no longer correlated; it still says what its echo can be. */
+  guint current_epoch;
 } AudioCastEchoEnvelope;
 
 typedef struct
@@ -56,6 +61,10 @@ typedef struct
   gint delay_ms;                /* the delay agreed on, -1: none yet */
   gboolean relearning;          /* delay_ms is from before a relearn() */
   gfloat correlation;           /* of the last estimate */
+  /* How loud the echo is against what was heard (envelope against
+   * envelope), from the last estimate clear enough to tell; 0: not known.
+   * The room's, so it outlives a relearn(). */
+  gfloat gain;
 } AudioCastEchoDelay;
 
 void audio_cast_echo_delay_init (AudioCastEchoDelay *d);
@@ -72,9 +81,22 @@ void audio_cast_echo_delay_add_captured (AudioCastEchoDelay *d,
 gint audio_cast_echo_delay_update (AudioCastEchoDelay *d);
 
 /* What was heard moved against what is captured (the player's device was
- * flushed): forgets both envelopes and finds the delay anew, as quickly as
- * the first time, keeping the old one until then, and after it too when
- * the new one is within the hysteresis of it. */
+ * flushed): correlates only what comes next and finds the delay anew, as
+ * quickly as the first time, keeping the old one until then, and after it
+ * too when the new one is within the hysteresis of it. */
 void audio_cast_echo_delay_relearn (AudioCastEchoDelay *d);
+
+/* The most the echo of what was heard can weigh in captured block @block
+ * (1 ms of running time; in the envelopes' unit, the sum of the absolute
+ * values of its samples): the loudest heard block within @spread_ms of
+ * where the delay puts the echo's source, times the gain. -1 while the
+ * delay or the gain is not known. */
+gfloat audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d,
+    gint64 block, gint spread_ms);
+
+/* The mean level of the @n captured blocks from @first on (the
+ * microphone's, before the canceller; in the envelopes' unit). */
+gfloat audio_cast_echo_delay_captured_level (const AudioCastEchoDelay *d,
+    gint64 first, guint n);
 
 G_END_DECLS

@@ -81,6 +81,12 @@ GST_START_TEST (test_finds_the_echo_delay)
   audio_cast_echo_delay_init (d);
   fail_unless_equals_int (feed (d, heard, captured, n, 0), 63);
   fail_unless (d->correlation > 0.9);
+  /* the echo is half as loud as what was heard, less the room's noise */
+  fail_unless (ABS (d->gain - 0.5f) < 0.05f, "the echo's gain is %.3f, "
+      "where it is 0.5", d->gain);
+  /* a restart of the player's device does not change the room */
+  audio_cast_echo_delay_relearn (d);
+  fail_unless (ABS (d->gain - 0.5f) < 0.05f);
   g_free (d);
   g_free (heard);
   g_free (captured);

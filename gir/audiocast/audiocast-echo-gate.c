@@ -1,0 +1,190 @@
+/* audiocast
+ * Copyright (C) 2026 audiocast developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The residual echo gate; see audiocast-echo-gate.h. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "audiocast-echo-gate.h"
+
+#include <math.h>
+
+#define BLOCK_NS GST_MSECOND
+/* Once the filter has shown it cancels, output this far under the echo in
+ * the microphone is what it left of it. */
+#define SETTLED_RATIO 0.2f             /* -14 dB */
+/* Until then, and within STRICT_MS after a restart of the player's device,
+ * output under the echo itself is. */
+#define STRICT_RATIO 1.0f
+#define STRICT_MS 300
+/* The filter has shown it cancels when, since the last restart, this many
+ * blocks had the microphone hold a good part of the loudest the echo can
+ * be (CONVERGED_ECHO) and the output a tenth of that or less (20 dB
+ * cancelled). */
+#define CONVERGED_BLOCKS 20
+#define CONVERGED_ECHO 0.3f
+#define CONVERGED_RATIO 0.1f
+/* The echo in the microphone is taken as what it captured, but no more
+ * than the loudest the echo can be, and no less than this part of it: at
+ * the start of a word the echo is still to come. */
+#define ECHO_LEAST 0.1f
+/* An echo under this (in the envelopes' unit, a 1 ms block's sum of
+ * absolute values: -84 dBFS at 16 kHz) is the player's silence: there is
+ * no echo to take down, and nothing to hold the gate open for. */
+#define SILENT 1e-3f
+/* How far it is taken down. */
+#define FLOOR 0.03f                     /* -30 dB */
+/* How far from where the echo delay puts it the echo's source may be: the
+ * player's sound is placed up to 13 ms off after a restart of its device
+ * (docs/listening.md), and a room's echo lasts. */
+#define SPREAD_MS 20
+/* Once the output is over that, the user talks: the gate stays open
+ * HOLD_MS, as the quieter sounds between a word's loud ones are the user's
+ * too. */
+#define HOLD_MS 80
+/* How long the gain takes to glide to a new value (time constant), so that
+ * it does not click. */
+#define GLIDE_MS 2
+
+void
+audio_cast_echo_gate_init (AudioCastEchoGate *gate)
+{
+  guint i;
+
+  for (i = 0; i < AUDIO_CAST_ECHO_GATE_BLOCKS; i++)
+    gate->levels[i] = 0;
+  gate->n_levels = 0;
+  gate->next_level = 0;
+  gate->block = -1;
+  gate->open_until = -1;
+  gate->strict_from = -1;
+  gate->strict_until = -1;
+  gate->converged_blocks = 0;
+  gate->level = 0;
+  gate->target = 1;
+  gate->gain = 1;
+  gate->blocks_taken_down = 0;
+}
+
+/* A restart comes in steps: the device's, then the sound placed anew once
+ * it plays again (a cycle of the server later), or the echo's delay
+ * moved. What is heard from the first step to STRICT_MS after the last is
+ * judged strictly. */
+void
+audio_cast_echo_gate_restart (AudioCastEchoGate *gate,
+    GstClockTime heard_running)
+{
+  gint64 block = (gint64) (heard_running / BLOCK_NS);
+
+  if (gate->strict_until < 0 || block > gate->strict_until)
+    gate->strict_from = block;
+  else
+    gate->strict_from = MIN (gate->strict_from, block);
+  gate->strict_until = MAX (gate->strict_until, block + STRICT_MS);
+  gate->converged_blocks = 0;
+}
+
+/* Whether the echo in @block may come from sound heard soon after the
+ * player's device restarted. */
+static gboolean
+soon_after_restart (const AudioCastEchoGate *gate,
+    const AudioCastEchoDelay *delay, gint64 block)
+{
+  gint64 source = block - delay->delay_ms;
+
+  return gate->strict_from >= 0 && source >= gate->strict_from - SPREAD_MS
+      && source <= gate->strict_until + SPREAD_MS;
+}
+
+/* How far under the echo output must be to be taken for the filter's
+ * leftover in @block. */
+static gfloat
+threshold_ratio (const AudioCastEchoGate *gate,
+    const AudioCastEchoDelay *delay, gint64 block)
+{
+  if (soon_after_restart (gate, delay, block)
+      || gate->converged_blocks < CONVERGED_BLOCKS)
+    return STRICT_RATIO;
+  return SETTLED_RATIO;
+}
+
+/* The gain for @block, from the output blocks before it: the floor when
+ * they are well under the echo the microphone holds there. */
+static gfloat
+decide (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
+    gint64 block)
+{
+  const gint half = AUDIO_CAST_ECHO_GATE_BLOCKS / 2;
+  gfloat sum = 0, bound, level, captured, echo;
+  guint i;
+
+  if (gate->n_levels < AUDIO_CAST_ECHO_GATE_BLOCKS)
+    return 1;
+  for (i = 0; i < AUDIO_CAST_ECHO_GATE_BLOCKS; i++)
+    sum += gate->levels[i];
+  level = sum / AUDIO_CAST_ECHO_GATE_BLOCKS;
+  /* the echo's bound and the microphone's level over the blocks the sum
+   * covers */
+  bound = audio_cast_echo_delay_echo_bound (delay, block - half,
+      SPREAD_MS + half);
+  if (bound <= 0)
+    return 1;
+  captured = audio_cast_echo_delay_captured_level (delay,
+      block - AUDIO_CAST_ECHO_GATE_BLOCKS, AUDIO_CAST_ECHO_GATE_BLOCKS);
+  if (captured >= CONVERGED_ECHO * bound
+      && level <= CONVERGED_RATIO * captured
+      && block - delay->delay_ms >= gate->strict_from)
+    gate->converged_blocks++;
+  echo = CLAMP (captured, ECHO_LEAST * bound, bound);
+  if (echo < SILENT)
+    return 1;
+  if (level >= echo * threshold_ratio (gate, delay, block))
+    gate->open_until = block + HOLD_MS;
+  if (block < gate->open_until)
+    return 1;
+  gate->blocks_taken_down++;
+  return FLOOR;
+}
+
+/* Ends the block being summed and starts @block. */
+static void
+next_block (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
+    gint64 block)
+{
+  if (gate->block >= 0) {
+    gate->levels[gate->next_level] = gate->level;
+    gate->next_level = (gate->next_level + 1) % AUDIO_CAST_ECHO_GATE_BLOCKS;
+    gate->n_levels = MIN (gate->n_levels + 1, AUDIO_CAST_ECHO_GATE_BLOCKS);
+  }
+  gate->block = block;
+  gate->level = 0;
+  gate->target = decide (gate, delay, block);
+}
+
+void
+audio_cast_echo_gate_apply (AudioCastEchoGate *gate,
+    const AudioCastEchoDelay *delay, gfloat *samples, guint n, gint rate,
+    GstClockTime running)
+{
+  gfloat glide = 1.0f - expf (-1000.0f / (GLIDE_MS * (gfloat) rate));
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gint64 block = (gint64) ((running + gst_util_uint64_scale_int (i,
+                GST_SECOND, rate)) / BLOCK_NS);
+
+    if (block != gate->block)
+      next_block (gate, delay, block);
+    gate->level += fabsf (samples[i]);
+    gate->gain += (gate->target - gate->gain) * glide;
+    samples[i] *= gate->gain;
+  }
+}
