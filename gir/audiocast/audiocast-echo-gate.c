@@ -18,20 +18,22 @@
 #include <math.h>
 
 #define BLOCK_NS GST_MSECOND
-/* Once the filter has shown it cancels, output this far under the echo in
- * the microphone is what it left of it. */
-#define SETTLED_RATIO 0.2f             /* -14 dB */
-/* Until then, and within STRICT_MS after a restart of the player's device,
- * output under the echo itself is. */
-#define STRICT_RATIO 1.0f
-#define STRICT_MS 300
-/* The filter has shown it cancels when, since the last restart, this many
- * blocks had the microphone hold a good part of the loudest the echo can
- * be (CONVERGED_ECHO) and the output a tenth of that or less (20 dB
- * cancelled). */
+/* While the filter is trusted, output this far under the echo in the
+ * microphone is what it left of it. */
+#define TRUSTED_RATIO 0.2f             /* -14 dB */
+/* The filter is trusted once it has shown it cancels since the player's
+ * device last restarted: CONVERGED_BLOCKS blocks where the microphone held
+ * a good part of the loudest the echo can be (CONVERGED_ECHO) and the
+ * output a tenth of that or less (20 dB cancelled), the last of them
+ * within TRUST_MS. It is no longer once its output is louder than the
+ * microphone by OVERSHOOT (it adds an echo of its own: misplaced), and
+ * not within STRICT_MS after a restart, when it leaves the most. */
 #define CONVERGED_BLOCKS 20
 #define CONVERGED_ECHO 0.3f
 #define CONVERGED_RATIO 0.1f
+#define TRUST_MS 500
+#define OVERSHOOT 1.25f
+#define STRICT_MS 300
 /* The echo in the microphone is taken as what it captured, but no more
  * than the loudest the echo can be, and no less than this part of it: at
  * the start of a word the echo is still to come. */
@@ -46,9 +48,8 @@
  * player's sound is placed up to 13 ms off after a restart of its device
  * (docs/listening.md), and a room's echo lasts. */
 #define SPREAD_MS 20
-/* Once the output is over that, the user talks: the gate stays open
- * HOLD_MS, as the quieter sounds between a word's loud ones are the user's
- * too. */
+/* Once the user talks, the gate stays open HOLD_MS, as the quieter sounds
+ * between a word's loud ones are the user's too. */
 #define HOLD_MS 80
 /* How long the gain takes to glide to a new value (time constant), so that
  * it does not click. */
@@ -68,6 +69,7 @@ audio_cast_echo_gate_init (AudioCastEchoGate *gate)
   gate->strict_from = -1;
   gate->strict_until = -1;
   gate->converged_blocks = 0;
+  gate->last_converged = -1;
   gate->level = 0;
   gate->target = 1;
   gate->gain = 1;
@@ -104,26 +106,57 @@ soon_after_restart (const AudioCastEchoGate *gate,
       && source <= gate->strict_until + SPREAD_MS;
 }
 
-/* How far under the echo output must be to be taken for the filter's
- * leftover in @block. */
-static gfloat
-threshold_ratio (const AudioCastEchoGate *gate,
+/* Whether the filter has shown, lately and since the player's device last
+ * restarted, that it cancels the echo in @block. */
+static gboolean
+filter_trusted (const AudioCastEchoGate *gate,
     const AudioCastEchoDelay *delay, gint64 block)
 {
-  if (soon_after_restart (gate, delay, block)
-      || gate->converged_blocks < CONVERGED_BLOCKS)
-    return STRICT_RATIO;
-  return SETTLED_RATIO;
+  return !soon_after_restart (gate, delay, block)
+      && gate->converged_blocks >= CONVERGED_BLOCKS
+      && block - gate->last_converged <= TRUST_MS;
+}
+
+/* Keeps count of how the filter does, from the output @level against what
+ * the microphone @captured and the echo's @bound over the same blocks. */
+static void
+judge_filter (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
+    gint64 block, gfloat level, gfloat captured, gfloat bound)
+{
+  if (level > OVERSHOOT * captured) {
+    /* no voice makes the output louder than the microphone: what opened
+     * the gate lately was the filter's own echo too */
+    gate->converged_blocks = 0;
+    gate->open_until = MIN (gate->open_until, block);
+  } else if (captured >= CONVERGED_ECHO * bound
+      && level <= CONVERGED_RATIO * captured
+      && block - delay->delay_ms >= gate->strict_from) {
+    gate->converged_blocks++;
+    gate->last_converged = block;
+  }
+}
+
+/* Whether the user talks: with a trusted filter, when the output is a good
+ * part of the echo the microphone holds; otherwise, as the filter's output
+ * tells nothing, when the microphone holds more than the echo can be. */
+static gboolean
+user_talks (const AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
+    gint64 block, gfloat level, gfloat captured, gfloat bound)
+{
+  if (filter_trusted (gate, delay, block))
+    return level >= TRUSTED_RATIO * CLAMP (captured, ECHO_LEAST * bound,
+        bound);
+  return captured >= bound;
 }
 
 /* The gain for @block, from the output blocks before it: the floor when
- * they are well under the echo the microphone holds there. */
+ * the user does not talk over the echo. */
 static gfloat
 decide (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
     gint64 block)
 {
   const gint half = AUDIO_CAST_ECHO_GATE_BLOCKS / 2;
-  gfloat sum = 0, bound, level, captured, echo;
+  gfloat sum = 0, bound, level, captured;
   guint i;
 
   if (gate->n_levels < AUDIO_CAST_ECHO_GATE_BLOCKS)
@@ -139,14 +172,10 @@ decide (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
     return 1;
   captured = audio_cast_echo_delay_captured_level (delay,
       block - AUDIO_CAST_ECHO_GATE_BLOCKS, AUDIO_CAST_ECHO_GATE_BLOCKS);
-  if (captured >= CONVERGED_ECHO * bound
-      && level <= CONVERGED_RATIO * captured
-      && block - delay->delay_ms >= gate->strict_from)
-    gate->converged_blocks++;
-  echo = CLAMP (captured, ECHO_LEAST * bound, bound);
-  if (echo < SILENT)
+  judge_filter (gate, delay, block, level, captured, bound);
+  if (CLAMP (captured, ECHO_LEAST * bound, bound) < SILENT)
     return 1;
-  if (level >= echo * threshold_ratio (gate, delay, block))
+  if (user_talks (gate, delay, block, level, captured, bound))
     gate->open_until = block + HOLD_MS;
   if (block < gate->open_until)
     return 1;

@@ -23,13 +23,16 @@
  * the microphone holds, or has no echo to be measured against, and passes
  * as it is.
  *
- * How well the filter cancels is not known until it has shown it: from
- * the start, and again after each restart of the player's device, output
- * under the echo itself is taken down, until the filter has taken the
- * echo 20 dB down for a while; the user is rarely the first to talk
- * there. After each restart, for a while the filter leaves more (the
- * sound is placed a cycle of the server late at first): there the gate is
- * strict too.
+ * That holds only while the filter cancels, which is not taken on faith:
+ * it must have shown it (the echo taken 20 dB down, here and there)
+ * since the player's device last restarted or the reference moved, and
+ * lately, and its output must not be louder than the microphone (a
+ * misplaced filter adds an echo of its own: on pipewire-pulse the
+ * player's sound can be placed a few milliseconds otherwise after a pause
+ * with no flush to tell). Until then, the output tells nothing, and only
+ * a microphone holding more than the echo can be is the user (a
+ * Geigel-like double-talk test). Within 300 ms after a restart, the filter
+ * leaves the most and is never trusted.
  *
  * Decided every 1 ms block (the envelopes' blocks) from the level of the
  * last AUDIO_CAST_ECHO_GATE_BLOCKS output blocks, before the gate; the
@@ -60,6 +63,7 @@ typedef struct
   /* blocks since the last restart where the filter cancelled well (see
    * audiocast-echo-gate.c) */
   guint converged_blocks;
+  gint64 last_converged;        /* the last of them; -1: none */
   gfloat target;                /* the gain decided for it */
   gfloat gain;                  /* the gain applied, gliding to target */
   guint64 blocks_taken_down;    /* blocks decided to be the echo's */

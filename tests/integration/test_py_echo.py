@@ -180,12 +180,14 @@ def test_cancelled_audio_is_stamped_when_it_was_captured(conversation):
     """The two recordings, lined up by their capture times, hold the user
     at the same place: webrtcdsp holds the audio back 7 ms and keeps the
     input's times, which the canceller corrects. Each recorder's capture
-    times are smoothed on their own: on PipeWire the two were -0.9 to
-    +3.3 ms apart (seven runs); without the correction, 7 ms more."""
+    times are smoothed on their own: the two were -3.6 to +3.3 ms apart
+    (14 runs on PipeWire and PulseAudio); without the correction, 7 ms
+    more. tests/check/libs/echo_dsp_delay.c checks the correction to the
+    frame."""
     lag_ms = conversation.alignment_lag * 1000 / RATE
     print(f"the cancelled recording against the plain one, by capture "
           f"times: {lag_ms:+.2f} ms")
-    assert abs(lag_ms) <= 4, (
+    assert abs(lag_ms) <= 5, (
         f"the echo-cancelled recording's capture times are {lag_ms:+.2f} ms "
         "off the plain recording's")
 
@@ -230,10 +232,10 @@ def test_user_speech_is_kept(conversation):
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "open: 0.9 to 3.6 s after a restart of the player's device, where the "
-    "filter cancelled less than the residual gate trusts it to, the echo "
-    "left 20 ms frames over the threshold: on PipeWire in 4 runs of 10, on "
-    "PulseAudio in 1 of 3 (docs/listening.md)"))
+    "open: where the filter, misplaced after a pause with no flush to tell, "
+    "leaves a third of the echo or more, the residual gate lets 20 ms "
+    "frames over the threshold: on PipeWire in 1 run of 6, on PulseAudio "
+    "in none of 3 (docs/listening.md)"))
 def test_vad_fires_on_the_user_and_never_on_the_echo(conversation):
     c = conversation
     frames = len(c.cancelled) // VAD_FRAME

@@ -31,6 +31,10 @@
 #define LEFT_CONVERGED 0.03             /* -30 dB */
 #define CONVERGED_AT (3 * RATE / 2)
 #define RECONVERGE (RATE / 2)
+/* With a misplaced filter, from then to the user's first words: it adds
+ * an echo of its own, its output louder than the microphone. */
+#define MISPLACED_FROM (3 * RATE)
+#define MISPLACED 1.5
 
 /* Bursty noise: a new level every 50 to 300 ms, a pause (level 0) one time
  * in three. */
@@ -91,9 +95,11 @@ chunk_amid_echo (const gfloat * heard)
 /* Runs the conversation through the echo delay and the gate, in 10 ms
  * chunks, as the echo canceller does. With @restart, the player's device
  * restarts amid the echo (the delay relearns; where the sound is heard
- * stays): the sample it does at is returned. */
+ * stays): the sample it does at is returned. With @misplaced, the filter
+ * adds an echo of its own before the user talks (MISPLACED_FROM on). */
 static guint
-converse (Conversation * c, GRand * rand, gboolean restart)
+converse_misplaced (Conversation * c, GRand * rand, gboolean restart,
+    gboolean misplaced)
 {
   guint restart_at = 0;
 
@@ -116,8 +122,11 @@ converse (Conversation * c, GRand * rand, gboolean restart)
         && i < restart_at + RECONVERGE);
 
     c->captured[i] = echo + c->user[i];
-    c->cancelled[i] = (gfloat) ((converging ? LEFT_CONVERGING
-            : LEFT_CONVERGED) * echo) + c->user[i];
+    gdouble left = converging ? LEFT_CONVERGING : LEFT_CONVERGED;
+
+    if (misplaced && i >= MISPLACED_FROM && i < ECHO_ALONE_END)
+      left = MISPLACED;
+    c->cancelled[i] = (gfloat) (left * echo) + c->user[i];
   }
   c->gated = g_memdup2 (c->cancelled, N * sizeof (gfloat));
 
@@ -142,6 +151,12 @@ converse (Conversation * c, GRand * rand, gboolean restart)
   return restart_at;
 }
 
+static guint
+converse (Conversation * c, GRand * rand, gboolean restart)
+{
+  return converse_misplaced (c, rand, restart, FALSE);
+}
+
 static void
 conversation_free (Conversation * c)
 {
@@ -152,21 +167,31 @@ conversation_free (Conversation * c)
   g_free (c->gated);
 }
 
+/* Asserts that what the canceller let out from sample @from to @to was
+ * taken down @at_least dB by the gate (@what says what it was). */
+static void
+assert_taken_down (const Conversation * c, guint from, guint to,
+    gdouble at_least, const gchar * what)
+{
+  gdouble before = energy_db (c->cancelled, from, to);
+  gdouble after = energy_db (c->gated, from, to);
+
+  GST_INFO ("%s: %.1f dB out of the canceller, %.1f dB after the gate",
+      what, before, after);
+  fail_unless (after <= before - at_least, "%s went from %.1f to %.1f dB: "
+      "not taken down %.0f dB", what, before, after, at_least);
+}
+
 /* Where the echo is alone, what the canceller left of it is taken down
  * (by the gate's 30 dB, less its glide in and out of the echo's pauses). */
 GST_START_TEST (test_takes_down_what_is_left_of_the_echo)
 {
   GRand *rand = g_rand_new_with_seed (11);
   Conversation c;
-  gdouble before, after;
 
   converse (&c, rand, FALSE);
-  before = energy_db (c.cancelled, KNOWN, ECHO_ALONE_END);
-  after = energy_db (c.gated, KNOWN, ECHO_ALONE_END);
-  GST_INFO ("the echo alone: %.1f dB left by the canceller, %.1f dB after "
-      "the gate", before, after);
-  fail_unless (after <= before - 25, "what the canceller left of the echo "
-      "went from %.1f to %.1f dB: not taken down 25 dB", before, after);
+  assert_taken_down (&c, KNOWN, ECHO_ALONE_END, 25,
+      "what the canceller left of the echo alone");
   conversation_free (&c);
   g_rand_free (rand);
 }
@@ -180,25 +205,41 @@ GST_START_TEST (test_a_restart_keeps_the_echo_down)
 {
   GRand *rand = g_rand_new_with_seed (13);
   Conversation c;
-  gdouble before, after;
   guint at;
 
   /* the first 100 ms after the restart: their echo comes from before it */
   at = converse (&c, rand, TRUE);
-  before = energy_db (c.cancelled, at, at + RATE / 10);
-  after = energy_db (c.gated, at, at + RATE / 10);
-  GST_INFO ("the echo alone after a restart: %.1f dB left by the canceller, "
-      "%.1f dB after the gate", before, after);
-  fail_unless (after <= before - 25, "after a restart, what the canceller "
-      "left of the echo went from %.1f to %.1f dB: not taken down 25 dB",
-      before, after);
+  assert_taken_down (&c, at, at + RATE / 10, 25,
+      "what the canceller left of the echo after a restart");
   conversation_free (&c);
   g_rand_free (rand);
 }
 
 GST_END_TEST;
 
-/* The user's voice over the echo keeps its level; alone, it is untouched. */
+/* A filter whose output is louder than the microphone adds an echo of its
+ * own: it is no longer trusted, and its output, however loud against the
+ * echo, is taken down, but for the few milliseconds it takes the output's
+ * 10 ms mean to show it (it was let through 3 dB down while trusted). */
+GST_START_TEST (test_a_misplaced_filter_is_not_trusted)
+{
+  GRand *rand = g_rand_new_with_seed (11);
+  Conversation c;
+
+  converse_misplaced (&c, rand, FALSE, TRUE);
+  assert_taken_down (&c, MISPLACED_FROM, ECHO_ALONE_END, 12,
+      "what a misplaced filter let out");
+  conversation_free (&c);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+/* The user's voice over the echo keeps its level within 2 dB (the room's
+ * target is 6 dB): in two seconds of talk over the echo the filter cannot
+ * show it cancels, and after TRUST_MS only the moments when the
+ * microphone holds more than the echo can be count as the user's. Alone,
+ * it is untouched. */
 GST_START_TEST (test_lets_the_user_through)
 {
   GRand *rand = g_rand_new_with_seed (12);
@@ -212,7 +253,7 @@ GST_START_TEST (test_lets_the_user_through)
   alone_out = energy_db (c.gated, DOUBLE_TALK_END + CHUNK, N);
   GST_INFO ("the user over the echo: %.2f dB, %.2f dB after the gate; "
       "alone: %.3f dB, %.3f dB after", user, over, alone_in, alone_out);
-  fail_unless (ABS (over - user) <= 1, "the user's voice over the echo went "
+  fail_unless (ABS (over - user) <= 2, "the user's voice over the echo went "
       "from %.2f to %.2f dB after the gate", user, over);
   fail_unless (ABS (alone_out - alone_in) <= 0.01, "the user's voice alone "
       "went from %.3f to %.3f dB after the gate", alone_in, alone_out);
@@ -231,6 +272,7 @@ echo_gate_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_takes_down_what_is_left_of_the_echo);
   tcase_add_test (tc, test_a_restart_keeps_the_echo_down);
+  tcase_add_test (tc, test_a_misplaced_filter_is_not_trusted);
   tcase_add_test (tc, test_lets_the_user_through);
   return s;
 }
