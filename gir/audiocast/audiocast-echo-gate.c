@@ -73,7 +73,6 @@ audio_cast_echo_gate_init (AudioCastEchoGate *gate)
   gate->level = 0;
   gate->target = 1;
   gate->gain = 1;
-  gate->blocks_taken_down = 0;
 }
 
 /* A restart comes in steps: the device's, then the sound placed anew once
@@ -179,7 +178,6 @@ decide (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
     gate->open_until = block + HOLD_MS;
   if (block < gate->open_until)
     return 1;
-  gate->blocks_taken_down++;
   return FLOOR;
 }
 

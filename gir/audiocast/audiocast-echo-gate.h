@@ -66,7 +66,6 @@ typedef struct
   gint64 last_converged;        /* the last of them; -1: none */
   gfloat target;                /* the gain decided for it */
   gfloat gain;                  /* the gain applied, gliding to target */
-  guint64 blocks_taken_down;    /* blocks decided to be the echo's */
 } AudioCastEchoGate;
 
 void audio_cast_echo_gate_init (AudioCastEchoGate *gate);
