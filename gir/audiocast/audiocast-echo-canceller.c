@@ -349,6 +349,12 @@ feed_reference (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
           * GST_MSECOND)) {
     GST_DEBUG ("the echo comes %d ms after the sound is heard "
         "(correlation %.2f)", delay_ms, self->delay->correlation);
+    /* the filter must find the echo anew: judged strictly from the
+     * reference pushed next on, and from now on (the delay already says
+     * where the echo is, the filter does not yet) */
+    if (GST_CLOCK_TIME_IS_VALID (self->next_pts))
+      audio_cast_echo_gate_restart (&self->gate, self->next_pts
+          - MIN (self->next_pts, (GstClockTime) self->shift));
     self->shift = MAX (0, delay_ms - ECHO_MARGIN_MS) * GST_MSECOND;
   }
   return GST_PAD_PROBE_OK;

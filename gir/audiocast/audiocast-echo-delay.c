@@ -31,8 +31,20 @@
 /* Estimates that agree: all within this of their median. */
 #define AGREEMENT_MS 2
 /* Each move of the delay makes the filter adapt anew: a delay agreed on
- * moves only for a new one at least this far away. */
-#define HYSTERESIS_MS 4
+ * moves only for a new one at least this far away. 4 ms kept a filter
+ * that had to adapt to a 3 ms move on its own, and left a third of the
+ * echo for a while (PipeWire room traces); since the gate does not trust
+ * a filter after a move, a 3 ms move costs less than none. */
+#define HYSTERESIS_MS 3
+/* How long the echo's latest place is found over: short, to see it move
+ * soon, which the estimates over WINDOW, agreeing, see a second or more
+ * later. */
+#define RECENT_WINDOW MIN_WINDOW
+/* How far from its old place the echo may come after the player's device
+ * restarted, until it is found anew: the push line puts the player's sound
+ * up to LINE_RESET_US (50 ms) off (audiocast-queue-tap.c), and the device's
+ * reports scatter past that. */
+#define RESTART_SPREAD_MS 15
 /* The gain is taken only from estimates this clear: the echo alone, or
  * nearly. */
 #define GAIN_CORRELATION 0.9f
@@ -70,6 +82,7 @@ audio_cast_echo_delay_init (AudioCastEchoDelay *d)
   d->n_estimates = 0;
   d->delay_ms = -1;
   d->relearning = FALSE;
+  d->recent_ms = -1;
   d->correlation = 0;
   d->gain = 0;
 }
@@ -147,16 +160,17 @@ correlate (const gfloat *c, gdouble mc, gdouble sc, const gfloat *r,
 }
 
 /* The lag (blocks) at which what was heard best matches what was captured
- * over the last complete blocks, WINDOW of them or as many as were
+ * over the last complete blocks, @max_window of them or as many as were
  * captured (MIN_WINDOW at least), and at that lag how loud the captured
  * envelope is against the heard one (@gain, 0 for no sound heard). */
 static gboolean
-estimate (const AudioCastEchoDelay *d, gint *lag, gfloat *correlation,
-    gfloat *gain)
+estimate (const AudioCastEchoDelay *d, gint max_window, gint *lag,
+    gfloat *correlation, gfloat *gain)
 {
   gfloat captured[WINDOW], heard[WINDOW + MAX_LAG];
   gint64 end = d->captured.newest - 1;
-  gint window = (gint) MIN (WINDOW, end - d->captured.oldest + 1);
+  gint window = (gint) MIN (MIN (max_window, WINDOW),
+      end - d->captured.oldest + 1);
   gint64 start = end - window + 1;
   gdouble mc = 0, sc = 0;
   gint i, best = -1;
@@ -234,11 +248,18 @@ audio_cast_echo_delay_update (AudioCastEchoDelay *d)
   if (d->captured.newest < d->next_estimate)
     return d->delay_ms;
   d->next_estimate = d->captured.newest + INTERVAL;
-  if (!estimate (d, &lag, &correlation, &gain)
+  /* only the echo alone, or nearly, tells where it is lately: over half a
+   * second the user's voice makes a lag of its own look good */
+  if (estimate (d, RECENT_WINDOW, &lag, &correlation, &gain)
+      && correlation >= GAIN_CORRELATION)
+    d->recent_ms = lag;
+  if (!estimate (d, WINDOW, &lag, &correlation, &gain)
       || correlation < MIN_CORRELATION)
     return d->delay_ms;
   d->correlation = correlation;
-  if (correlation >= GAIN_CORRELATION && gain > 0)
+  /* the first gain from an estimate that is clear enough for the delay,
+   * so that the gate works as soon as the delay is known */
+  if (gain > 0 && (correlation >= GAIN_CORRELATION || d->gain <= 0))
     d->gain = gain;
   memmove (d->estimates + 1, d->estimates,
       (AUDIO_CAST_ECHO_ESTIMATES - 1) * sizeof (gint));
@@ -267,21 +288,48 @@ audio_cast_echo_delay_relearn (AudioCastEchoDelay *d)
   d->next_estimate = -1;
   d->n_estimates = 0;
   d->correlation = 0;
+  d->recent_ms = -1;
   d->relearning = d->delay_ms >= 0;
+}
+
+gboolean
+audio_cast_echo_delay_placed (const AudioCastEchoDelay *d)
+{
+  if (d->delay_ms < 0 || d->recent_ms < 0)
+    return d->delay_ms >= 0 && !d->relearning;
+  return ABS (d->recent_ms - d->delay_ms) < HYSTERESIS_MS;
+}
+
+/* The loudest heard block within @spread_ms of @delay_ms before @block. */
+static gfloat
+loudest_heard (const AudioCastEchoDelay *d, gint64 block, gint delay_ms,
+    gint spread_ms)
+{
+  gfloat loudest = 0;
+  gint64 b;
+
+  for (b = block - delay_ms - spread_ms; b <= block - delay_ms + spread_ms;
+      b++)
+    loudest = MAX (loudest, level_at (&d->heard, b, TRUE));
+  return loudest;
 }
 
 gfloat
 audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d, gint64 block,
     gint spread_ms)
 {
-  gfloat loudest = 0;
-  gint64 b;
+  gfloat loudest;
 
   if (d->delay_ms < 0 || d->gain <= 0)
     return -1;
-  for (b = block - d->delay_ms - spread_ms;
-      b <= block - d->delay_ms + spread_ms; b++)
-    loudest = MAX (loudest, level_at (&d->heard, b, TRUE));
+  /* placed anew and not found yet: the echo can be anywhere near */
+  if (d->relearning && d->recent_ms < 0)
+    spread_ms += RESTART_SPREAD_MS;
+  loudest = loudest_heard (d, block, d->delay_ms, spread_ms);
+  /* moved, and not yet agreed on: it is where it was lately found too */
+  if (d->recent_ms >= 0 && ABS (d->recent_ms - d->delay_ms) > spread_ms)
+    loudest = MAX (loudest, loudest_heard (d, block, d->recent_ms,
+            spread_ms));
   return loudest * d->gain;
 }
 

@@ -23,8 +23,11 @@
  * The first estimate comes once 500 ms were captured. The first delay is
  * what two clear estimates in a row agree on, later ones what three do
  * (normalised correlation 0.7 or more: the user talking over the echo
- * blurs it), and it moves only by 4 ms or more, even after a relearn,
- * since every move makes the filter adapt anew. The envelope of what was
+ * blurs it), and it moves only by 3 ms or more, even after a relearn,
+ * since every move makes the filter adapt anew. The last 500 ms alone are
+ * correlated too, for where the echo is lately: that sees a move a
+ * second or more before the estimates over 2 s agree on it, and tells the
+ * gate not to trust the filter meanwhile. The envelope of what was
  * heard also bounds how loud its echo can be (audiocast-echo-gate.h). No
  * allocation, no locking: the echo canceller feeds both envelopes from the
  * recorder's streaming thread.
@@ -60,6 +63,10 @@ typedef struct
   guint n_estimates;
   gint delay_ms;                /* the delay agreed on, -1: none yet */
   gboolean relearning;          /* delay_ms is from before a relearn() */
+  /* Where the echo was over the last half second alone (ms; -1: not
+   * clear since the last relearn()): it moves there before the estimates
+   * agree on it. */
+  gint recent_ms;
   gfloat correlation;           /* of the last estimate */
   /* How loud the echo is against what was heard (envelope against
    * envelope), from the last estimate clear enough to tell; 0: not known.
@@ -86,11 +93,19 @@ gint audio_cast_echo_delay_update (AudioCastEchoDelay *d);
  * too when the new one is within the hysteresis of it. */
 void audio_cast_echo_delay_relearn (AudioCastEchoDelay *d);
 
+/* Whether the echo lately comes where the delay says: not after a
+ * relearn() until it is found again, nor once it is found elsewhere (the
+ * room's path, or the player's placement, changed) until the delay moves
+ * there. */
+gboolean audio_cast_echo_delay_placed (const AudioCastEchoDelay *d);
+
 /* The most the echo of what was heard can weigh in captured block @block
  * (1 ms of running time; in the envelopes' unit, the sum of the absolute
  * values of its samples): the loudest heard block within @spread_ms of
- * where the delay puts the echo's source, times the gain. -1 while the
- * delay or the gain is not known. */
+ * where the delay puts the echo's source, or where it was lately found,
+ * times the gain; after a relearn(), until the echo is found again,
+ * within a wider spread, as the player's sound may be placed tens of
+ * milliseconds otherwise. -1 while the delay or the gain is not known. */
 gfloat audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d,
     gint64 block, gint spread_ms);
 

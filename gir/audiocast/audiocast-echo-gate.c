@@ -22,16 +22,23 @@
  * microphone is what it left of it. */
 #define TRUSTED_RATIO 0.2f             /* -14 dB */
 /* The filter is trusted once it has shown it cancels since the player's
- * device last restarted: CONVERGED_BLOCKS blocks where the microphone held
- * a good part of the loudest the echo can be (CONVERGED_ECHO) and the
- * output a tenth of that or less (20 dB cancelled), the last of them
- * within TRUST_MS. It is no longer once its output is louder than the
- * microphone by OVERSHOOT (it adds an echo of its own: misplaced), and
- * not within STRICT_MS after a restart, when it leaves the most. */
-#define CONVERGED_BLOCKS 20
+ * device last restarted or the reference moved: CONVERGED_BLOCKS blocks
+ * where the microphone held a good part of the loudest the echo can be
+ * (CONVERGED_ECHO) and the output a tenth of that or less (20 dB
+ * cancelled), the last of them within TRUST_MS, and only while the echo
+ * comes where the reference is placed for (audio_cast_echo_delay_placed():
+ * not after a restart until the echo is found again). It is no longer
+ * once its output is louder than the microphone by OVERSHOOT (it adds an
+ * echo of its own: misplaced), and not within STRICT_MS after a restart,
+ * when it leaves the most. Measured on PipeWire rooms: with 20 blocks, a
+ * filter that had just lost its place earned trust back in 20 to 30 ms of
+ * a quiet syllable and let the next loud one through (a fifth to a third
+ * of the echo); with 500 ms, the user talking over the assistant for
+ * longer than that lost its quieter parts to the untrusted test. */
+#define CONVERGED_BLOCKS 50
 #define CONVERGED_ECHO 0.3f
 #define CONVERGED_RATIO 0.1f
-#define TRUST_MS 500
+#define TRUST_MS 1000
 #define OVERSHOOT 1.25f
 #define STRICT_MS 300
 /* The echo in the microphone is taken as what it captured, but no more
@@ -91,6 +98,8 @@ audio_cast_echo_gate_restart (AudioCastEchoGate *gate,
     gate->strict_from = MIN (gate->strict_from, block);
   gate->strict_until = MAX (gate->strict_until, block + STRICT_MS);
   gate->converged_blocks = 0;
+  /* held open on a filter that was trusted: judged anew */
+  gate->open_until = -1;
 }
 
 /* Whether the echo in @block may come from sound heard soon after the
@@ -112,6 +121,7 @@ filter_trusted (const AudioCastEchoGate *gate,
     const AudioCastEchoDelay *delay, gint64 block)
 {
   return !soon_after_restart (gate, delay, block)
+      && audio_cast_echo_delay_placed (delay)
       && gate->converged_blocks >= CONVERGED_BLOCKS
       && block - gate->last_converged <= TRUST_MS;
 }
@@ -122,9 +132,11 @@ static void
 judge_filter (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
     gint64 block, gfloat level, gfloat captured, gfloat bound)
 {
-  if (level > OVERSHOOT * captured) {
-    /* no voice makes the output louder than the microphone: what opened
-     * the gate lately was the filter's own echo too */
+  /* no voice makes the output louder than the microphone: what opened the
+   * gate lately was the filter's own echo too. Not counted where the
+   * microphone is all but silent (a pause of the echo): there the
+   * filter's faint tail outweighs it without telling anything. */
+  if (level > OVERSHOOT * captured && level >= ECHO_LEAST * bound) {
     gate->converged_blocks = 0;
     gate->open_until = MIN (gate->open_until, block);
   } else if (captured >= CONVERGED_ECHO * bound
@@ -136,7 +148,8 @@ judge_filter (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
 }
 
 /* Whether the user talks: with a trusted filter, when the output is a good
- * part of the echo the microphone holds; otherwise, as the filter's output
+ * part of the echo the microphone holds, and not more than the microphone
+ * holds (the user's voice is in it); otherwise, as the filter's output
  * tells nothing, when the microphone holds more than the echo can be. */
 static gboolean
 user_talks (const AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
@@ -144,7 +157,7 @@ user_talks (const AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
 {
   if (filter_trusted (gate, delay, block))
     return level >= TRUSTED_RATIO * CLAMP (captured, ECHO_LEAST * bound,
-        bound);
+        bound) && level <= OVERSHOOT * captured;
   return captured >= bound;
 }
 

@@ -24,15 +24,18 @@
  * as it is.
  *
  * That holds only while the filter cancels, which is not taken on faith:
- * it must have shown it (the echo taken 20 dB down, here and there)
+ * it must have shown it (the echo taken 20 dB down, for 50 ms all told)
  * since the player's device last restarted or the reference moved, and
- * lately, and its output must not be louder than the microphone (a
- * misplaced filter adds an echo of its own: on pipewire-pulse the
- * player's sound can be placed a few milliseconds otherwise after a pause
- * with no flush to tell). Until then, the output tells nothing, and only
- * a microphone holding more than the echo can be is the user (a
- * Geigel-like double-talk test). Within 300 ms after a restart, the filter
- * leaves the most and is never trusted.
+ * lately; the echo must come where the reference is placed for (after a
+ * restart the player's sound can come back tens of milliseconds
+ * elsewhere, and on PipeWire the echo can move with no restart at all),
+ * and its output must not be louder than the microphone (a misplaced
+ * filter adds an echo of its own). Until then, the output tells nothing,
+ * and only a microphone holding more than the echo can be is the user (a
+ * Geigel-like double-talk test), the echo's bound taken wide enough for
+ * where it may have gone (audio_cast_echo_delay_echo_bound()). Within
+ * 300 ms after a restart, the filter leaves the most and is never
+ * trusted.
  *
  * Decided every 1 ms block (the envelopes' blocks) from the level of the
  * last AUDIO_CAST_ECHO_GATE_BLOCKS output blocks, before the gate; the

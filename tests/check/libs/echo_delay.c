@@ -10,6 +10,7 @@
  */
 
 #include <gst/check/gstcheck.h>
+#include <math.h>
 
 #include <audiocast/audiocast-echo-delay.h>
 
@@ -183,6 +184,110 @@ GST_START_TEST (test_relearn_keeps_a_delay_found_again)
 
 GST_END_TEST;
 
+/* The loudest heard block within @spread of @delay_ms before @block, times
+ * the gain: the bound at one place. */
+static gfloat
+bound_at (const AudioCastEchoDelay * d, const gfloat * heard, gint64 block,
+    gint delay_ms, gint spread)
+{
+  gfloat loudest = 0;
+  gint64 b;
+  guint i;
+
+  for (b = block - delay_ms - spread; b <= block - delay_ms + spread; b++) {
+    gfloat sum = 0;
+
+    for (i = 0; i < RATE / 1000; i++)
+      sum += fabsf (heard[b * (RATE / 1000) + i]);
+    loudest = MAX (loudest, sum);
+  }
+  return loudest * d->gain;
+}
+
+/* The echo moves 30 ms later (its path changed, no restart to tell): the
+ * delay follows only once three estimates over two seconds agree, but
+ * within the half second after the move the delay no longer says where
+ * the echo is (not placed), and the echo's bound covers where it went. */
+GST_START_TEST (test_a_moved_echo_is_bound_where_it_went)
+{
+  GRand *rand = g_rand_new_with_seed (5);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, 2 * n);
+  gfloat *captured = echo_of (rand, heard, 2 * n, 60, 0.5, 0.002);
+  gfloat *moved = echo_of (rand, heard, 2 * n, 90, 0.5, 0.002);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+  gboolean seen_moving = FALSE;
+  guint i;
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, captured, n, 0), 60);
+  fail_unless (audio_cast_echo_delay_placed (d));
+  memcpy (captured + n, moved + n, n * sizeof (gfloat));
+  for (i = n; i + CHUNK <= 2 * n; i += CHUNK) {
+    GstClockTime t = gst_util_uint64_scale_int (i, GST_SECOND, RATE);
+    gint64 block = (gint64) (t / GST_MSECOND);
+
+    audio_cast_echo_delay_add_heard (d, heard + i, CHUNK, RATE, t);
+    audio_cast_echo_delay_add_captured (d, captured + i, CHUNK, RATE, t);
+    audio_cast_echo_delay_update (d);
+    if (d->delay_ms == 60 && d->recent_ms == 90) {
+      if (!seen_moving)
+        fail_unless (i < n + RATE, "the move was seen %u ms after it",
+            (i - n) * 1000 / RATE);
+      seen_moving = TRUE;
+      fail_if (audio_cast_echo_delay_placed (d));
+      fail_unless (audio_cast_echo_delay_echo_bound (d, block, 20)
+          >= bound_at (d, heard, block, 90, 20) * 0.999f);
+    }
+  }
+  fail_unless (seen_moving);
+  fail_unless_equals_int (d->delay_ms, 90);
+  fail_unless (audio_cast_echo_delay_placed (d));
+  g_free (d);
+  g_free (heard);
+  g_free (captured);
+  g_free (moved);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+/* After a relearn the echo is not placed until it is found again, and
+ * until then its bound spans a wider stretch around the old delay (the
+ * player's sound may come back tens of milliseconds elsewhere). */
+GST_START_TEST (test_after_a_relearn_the_echo_is_placed_once_found)
+{
+  GRand *rand = g_rand_new_with_seed (6);
+  guint n = RATE * SECONDS;
+  gfloat *heard = speechlike (rand, 2 * n);
+  gfloat *captured = echo_of (rand, heard, 2 * n, 60, 0.5, 0.002);
+  AudioCastEchoDelay *d = g_new (AudioCastEchoDelay, 1);
+  gint64 block = n / (RATE / 1000);
+  gboolean wider = FALSE;
+  gint64 b;
+
+  audio_cast_echo_delay_init (d);
+  fail_unless_equals_int (feed (d, heard, captured, n, 0), 60);
+  audio_cast_echo_delay_relearn (d);
+  fail_if (audio_cast_echo_delay_placed (d));
+  for (b = block - 400; b < block + 20; b++) {
+    gfloat bound = audio_cast_echo_delay_echo_bound (d, b, 20);
+
+    fail_unless (bound >= bound_at (d, heard, b, 60, 20) * 0.999f);
+    fail_unless (bound <= bound_at (d, heard, b, 60, 35) * 1.001f);
+    wider |= bound > bound_at (d, heard, b, 60, 20) * 1.001f;
+  }
+  fail_unless (wider);
+  fail_unless_equals_int (feed (d, heard, captured, 2 * n, n), 60);
+  fail_unless (audio_cast_echo_delay_placed (d));
+  g_free (d);
+  g_free (heard);
+  g_free (captured);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
 static Suite *
 echo_delay_suite (void)
 {
@@ -194,6 +299,8 @@ echo_delay_suite (void)
   tcase_add_test (tc, test_no_echo_no_delay);
   tcase_add_test (tc, test_follows_a_new_delay);
   tcase_add_test (tc, test_relearn_keeps_a_delay_found_again);
+  tcase_add_test (tc, test_a_moved_echo_is_bound_where_it_went);
+  tcase_add_test (tc, test_after_a_relearn_the_echo_is_placed_once_found);
   return s;
 }
 
