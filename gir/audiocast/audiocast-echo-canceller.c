@@ -247,6 +247,14 @@ running_minus_monotonic (AudioCastEchoCanceller *self, GstPad *pad,
   return TRUE;
 }
 
+/* When the reference stamped @pts (the recorder's running time, as the
+ * DSP gets it) is heard: its stamp less the shift toward the echo. */
+static GstClockTime
+heard_running (const AudioCastEchoCanceller *self, GstClockTime pts)
+{
+  return pts - MIN (pts, (GstClockTime) self->shift);
+}
+
 /* Pushes one buffer of what the ring holds down the reference pipeline;
  * FALSE when there was nothing. */
 static gboolean
@@ -296,8 +304,8 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
      * while (audiocast-echo-gate.h) */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts))
       audio_cast_echo_delay_relearn (self->delay);
-    audio_cast_echo_gate_restart (&self->gate, GST_BUFFER_PTS (buffer)
-        - MIN (GST_BUFFER_PTS (buffer), (GstClockTime) self->shift));
+    audio_cast_echo_gate_restart (&self->gate,
+        heard_running (self, GST_BUFFER_PTS (buffer)));
   }
   self->next_pts = GST_BUFFER_PTS (buffer) + GST_BUFFER_DURATION (buffer);
   gst_pad_push (self->reference_pad, buffer);
@@ -353,8 +361,8 @@ feed_reference (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
      * reference pushed next on, and from now on (the delay already says
      * where the echo is, the filter does not yet) */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts))
-      audio_cast_echo_gate_restart (&self->gate, self->next_pts
-          - MIN (self->next_pts, (GstClockTime) self->shift));
+      audio_cast_echo_gate_restart (&self->gate,
+          heard_running (self, self->next_pts));
     self->shift = MAX (0, delay_ms - ECHO_MARGIN_MS) * GST_MSECOND;
   }
   return GST_PAD_PROBE_OK;

@@ -299,8 +299,11 @@ audio_cast_echo_delay_relearn (AudioCastEchoDelay *d)
 gboolean
 audio_cast_echo_delay_placed (const AudioCastEchoDelay *d)
 {
-  if (d->delay_ms < 0 || d->recent_ms < 0)
-    return d->delay_ms >= 0 && !d->relearning;
+  if (d->delay_ms < 0)
+    return FALSE;
+  /* not found lately: placed unless the player's sound moved since */
+  if (d->recent_ms < 0)
+    return !d->relearning;
   return ABS (d->recent_ms - d->delay_ms) < HYSTERESIS_MS;
 }
 
