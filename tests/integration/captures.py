@@ -39,6 +39,7 @@ class Capture:
         self.dtype = PA_TO_NP[self.pa_format]
         self.frame_bytes = self.dtype.itemsize * self.channels
         self._chunks = []  # (monotonic time, bytes)
+        self._bytes = 0    # in _chunks, for stop()'s settle
         self._lock = threading.Lock()
         self.proc = None
         self.thread = None
@@ -86,10 +87,15 @@ class Capture:
             t = time.monotonic()
             with self._lock:
                 self._chunks.append((t, b))
+                self._bytes += len(b)
 
     def stop(self, settle=0.0):
+        """Ends the capture ``settle`` seconds of the monitor's audio after
+        the call: counted in frames that arrive, not waited by the clock,
+        because on a loaded machine parec can deliver its last fragment a
+        good while after the server recorded it."""
         if settle:
-            time.sleep(settle)
+            self._wait_for_audio(settle)
         if self.proc is not None:
             if self.proc.poll() is None:
                 self.proc.terminate()
@@ -102,6 +108,21 @@ class Capture:
             self.thread.join(5)
         self._data = None
         return self
+
+    def _wait_for_audio(self, seconds, slack=5.0):
+        """Until ``seconds`` of audio have arrived since the call (the
+        monitor records all the time, silence too); gives up after
+        ``slack`` seconds more, and the test judges what it has."""
+        with self._lock:
+            until = self._bytes + int(seconds * self.rate) * self.frame_bytes
+        deadline = time.monotonic() + seconds + slack
+        time.sleep(seconds)
+        while time.monotonic() < deadline and self.proc is not None \
+                and self.proc.poll() is None:
+            with self._lock:
+                if self._bytes >= until:
+                    return
+            time.sleep(0.005)
 
     def __enter__(self):
         return self.start()

@@ -5,6 +5,7 @@ import re
 import subprocess
 import time
 
+import numpy as np
 import pytest
 
 import analysis
@@ -44,9 +45,16 @@ def test_gst_launch_eos_no_cut_tail():
     assert abs(len(got) - expected) <= period, (len(got), expected)
     assert t1 - t0 >= duration, (t1 - t0, duration)
     edge = int(0.02 * VIRTUAL_MIC.rate)  # resampler ramps at both ends
-    f = analysis.frequency(analysis.as_float(got)[edge:-edge, 0], VIRTUAL_MIC.rate)
-    print(f"tone: {f:.2f} Hz")
-    assert abs(f - 440) <= 4.4, f
+    # per 0.1 s block: a splice of the server's own (a PipeWire graph xrun)
+    # bends the block it falls in, a wrong rate bends them all
+    blocks = analysis.block_frequencies(
+        analysis.as_float(got)[edge:-edge, 0], VIRTUAL_MIC.rate)
+    bent = np.flatnonzero(np.abs(blocks - 440) > 4.4)
+    print(f"tone: {np.median(blocks):.2f} Hz (median of {len(blocks)} blocks); "
+          f"blocks off pitch: {[round(float(blocks[i]), 1) for i in bent]}")
+    assert len(bent) <= (1 if sound_servers.server_xrun_quantum() else 0), (
+        f"{len(bent)} of {len(blocks)} blocks of 0.1 s off 440 Hz by more "
+        f"than 1 %: {blocks.round(1).tolist()}")
 
 
 def test_eos_message_after_playout():

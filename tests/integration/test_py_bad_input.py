@@ -20,6 +20,7 @@ import analysis
 import audio_signals
 from audiocast_pkg import audiocast
 from captures import Capture
+import sound_servers
 from sound_servers import SPEAKER
 
 pytestmark = pytest.mark.usefixtures("pulse_server", "pulse_log")
@@ -343,7 +344,11 @@ def test_bad_calls_from_many_threads_while_one_streams():
             for t in pests:
                 t.start()
             try:
-                for i in range(0, len(x), 960):
+                # a cushion first: the writer shares the GIL with eight
+                # busy threads, and may wait its turn for tens of ms
+                cushion = int(0.2 * RATE)
+                assert p.write(x[:cushion]) == cushion
+                for i in range(cushion, len(x), 960):
                     assert p.write(x[i:i + 960]) == len(x[i:i + 960])
                 assert p.drain(timeout=10.0) is True
             finally:
@@ -357,4 +362,8 @@ def test_bad_calls_from_many_threads_while_one_streams():
     assert s["frames_written"] == s["frames_played"] == len(x), s
     data = cap.data
     start = analysis.first_nonzero(data)
-    analysis.assert_heard_exactly(data[start:], x, "the stream")
+    # a writer kept from the GIL longer than the cushion is an underrun the
+    # player reports; its gap is recorded as the server's dropouts are
+    analysis.assert_heard_exactly(
+        data[start:], x, "the stream",
+        dry_period=sound_servers.period_frames(RATE) if s["underruns"] else None)
