@@ -17,6 +17,16 @@ it lost. A test whose player reported an underrun may let
 On PipeWire a late graph cycle can also leave some channels of a stretch
 silent while the others play on (its buffers are planar): a channel hole.
 
+And pipewire-pulse before 1.3.81 can fill a gap with old audio: pulsesink
+writes at absolute offsets, and where the server has read past its queue
+(the stream ran empty, prebuf being 0) it writes the next audio further on.
+The server moves its write index over the bytes between without clearing
+them, so they play what the stream wrote one ring (4 MiB) earlier, audio
+of some seconds before, heard or cleared then; PulseAudio plays silence
+there (PipeWire fixed it in 1.3.81, "pulse-server: clear old data when
+jumping forwards"). A test that can tell which audio is whose records such
+a replay; the written audio must go on after it, in order.
+
 ``analysis.follow_written()`` steps over such holes and gaps, none longer
 than MAX_HOLE_FRAMES, and records them here; the test goes on with every
 other check, and if all of them pass, conftest.py reports it as an expected
@@ -31,6 +41,7 @@ MAX_HOLE_FRAMES = 2048
 _holes = []  # (what, capture offset, frames) recorded during this test
 _gaps = []   # the same, for silence the sink played while the ring was dry
 _channel_holes = []  # the same, for silence in some channels only
+_replays = []  # the same, for a gap the server filled with old audio
 
 
 def reset():
@@ -38,6 +49,7 @@ def reset():
     _holes.clear()
     _gaps.clear()
     _channel_holes.clear()
+    _replays.clear()
 
 
 def record(what, offset, frames):
@@ -60,10 +72,18 @@ def record_channel_hole(what, offset, frames):
     _channel_holes.append((what, int(offset), int(frames)))
 
 
+def record_replay(what, offset, frames):
+    """A gap of ``frames`` frames at capture ``offset`` in ``what`` that the
+    server filled with silence or with the stream's own older audio where
+    it had read past the stream's queue (pipewire-pulse before 1.3.81,
+    above)."""
+    _replays.append((what, int(offset), int(frames)))
+
+
 def recorded():
     """The holes and gaps recorded since the test began, as (what, offset,
     frames)."""
-    return list(_holes) + list(_gaps) + list(_channel_holes)
+    return list(_holes) + list(_gaps) + list(_channel_holes) + list(_replays)
 
 
 def reason():
@@ -83,4 +103,9 @@ def reason():
         parts.append(f"the server left {len(_channel_holes)} stretch(es) of "
                      "some channels silent while the others played on "
                      f"(what, capture offset, frames): {_channel_holes}")
+    if _replays:
+        parts.append(f"the server filled {len(_replays)} gap(s) with "
+                     "silence or the stream's own old audio where it had "
+                     "read past the stream's queue (pipewire-pulse before "
+                     f"1.3.81; what, capture offset, frames): {_replays}")
     return "; ".join(parts) + "; every other frame was heard exactly, in order"
