@@ -133,6 +133,22 @@ audio_cast_playout_heard (const AudioCastPlayout *p)
   return MAX (p->epoch_base, p->heard_at_eviction);
 }
 
+/* How far the heard position is past the end of the last data pushed in
+ * this epoch, in timeline frames: 0 while some of it is still ahead of
+ * the heard position, G_MAXUINT64 when none was pushed. */
+guint64
+audio_cast_playout_heard_past_data (const AudioCastPlayout *p)
+{
+  const AudioCastPlayoutRun *run;
+  guint64 end;
+
+  if (p->n_runs == 0)
+    return G_MAXUINT64;
+  run = &p->runs[(p->first + p->n_runs - 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
+  end = run->t_start + run->length;
+  return p->heard_t > end ? p->heard_t - end : 0;
+}
+
 /* Data frames handed downstream, across epochs' heard parts. */
 guint64
 audio_cast_playout_pushed (const AudioCastPlayout *p)

@@ -67,6 +67,32 @@ GST_END_TEST;
 
 /* The 65th run evicts the oldest, which holds the heard position: the
  * count stays where it was (it fell back to the epoch's base before). */
+/* How far the device has played past the last data: what tells an idle
+ * device's silence from the audio's tail still in it. */
+GST_START_TEST (test_heard_past_data)
+{
+  Device d;
+
+  device_init (&d);
+  fail_unless_equals_uint64 (audio_cast_playout_heard_past_data (&d.p),
+      G_MAXUINT64);
+  device_push (&d, 100, TRUE);
+  device_push (&d, 50, FALSE);
+  device_push (&d, 100, TRUE);
+  device_push (&d, 300, FALSE);
+  device_play_to (&d, 130);     /* silence between data: data still ahead */
+  fail_unless_equals_uint64 (audio_cast_playout_heard_past_data (&d.p), 0);
+  device_play_to (&d, 250);     /* the end of the data */
+  fail_unless_equals_uint64 (audio_cast_playout_heard_past_data (&d.p), 0);
+  device_play_to (&d, 330);
+  fail_unless_equals_uint64 (audio_cast_playout_heard_past_data (&d.p), 80);
+  audio_cast_playout_new_epoch (&d.p);
+  fail_unless_equals_uint64 (audio_cast_playout_heard_past_data (&d.p),
+      G_MAXUINT64);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_heard_survives_eviction_of_its_run)
 {
   Device d;
@@ -147,6 +173,7 @@ playout_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_heard_counts_data_not_silence);
+  tcase_add_test (tc, test_heard_past_data);
   tcase_add_test (tc, test_heard_survives_eviction_of_its_run);
   tcase_add_test (tc, test_heard_monotonic_under_random_patterns);
   return s;
