@@ -50,12 +50,23 @@ def wait_for_callback_error(owner):
         time.sleep(0.01)
 
 
+def wait_for_last_block(owner, blocks):
+    """Until the callback's last (short) block went into ``owner`` (a
+    player or a stream): the callback hands it over only after it returns,
+    and a drain before that has nothing left to wait for."""
+    deadline = time.monotonic() + 5
+    while owner.stats()["frames_written"] < len(blocks.x) \
+            and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def play_by_callback(blocks, lead_blocks):
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, callback=blocks,
                                    blocksize=BLOCK,
                                    lead_blocks=lead_blocks) as p:
             assert blocks.done.wait(20.0), "the callback was not asked"
+            wait_for_last_block(p, blocks)
             assert p.drain(timeout=10.0) is True
             stats = p.stats()
             assert p.callback_error is None
@@ -143,6 +154,7 @@ def play_stream_by_callback(blocks, lead_blocks):
             s.start_callback(blocks, BLOCK, lead_blocks)
             assert s.callback_active
             assert blocks.done.wait(20.0), "the stream's callback was not asked"
+            wait_for_last_block(s, blocks)
             assert s.drain(timeout=10.0) is True
             stats = s.stats()
             assert s.callback_error is None
