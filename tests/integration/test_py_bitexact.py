@@ -60,8 +60,8 @@ def replayed_gap(stretch, at, x, heard, k, segment_of):
     written, or older segments' audio (dropouts.py: pipewire-pulse before
     1.3.81 plays its ring's old bytes where a write jumps forward), as (gap
     frames, the written frame it goes on with, None if it ends there); None
-    for anything else: its own audio repeated, a later segment's, a gap
-    longer than a late stream's, audio lost past it."""
+    for anything else: its own audio repeated, a later segment's, a gap or
+    a loss of its audio longer than a hole (dropouts.MAX_HOLE_FRAMES)."""
     if sound_servers.server_kind_from_env() != "pipewire":
         return None
     gap = stretch[at:at + dropouts.MAX_HOLE_FRAMES + 1]
