@@ -346,8 +346,12 @@ def test_clear_then_write_never_replays_and_heard_matches_capture():
           f"{n_old - heard:+d} frames ({(n_old - heard) / RATE * 1e3:+.2f} ms)"
           f"; server xruns stepped over: {glitches}")
     assert bad is None, f"old audio not exact: departs at capture offset {bad}"
-    assert abs(n_old - heard) <= PERIOD, (
-        f"clear() said {heard} frames heard, the capture has {n_old}")
+    # within a period; on PipeWire a graph quantum more, in which
+    # pipewire-pulse takes the flush (as test_py_bitexact allows per clear)
+    slack = PERIOD + (sound_servers.server_xrun_quantum() or 0)
+    assert abs(n_old - heard) <= slack, (
+        f"clear() said {heard} frames heard, the capture has {n_old} "
+        f"(tolerance {slack})")
     analysis.assert_heard_exactly(data[new_at:], new, "the new audio")
     for k in range(heard + 2 * PERIOD, len(old) - 64, RATE // 4):
         assert not analysis.find_exact(data, old[k:k + 64], start), \
