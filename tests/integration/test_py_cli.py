@@ -291,11 +291,14 @@ def test_duplex_demo_clears_the_assistant_when_the_user_talks():
     echo-cancelled microphone hears the user (not the assistant) and the
     assistant is cleared; the demo says what it had said by then."""
     r = cli("demo", "--duplex", timeout=180)
-    assert r.returncode == 0, r.stdout + r.stderr
+    # the demo's verdict first: a rerun's reason shows only the start
+    verdict = "; ".join(line for line in r.stdout.splitlines()
+                        if "the VAD" in line)
+    assert r.returncode == 0, verdict + "\n" + r.stdout + r.stderr
     said = re.search(r'it had said \(by time, approximate\): "([^"]*)"', r.stdout)
     assert said and len(said.group(1).split()) >= 3, r.stdout
     fired = re.search(r"the VAD fired (-?\d+) ms after the user began", r.stdout)
     assert fired, r.stdout
     # the VAD wants 40 ms of voice; the user must not be heard before
     # talking (that would be the echo)
-    assert 0 <= int(fired.group(1)) <= 100, r.stdout
+    assert 0 <= int(fired.group(1)) <= 100, verdict + "\n" + r.stdout
