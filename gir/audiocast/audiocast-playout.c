@@ -22,12 +22,19 @@ audio_cast_playout_reset (AudioCastPlayout *p, gint rate)
   p->epoch_base = heard;
 }
 
+/* Where in runs[] the @i-th run kept (the oldest first) is. */
+static guint
+run_slot (const AudioCastPlayout *p, guint i)
+{
+  return (p->first + i) % AUDIO_CAST_PLAYOUT_MAX_RUNS;
+}
+
 static AudioCastPlayoutRun *
 last_run (AudioCastPlayout *p)
 {
   if (p->n_runs == 0)
     return NULL;
-  return &p->runs[(p->first + p->n_runs - 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
+  return &p->runs[run_slot (p, p->n_runs - 1)];
 }
 
 /* Drops runs that lie wholly before the heard position, keeping the one the
@@ -36,12 +43,11 @@ static void
 prune_heard_runs (AudioCastPlayout *p)
 {
   while (p->n_runs > 1) {
-    AudioCastPlayoutRun *next =
-        &p->runs[(p->first + 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
+    AudioCastPlayoutRun *next = &p->runs[run_slot (p, 1)];
 
     if (next->t_start > p->heard_t)
       break;
-    p->first = (p->first + 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS;
+    p->first = run_slot (p, 1);
     p->n_runs--;
   }
 }
@@ -60,7 +66,7 @@ audio_cast_playout_push (AudioCastPlayout *p, guint64 frames, gboolean is_data)
          * behind; the oldest run is the least wrong one to forget, and what
          * was heard of it stays counted. */
         p->heard_at_eviction = audio_cast_playout_heard (p);
-        p->first = (p->first + 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS;
+        p->first = run_slot (p, 1);
         p->n_runs--;
       }
       p->n_runs++;
@@ -124,8 +130,7 @@ audio_cast_playout_heard (const AudioCastPlayout *p)
 
   /* The last run starting at or before the heard position decides. */
   for (i = p->n_runs; i > 0; i--) {
-    const AudioCastPlayoutRun *run =
-        &p->runs[(p->first + i - 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
+    const AudioCastPlayoutRun *run = &p->runs[run_slot (p, i - 1)];
 
     if (run->t_start <= p->heard_t)
       return run->played_before + MIN (p->heard_t - run->t_start, run->length);
@@ -144,7 +149,7 @@ audio_cast_playout_heard_past_data (const AudioCastPlayout *p)
 
   if (p->n_runs == 0)
     return G_MAXUINT64;
-  run = &p->runs[(p->first + p->n_runs - 1) % AUDIO_CAST_PLAYOUT_MAX_RUNS];
+  run = &p->runs[run_slot (p, p->n_runs - 1)];
   end = run->t_start + run->length;
   return p->heard_t > end ? p->heard_t - end : 0;
 }
