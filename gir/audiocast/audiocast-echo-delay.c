@@ -307,35 +307,45 @@ audio_cast_echo_delay_placed (const AudioCastEchoDelay *d)
   return ABS (d->recent_ms - d->delay_ms) < HYSTERESIS_MS;
 }
 
-/* The loudest heard block within @spread_ms of @delay_ms before @block. */
+/* The loudest mean of @n heard blocks in a row whose echo, @delay_ms later
+ * give or take @spread_ms, falls on the @n captured blocks from @first: a
+ * sum slid over the 2 @spread_ms + 1 places the echo's source may be. */
 static gfloat
-loudest_heard (const AudioCastEchoDelay *d, gint64 block, gint delay_ms,
-    gint spread_ms)
+loudest_heard (const AudioCastEchoDelay *d, gint64 first, guint n,
+    gint delay_ms, gint spread_ms)
 {
-  gfloat loudest = 0;
+  gint64 from = first - delay_ms - spread_ms;
+  gint64 last_from = first - delay_ms + spread_ms;
+  gdouble sum = 0, loudest;
   gint64 b;
+  guint i;
 
-  for (b = block - delay_ms - spread_ms; b <= block - delay_ms + spread_ms;
-      b++)
-    loudest = MAX (loudest, level_at (&d->heard, b, TRUE));
-  return loudest;
+  for (i = 0; i < n; i++)
+    sum += level_at (&d->heard, from + i, TRUE);
+  loudest = sum;
+  for (b = from + 1; b <= last_from; b++) {
+    sum += level_at (&d->heard, b + n - 1, TRUE)
+        - level_at (&d->heard, b - 1, TRUE);
+    loudest = MAX (loudest, sum);
+  }
+  return (gfloat) (loudest / n);
 }
 
 gfloat
-audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d, gint64 block,
-    gint spread_ms)
+audio_cast_echo_delay_echo_level (const AudioCastEchoDelay *d, gint64 first,
+    guint n, gint spread_ms)
 {
   gfloat loudest;
 
-  if (d->delay_ms < 0 || d->gain <= 0)
+  if (d->delay_ms < 0 || d->gain <= 0 || n == 0)
     return -1;
   /* placed anew and not found yet: the echo can be anywhere near */
   if (d->relearning && d->recent_ms < 0)
     spread_ms += RESTART_SPREAD_MS;
-  loudest = loudest_heard (d, block, d->delay_ms, spread_ms);
+  loudest = loudest_heard (d, first, n, d->delay_ms, spread_ms);
   /* moved, and not yet agreed on: it is where it was lately found too */
   if (d->recent_ms >= 0 && ABS (d->recent_ms - d->delay_ms) > spread_ms)
-    loudest = MAX (loudest, loudest_heard (d, block, d->recent_ms,
+    loudest = MAX (loudest, loudest_heard (d, first, n, d->recent_ms,
             spread_ms));
   return loudest * d->gain;
 }

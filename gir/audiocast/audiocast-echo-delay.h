@@ -99,15 +99,17 @@ void audio_cast_echo_delay_relearn (AudioCastEchoDelay *d);
  * there. */
 gboolean audio_cast_echo_delay_placed (const AudioCastEchoDelay *d);
 
-/* The most the echo of what was heard can weigh in captured block @block
- * (1 ms of running time; in the envelopes' unit, the sum of the absolute
- * values of its samples): the loudest heard block within @spread_ms of
- * where the delay puts the echo's source, or where it was lately found,
- * times the gain; after a relearn(), until the echo is found again,
- * within a wider spread, as the player's sound may be placed tens of
- * milliseconds otherwise. -1 while the delay or the gain is not known. */
-gfloat audio_cast_echo_delay_echo_bound (const AudioCastEchoDelay *d,
-    gint64 block, gint spread_ms);
+/* The most the echo of what was heard can weigh, on average, in the @n
+ * captured blocks from @first (1 ms of running time each; in the
+ * envelopes' unit, the sum of the absolute values of a block's samples):
+ * the loudest mean of @n heard blocks in a row whose echo falls there,
+ * with the echo's source within @spread_ms of where the delay puts it, or
+ * where it was lately found, times the gain; after a relearn(), until the
+ * echo is found again, within a wider spread, as the player's sound may be
+ * placed tens of milliseconds otherwise. With @n 1, the loudest the echo
+ * can be in one block. -1 while the delay or the gain is not known. */
+gfloat audio_cast_echo_delay_echo_level (const AudioCastEchoDelay *d,
+    gint64 first, guint n, gint spread_ms);
 
 /* The mean level of the @n captured blocks from @first on (the
  * microphone's, before the canceller; in the envelopes' unit). */

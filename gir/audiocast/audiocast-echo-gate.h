@@ -29,13 +29,15 @@
  * lately; the echo must come where the reference is placed for (after a
  * restart the player's sound can come back tens of milliseconds
  * elsewhere, and on PipeWire the echo can move with no restart at all),
- * and its output must not be louder than the microphone (a misplaced
- * filter adds an echo of its own). Until then, the output tells nothing,
- * and only a microphone holding more than the echo can be is the user (a
- * Geigel-like double-talk test), the echo's bound taken wide enough for
- * where it may have gone (audio_cast_echo_delay_echo_bound()). Within
- * 300 ms after a restart, the filter leaves the most and is never
- * trusted.
+ * its output must not be louder than the microphone (a misplaced filter
+ * adds an echo of its own), and the microphone must hold a little more
+ * than the echo's mean level (a filter that has shown it cancels can
+ * still leave a third of the echo for a while, with nothing to tell).
+ * Whether trusted or not, a microphone holding clearly more than the
+ * echo's mean level (audio_cast_echo_delay_echo_level() over the same
+ * blocks, taken wide enough for where the echo may have gone) is the user:
+ * a Geigel-like double-talk test. Within 300 ms after a restart, the
+ * filter leaves the most and is never trusted.
  *
  * Decided every 1 ms block (the envelopes' blocks) from the level of the
  * last AUDIO_CAST_ECHO_GATE_BLOCKS output blocks, before the gate; the

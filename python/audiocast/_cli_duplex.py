@@ -31,9 +31,9 @@ USER_TEXT = "Wait, stop! What about tomorrow?"
 ECHO_DELAY_MS = 60
 ECHO_GAIN_DB = -6
 MIC_RATE = 16000
-VAD_FRAME = MIC_RATE // 50          # 20 ms
+VAD_FRAME = MIC_RATE // 100         # 10 ms
 VAD_THRESHOLD_DB = -35.0            # of the cancelled microphone signal
-VAD_FRAMES = 2                      # in a row: 40 ms of voice
+VAD_FRAMES = 3                      # in a row: 30 ms of voice
 # The canceller needs this much of the assistant's voice to find the echo:
 # the VAD listens from then on (the user talks later).
 CONVERGENCE_S = 2.0

@@ -299,6 +299,6 @@ def test_duplex_demo_clears_the_assistant_when_the_user_talks():
     assert said and len(said.group(1).split()) >= 3, r.stdout
     fired = re.search(r"the VAD fired (-?\d+) ms after the user began", r.stdout)
     assert fired, r.stdout
-    # the VAD wants 40 ms of voice; the user must not be heard before
+    # the VAD wants 30 ms of voice; the user must not be heard before
     # talking (that would be the echo)
     assert 0 <= int(fired.group(1)) <= 100, verdict + "\n" + r.stdout

@@ -236,7 +236,7 @@ GST_START_TEST (test_a_moved_echo_is_bound_where_it_went)
             (i - n) * 1000 / RATE);
       seen_moving = TRUE;
       fail_if (audio_cast_echo_delay_placed (d));
-      fail_unless (audio_cast_echo_delay_echo_bound (d, block, 20)
+      fail_unless (audio_cast_echo_delay_echo_level (d, block, 1, 20)
           >= bound_at (d, heard, block, 90, 20) * 0.999f);
     }
   }
@@ -271,7 +271,7 @@ GST_START_TEST (test_after_a_relearn_the_echo_is_placed_once_found)
   audio_cast_echo_delay_relearn (d);
   fail_if (audio_cast_echo_delay_placed (d));
   for (b = block - 400; b < block + 20; b++) {
-    gfloat bound = audio_cast_echo_delay_echo_bound (d, b, 20);
+    gfloat bound = audio_cast_echo_delay_echo_level (d, b, 1, 20);
 
     fail_unless (bound >= bound_at (d, heard, b, 60, 20) * 0.999f);
     fail_unless (bound <= bound_at (d, heard, b, 60, 35) * 1.001f);
