@@ -74,12 +74,11 @@ ROWS = [
     Row("onset_ms", "1. Onset: first write → first sound", "ms",
         "≤ best peer + 1 ms", within_best_peer(1),
         "audiocast opens every PulseAudio stream with 5 ms of silence, "
-        "because a sink with rewinds skips the first 2 to 3.3 ms of a new "
-        "stream (docs/design.md, Clear; this row's sink has none, and "
-        "without the lead-in audiocast came 14.6 ms after the write). Its "
-        "stream also starts at the first write, which sets the sample "
-        "format, whereas PyAudio's is connected when opened: opened "
-        "beforehand, it came 13.5 ms after the write."),
+        "because without it a new stream there sometimes loses exactly its "
+        "first 5 ms (240 frames; docs/design.md, Clear); that lead-in is "
+        "most of the difference. Its stream also starts at the first "
+        "write, which sets the sample format, whereas PyAudio's is "
+        "connected when opened."),
     Row("reonset_ms", "1. Onset of the next utterance: write after 0.5 s "
         "idle → first sound", "ms", "≤ best peer + 1 ms", within_best_peer(1),
         "An idle player keeps the device fed with silence (some 80 ms of it "

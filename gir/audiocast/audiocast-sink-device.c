@@ -450,28 +450,7 @@ audio_cast_sink_setup_device (AudioCastSink *self)
     return FALSE;
   }
   self->device_sink = sink;     /* keeps our reference */
-  /* gst_bin_add() gave it the bin's clock */
-  audio_cast_sink_unclock_device (self);
   return TRUE;
-}
-
-/* The device sink plays with sync off (configure_device_sink()): it never
- * waits for a clock. Given one other than its own, as the pipeline's clock
- * is (the queue's), GstAudioBaseSink starts its ring buffer, to slave it,
- * at the first buffer in PLAYING, before the buffer is written: pulsesink
- * then uncorks an empty stream, the server reads on through nothing, and
- * the first frames written land behind its read index. Traced on
- * PulseAudio without rewinds, with no lead-in: the uncork came before the
- * first write, and 3 starts of 22 lost their first 5 ms (a server
- * cycle); with no clock, the stream uncorks once pulsesink finds its buffer
- * full (after the first write), and none of 35 lost a frame. Called in
- * state changes only: the pipeline handing out its clock, and the
- * device's setup. */
-void
-audio_cast_sink_unclock_device (AudioCastSink *self)
-{
-  if (self->device_sink != NULL)
-    gst_element_set_clock (self->device_sink, NULL);
 }
 
 void

@@ -43,7 +43,6 @@ gboolean audio_cast_sink_is_pulsesink (GstElement *element);
  * state is locked: set_device_state moves it. */
 void audio_cast_sink_hold_device_place (AudioCastSink *self);
 gboolean audio_cast_sink_setup_device (AudioCastSink *self);
-void audio_cast_sink_unclock_device (AudioCastSink *self);
 void audio_cast_sink_teardown_device (AudioCastSink *self);
 gboolean audio_cast_sink_set_device_state (AudioCastSink *self,
     GstState state);

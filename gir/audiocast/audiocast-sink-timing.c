@@ -60,18 +60,12 @@
 
 /* Silence opening every stream and every restart after a flush, so the
  * application's first frame is heard intact. A new PulseAudio stream
- * sometimes lost up to its first 5 ms (240 frames at 48 kHz, with rewinds
+ * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
  * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
- * tools/run-bench --servers), and a pipewire-pulse stream its first graph
- * quantum (256 frames seen), when pulsesink uncorked the stream before its
- * first write; it no longer does (audio_cast_sink_unclock_device()), and
- * without rewinds none of 35 starts with no lead-in lost a frame. A sink
- * with rewinds still skips the first 2 to 3.3 ms of a new stream (93 to
- * 159 frames in 20 starts of 20 with no lead-in, none in 20 behind 5 ms),
- * and the rewinds cannot be told from the client: 5 ms it stays. On
- * PipeWire the start's period was kept too: without it no start of 20
- * lost a frame, but its onset, some 80 to 95 ms there, was no sooner.
- * After a flush on PipeWire the first buffer goes up to a period
+ * tools/run-bench --servers). pulsesink uncorks a new stream before its
+ * first write, so a pipewire-pulse stream can lose its first graph quantum
+ * (256 frames seen) to the first cycle that found it empty: one period
+ * covers two. After a flush there the first buffer goes up to a period
  * behind the server's read index, more when pulsesink's count of it is
  * stale (see resume_at_device_position() in audiocast-queue.c): two
  * periods cover that. Sinks with their own ring thread (alsasink) start

@@ -333,20 +333,6 @@ audio_cast_sink_provide_clock (GstElement *element)
   return audio_cast_queue_get_clock (AUDIO_CAST_SINK (element)->queue);
 }
 
-/* The pipeline's clock goes to every element of the bin but the device
- * sink (audio_cast_sink_unclock_device()). */
-static gboolean
-audio_cast_sink_set_clock (GstElement *element, GstClock *clock)
-{
-  AudioCastSink *self = AUDIO_CAST_SINK (element);
-  gboolean ret;
-
-  ret = GST_ELEMENT_CLASS (audio_cast_sink_parent_class)->set_clock (element,
-      clock);
-  audio_cast_sink_unclock_device (self);
-  return ret;
-}
-
 /* An error from the device chain (say the sound server went away) means
  * nothing will empty the ring again: the queue lets writers and drains
  * return with it instead of waiting. The message goes up first, so a writer
@@ -578,7 +564,6 @@ audio_cast_sink_class_init (AudioCastSinkClass *klass)
   element_class->query = audio_cast_sink_query;
   element_class->send_event = audio_cast_sink_send_event;
   element_class->provide_clock = audio_cast_sink_provide_clock;
-  element_class->set_clock = audio_cast_sink_set_clock;
   bin_class->handle_message = audio_cast_sink_handle_message;
 
   install_properties (object_class);
