@@ -52,6 +52,8 @@
  * the user began (a median of 1.0 to 2.3 times over the user's next
  * 300 ms: a word's quieter parts hide under the echo). */
 #define LOUDER_THAN_ECHO 1.4f           /* +2.9 dB */
+/* Less when a trusted filter's output says the user talks too, still over
+ * the 1.07 of the echo alone. */
 #define TRUSTED_LOUDER_THAN_ECHO 1.2f   /* +1.6 dB */
 /* An echo under this (in the envelopes' unit, a 1 ms block's sum of
  * absolute values: -84 dBFS at 16 kHz) is the player's silence: there is
