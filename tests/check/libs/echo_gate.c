@@ -224,18 +224,29 @@ assert_taken_down (const Conversation * c, guint from, guint to,
       "not taken down %.0f dB", what, before, after, at_least);
 }
 
+/* Runs the conversation seeded with @seed, with @what happening, in a
+ * room that reverberates or not, and asserts that what the canceller let
+ * out from sample @from to @to was taken down @at_least dB (@desc). */
+static void
+assert_conversation_taken_down (guint32 seed, Happening what,
+    gboolean reverberant, guint from, guint to, gdouble at_least,
+    const gchar * desc)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  Conversation c;
+
+  converse_in (&c, rand, what, reverberant);
+  assert_taken_down (&c, from, to, at_least, desc);
+  conversation_free (&c);
+  g_rand_free (rand);
+}
+
 /* Where the echo is alone, what the canceller left of it is taken down
  * (by the gate's 30 dB, less its glide in and out of the echo's pauses). */
 GST_START_TEST (test_takes_down_what_is_left_of_the_echo)
 {
-  GRand *rand = g_rand_new_with_seed (11);
-  Conversation c;
-
-  converse (&c, rand, NOTHING_HAPPENS);
-  assert_taken_down (&c, KNOWN, ECHO_ALONE_END, 25,
-      "what the canceller left of the echo alone");
-  conversation_free (&c);
-  g_rand_free (rand);
+  assert_conversation_taken_down (11, NOTHING_HAPPENS, FALSE, KNOWN,
+      ECHO_ALONE_END, 25, "what the canceller left of the echo alone");
 }
 
 GST_END_TEST;
@@ -265,14 +276,8 @@ GST_END_TEST;
  * 10 ms mean to show it (it was let through 3 dB down while trusted). */
 GST_START_TEST (test_a_misplaced_filter_is_not_trusted)
 {
-  GRand *rand = g_rand_new_with_seed (11);
-  Conversation c;
-
-  converse (&c, rand, FILTER_MISPLACED);
-  assert_taken_down (&c, MISPLACED_FROM, ECHO_ALONE_END, 12,
-      "what a misplaced filter let out");
-  conversation_free (&c);
-  g_rand_free (rand);
+  assert_conversation_taken_down (11, FILTER_MISPLACED, FALSE,
+      MISPLACED_FROM, ECHO_ALONE_END, 12, "what a misplaced filter let out");
 }
 
 GST_END_TEST;
@@ -284,14 +289,9 @@ GST_END_TEST;
  * the echo's bound covers where it went. */
 GST_START_TEST (test_a_moved_echo_is_kept_down_once_found_there)
 {
-  GRand *rand = g_rand_new_with_seed (11);
-  Conversation c;
-
-  converse (&c, rand, ECHO_MOVES);
-  assert_taken_down (&c, MOVE_AT + 3 * RATE / 4, ECHO_ALONE_END, 20,
+  assert_conversation_taken_down (11, ECHO_MOVES, FALSE,
+      MOVE_AT + 3 * RATE / 4, ECHO_ALONE_END, 20,
       "what the canceller left of the echo once it had moved");
-  conversation_free (&c);
-  g_rand_free (rand);
 }
 
 GST_END_TEST;
@@ -302,14 +302,8 @@ GST_END_TEST;
  * as it was, it let out all of it. */
 GST_START_TEST (test_a_leaking_filter_is_kept_down)
 {
-  GRand *rand = g_rand_new_with_seed (11);
-  Conversation c;
-
-  converse (&c, rand, FILTER_LEAKS);
-  assert_taken_down (&c, LEAK_AT, ECHO_ALONE_END, 20,
-      "what a leaking filter let out");
-  conversation_free (&c);
-  g_rand_free (rand);
+  assert_conversation_taken_down (11, FILTER_LEAKS, FALSE, LEAK_AT,
+      ECHO_ALONE_END, 20, "what a leaking filter let out");
 }
 
 GST_END_TEST;
@@ -319,14 +313,9 @@ GST_END_TEST;
  * the echo's mean level was weighed let out all of it: 0.2 dB). */
 GST_START_TEST (test_a_leaking_filter_is_kept_down_in_a_reverberant_room)
 {
-  GRand *rand = g_rand_new_with_seed (11);
-  Conversation c;
-
-  converse_in (&c, rand, FILTER_LEAKS, TRUE);
-  assert_taken_down (&c, LEAK_AT, ECHO_ALONE_END, 20,
+  assert_conversation_taken_down (11, FILTER_LEAKS, TRUE, LEAK_AT,
+      ECHO_ALONE_END, 20,
       "what a leaking filter let out in a reverberant room");
-  conversation_free (&c);
-  g_rand_free (rand);
 }
 
 GST_END_TEST;
