@@ -165,7 +165,11 @@ nothing else playing on the server), so "sound" is unambiguous.
    then its drain; user + system CPU of the process (`getrusage`) per second
    of audio, and `ru_maxrss`. The server's CPU is not counted. With 4 and
    16 players in one process, each fed by a thread of its own for 20 s: the
-   process's CPU per second of audio per player.
+   process's CPU per second of audio per player. The monitor is recorded
+   meanwhile, as in every other row: a null sink that nobody reads mixes
+   ahead in big blocks, and its clients then wake far less often than a
+   real device makes them (16 audiocast players cost a third as much
+   without the reader before pushes were paced: docs/design.md, Pacing).
 6. **Start-up**: a new process (`python3 -m bench.trial PEER startup`)
    imports its library, opens the output and streams 0.5 s; spawn → the
    first 100 ms of sound captured (pulsesink starts a stream only once its

@@ -492,9 +492,16 @@ audio_cast_player_get_latency (AudioCastPlayer *self)
  * buffered-frames counts everything written and not heard: in the ring and
  * in what the device holds.
  *
+ * periods-pushed counts the periods (silence included) the device took, and
+ * device-waits those it took only after the output thread waited inside it
+ * for room: a few in a steady stream, since the thread waits for the
+ * device's room in its own condition first (each wait inside pulsesink wakes
+ * the other players of the process too).
+ *
  * Returns: (transfer full): a `GstStructure` named "audiocast-stats" with the
  *   guint64 fields frames-written, frames-played, frames-cleared,
- *   buffered-frames and the guint field underruns
+ *   buffered-frames, periods-pushed and device-waits, and the guint field
+ *   underruns
  *
  * Since: 0.1
  */
@@ -511,7 +518,9 @@ audio_cast_player_get_stats (AudioCastPlayer *self)
       "frames-played", G_TYPE_UINT64, stats.played,
       "frames-cleared", G_TYPE_UINT64, stats.cleared,
       "buffered-frames", G_TYPE_UINT64, stats.buffered,
-      "underruns", G_TYPE_UINT, stats.underruns, NULL);
+      "underruns", G_TYPE_UINT, stats.underruns,
+      "periods-pushed", G_TYPE_UINT64, stats.periods_pushed,
+      "device-waits", G_TYPE_UINT64, stats.device_waits, NULL);
 }
 
 /**

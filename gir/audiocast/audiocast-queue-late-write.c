@@ -28,22 +28,13 @@
 
 #include "audiocast-queue-private.h"
 
-/* What the device must still hold when the waiting stops, in periods: the
- * sound server reads ahead of what it has played by its own latency, and
- * the silence pushed then must reach it before that runs out. Measured in
- * the low-latency mode (four periods in the device): with two, a 3 s
- * stream on a PulseAudio null sink ran the device dry in about 1 run of 5;
- * with three, in none of 6 (with rewinds on, still about 1 in 3: see
- * docs/design.md, Low latency). */
-#define MARGIN_PERIODS 3
-
 /* With the lock held: the ring is dry, and the application meant to write
  * more (no drain, EOS or clear since its last write), and nothing else is
  * due (a lead-in, a fade, a pause, a flush, timestamps to keep). */
 static gboolean
 late_write_expected_locked (AudioCastQueue *self)
 {
-  return self->wait_for_late_writes && self->src_running && !self->src_failed
+  return self->late_write_margin > 0 && self->src_running && !self->src_failed
       && !self->flush_stop_pending && !self->eos_received && !self->holding
       && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
       && self->written > self->drain_mark
@@ -60,7 +51,7 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
     return;
   queued = self->playout.t_end - MIN (self->playout.t_end,
       self->playout.heard_t);
-  margin = (guint64) MARGIN_PERIODS * self->period_frames;
+  margin = (guint64) self->late_write_margin * self->period_frames;
   if (queued > margin)
     wait_frames = queued - margin;
   /* A writer that waited for room was woken when this thread took the
@@ -84,16 +75,18 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
 
 /**
  * audio_cast_queue_set_wait_for_late_writes: (skip)
+ * @margin_periods: what the device must still hold when the waiting stops,
+ *   in periods; 0: never wait
  *
  * Whether a dry ring mid-stream waits for the application's late write
- * while the device has enough left to play (see the top of
- * audiocast-queue-late-write.c), rather than pushing silence at once.
+ * while the device has more than @margin_periods left to play (see the top
+ * of audiocast-queue-late-write.c), rather than pushing silence at once.
  */
 void
 audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,
-    gboolean wait)
+    guint margin_periods)
 {
   g_mutex_lock (&self->lock);
-  self->wait_for_late_writes = wait;
+  self->late_write_margin = margin_periods;
   g_mutex_unlock (&self->lock);
 }

@@ -348,8 +348,10 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
               && audio_cast_ring_fill (&self->ring) == 0
               && !self->eos_received)))
     g_cond_wait (&self->work_cond, &self->lock);
-  if (have_now)
+  if (have_now) {
     audio_cast_queue_wait_for_late_write_locked (self);
+    audio_cast_queue_wait_for_device_room_locked (self);
+  }
   if (!self->src_running || self->src_failed) {
     g_mutex_unlock (&self->lock);
     stop_output (self, FALSE);
@@ -595,14 +597,17 @@ audio_cast_queue_push_loop (gpointer user_data)
   /* the tap reads the period once the device took it: by then where it
    * landed is known, and so when it is heard */
   tapped = g_atomic_pointer_get (&self->tap) ? gst_buffer_ref (buffer) : NULL;
-  /* when the push ran, for the tap's line (audiocast-queue-tap.c) */
-  push_began_us = tapped ? g_get_monotonic_time () : 0;
+  /* when the push ran: whether it waited for room in the device
+   * (audiocast-queue-pace.c), and the tap's line (audiocast-queue-tap.c) */
+  push_began_us = g_get_monotonic_time ();
   ret = gst_pad_push (self->srcpad, buffer);
-  pushed_us = tapped ? g_get_monotonic_time () : 0;
+  pushed_us = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
-  if (ret == GST_FLOW_OK && epoch == self->epoch)
+  if (ret == GST_FLOW_OK && epoch == self->epoch) {
     record_landing_locked (self, frames, GST_AUDIO_INFO_RATE (&info));
+    audio_cast_queue_note_push_time_locked (self, push_began_us, pushed_us);
+  }
   g_cond_broadcast (&self->played_cond);
   audio_cast_wakeup_fire_if_reached (&self->wakeup,
       audio_cast_ring_space (&self->ring));

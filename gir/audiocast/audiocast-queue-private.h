@@ -88,8 +88,16 @@ struct _AudioCastQueue
   guint64 drain_mark;           /* written at the last drain/EOS/clear */
   guint underruns;
   gboolean dry;                 /* pushing silence since the ring ran dry */
-  gboolean wait_for_late_writes; /* see audiocast-queue-late-write.c */
+  guint late_write_margin;      /* periods; 0: no waiting for late writes
+                                 * (audiocast-queue-late-write.c) */
   gboolean late_write_waiting;  /* the output thread waits for a write */
+  gboolean pace_pushes;         /* see audio_cast_queue_set_pace_pushes */
+  gboolean push_waited;         /* the last push waited in the device */
+  guint64 device_full_frames;   /* the device's full level, 0: not known
+                                 * (audiocast-queue-pace.c) */
+  guint pace_burst;             /* pushes left in this burst */
+  guint64 periods_pushed;       /* for the stats: periods the device took, */
+  guint64 device_waits;         /* and of those, after waiting in it */
 
   AudioCastPlayout playout;
   AudioCastMediaPosition media; /* upstream's segment, for position queries */
@@ -253,6 +261,11 @@ guint64 audio_cast_queue_buffered_locked (AudioCastQueue *self);
  * mid-stream, waits for the next write while the device has enough left
  * (audiocast-queue-late-write.c). */
 void audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self);
+
+/* Pushes paced by the device's room (audiocast-queue-pace.c). */
+void audio_cast_queue_note_push_time_locked (AudioCastQueue *self,
+    gint64 began_us, gint64 ended_us);
+void audio_cast_queue_wait_for_device_room_locked (AudioCastQueue *self);
 
 /* audiocast-queue-device.c: the device, its position, the element's clock */
 void audio_cast_queue_release_device (AudioCastQueue *self);

@@ -124,6 +124,8 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
   stats->buffered = audio_cast_queue_buffered_locked (self);
   stats->underruns = self->underruns;
   stats->queued_timeline = self->playout.t_end - self->playout.heard_t;
+  stats->periods_pushed = self->periods_pushed;
+  stats->device_waits = self->device_waits;
   stats->rate = self->have_info ? GST_AUDIO_INFO_RATE (&self->info) : 0;
   g_mutex_unlock (&self->lock);
 }
@@ -597,6 +599,7 @@ audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo,
   self->have_info = TRUE;
   self->caps_pending = TRUE;
   self->period_frames = period;
+  self->device_full_frames = 0;
   self->fade_max = MIN (self->period_frames,
       gst_util_uint64_scale_int (self->fade_time, GST_AUDIO_INFO_RATE (&info),
           GST_SECOND));

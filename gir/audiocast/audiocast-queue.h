@@ -34,6 +34,8 @@ typedef struct
   guint underruns;
   gint rate;
   guint64 queued_timeline;      /* pushed, not heard, silence included */
+  guint64 periods_pushed;       /* periods the device took */
+  guint64 device_waits;         /* ...of which it took after waiting for room */
 } AudioCastQueueStats;
 
 /* Why audio_cast_queue_drain() returned. */
@@ -58,7 +60,9 @@ void     audio_cast_queue_set_clock_settle_time (AudioCastQueue *self,
 void     audio_cast_queue_set_restart_when_dry (AudioCastQueue *self,
                                                 gboolean restart);
 void     audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,
-                                                    gboolean wait);
+                                                    guint margin_periods);
+void     audio_cast_queue_set_pace_pushes (AudioCastQueue *self,
+                                           gboolean pace);
 void     audio_cast_queue_set_device_usable (AudioCastQueue *self,
                                              gboolean usable);
 void     audio_cast_queue_set_sync    (AudioCastQueue *self,

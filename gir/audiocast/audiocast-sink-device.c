@@ -390,8 +390,9 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
       timing.restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue,
       timing.restart_when_dry);
+  audio_cast_queue_set_pace_pushes (self->queue, timing.pace_pushes);
   audio_cast_queue_set_wait_for_late_writes (self->queue,
-      mode == AUDIO_CAST_LATENCY_MODE_LOW);
+      timing.late_write_margin);
   audio_cast_queue_set_clock_settle_time (self->queue,
       timing.clock_settle_time);
   GST_OBJECT_LOCK (self);

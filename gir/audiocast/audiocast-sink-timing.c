@@ -32,15 +32,19 @@
  * 20-40 ms every few seconds, four periods lost 5 ms each time and ten lost
  * nothing in minutes. Clear flushes this buffer, so its size costs no
  * barge-in latency, and an application's stream (sync off: the player,
- * play_file) gets the ten. A media pipeline (sync on) keeps four: with ten
+ * play_file) got the ten; it gets sixteen since its pushes are paced by the
+ * device's room (audiocast-queue-pace.c), which keeps the device a period
+ * or two below full, and the server's part of it with it: the server then
+ * held 37-45 ms of fourteen periods, 77-98 ms of sixteen (69 ms of ten,
+ * unpaced; medians of 15 readings in 3 s streams). A media pipeline (sync on) keeps four: with ten
  * its clock, which counts the audio heard, fell 100-140 ms behind wall time
  * after some flushing seeks, and a synchronised video waited that long. So
  * does every stream on PipeWire, whose flush leaves old audio behind (see
  * audio_cast_queue_resume_at_device_position()) and whose restart and clock
  * lead were measured with four: with ten, clears there replayed cleared
  * audio, heard counts ran ~490 frames per clear behind what was heard, and
- * drain returned ~200 frames early. */
-#define DEVICE_BUFFER_PERIODS 10
+ * drain returned ~200 frames early. Those streams are not paced. */
+#define DEVICE_BUFFER_PERIODS 16
 #define MEDIA_DEVICE_BUFFER_PERIODS 4
 
 /* AUDIO_CAST_LATENCY_MODE_LOW's device buffer, with its periods of 2.5 ms:
@@ -74,6 +78,26 @@
 #define PULSE_LEAD_IN_US 5000
 #define PIPEWIRE_START_LEAD_IN_PERIODS 1
 #define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
+
+/* What the device must still hold when a dry ring stops waiting for the
+ * application's late write (audiocast-queue-late-write.c), in periods.
+ *
+ * The low-latency mode's: the sound server reads ahead of what it has
+ * played by its own latency, and the silence pushed then must reach it
+ * before that runs out. Measured with its four periods in the device: with
+ * two, a 3 s stream on a PulseAudio null sink ran the device dry in about 1
+ * run of 5; with three, in none of 6 (with rewinds on, still about 1 in 3:
+ * see docs/design.md, Low latency).
+ *
+ * A paced stream's (audiocast-queue-pace.c): its sixteen-period device takes
+ * a new stream's first ten periods or more at once, and silence pushed the
+ * moment the ring ran dry then went in front of a write that came 1 ms
+ * later (0.1 s written, then the next 3 s: a period of silence between, in
+ * test_py_convert). Unpaced, with ten periods, pulsesink took no more than
+ * the six or seven the server kept, and a dry ring's silence waited for
+ * that room: six keeps that. */
+#define LOW_LATENCY_LATE_WRITE_MARGIN_PERIODS 3
+#define PACED_LATE_WRITE_MARGIN_PERIODS 6
 
 /* A live pipeline's frames can be heard on time no sooner than after the
  * device's buffer, the lead-in of a restart and this many periods more: the
@@ -157,6 +181,11 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
     buffer_periods = DEVICE_BUFFER_PERIODS;
   timing->device_buffer_us = latency_us * buffer_periods;
   timing->restart_when_dry = is_pulsesink;
+  timing->pace_pushes = is_pulsesink && buffer_periods == DEVICE_BUFFER_PERIODS;
+  if (mode == AUDIO_CAST_LATENCY_MODE_LOW)
+    timing->late_write_margin = LOW_LATENCY_LATE_WRITE_MARGIN_PERIODS;
+  else if (timing->pace_pushes)
+    timing->late_write_margin = PACED_LATE_WRITE_MARGIN_PERIODS;
   timing->clock_lead = timing->on_pipewire ? quantum : 0;
   choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods);
   timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period

@@ -27,6 +27,8 @@ typedef struct
   GstCaps *device_caps;         /* the device's own format; NULL: unknown */
   gboolean on_pipewire;         /* the server is pipewire-pulse */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry() */
+  gboolean pace_pushes;         /* see audio_cast_queue_set_pace_pushes() */
+  guint late_write_margin;      /* see audio_cast_queue_set_wait_for_late_writes() */
   gint64 device_buffer_us;      /* the platform sink's buffer-time */
   GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead() */
   GstClockTime lead_in;         /* silence opening a new stream */

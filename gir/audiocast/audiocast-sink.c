@@ -27,7 +27,7 @@
  * next data plays at once. EOS is posted when the last frame was heard.
  *
  * In PAUSED the ring keeps its data and the device plays out what it already
- * holds (what the server queued of its buffer: ten periods of [property@Sink:latency-time] with `sync` off on PulseAudio, four with it on or on PipeWire), then silence;
+ * holds (what the server queued of its buffer: sixteen periods of [property@Sink:latency-time] with `sync` off on PulseAudio, four with it on or on PipeWire), then silence;
  * PLAYING resumes exactly where the audio stopped.
  *
  * ## Example launch lines

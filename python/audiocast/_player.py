@@ -536,11 +536,16 @@ class AudioPlayer:
         >>> s["frames_written"] == (s["frames_played"] + s["frames_cleared"]
         ...                         + s["buffered_frames"])  # doctest: +SKIP
         True
+
+        ``periods_pushed`` counts the periods the device took (silence
+        included) and ``device_waits`` those it took only after the output
+        thread waited inside it for room, which costs every player of the
+        process a wake-up: a few in a steady stream.
         """
         st = self._player.get_stats()
         return {f.replace("-", "_"): int(st.get_value(f)) for f in (
             "frames-written", "frames-played", "frames-cleared",
-            "buffered-frames", "underruns")}
+            "buffered-frames", "underruns", "periods-pushed", "device-waits")}
 
     def open_stream(self, sample_rate: Optional[int] = None,
                     channels: Optional[int] = None,

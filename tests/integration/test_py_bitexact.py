@@ -31,6 +31,13 @@ PERIOD = RATE // 100  # the default latency-time, 10 ms
 CUT_TIME = 0.05  # see test_py_races.py
 
 
+def frame_counts(stats):
+    """A player's stats() without its push counters (periods_pushed,
+    device_waits), which depend on timing: what must add up exactly."""
+    return {k: v for k, v in stats.items()
+            if k not in ("periods_pushed", "device_waits")}
+
+
 def xfail_server_glitches(glitches):
     """Bit-exactness could not be seen through the server's own xruns: an
     expected failure that says where they were; anything else they could not
@@ -125,13 +132,14 @@ def test_60_seconds_of_noise_bit_exact():
         # audiocast-sink-timing.c), and this machine stalls up to 40 ms now
         # and then: the device ran dry and restarted (a gap). Nothing may be
         # lost from the counts all the same.
-        assert s == dict(frames_written=len(x), frames_played=len(x),
-                         frames_cleared=0, buffered_frames=0,
-                         underruns=s["underruns"]), s
+        assert frame_counts(s) == dict(
+            frames_written=len(x), frames_played=len(x), frames_cleared=0,
+            buffered_frames=0, underruns=s["underruns"]), s
         pytest.xfail(f"a machine stall ran the PipeWire device dry "
                      f"{s['underruns']} time(s) in 60 s")
-    assert s == dict(frames_written=len(x), frames_played=len(x),
-                     frames_cleared=0, buffered_frames=0, underruns=0), s
+    assert frame_counts(s) == dict(
+        frames_written=len(x), frames_played=len(x), frames_cleared=0,
+        buffered_frames=0, underruns=0), s
 
     data = cap.data
     start = analysis.first_nonzero(data)

@@ -27,7 +27,7 @@ PERIOD = RATE // 100  # the default latency-time, 10 ms, in frames
 # The platform sink's buffer, in periods (DEVICE_BUFFER_PERIODS in
 # gir/audiocast/audiocast-sink-timing.c): what the device may hold beyond
 # the ring.
-DEVICE_BUFFER_PERIODS = 10
+DEVICE_BUFFER_PERIODS = 16
 
 
 def wait_for(cond, what, timeout=15.0):
