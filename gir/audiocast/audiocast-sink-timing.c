@@ -32,11 +32,12 @@
  * 20-40 ms every few seconds, four periods lost 5 ms each time and ten lost
  * nothing in minutes. Clear flushes this buffer, so its size costs no
  * barge-in latency, and an application's stream (sync off: the player,
- * play_file) got the ten; it gets sixteen since its pushes are paced by the
- * device's room (audiocast-queue-pace.c), which keeps the device a period
- * or two below full, and the server's part of it with it: the server then
- * held 37-45 ms of fourteen periods, 77-98 ms of sixteen (69 ms of ten,
- * unpaced; medians of 15 readings in 3 s streams). A media pipeline (sync on) keeps four: with ten
+ * play_file) gets the ten; on pulsesink sixteen, since its pushes are paced
+ * by the device's room (audiocast-queue-pace.c), which keeps the device up
+ * to two periods below full, and the server's part of it with it. The
+ * server's queue, medians of 15 readings in 3 s streams: 69 ms of ten
+ * periods unpaced; paced in bursts of two, 38 ms of ten, 37-45 ms of
+ * fourteen and 77-98 ms of sixteen. A media pipeline (sync on) keeps four: with ten
  * its clock, which counts the audio heard, fell 100-140 ms behind wall time
  * after some flushing seeks, and a synchronised video waited that long. So
  * does every stream on PipeWire, whose flush leaves old audio behind (see
@@ -44,7 +45,8 @@
  * lead were measured with four: with ten, clears there replayed cleared
  * audio, heard counts ran ~490 frames per clear behind what was heard, and
  * drain returned ~200 frames early. Those streams are not paced. */
-#define DEVICE_BUFFER_PERIODS 16
+#define DEVICE_BUFFER_PERIODS 10
+#define PACED_DEVICE_BUFFER_PERIODS 16
 #define MEDIA_DEVICE_BUFFER_PERIODS 4
 
 /* AUDIO_CAST_LATENCY_MODE_LOW's device buffer, with its periods of 2.5 ms:
@@ -177,11 +179,13 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
         : LOW_LATENCY_DEVICE_BUFFER_PERIODS;
   else if (sync || timing->on_pipewire)
     buffer_periods = MEDIA_DEVICE_BUFFER_PERIODS;
-  else
+  else if (is_pulsesink) {
+    buffer_periods = PACED_DEVICE_BUFFER_PERIODS;
+    timing->pace_pushes = TRUE;
+  } else
     buffer_periods = DEVICE_BUFFER_PERIODS;
   timing->device_buffer_us = latency_us * buffer_periods;
   timing->restart_when_dry = is_pulsesink;
-  timing->pace_pushes = is_pulsesink && buffer_periods == DEVICE_BUFFER_PERIODS;
   if (mode == AUDIO_CAST_LATENCY_MODE_LOW)
     timing->late_write_margin = LOW_LATENCY_LATE_WRITE_MARGIN_PERIODS;
   else if (timing->pace_pushes)
