@@ -52,6 +52,10 @@ def options(argv):
     ap.add_argument("--results", type=Path,
                     help="also write the raw results (JSON); with --servers, "
                     "to NAME-servers.json next to it")
+    ap.add_argument("--report-from", type=Path,
+                    help="write docs/benchmarks.md and the plot from the raw "
+                    "results a run saved (--results) instead of measuring: "
+                    "for a change to the report's own text")
     ap.add_argument("--command", default="tools/run-bench",
                     help="the command line to cite in the report")
     cfg = ap.parse_args(argv)
@@ -97,10 +101,34 @@ def main_servers(cfg):
     return 0
 
 
+def write_reports(cfg, rows, metrics, writecost, threads, gaps, phases,
+                  facts):
+    plot.write(cfg.docs / "benchmarks.png", rows, metrics)
+    report.write(cfg.docs / "benchmarks.md", rows=rows, metrics=metrics,
+                 writecost=writecost, threads=threads, gaps=gaps,
+                 phases=phases, facts=facts, cfg=cfg,
+                 command=cfg.command, plot="benchmarks.png")
+    print(report.results_table(rows))
+    print(f"bench: wrote {cfg.docs / 'benchmarks.md'} and benchmarks.png")
+
+
+def report_from(cfg):
+    """The reports of a past run, from its --results file: measured then,
+    described as the rows describe them now."""
+    saved = json.loads(cfg.report_from.read_text())
+    metrics = saved["metrics"]
+    rows = [e for e in (r.evaluate(metrics) for r in ROWS) if e is not None]
+    write_reports(cfg, rows, metrics, saved["writecost"], saved["cpu_threads"],
+                  saved["gil_gaps"], saved["startup_phases"], saved["facts"])
+    return 0
+
+
 def main(argv):
     cfg = options(argv)
     if cfg.servers:
         return main_servers(cfg)
+    if cfg.report_from:
+        return report_from(cfg)
     root = Path(tempfile.mkdtemp(prefix="audiocast-bench-"))
     server = Server(root).start()
     ok = False
@@ -133,13 +161,7 @@ def main(argv):
             {"facts": facts, "metrics": metrics, "writecost": writecost,
              "cpu_threads": threads, "gil_gaps": gaps,
              "startup_phases": phases}, indent=1))
-    plot.write(cfg.docs / "benchmarks.png", rows, metrics)
-    report.write(cfg.docs / "benchmarks.md", rows=rows, metrics=metrics,
-                 writecost=writecost, threads=threads, gaps=gaps,
-                 phases=phases, facts=facts, cfg=cfg,
-                 command=cfg.command, plot="benchmarks.png")
-    print(report.results_table(rows))
-    print(f"bench: wrote {cfg.docs / 'benchmarks.md'} and benchmarks.png")
+    write_reports(cfg, rows, metrics, writecost, threads, gaps, phases, facts)
     return 0
 
 

@@ -158,23 +158,34 @@ ROWS = [
         "drain() and the counters know what was heard; and libpulse's "
         "`threaded-ml`. PyAudio has no output thread: its blocking write "
         "hands the samples through PortAudio and the ALSA pulse plugin to "
-        "libpulse (whose `threaded-ml` it has too) in the writing thread."),
+        "libpulse (whose `threaded-ml` it has too) in the writing thread. "
+        "The output thread wakes once per two periods, when the device has "
+        "room for both (docs/design.md, Pacing); bursts of four periods "
+        "took one player to 15.7 ms per s by hand, but were not kept (the "
+        "device buffer they need cost scheduled sounds 5 ms of accuracy)."),
     Row("cpu4_ms_per_s", "5. CPU per second of audio per player, 4 players "
         "in one process", "ms per s", "≤ 0.8 × best peer", below_best_peer(0.8),
-        "Each player has its own pipeline and output thread, which wakes "
-        "every 10 ms period, pushes it through audioconvert, audioresample "
-        "and pulsesink and reads the device clock; pulsesink shares one "
-        "libpulse context and mainloop thread among all the players of a "
-        "process, where the ALSA pulse plugin gives each PyAudio stream its "
-        "own. See the one-player row for where a player spends its CPU."),
+        "Each player has its own pipeline and output thread, which pushes "
+        "two periods at a time through audioconvert, audioresample and "
+        "pulsesink and reads the device clock. pulsesink shares one "
+        "libpulse mainloop, its thread, lock and condition, among all the "
+        "players of a process, where the ALSA pulse plugin gives each "
+        "PyAudio stream its own: a push into a full pulsesink waits on the "
+        "shared condition, which every server request broadcasts. The "
+        "output threads wait for their device's room in their own "
+        "conditions instead (docs/design.md, Pacing); pushing into the "
+        "device, 4 players cost 22 ms per s each and 16 players 44.5 "
+        "(appsrc ! pulsesink, not paced, shows that cost). See the "
+        "one-player row for where a player spends its CPU."),
     Row("cpu16_ms_per_s", "5. CPU per second of audio per player, 16 "
         "players in one process", "ms per s", "≤ 0.8 × best peer",
         below_best_peer(0.8),
-        "As with 4: 16 output threads wake every period on 2 cores, and the "
-        "cost per player grows with their switches, where PyAudio's per "
-        "stream falls. Several sounds on one device stream "
-        "(player.open_stream(), docs/several-sounds.md) share one output "
-        "thread instead."),
+        "As with 4: paced, the cost per player falls with more players, as "
+        "PyAudio's does (the mainloop thread serves them all in one wake-up "
+        "more often). What is left is a wake-up of each output thread per "
+        "two periods, the writers' own, and the server's requests. Several "
+        "sounds on one device stream (player.open_stream(), "
+        "docs/several-sounds.md) share one output thread instead."),
     Row("rss_mb", "5. Peak RSS", "MB", "—", None, ""),
     Row("startup_ms", "6. Start-up: spawn → first 100 ms heard", "ms",
         "≤ PyAudio ({pyaudio:.0f} ms)",
