@@ -67,7 +67,7 @@
 #define FLOOR_MS 20
 
 /**
- * audio_cast_queue_note_push_time: (skip)
+ * audio_cast_queue_note_push_time_locked: (skip)
  * @began_us: monotonic time the push began
  * @ended_us: monotonic time it returned
  *
