@@ -327,27 +327,37 @@ GST_END_TEST;
  * and catch up over seconds, so a restart placed by them lands wherever
  * they were. Here the device's clock says JUMP_MS more than it played all
  * through the second cycle: the tap must still place the stream as far
- * from where the device played it as in the first. */
+ * from where the device played it as in the first.
+ *
+ * Where the device played the stream is taken from the wall time the gate
+ * opened: a stall of the machine right then moves that cycle's figure (once
+ * under ASan in CI: 9.6 ms against the other's 5.0). So the pair of cycles
+ * is judged up to ATTEMPTS times and one pair must agree: a tap that
+ * follows the reports is JUMP_MS off in every one. */
 #define JUMP_MS 12
 #define SAME_PLACE_US 4000
+#define ATTEMPTS 3
 
 GST_START_TEST (test_restarts_are_heard_alike_whatever_the_reports)
 {
   TapLog log;
   CastFixture *f = start_tapped (&log);
-  gint64 plain, jumped;
-  guint moves;
+  gint64 plain = 0, jumped = G_MAXINT32;
+  guint moves, attempt;
 
-  restart_late (f, &log, -1, FALSE, 0, &moves, &plain);
-  restart_late (f, &log, 1, FALSE, JUMP_MS * GST_MSECOND, &moves, &jumped);
-  GST_INFO ("the stream heard %" G_GINT64_FORMAT " µs after it played "
-      "with true reports, %" G_GINT64_FORMAT " µs with reports %d ms ahead",
-      plain, jumped, JUMP_MS);
+  for (attempt = 0; attempt < ATTEMPTS && ABS (jumped - plain)
+      > SAME_PLACE_US; attempt++) {
+    restart_late (f, &log, -1, FALSE, 0, &moves, &plain);
+    restart_late (f, &log, 1, FALSE, JUMP_MS * GST_MSECOND, &moves, &jumped);
+    GST_INFO ("the stream heard %" G_GINT64_FORMAT " µs after it played "
+        "with true reports, %" G_GINT64_FORMAT " µs with reports %d ms "
+        "ahead", plain, jumped, JUMP_MS);
+  }
   fail_unless (ABS (jumped - plain) <= SAME_PLACE_US, "the tap placed the "
       "stream %" G_GINT64_FORMAT " µs after the device played it with true "
-      "reports and %" G_GINT64_FORMAT " µs with reports %d ms ahead: it "
-      "follows the reports (tolerance %d µs)", plain, jumped, JUMP_MS,
-      SAME_PLACE_US);
+      "reports and %" G_GINT64_FORMAT " µs with reports %d ms ahead, in the "
+      "last of %u attempts: it follows the reports (tolerance %d µs)",
+      plain, jumped, JUMP_MS, attempt, SAME_PLACE_US);
   stop_tapped (f, &log);
 }
 
