@@ -154,6 +154,14 @@ audio_cast_playout_heard_past_data (const AudioCastPlayout *p)
   return p->heard_t > end ? p->heard_t - end : 0;
 }
 
+/* Timeline frames handed downstream and not heard yet, silence included:
+ * what the device holds. */
+guint64
+audio_cast_playout_unheard (const AudioCastPlayout *p)
+{
+  return p->t_end - MIN (p->t_end, p->heard_t);
+}
+
 /* Data frames handed downstream, across epochs' heard parts. */
 guint64
 audio_cast_playout_pushed (const AudioCastPlayout *p)

@@ -73,6 +73,7 @@ void     audio_cast_playout_advance   (AudioCastPlayout *p, guint64 dev_now);
 void     audio_cast_playout_new_epoch (AudioCastPlayout *p);
 guint64  audio_cast_playout_heard     (const AudioCastPlayout *p);
 guint64  audio_cast_playout_pushed    (const AudioCastPlayout *p);
+guint64  audio_cast_playout_unheard   (const AudioCastPlayout *p);
 guint64  audio_cast_playout_heard_past_data (const AudioCastPlayout *p);
 
 G_END_DECLS

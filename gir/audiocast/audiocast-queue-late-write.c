@@ -49,8 +49,7 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
 
   if (!late_write_expected_locked (self) || !self->have_info)
     return;
-  queued = self->playout.t_end - MIN (self->playout.t_end,
-      self->playout.heard_t);
+  queued = audio_cast_playout_unheard (&self->playout);
   margin = (guint64) self->late_write_margin * self->period_frames;
   if (queued > margin)
     wait_frames = queued - margin;

@@ -143,8 +143,7 @@ audio_cast_queue_wait_for_device_room_locked (AudioCastQueue *self)
   if (!self->pace_pushes || self->renders_elsewhere
       || !pacing_wanted_locked (self))
     return;
-  queued = self->playout.t_end - MIN (self->playout.t_end,
-      self->playout.heard_t);
+  queued = audio_cast_playout_unheard (&self->playout);
   learn_full_level_locked (self, queued);
   floor_frames = gst_util_uint64_scale_int (FLOOR_MS,
       GST_AUDIO_INFO_RATE (&self->info), 1000);
