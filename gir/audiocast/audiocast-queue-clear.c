@@ -33,6 +33,11 @@ audio_cast_queue_new_epoch_locked (AudioCastQueue *self)
   audio_cast_playout_new_epoch (&self->playout);
   if (self->clock_broken)
     self->wall_valid = FALSE;
+  /* a flushed device holds nothing to run dry */
+  self->last_push_end_us = 0;
+  self->stalled_past_device = FALSE;
+  self->dry_deadline_us = 0;
+  self->pushed_late = FALSE;
   self->epoch++;
 }
 

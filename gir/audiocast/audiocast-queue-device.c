@@ -326,25 +326,104 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
         "the sink took it", GST_OBJECT_NAME (device_sink));
 }
 
+/* With the lock held, at @dev_now, after the last push landed: when the
+ * device runs dry unless fed, by its clock (at its rate from now). */
+void
+audio_cast_queue_note_device_level_locked (AudioCastQueue *self,
+    guint64 dev_now)
+{
+  guint64 held;
+
+  self->dry_deadline_us = 0;
+  if (!self->playout.anchored || self->dev_rate <= 0
+      || dev_now >= self->playout.anchor_dev)
+    return;
+  held = self->playout.anchor_dev - dev_now;
+  /* Fed again with more than a period to spare: what a late push lost, if
+   * anything, was the part of it the read position had passed, which no
+   * restart followed. */
+  if (held > gst_util_uint64_scale_int (self->latency_time, self->dev_rate,
+          GST_SECOND))
+    self->pushed_late = FALSE;
+  self->dry_deadline_us = saturating_add_us (g_get_monotonic_time (),
+      (gint64) gst_util_uint64_scale_int (held, G_USEC_PER_SEC,
+          self->dev_rate));
+}
+
+/* With the lock held, after a push the device took at @ended_us.
+ *
+ * Whether it landed after the device ran dry (half a period of slack for
+ * the clock's interpolation): this thread was preempted, or the whole
+ * process stalled, the push blocked in the device meanwhile. The push then
+ * went in behind the server's read position, which drops it: in a 3 s
+ * low-latency stream with both cores busy, stalls of 30 ms dropped 600 to
+ * 6500 frames counted as played, before the device was restarted at the
+ * read position; now the restart comes before the next push, and the late
+ * ones since the device was last found fed count as cleared
+ * (audio_cast_queue_heard_when_dry_locked()).
+ *
+ * And whether this thread stood still since the push before for longer
+ * than the device can hold at all (its buffer and half a period), which no
+ * reading of the clock can explain: then the device surely ran dry, even in
+ * a stream's first seconds (audio_cast_queue_device_ran_dry_locked()). */
+void
+audio_cast_queue_note_push_end_locked (AudioCastQueue *self, gint64 ended_us)
+{
+  gint64 half_period_us = (gint64) (self->latency_time / GST_USECOND / 2);
+
+  if (self->device_audio == NULL)
+    return;
+  if (!self->pushed_late && self->dry_deadline_us > 0
+      && ended_us > saturating_add_us (self->dry_deadline_us, half_period_us)) {
+    self->pushed_late = TRUE;
+    self->late_from_dev = self->last_push_dev_start;
+  }
+  if (self->last_push_end_us > 0 && ended_us - self->last_push_end_us
+      > (gint64) self->device_audio->buffer_time + half_period_us)
+    self->stalled_past_device = TRUE;
+  self->last_push_end_us = ended_us;
+}
+
 /* With the lock held: the device played everything it was given, so this
  * thread ran late (CPU starvation) and the device is playing silence. Half
  * a period of slack absorbs the clock's interpolation. Only for devices
- * that write at absolute positions (see audio_cast_queue_set_restart_when_dry),
- * and not within RESTART_INTERVAL_US of the stream's start or of the last
- * restart: a PulseAudio sink that cannot rewind renders far ahead when a
- * stream appears, so its read position runs past what was written until it
- * settles, and restarting then would only start over. */
+ * that write at absolute positions (see audio_cast_queue_set_restart_when_dry).
+ * Within RESTART_INTERVAL_US of the stream's start or of the last restart,
+ * only when this thread is known to have stood still for longer than the
+ * device holds (audio_cast_queue_note_push_end_locked): a PulseAudio sink
+ * that cannot rewind renders far ahead when a stream appears, so its read
+ * position runs past what was written until it settles, while pushes come
+ * in time, and restarting then would only start over. */
 #define RESTART_INTERVAL_US (2 * G_USEC_PER_SEC)
 gboolean
 audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self, guint64 dev_now)
 {
   return self->restart_when_dry && self->src_running && self->playout.anchored
-      && g_get_monotonic_time () - self->last_restart >= RESTART_INTERVAL_US
+      && (self->stalled_past_device
+          || g_get_monotonic_time () - self->last_restart >= RESTART_INTERVAL_US)
       && !self->clock_broken
       && !self->holding && !self->flush_stop_pending && self->dev_rate > 0
       && dev_now > self->playout.anchor_dev
       + gst_util_uint64_scale_int (self->latency_time / 2, self->dev_rate,
           GST_SECOND);
+}
+
+/* With the lock held, the device found dry at @dev_now: the position up to
+ * which what was pushed was heard. Pushes that landed after the device ran
+ * dry (audio_cast_queue_note_push_end_locked()) went in behind the server's
+ * read position, which drops them: they were not heard, and the restart
+ * counts them as cleared. Else everything pushed was heard before the
+ * device ran dry. */
+guint64
+audio_cast_queue_heard_when_dry_locked (AudioCastQueue *self, guint64 dev_now)
+{
+  if (!self->pushed_late)
+    return dev_now;
+  GST_DEBUG_OBJECT (self, "the last push landed after the device ran dry; "
+      "its %" G_GUINT64_FORMAT " device frames were dropped",
+      self->playout.anchor_dev - MIN (self->playout.anchor_dev,
+          self->late_from_dev));
+  return MIN (dev_now, self->late_from_dev);
 }
 
 /* Called with the lock held, releases it. After the device ran dry, the
@@ -423,7 +502,14 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
  * a segment, from the timing reply to the cork of the flush, which comes
  * back before the flush completes, and the read index stands still while
  * the stream is corked. So the first buffer, the lead-in, starts at that
- * rounded-up read index: at most a segment past it. It does not start
+ * rounded-up read index: at most a segment past it. That count is only as
+ * fresh as pulsesink's last timing reply, which does not always come
+ * between the cork and the restart: in a low-latency stream restarted after
+ * a 6.5 ms stall it stood 350 frames behind the clock, the lead-in and the
+ * first 120 frames of the audio went in behind the read index and were
+ * dropped. The clock, read while the stream is corked, stands at or behind
+ * the read index, so the first buffer starts no earlier than the clock
+ * either, rounded up to a segment. It does not start
  * behind it, the lead-in dropped and the audio right at the read index:
  * pulsesink uncorks as soon as it finds no room to write, at times before
  * the first write reached the server, and the read index then runs on (a
@@ -457,6 +543,12 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
  * estimate that reads the count (audio_cast_queue_read_device_now) allows
  * for it. */
 #define RESUME_SLACK_SEGMENTS 2
+static guint64
+round_up_to_segment (guint64 sample, guint samples_per_seg)
+{
+  return (sample + samples_per_seg - 1) / samples_per_seg * samples_per_seg;
+}
+
 void
 audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_now)
 {
@@ -484,7 +576,7 @@ audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_no
         " (clock), read index in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
         "]", dev_now, read_floor, read_ceil);
     audio->next_sample = on_pipewire ? MAX (dev_now, read_floor)
-        : read_ceil;
+        : MAX (read_ceil, round_up_to_segment (dev_now, rb->samples_per_seg));
   }
   gst_object_unref (audio);
 }

@@ -324,22 +324,28 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
     gboolean *sync_wanted)
 {
   guint64 dev_now;
-  gboolean have_now;
+  gboolean have_now, ran_dry;
 
   finish_flush (self);
   push_due_events (self);
   have_now = audio_cast_queue_read_device_now (self, &dev_now);
 
   g_mutex_lock (&self->lock);
+  ran_dry = have_now && audio_cast_queue_device_ran_dry_locked (self, dev_now);
   if (have_now) {
-    audio_cast_playout_advance (&self->playout, dev_now);
+    audio_cast_playout_advance (&self->playout, ran_dry
+        ? audio_cast_queue_heard_when_dry_locked (self, dev_now) : dev_now);
     audio_cast_queue_streams_heard_locked (self);
   }
 
-  if (have_now && audio_cast_queue_device_ran_dry_locked (self, dev_now)) {
+  if (ran_dry) {
     audio_cast_queue_restart_device_locked (self, TRUE);        /* unlocks */
     return FALSE;
   }
+  /* the evidence of a stall is for the push it delayed */
+  self->stalled_past_device = FALSE;
+  if (have_now)
+    audio_cast_queue_note_device_level_locked (self, dev_now);
 
   /* Waiting for preroll after a flush, nothing goes out until data comes:
    * silence pushed then would only hold the data back behind it. */
@@ -453,6 +459,8 @@ record_landing_locked (AudioCastQueue *self, guint64 frames, gint rate)
       return;
     GST_LOG_OBJECT (self, "anchor t %" G_GUINT64_FORMAT " dev %"
         G_GUINT64_FORMAT, t_end, dev_end);
+    self->last_push_dev_start = self->playout.anchored
+        ? self->playout.anchor_dev : dev_end;
     audio_cast_playout_anchor (&self->playout, t_end, dev_end, self->dev_rate);
     /* After a flush GstAudioBaseSink resumes at most two periods past
      * the read position: this buffer starts playing no earlier than
@@ -607,6 +615,7 @@ audio_cast_queue_push_loop (gpointer user_data)
   if (ret == GST_FLOW_OK && epoch == self->epoch) {
     record_landing_locked (self, frames, GST_AUDIO_INFO_RATE (&info));
     audio_cast_queue_note_push_time_locked (self, push_began_us, pushed_us);
+    audio_cast_queue_note_push_end_locked (self, pushed_us);
   }
   g_cond_broadcast (&self->played_cond);
   audio_cast_wakeup_fire_if_reached (&self->wakeup,
@@ -638,6 +647,10 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
   if (active) {
     self->need_stream_start = TRUE;
     self->last_restart = g_get_monotonic_time ();
+    self->last_push_end_us = 0;
+    self->stalled_past_device = FALSE;
+    self->dry_deadline_us = 0;
+    self->pushed_late = FALSE;
     self->need_segment = TRUE;
     self->need_discont = TRUE;
     self->flushed = FALSE;

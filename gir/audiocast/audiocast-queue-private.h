@@ -132,6 +132,16 @@ struct _AudioCastQueue
   GstClockTime clock_settle_time; /* see audio_cast_queue_set_clock_settle_time */
   gint64 clock_quiet_until;     /* monotonic µs: the clock is not read before */
   gint64 last_restart;          /* monotonic µs: stream start or restart */
+  gint64 last_push_end_us;      /* monotonic µs; 0: none since a flush */
+  gboolean stalled_past_device; /* since then this thread stood still for
+                                 * longer than the device holds */
+  guint64 last_push_dev_start;  /* where the last push began in the
+                                 * device's sample counter */
+  gint64 dry_deadline_us;       /* monotonic µs: when, by the clock, the
+                                 * device runs dry unless fed; 0: unknown */
+  gboolean pushed_late;         /* a push landed after then, */
+  guint64 late_from_dev;        /* the first such since the device was
+                                 * last found fed, where it began */
   /* Once the clock broke, the position is extrapolated at the device's
    * rate from a known point: the last plausible reading, then after every
    * flush the start of the first buffer pushed (see read_device_now). */
@@ -277,6 +287,12 @@ void audio_cast_queue_quiet_device_clock (AudioCastQueue *self,
 void audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
     guint64 dev_now);
 void audio_cast_queue_restart_device_timeline (AudioCastQueue *self);
+void audio_cast_queue_note_push_end_locked (AudioCastQueue *self,
+    gint64 ended_us);
+guint64 audio_cast_queue_heard_when_dry_locked (AudioCastQueue *self,
+    guint64 dev_now);
+void audio_cast_queue_note_device_level_locked (AudioCastQueue *self,
+    guint64 dev_now);
 gboolean audio_cast_queue_device_ran_dry_locked (AudioCastQueue *self,
     guint64 dev_now);
 void audio_cast_queue_restart_device_locked (AudioCastQueue *self,

@@ -78,6 +78,14 @@
  * reading faster than real time until the device buffer is full: that
  * start-up belongs to silence too. */
 #define PULSE_LEAD_IN_US 5000
+/* The low-latency mode's start on PulseAudio: its lead-in goes out in
+ * periods of 2.5 ms, and the server reads in real time from the uncork, so
+ * a thread preempted between them let the read index pass the lead-in's
+ * end: the first 72 frames of the audio written behind it were dropped
+ * (test_bitexact[low], about 1 run in 15 with the other core busy: the
+ * second of the lead-in's two pushes came 4.5 ms after the first). Four
+ * periods, the device's whole buffer, leave 10 ms for that. */
+#define LOW_LATENCY_PULSE_LEAD_IN_PERIODS 4
 #define PIPEWIRE_START_LEAD_IN_PERIODS 1
 #define PIPEWIRE_RESTART_LEAD_IN_PERIODS 2
 
@@ -143,7 +151,7 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
  * PULSE_LEAD_IN_US); a ring sink's is its whole buffer and a period. */
 static void
 choose_lead_ins (AudioCastSinkTiming *timing, gboolean is_pulsesink,
-    gint64 latency_us, guint buffer_periods)
+    gint64 latency_us, guint buffer_periods, AudioCastLatencyMode mode)
 {
   if (!is_pulsesink) {
     timing->lead_in = timing->restart_lead_in =
@@ -155,6 +163,9 @@ choose_lead_ins (AudioCastSinkTiming *timing, gboolean is_pulsesink,
         * GST_USECOND;
   } else {
     timing->lead_in = timing->restart_lead_in = PULSE_LEAD_IN_US * GST_USECOND;
+    if (mode == AUDIO_CAST_LATENCY_MODE_LOW)
+      timing->lead_in = MAX (timing->lead_in, (GstClockTime) latency_us
+          * LOW_LATENCY_PULSE_LEAD_IN_PERIODS * GST_USECOND);
   }
 }
 
@@ -191,7 +202,7 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
   else if (timing->pace_pushes)
     timing->late_write_margin = PACED_LATE_WRITE_MARGIN_PERIODS;
   timing->clock_lead = timing->on_pipewire ? quantum : 0;
-  choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods);
+  choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods, mode);
   timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period
       + MAX (timing->lead_in, timing->restart_lead_in)
       + (timing->on_pipewire ? quantum : 0);

@@ -262,7 +262,7 @@ def _channel_hole(captured, written, tolerance):
 
 
 def follow_written(captured, written, what="the audio", tolerance=0.0,
-                   dry_period=None):
+                   dry_period=None, dropped=None):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
     compared frame by frame, bit for bit (with a ``tolerance``: each sample
@@ -285,7 +285,12 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     ends as an expected failure if everything else passes. So is, given
     ``dry_period`` (for a player that reported an underrun), a gap: whole
     periods of silence, up to MAX_HOLE_FRAMES, after which the written
-    frames go on where they stopped (dropouts.record_gap())."""
+    frames go on where they stopped (dropouts.record_gap()); and, given
+    ``dropped`` too (the frames that player counted as cleared with no
+    clear called: a restart of its device after it ran dry), a silence of
+    any length up to MAX_HOLE_FRAMES after which they go on where they
+    stopped or up to ``dropped`` frames (all restarts together) later
+    (dropouts.record_restart())."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
     sound = nonsilent_mask(captured)
@@ -335,6 +340,17 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         after it where they stopped."""
         return bool(dry_period) and k % dry_period == 0 and agree(c + k, r)
 
+    def restart_at(c, r, k):
+        """The written frames skipped after the silence of ``k`` frames at
+        ``c`` where the player restarted its dry device, or None."""
+        if not dry_period or dropped is None:
+            return None
+        left = dropped - dropouts.restart_dropped()
+        for skipped in range(0, max(left, 0) + 1):
+            if agree(c + k, r + skipped):
+                return skipped
+        return None
+
     while r < len(want) and c < len(got):
         n = min(len(want) - r, len(got) - c)
         first = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
@@ -357,6 +373,11 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
             if k is not None and dry_gap_at(c, r, k):
                 dropouts.record_gap(what, c, k)
                 c += k
+                continue
+            skipped = restart_at(c, r, k) if k is not None else None
+            if skipped is not None:
+                dropouts.record_restart(what, c, k, skipped)
+                c, r = c + k, r + skipped
                 continue
             break
         glitches.append((c, *over))

@@ -14,6 +14,16 @@ silence (and counts an underrun), and the audio goes on after them, none of
 it lost. A test whose player reported an underrun may let
 ``analysis.follow_written()`` step over such a gap (``dry_period``).
 
+When the player's own output thread (or its whole process) stands still
+longer than the device holds, the device runs dry: the player finds it so,
+restarts it where the server reads, and counts an underrun. The audio goes
+on after a stretch of silence as long as the stall; a period the thread was
+pushing when the stall caught it reached the server behind its read
+position and is gone, which the player counts as cleared. A test may let
+``analysis.follow_written()`` step over such a restart (``dropped``: the
+frames the player counted so), the written frames going on where they
+stopped, or up to that many frames later.
+
 On PipeWire a late graph cycle can also leave some channels of a stretch
 silent while the others play on (its buffers are planar): a channel hole.
 
@@ -41,6 +51,7 @@ MAX_HOLE_FRAMES = 2048
 _holes = []  # (what, capture offset, frames) recorded during this test
 _gaps = []   # the same, for silence the sink played while the ring was dry
 _channel_holes = []  # the same, for silence in some channels only
+_restarts = []  # (what, capture offset, frames, written frames dropped)
 _replays = []  # the same, for a gap the server filled with old audio
 
 
@@ -50,6 +61,7 @@ def reset():
     _gaps.clear()
     _channel_holes.clear()
     _replays.clear()
+    _restarts.clear()
 
 
 def record(what, offset, frames):
@@ -61,6 +73,19 @@ def record_gap(what, offset, frames):
     """A gap of ``frames`` frames of silence at capture ``offset`` in
     ``what``, the sink's own while its ring was dry (the writer was late)."""
     _gaps.append((what, int(offset), int(frames)))
+
+
+def record_restart(what, offset, frames, dropped):
+    """A gap of ``frames`` frames of silence at capture ``offset`` in
+    ``what`` where the player restarted a device that ran dry, after which
+    the written frames went on ``dropped`` frames later than where they
+    stopped."""
+    _restarts.append((what, int(offset), int(frames), int(dropped)))
+
+
+def restart_dropped():
+    """The written frames the restarts recorded so far skipped."""
+    return sum(dropped for _, _, _, dropped in _restarts)
 
 
 def record_channel_hole(what, offset, frames):
@@ -83,7 +108,8 @@ def record_replay(what, offset, frames):
 def recorded():
     """The holes and gaps recorded since the test began, as (what, offset,
     frames)."""
-    return list(_holes) + list(_gaps) + list(_channel_holes) + list(_replays)
+    return (list(_holes) + list(_gaps) + list(_channel_holes)
+            + list(_replays) + [r[:3] for r in _restarts])
 
 
 def reason():
@@ -99,6 +125,12 @@ def reason():
                      "its writer stood still, and it played whole periods of "
                      f"silence before the rest (what, capture offset, frames): "
                      f"{_gaps}")
+    if _restarts:
+        parts.append(f"the player's device ran dry {len(_restarts)} time(s) "
+                     "while its thread stood still, and it restarted it, "
+                     "the frames it counted as cleared skipped (what, "
+                     f"capture offset, frames of silence, frames skipped): "
+                     f"{_restarts}")
     if _channel_holes:
         parts.append(f"the server left {len(_channel_holes)} stretch(es) of "
                      "some channels silent while the others played on "

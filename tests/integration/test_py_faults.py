@@ -234,8 +234,9 @@ def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(worker):
     """The whole player process stops for 0.3 s mid-stream (as a loaded
     machine stalls it) while the device, 22050 Hz mono, plays what it holds
     and runs dry; the player restarts the device when it runs again. What
-    the flush of that restart dropped (audioresample's history) counts as
-    cleared: the drain returns and the counters add up. Before, those frames
+    the flush of that restart dropped (audioresample's history), and the
+    period that reached the device after it ran dry, count as cleared: the
+    drain returns and the counters add up. Before, those frames
     were counted nowhere, so drain() and EOS waited for them forever (a
     gst-launch playbin hung at its end about once in fifteen runs on a
     loaded machine)."""
@@ -256,6 +257,10 @@ def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(worker):
     assert s["frames_written"] == (s["frames_played"] + s["frames_cleared"]
                                    + s["buffered_frames"]), s
     assert s["buffered_frames"] == 0, s
-    # a restart drops at most the converter's history: under a period
-    assert s["frames_cleared"] < RATE // 100, s
+    # a restart drops at most the converter's history (under a period) and
+    # the periods pushed after the device ran dry and before the player
+    # found it so, which went in behind the server's read position: the
+    # one the stall held, and one more where the clock was late to tell
+    # (with rewinds: 1097 frames seen, two periods and the history)
+    assert s["frames_cleared"] < 3 * RATE // 100, s
 
