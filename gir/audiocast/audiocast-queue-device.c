@@ -508,8 +508,11 @@ audio_cast_queue_quiet_device_clock (AudioCastQueue *self, guint64 dev_now)
  * a 6.5 ms stall it stood 350 frames behind the clock, the lead-in and the
  * first 120 frames of the audio went in behind the read index and were
  * dropped. The clock, read while the stream is corked, stands at or behind
- * the read index, so the first buffer starts no earlier than the clock
- * either, rounded up to a segment. It does not start
+ * the read index, so the first buffer after a flush starts no earlier than
+ * the clock either, rounded up to a segment. (Not a new stream's: its
+ * clock, a millisecond or so into a stream still corked, would put its
+ * first buffer a whole segment on, and every onset that much later.) It
+ * does not start
  * behind it, the lead-in dropped and the audio right at the read index:
  * pulsesink uncorks as soon as it finds no room to write, at times before
  * the first write reached the server, and the read index then runs on (a
@@ -550,7 +553,8 @@ round_up_to_segment (guint64 sample, guint samples_per_seg)
 }
 
 void
-audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_now)
+audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
+    guint64 dev_now, gboolean after_flush)
 {
   GstAudioBaseSink *audio;
   GstAudioRingBuffer *rb;
@@ -572,18 +576,26 @@ audio_cast_queue_resume_at_device_position (AudioCastQueue *self, guint64 dev_no
     guint64 read_floor = (guint64) MAX (done - 1, 0) * rb->samples_per_seg;
 
     rb->segbase = RESUME_SLACK_SEGMENTS;
-    GST_DEBUG_OBJECT (self, "resuming the device at %" G_GUINT64_FORMAT
+    GST_DEBUG_OBJECT (self, "resuming the device %s at %" G_GUINT64_FORMAT
         " (clock), read index in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-        "]", dev_now, read_floor, read_ceil);
-    audio->next_sample = on_pipewire ? MAX (dev_now, read_floor)
-        : MAX (read_ceil, round_up_to_segment (dev_now, rb->samples_per_seg));
+        "]", after_flush ? "after a flush" : "at its start", dev_now,
+        read_floor, read_ceil);
+    if (on_pipewire)
+      audio->next_sample = MAX (dev_now, read_floor);
+    else if (after_flush)
+      audio->next_sample = MAX (read_ceil,
+          round_up_to_segment (dev_now, rb->samples_per_seg));
+    else
+      audio->next_sample = read_ceil;
   }
   gst_object_unref (audio);
 }
 
-/* The first buffer after a flush or a start: where the device stands. */
+/* The first buffer after a flush (@after_flush) or a start: where the
+ * device stands. */
 void
-audio_cast_queue_restart_device_timeline (AudioCastQueue *self)
+audio_cast_queue_restart_device_timeline (AudioCastQueue *self,
+    gboolean after_flush)
 {
   guint64 dev_now;
 
@@ -591,7 +603,7 @@ audio_cast_queue_restart_device_timeline (AudioCastQueue *self)
     GST_DEBUG_OBJECT (self, "no device position to resume at");
     return;
   }
-  audio_cast_queue_resume_at_device_position (self, dev_now);
+  audio_cast_queue_resume_at_device_position (self, dev_now, after_flush);
   audio_cast_queue_quiet_device_clock (self, dev_now);
 }
 

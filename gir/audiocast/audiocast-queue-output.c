@@ -419,8 +419,8 @@ stamp_period (AudioCastQueue *self, GstBuffer *buffer, guint64 t_start,
   if (self->need_discont) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
     self->need_discont = FALSE;
+    audio_cast_queue_restart_device_timeline (self, self->flushed);
     self->flushed = FALSE;
-    audio_cast_queue_restart_device_timeline (self);
   }
 }
 
