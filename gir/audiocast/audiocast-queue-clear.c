@@ -34,10 +34,7 @@ audio_cast_queue_new_epoch_locked (AudioCastQueue *self)
   if (self->clock_broken)
     self->wall_valid = FALSE;
   /* a flushed device holds nothing to run dry */
-  self->last_push_end_us = 0;
-  self->stalled_past_device = FALSE;
-  self->dry_deadline_us = 0;
-  self->pushed_late = FALSE;
+  audio_cast_queue_forget_push_times_locked (self);
   self->epoch++;
 }
 

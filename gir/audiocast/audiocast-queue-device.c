@@ -326,6 +326,17 @@ audio_cast_queue_set_device (AudioCastQueue *self, GstElement *device_sink)
         "the sink took it", GST_OBJECT_NAME (device_sink));
 }
 
+/* With the lock held, at a stream's start or a flush: no push landed in
+ * this device stream yet, so none can have come late. */
+void
+audio_cast_queue_forget_push_times_locked (AudioCastQueue *self)
+{
+  self->last_push_end_us = 0;
+  self->stalled_past_device = FALSE;
+  self->dry_deadline_us = 0;
+  self->pushed_late = FALSE;
+}
+
 /* With the lock held, at @dev_now, after the last push landed: when the
  * device runs dry unless fed, by its clock (at its rate from now). */
 void
@@ -419,8 +430,8 @@ audio_cast_queue_heard_when_dry_locked (AudioCastQueue *self, guint64 dev_now)
 {
   if (!self->pushed_late)
     return dev_now;
-  GST_DEBUG_OBJECT (self, "the last push landed after the device ran dry; "
-      "its %" G_GUINT64_FORMAT " device frames were dropped",
+  GST_DEBUG_OBJECT (self, "pushes landed after the device ran dry; "
+      "their %" G_GUINT64_FORMAT " device frames were dropped",
       self->playout.anchor_dev - MIN (self->playout.anchor_dev,
           self->late_from_dev));
   return MIN (dev_now, self->late_from_dev);

@@ -647,10 +647,7 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
   if (active) {
     self->need_stream_start = TRUE;
     self->last_restart = g_get_monotonic_time ();
-    self->last_push_end_us = 0;
-    self->stalled_past_device = FALSE;
-    self->dry_deadline_us = 0;
-    self->pushed_late = FALSE;
+    audio_cast_queue_forget_push_times_locked (self);
     self->need_segment = TRUE;
     self->need_discont = TRUE;
     self->flushed = FALSE;

@@ -288,6 +288,7 @@ void audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
     guint64 dev_now, gboolean after_flush);
 void audio_cast_queue_restart_device_timeline (AudioCastQueue *self,
     gboolean after_flush);
+void audio_cast_queue_forget_push_times_locked (AudioCastQueue *self);
 void audio_cast_queue_note_push_end_locked (AudioCastQueue *self,
     gint64 ended_us);
 guint64 audio_cast_queue_heard_when_dry_locked (AudioCastQueue *self,
