@@ -262,7 +262,8 @@ def _channel_hole(captured, written, tolerance):
 
 
 def follow_written(captured, written, what="the audio", tolerance=0.0,
-                   dry_period=None, dropped=None):
+                   dry_period=None, dropped=None,
+                   longest_silence=dropouts.MAX_HOLE_FRAMES):
     """How a stretch of a capture that starts with ``written[0]`` (or with
     the first frame after whole quanta an xrun skipped) follows ``written``,
     compared frame by frame, bit for bit (with a ``tolerance``: each sample
@@ -290,7 +291,9 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     clear called: a restart of its device after it ran dry), a silence of
     any length up to MAX_HOLE_FRAMES after which they go on where they
     stopped or up to ``dropped`` frames (all restarts together) later
-    (dropouts.record_restart())."""
+    (dropouts.record_restart()). A test that stalls the player on purpose
+    for longer than the machine's own stalls says how long a silence it
+    allows instead (``longest_silence``, in frames)."""
     quantum = server_xrun_quantum()
     got, want, differ = _comparable_frames(captured, written, tolerance)
     sound = nonsilent_mask(captured)
@@ -317,8 +320,8 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
 
     def silence_at(c):
         """The length of the silence at ``c``, if it ends within
-        dropouts.MAX_HOLE_FRAMES; else None."""
-        after = np.flatnonzero(sound[c:c + dropouts.MAX_HOLE_FRAMES + 1])
+        ``longest_silence``; else None."""
+        after = np.flatnonzero(sound[c:c + longest_silence + 1])
         return int(after[0]) if len(after) and after[0] > 0 else None
 
     def hole_at(c, r, k):

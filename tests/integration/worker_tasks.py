@@ -342,6 +342,32 @@ def _fault_stall_then_drain(x, buffer_time, limit, device=None):
     return out
 
 
+def _fault_stall_low_latency(x, buffer_time, limit, device=None):
+    """Streams 3 s of x in the low mode, 10 ms per write from a thread of
+    its own, as a synthesiser does; once 1 s was heard, asks the test to
+    stop this process for longer than the device holds, then writes the
+    rest, drains and reports the counters."""
+    x = x[:3 * RATE]
+    p = audiocast.AudioPlayer(device, RATE, 2, latency="low")
+
+    def write_all():
+        for i in range(0, len(x), PERIOD):
+            p.write(x[i:i + PERIOD])
+
+    writer = Timed(write_all, "writer")
+    if not wait_until(lambda: p.frames_played >= RATE, 10):
+        return {"event": "error", "error": {"message": "1 s was never "
+                "heard", "stats": p.stats()}}
+    send(event="stall-now")
+    recv()  # the test stopped and resumed us
+    w = writer.wait(30).report()
+    d = Timed(lambda: p.drain(10.0), "drain").wait(15)
+    out = {"event": "drained", "write": w, "drain": d.report(),
+           "stats": p.stats(), "frames": len(x)}
+    Timed(p.stop, "stop").wait(limit + 5)
+    return out
+
+
 FAULT_STEPS = {
     "kill-during-write": _fault_kill_during_write,
     "kill-during-drain": _fault_kill_during_drain,
@@ -349,6 +375,7 @@ FAULT_STEPS = {
     "stream": _fault_stream,
     "after-unload": _fault_after_unload,
     "stall-then-drain": _fault_stall_then_drain,
+    "stall-low-latency": _fault_stall_low_latency,
 }
 
 
