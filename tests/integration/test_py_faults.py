@@ -32,6 +32,8 @@ pytestmark = [pytest.mark.usefixtures("pulse_server"), pytest.mark.timeout(300)]
 RATE = 48000
 LIMIT = 1.0  # seconds within which a failure must be reported
 SEED = 5
+LOW_MODE_PERIOD = RATE * 25 // 10_000  # frames: the low mode's 2.5 ms
+LOW_MODE_STALL = 0.1  # seconds: ten times what its device holds
 
 
 @pytest.fixture
@@ -270,7 +272,6 @@ def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(server, work
     assert s["frames_cleared"] < 3 * RATE // 100, s
 
 
-
 def test_a_stall_in_the_low_mode_loses_only_what_it_counts(server, worker):
     """The low mode's device holds 10 ms; the whole player process stops for
     0.1 s while a steady stream is written 10 ms at a time. The device runs
@@ -279,14 +280,13 @@ def test_a_stall_in_the_low_mode_loses_only_what_it_counts(server, worker):
     it stopped or exactly as many frames later as the player counted as
     cleared (the pushes the stall held landed behind the server's read
     position). Nothing is lost uncounted, and the drain returns."""
-    STALL = 0.1  # seconds
     x = audio_signals.noise(4.0, RATE, 2, amplitude=0.4, seed=SEED)[:3 * RATE]
     with Capture(SPEAKER, server=server) as cap:
         worker.send(step="stall-low-latency", args={"device": SPEAKER.name})
         msg = worker.recv(30)
         assert msg["event"] == "stall-now", msg
         os.kill(worker.proc.pid, signal.SIGSTOP)
-        time.sleep(STALL)
+        time.sleep(LOW_MODE_STALL)
         os.kill(worker.proc.pid, signal.SIGCONT)
         worker.send(go=True)
         msg = worker.recv(60)
@@ -305,8 +305,8 @@ def test_a_stall_in_the_low_mode_loses_only_what_it_counts(server, worker):
     assert start is not None, "nothing was heard"
     got = data[start:]
     heard, glitches, bad = analysis.follow_written(
-        got, x, dry_period=RATE * 25 // 10000, dropped=s["frames_cleared"],
-        longest_silence=int(2 * STALL * RATE))
+        got, x, dry_period=LOW_MODE_PERIOD, dropped=s["frames_cleared"],
+        longest_silence=int(2 * LOW_MODE_STALL * RATE))
     assert bad is None, (
         f"the capture departs from what was written after {heard} frames: "
         + analysis.describe_departure(got, bad, x, heard))
