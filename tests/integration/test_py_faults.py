@@ -233,6 +233,19 @@ def test_no_sound_server_is_an_error_not_a_silent_fake_output(tmp_path):
     assert "autoaudiosink: it has only a fakesink" in r.stdout, r.stdout
 
 
+def stall_during(worker, step_name, sink, seconds):
+    """Runs the worker's ``step_name`` on ``sink``, stops the worker's whole
+    process for ``seconds`` when it asks, and returns its last report."""
+    worker.send(step=step_name, args={"device": sink.name})
+    msg = worker.recv(30)
+    assert msg["event"] == "stall-now", msg
+    os.kill(worker.proc.pid, signal.SIGSTOP)
+    time.sleep(seconds)
+    os.kill(worker.proc.pid, signal.SIGCONT)
+    worker.send(go=True)
+    return worker.recv(60)
+
+
 def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(server, worker):
     """The whole player process stops for 0.3 s mid-stream (as a loaded
     machine stalls it) while the device, 22050 Hz mono, plays what it holds
@@ -247,14 +260,7 @@ def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(server, work
     # nobody reads renders far ahead, and once played all 4 s before the
     # stall (seen once in CI)
     with Capture(VIRTUAL_MIC, server=server):
-        worker.send(step="stall-then-drain", args={"device": VIRTUAL_MIC.name})
-        msg = worker.recv(30)
-        assert msg["event"] == "stall-now", msg
-        os.kill(worker.proc.pid, signal.SIGSTOP)
-        time.sleep(0.3)
-        os.kill(worker.proc.pid, signal.SIGCONT)
-        worker.send(go=True)
-        msg = worker.recv(60)
+        msg = stall_during(worker, "stall-then-drain", VIRTUAL_MIC, 0.3)
     assert msg["event"] == "drained", msg
     print(msg)
     s = msg["stats"]
@@ -282,14 +288,7 @@ def test_a_stall_in_the_low_mode_loses_only_what_it_counts(server, worker):
     position). Nothing is lost uncounted, and the drain returns."""
     x = audio_signals.noise(4.0, RATE, 2, amplitude=0.4, seed=SEED)[:3 * RATE]
     with Capture(SPEAKER, server=server) as cap:
-        worker.send(step="stall-low-latency", args={"device": SPEAKER.name})
-        msg = worker.recv(30)
-        assert msg["event"] == "stall-now", msg
-        os.kill(worker.proc.pid, signal.SIGSTOP)
-        time.sleep(LOW_MODE_STALL)
-        os.kill(worker.proc.pid, signal.SIGCONT)
-        worker.send(go=True)
-        msg = worker.recv(60)
+        msg = stall_during(worker, "stall-low-latency", SPEAKER, LOW_MODE_STALL)
         cap.stop(settle=0.1)
     print(msg)
     assert msg["event"] == "drained", msg
