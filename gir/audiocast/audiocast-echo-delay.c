@@ -30,12 +30,7 @@
 #define MIN_CORRELATION 0.7f
 /* Estimates that agree: all within this of their median. */
 #define AGREEMENT_MS 2
-/* Each move of the delay makes the filter adapt anew: a delay agreed on
- * moves only for a new one at least this far away. 4 ms kept a filter
- * that had to adapt to a 3 ms move on its own, and left a third of the
- * echo for a while (PipeWire room traces); since the gate does not trust
- * a filter after a move, a 3 ms move costs less than none. */
-#define HYSTERESIS_MS 3
+#define HYSTERESIS_MS AUDIO_CAST_ECHO_HYSTERESIS_MS
 /* How long the echo's latest place is found over: short, to see it move
  * soon, which the estimates over WINDOW, agreeing, see a second or more
  * later. */

@@ -41,6 +41,12 @@ G_BEGIN_DECLS
 
 #define AUDIO_CAST_ECHO_HISTORY 4096    /* 1 ms blocks kept: 4 s */
 #define AUDIO_CAST_ECHO_ESTIMATES 3     /* that must agree */
+/* Each move of the delay makes the filter adapt anew: a delay agreed on
+ * moves only for a new one at least this far away (ms). 4 ms kept a
+ * filter that had to adapt to a 3 ms move on its own, and left a third of
+ * the echo for a while (PipeWire room traces); since the gate does not
+ * trust a filter after a move, a 3 ms move costs less than none. */
+#define AUDIO_CAST_ECHO_HYSTERESIS_MS 3
 
 typedef struct
 {

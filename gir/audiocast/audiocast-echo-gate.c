@@ -17,6 +17,12 @@
 
 #include <math.h>
 
+/* The gate's decisions, for tracing a false opening: LOG where the user
+ * is taken to talk (rare: the gate opens or stays open), TRACE every
+ * block. Never above LOG: this runs in the recorder's streaming thread. */
+GST_DEBUG_CATEGORY_STATIC (audio_cast_echo_gate_debug);
+#define GST_CAT_DEFAULT audio_cast_echo_gate_debug
+
 #define BLOCK_NS GST_MSECOND
 /* While the filter is trusted, output this far under the echo in the
  * microphone is what it left of it. */
@@ -77,6 +83,8 @@ audio_cast_echo_gate_init (AudioCastEchoGate *gate)
 {
   guint i;
 
+  GST_DEBUG_CATEGORY_INIT (audio_cast_echo_gate_debug, "audiocastechogate",
+      0, "audiocast echo canceller's residual echo gate");
   for (i = 0; i < AUDIO_CAST_ECHO_GATE_BLOCKS; i++)
     gate->levels[i] = 0;
   gate->n_levels = 0;
@@ -110,6 +118,9 @@ audio_cast_echo_gate_restart (AudioCastEchoGate *gate,
   gate->converged_blocks = 0;
   /* held open on a filter that was trusted: judged anew */
   gate->open_until = -1;
+  GST_DEBUG ("restart at block %" G_GINT64_FORMAT ": strict from %"
+      G_GINT64_FORMAT " to %" G_GINT64_FORMAT, block, gate->strict_from,
+      gate->strict_until);
 }
 
 /* Whether the echo in @block may come from sound heard soon after the
@@ -211,8 +222,18 @@ decide (AudioCastEchoGate *gate, const AudioCastEchoDelay *delay,
   judge_filter (gate, delay, block, level, captured, bound);
   if (CLAMP (captured, ECHO_LEAST * bound, bound) < SILENT)
     return 1;
-  if (user_talks (gate, delay, block, level, captured, bound, echo))
+  GST_TRACE ("block %" G_GINT64_FORMAT ": output %.4f microphone %.4f "
+      "echo %.4f (bound %.4f), delay %d ms, trusted %d, converged %u",
+      block, level, captured, echo, bound, delay->delay_ms,
+      filter_trusted (gate, delay, block), gate->converged_blocks);
+  if (user_talks (gate, delay, block, level, captured, bound, echo)) {
+    GST_LOG ("block %" G_GINT64_FORMAT ": the user talks (output %.4f, "
+        "microphone %.4f, echo %.4f, bound %.4f, delay %d ms, trusted %d, "
+        "placed %d)", block, level, captured, echo, bound, delay->delay_ms,
+        filter_trusted (gate, delay, block),
+        audio_cast_echo_delay_placed (delay));
     gate->open_until = block + HOLD_MS;
+  }
   if (block < gate->open_until)
     return 1;
   return FLOOR;
