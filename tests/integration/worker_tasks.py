@@ -24,6 +24,9 @@ from audiocast_pkg import audiocast
 
 RATE = 48000
 PERIOD = RATE // 100  # the default latency-time, 10 ms
+# What the paced stall test keeps written ahead of what was heard: less
+# than its stall, so that the device runs dry whatever the server took.
+STALL_LEAD = RATE // 5
 
 
 def send(**msg):
@@ -325,19 +328,31 @@ def _fault_after_unload(x, buffer_time, limit, t_unload, watch=1.5):
 
 STREAM = {}
 def _fault_stall_then_drain(x, buffer_time, limit, device=None):
-    """Writes x (4 s) at once, asks the test to stop this process for a
-    moment once 2.5 s were heard (a stall of the machine: the device runs
-    dry meanwhile), then drains and reports the counters."""
+    """Streams x (4 s) 10 ms per write from a thread of its own, keeping
+    no more than STALL_LEAD written ahead of what was heard (as a
+    synthesiser does), asks the test to stop this process for a moment
+    once 2.5 s were heard (a stall of the machine: the device runs dry
+    meanwhile), then drains and reports the counters. Written at once,
+    the 4 s could all be in the server before the stall: a sink with
+    rewinds renders far ahead, and then nothing ran dry (seen in CI)."""
     p = audiocast.AudioPlayer(device, RATE, 2, buffer_time=5.0)
-    p.write(x)
+
+    def write_paced():
+        for i in range(0, len(x), PERIOD):
+            while p.buffered_frames > STALL_LEAD:
+                time.sleep(0.002)
+            p.write(x[i:i + PERIOD])
+
+    writer = Timed(write_paced, "writer")
     if not wait_until(lambda: p.frames_played >= int(2.5 * RATE), 10):
         return {"event": "error", "error": {"message": "2.5 s were never "
                 "heard", "stats": p.stats()}}
     send(event="stall-now")
     recv()  # the test stopped and resumed us
+    w = writer.wait(30).report()
     d = Timed(lambda: p.drain(10.0), "drain").wait(15)
-    out = {"event": "drained", "drain": d.report(), "stats": p.stats(),
-           "frames": len(x)}
+    out = {"event": "drained", "write": w, "drain": d.report(),
+           "stats": p.stats(), "frames": len(x), "lead": STALL_LEAD}
     Timed(p.stop, "stop").wait(limit + 5)
     return out
 
