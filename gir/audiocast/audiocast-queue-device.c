@@ -129,7 +129,13 @@ unusable:
   return FALSE;
 }
 
-/* Brings the heard position up to date; takes the lock. */
+/**
+ * audio_cast_queue_update_position: (skip)
+ *
+ * Brings the heard position up to date from the device's, and with it
+ * every stream's heard count; takes the lock. The output thread does so
+ * only after its pushes (a period or two apart).
+ */
 void
 audio_cast_queue_update_position (AudioCastQueue *self)
 {

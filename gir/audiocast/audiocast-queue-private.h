@@ -281,7 +281,6 @@ void audio_cast_queue_wait_for_device_room_locked (AudioCastQueue *self);
 void audio_cast_queue_release_device (AudioCastQueue *self);
 gboolean audio_cast_queue_read_device_now (AudioCastQueue *self,
     guint64 *dev_now);
-void audio_cast_queue_update_position (AudioCastQueue *self);
 void audio_cast_queue_quiet_device_clock (AudioCastQueue *self,
     guint64 dev_now);
 void audio_cast_queue_resume_at_device_position (AudioCastQueue *self,

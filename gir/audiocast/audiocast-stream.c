@@ -328,6 +328,11 @@ audio_cast_stream_clear (AudioCastStream *self)
   g_return_val_if_fail (AUDIO_CAST_IS_STREAM (self), 0);
 
   g_atomic_int_inc (&self->generation);
+  /* heard counted up to now, not up to the output thread's last push (up
+   * to two periods ago: cancel() said 62 to 1025 frames less than was
+   * heard on PulseAudio, against 59 to 231 for the player's clear()) */
+  if (self->queue != NULL)
+    audio_cast_queue_update_position (self->queue);
   g_mutex_lock (&self->state_lock);
   if (self->stream == NULL) {
     g_mutex_unlock (&self->state_lock);
@@ -600,6 +605,9 @@ audio_cast_stream_get_stats (AudioCastStream *self)
 
   g_return_val_if_fail (AUDIO_CAST_IS_STREAM (self), NULL);
 
+  /* as the player's stats: heard up to now */
+  if (self->queue != NULL)
+    audio_cast_queue_update_position (self->queue);
   g_mutex_lock (&self->state_lock);
   if (self->stream != NULL)
     audio_cast_mixer_stream_get_stats (self->stream, &stats);

@@ -18,6 +18,7 @@ import audio_signals
 import dropouts
 from audiocast_pkg import audiocast
 from captures import Capture
+import sound_servers
 from sound_servers import SPEAKER
 from test_py_bitexact import frame_counts
 
@@ -346,6 +347,36 @@ def test_a_loop_plays_until_cancelled():
     print(f"loop: {ticks} ticks, {heard} frames heard, the sound followed "
           f"the loop for {m} frames; server xruns stepped over: {glitches}")
     assert 6 <= ticks <= 9, ticks
+
+
+def test_cancel_says_how_much_was_heard():
+    """What a cancelled stream says it was heard is what was heard, to
+    within a period: the player's own audio is silent, so the cancel
+    flushes the device, and the count is taken from the device's position
+    at the cancel. The stream's count used to be the output thread's last
+    (a period or two old): cancel() said up to 1025 frames less than was
+    heard on PulseAudio. A continuous sound, so that every frame played
+    past the cancel shows, cancelled at four phases of the periods."""
+    x = audio_signals.noise(0.1, RATE, 2, amplitude=0.3, seed=131)
+    # PipeWire's heard counts are late by less than a quantum, never early
+    late = sound_servers.server_xrun_quantum() or 0
+    for phase in range(4):
+        with Capture(SPEAKER) as cap:
+            with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+                sound = p.play(x, loop=True)
+                time.sleep(0.5 + phase * PERIOD / RATE / 4)
+                heard = sound.cancel()
+                time.sleep(0.2)
+            cap.stop(settle=0.1)
+        data = cap.data
+        start, end = analysis.first_nonzero(data), analysis.last_nonzero(data)
+        assert start is not None, "nothing was heard"
+        played = end + 1 - start
+        print(f"cancel at phase {phase}/4: {heard} frames said heard, "
+              f"{played} played")
+        assert heard <= played <= heard + PERIOD + late, (
+            f"the cancel said {heard} frames were heard; {played} were "
+            f"played (phase {phase}/4 of a period)")
 
 
 def test_a_long_sound_started_later_is_taken_at_once():
