@@ -329,8 +329,9 @@ audio_cast_stream_clear (AudioCastStream *self)
 
   g_atomic_int_inc (&self->generation);
   /* heard counted up to now, not up to the output thread's last push (up
-   * to two periods ago: cancel() said 62 to 1025 frames less than was
-   * heard on PulseAudio, against 59 to 231 for the player's clear()) */
+   * to two periods ago): on PulseAudio the capture held 62 to 1025 frames
+   * past what cancel() said was heard, 53 to 222 since (the player's
+   * clear(): 59 to 231) */
   if (self->queue != NULL)
     audio_cast_queue_update_position (self->queue);
   g_mutex_lock (&self->state_lock);

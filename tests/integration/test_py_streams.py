@@ -354,8 +354,8 @@ def test_cancel_says_how_much_was_heard():
     within a period: the player's own audio is silent, so the cancel
     flushes the device, and the count is taken from the device's position
     at the cancel. The stream's count used to be the output thread's last
-    (a period or two old): cancel() said up to 1025 frames less than was
-    heard on PulseAudio. A continuous sound, so that every frame played
+    (a period or two old): on PulseAudio the capture held up to 1025 frames
+    past what cancel() said. A continuous sound, so that every frame played
     past the cancel shows, cancelled at four phases of the periods."""
     x = audio_signals.noise(0.1, RATE, 2, amplitude=0.3, seed=131)
     # PipeWire's heard counts are late by less than a quantum, never early
