@@ -273,19 +273,19 @@ def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(server, work
     """The whole player process stops for STALL (as a loaded machine stalls
     it) while the device, 22050 Hz mono, plays what it holds and runs dry:
     the player is fed 10 ms at a time, 0.2 s ahead of what was heard (the
-    worker's STALL_LEAD), so the device cannot hold the stall however far ahead the server
-    renders. When the player runs again it finds the device ran dry and
-    restarts it: what the flush of that restart dropped (audioresample's
-    history), and the periods that reached the device after it ran dry,
-    count as cleared. A PulseAudio sink with rewinds at times takes the
-    stream on where it ran dry instead (when new data ends an underrun it
-    rewinds over the silence it rendered), and then nothing is lost and
-    nothing restarted. Either way the capture holds a silence, the sound
-    heard is what was written less what was counted as cleared, the drain
-    returns and the counters add up. Before, the frames lost in a restart
-    were counted nowhere, so drain() and EOS waited for them forever (a
-    gst-launch playbin hung at its end about once in fifteen runs on a
-    loaded machine)."""
+    worker's STALL_LEAD), so the device cannot hold the stall however far
+    ahead the server renders. When the player runs again it finds the
+    device ran dry and restarts it: what the flush of that restart dropped
+    (audioresample's history), and the periods that reached the device
+    after it ran dry, count as cleared. A PulseAudio sink, with rewinds or
+    without, at times takes the stream on where it ran dry with no restart
+    (3 runs of 10), and then under a period goes unheard, counted as
+    played. Either way the capture holds a silence, the sound heard is
+    what was written less what was counted as cleared to within a period,
+    the drain returns and the counters add up. Before, the frames lost in
+    a restart were counted nowhere, so drain() and EOS waited for them
+    forever (a gst-launch playbin hung at its end about once in fifteen
+    runs on a loaded machine)."""
     # a reader on the monitor, as a real consumer would: a null sink that
     # nobody reads renders far ahead
     with Capture(VIRTUAL_MIC, server=server) as cap:
