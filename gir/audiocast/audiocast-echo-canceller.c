@@ -266,7 +266,7 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
   GstBuffer *buffer;
   GstMapInfo map;
   gint64 running;
-  GstClockTimeDiff jump;
+  GstClockTimeDiff jump, shift_move;
   gsize bpf = GST_AUDIO_INFO_BPF (&self->ring_info);
   gint rate = GST_AUDIO_INFO_RATE (&self->ring_info);
 
@@ -293,13 +293,14 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
    * starts over only at a discontinuity */
   jump = GST_CLOCK_TIME_IS_VALID (self->next_pts) ?
       GST_CLOCK_DIFF (self->next_pts, GST_BUFFER_PTS (buffer)) : 0;
+  shift_move = self->shift - self->pushed_shift;
   if (!GST_CLOCK_TIME_IS_VALID (self->next_pts) || got.dropped_before > 0
       || ABS (jump) > (GstClockTimeDiff) REFERENCE_JITTER) {
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
     GST_DEBUG ("reference discont: %" G_GINT64_FORMAT " us from where the "
         "last ended, %" G_GINT64_FORMAT " us of them a move of the shift (%"
-        G_GUINT64_FORMAT " dropped before)", jump / 1000,
-        (self->shift - self->pushed_shift) / 1000, got.dropped_before);
+        G_GUINT64_FORMAT " dropped before)", jump / 1000, shift_move / 1000,
+        got.dropped_before);
     /* Where the player's sound is heard moved against the capture (its
      * device was flushed): the echo's delay must be found anew. Not for a
      * move of the shift alone (that moves where the reference is handed,
@@ -311,7 +312,7 @@ push_some_reference (AudioCastEchoCanceller *self, gdouble clock_offset)
      * bound on the echo meanwhile (the VAD fired on that sentence's echo
      * once). */
     if (GST_CLOCK_TIME_IS_VALID (self->next_pts) && (got.dropped_before > 0
-            || ABS (jump - (self->shift - self->pushed_shift))
+            || ABS (jump - shift_move)
             >= AUDIO_CAST_ECHO_HYSTERESIS_MS * GST_MSECOND))
       audio_cast_echo_delay_relearn (self->delay);
     /* the filter leaves more of the echo for a while after any move of

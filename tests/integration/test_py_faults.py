@@ -259,14 +259,11 @@ def heard_and_gaps(data, least_gap):
     """How many frames of sound ``data`` holds from its first to its last
     non-silent frame, and the runs of digital silence in there of at least
     ``least_gap`` frames (their lengths)."""
-    a, b = analysis.first_nonzero(data), analysis.last_nonzero(data)
-    assert a is not None, "nothing was heard"
-    silent = ~analysis.nonsilent_mask(data[a:b + 1])
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], silent.view(np.int8),
-                                                    [0]))))
-    runs = edges[1::2] - edges[::2]
-    gaps = runs[runs >= least_gap]
-    return (b + 1 - a) - int(gaps.sum()), gaps
+    sound = analysis.trimmed(data)
+    assert len(sound), "nothing was heard"
+    gaps = np.array([n for n in analysis.silent_runs(sound, 0, len(sound))
+                     if n >= least_gap], dtype=np.int64)
+    return len(sound) - int(gaps.sum()), gaps
 
 
 def test_a_stall_that_runs_the_device_dry_keeps_every_frame_counted(server, worker):

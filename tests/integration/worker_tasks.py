@@ -339,8 +339,7 @@ def _fault_stall_then_drain(x, buffer_time, limit, device=None):
 
     def write_paced():
         for i in range(0, len(x), PERIOD):
-            while p.buffered_frames > STALL_LEAD:
-                time.sleep(0.002)
+            wait_until(lambda: p.buffered_frames <= STALL_LEAD, 30)
             p.write(x[i:i + PERIOD])
 
     writer = Timed(write_paced, "writer")
