@@ -291,7 +291,14 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     clear called: a restart of its device after it ran dry), a silence of
     any length up to MAX_HOLE_FRAMES after which they go on where they
     stopped or up to ``dropped`` frames (all restarts together) later
-    (dropouts.record_restart()). A test that stalls the player on purpose
+    (dropouts.record_restart()), a restart skipping more than that left
+    being a hole for the rest (a push landed behind the server's read
+    position just before it); and, given ``dry_period``, whole periods of
+    dry silence that end in a hole (the first push after them landed partly
+    behind the read position), recorded as a gap and a hole. A silence that
+    is either a restart or a gap and a hole is settled at the end, so that
+    the restarts add up to ``dropped`` when they can (_settle_restarts()).
+    A test that stalls the player on purpose
     for longer than the machine's own stalls says how long a silence it
     allows instead (``longest_silence``, in frames)."""
     quantum = server_xrun_quantum()
@@ -300,10 +307,17 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     probe = 16  # frames that must agree after a glitch
     c = r = 0
     glitches = []
+    either = []  # silences that are a restart or a dry gap and a hole
 
     def agree(c, r):
+        """Whether the capture from ``c`` is ``written`` from ``r``, for
+        ``probe`` frames or, at least half of them, up to another silence
+        (a hole that ends just before a dry gap)."""
         n = min(probe, len(want) - r, len(got) - c)
-        return n > 0 and not differ(got[c:c + n], want[r:r + n]).any()
+        if n <= 0:
+            return False
+        bad = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
+        return not len(bad) or (bad[0] >= probe // 2 and not sound[c + bad[0]])
 
     def step_over(c, r):
         """(inserted, skipped) of whole quanta after which the capture at
@@ -343,15 +357,33 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
         after it where they stopped."""
         return bool(dry_period) and k % dry_period == 0 and agree(c + k, r)
 
+    def dry_gap_then_hole_at(c, r, k):
+        """The written frames a hole skipped at the end of the silence of
+        ``k`` frames at ``c`` that began with whole dry periods, or None."""
+        if not dry_period:
+            return None
+        for gap in range(dry_period, k, dry_period):
+            if agree(c + k, r + k - gap):
+                return k - gap
+        return None
+
     def restart_at(c, r, k):
-        """The written frames skipped after the silence of ``k`` frames at
-        ``c`` where the player restarted its dry device, or None."""
+        """(written frames skipped, of them more than the player counted)
+        after the silence of ``k`` frames at ``c`` where the player
+        restarted its dry device, or None. Frames skipped past what it
+        counted (a push that landed behind the read position just before
+        the restart) are a hole."""
         if not dry_period or dropped is None:
             return None
-        left = dropped - dropouts.restart_dropped()
-        for skipped in range(0, max(left, 0) + 1):
+        left = max(dropped - dropouts.restart_dropped(), 0)
+        for skipped in range(0, left + 1):
             if agree(c + k, r + skipped):
-                return skipped
+                return skipped, 0
+        if dropped == 0:
+            return None
+        for skipped in range(left + 1, longest_silence + 1):
+            if agree(c + k, r + skipped):
+                return skipped, skipped - left
         return None
 
     while r < len(want) and c < len(got):
@@ -377,15 +409,58 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
                 dropouts.record_gap(what, c, k)
                 c += k
                 continue
-            skipped = restart_at(c, r, k) if k is not None else None
-            if skipped is not None:
-                dropouts.record_restart(what, c, k, skipped)
-                c, r = c + k, r + skipped
-                continue
-            break
+            restart = restart_at(c, r, k) if k is not None else None
+            hole = dry_gap_then_hole_at(c, r, k) if k is not None else None
+            if restart is not None and hole is not None:
+                either.append((c, k, hole, restart[0] - restart[1]))
+            elif hole is not None:
+                dropouts.record_gap(what, c, k - hole)
+                dropouts.record(what, c + k - hole, hole)
+            elif restart is not None:
+                skipped, uncounted = restart
+                dropouts.record_restart(what, c, k, skipped - uncounted)
+                if uncounted:
+                    dropouts.record(what, c + k - uncounted, uncounted)
+            else:
+                break
+            c, r = c + k, r + (hole if hole is not None else restart[0])
+            continue
         glitches.append((c, *over))
         c, r = c + over[0], r + over[1]
+    _settle_restarts(what, either, dropped)
     return r, glitches, c if sound[c:].any() else None
+
+
+def _settle_restarts(what, either, dropped):
+    """Records each silence of ``either`` ((capture offset, frames of
+    silence, written frames skipped, of them what a restart would count)
+    that could be a restart or whole dry periods and a hole) as one or the
+    other: as restarts, the fewest of them whose counts bring the restarts
+    recorded to ``dropped``, the frames the player counted, the rest of
+    their skips a hole; the others as a gap and a hole. Where none add up,
+    as many restarts as fit, and the test's own check of the count says
+    so."""
+    if not either:
+        return
+    need = dropped - dropouts.restart_dropped()
+    # reachable[total] = the silences (indices into either) that count total
+    reachable = {0: ()}
+    for i, (_, _, _, counted) in enumerate(either):
+        for total, chosen in list(reachable.items()):
+            t = total + counted
+            if t <= need and (t not in reachable
+                              or len(reachable[t]) > len(chosen) + 1):
+                reachable[t] = chosen + (i,)
+    restarts = set(reachable.get(need, reachable[max(reachable)]))
+    for i, (c, k, skipped, counted) in enumerate(either):
+        if i in restarts:
+            dropouts.record_restart(what, c, k, counted)
+            if skipped > counted:
+                dropouts.record(what, c + k - (skipped - counted),
+                                skipped - counted)
+        else:
+            dropouts.record_gap(what, c, k - skipped)
+            dropouts.record(what, c + k - skipped, skipped)
 
 
 def clear_heads(heard, cleared_after):

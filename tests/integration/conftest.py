@@ -41,6 +41,28 @@ def pytest_runtest_makereport(item, call):
     elif call.when == "call" and report.passed and dropouts.recorded():
         report.outcome = "skipped"
         report.wasxfail = dropouts.reason()
+    elif call.when == "call" and report.failed and _runs_again(item):
+        _record_anew(item)
+
+
+def _runs_again(item):
+    """Whether --reruns will run this failed test again."""
+    reruns = item.config.getoption("reruns", 0) or 0
+    return getattr(item, "execution_count", 1) <= reruns
+
+
+def _record_anew(item):
+    """A module that records once and judges the recording in several tests
+    names that fixture in RECORDED_ONCE (module-scoped). pytest-rerunfailures
+    keeps a module's fixtures across a rerun, so a test that failed on such
+    a recording would be judged again on the very same audio and fail the
+    same way: the rerun is there for a machine that stalled while it
+    recorded. So the recording is dropped and the rerun makes a new one (the
+    module's later tests judge that one too)."""
+    defs = item._fixtureinfo.name2fixturedefs
+    for name in getattr(item.module, "RECORDED_ONCE", ()):
+        for fixturedef in defs.get(name, ()):
+            fixturedef.cached_result = None
 
 
 def pytest_runtest_logreport(report):
