@@ -114,6 +114,11 @@ def test_appsrc_eos_after_playout_with_full_ring():
     print(f"EOS after {t_eos - t0:.3f}s; {len(got)} frames captured; stats {s}")
     assert t_eos - t0 >= len(x) / rate
     # every frame, in order (a hole the server played for a stall is
-    # stepped over and named, dropouts.py)
-    analysis.assert_heard_exactly(got, x, "the audio")
+    # stepped over and named, dropouts.py); whole periods of silence where
+    # the sink counted an underrun are appsrc's thread late, the audio going
+    # on where it stopped. The stats go into the message: a rerun shows
+    # only the first run's assertion.
+    analysis.assert_heard_exactly(
+        got, x, f"the audio (stats {s})",
+        dry_period=rate // 100 if s["underruns"] else None)
     assert s["frames-played"] == len(x), s
