@@ -162,7 +162,12 @@ ROWS = [
         "The output thread wakes once per two periods, when the device has "
         "room for both (docs/design.md, Pacing); bursts of four periods "
         "took one player to 15.7 ms per s by hand, but were not kept (the "
-        "device buffer they need cost scheduled sounds 5 ms of accuracy)."),
+        "device buffer they need cost scheduled sounds 5 ms of accuracy). "
+        "The cost follows the server's period more than the pushes: by "
+        "hand, each burst in one buffer left it as it was (17.9-18.6 "
+        "against 18.3-19.8 ms per s), 20 ms periods halved it (9.7-11.0), "
+        "at the price of where a restart places the audio (docs/design.md, "
+        "Pacing)."),
     Row("cpu4_ms_per_s", "5. CPU per second of audio per player, 4 players "
         "in one process", "ms per s", "≤ 0.8 × best peer", below_best_peer(0.8),
         "Each player has its own pipeline and output thread, which pushes "
