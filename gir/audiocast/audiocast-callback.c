@@ -175,6 +175,10 @@ run_feed (gpointer data)
 {
   Feed *feed = data;
 
+  /* its next block is coming: the output waits for it a while when the
+   * device takes the stream faster than real time (its start) */
+  if (feed->stream != NULL)
+    audio_cast_stream_set_fed (feed->stream, TRUE);
   if (!feed_the_lead (feed))
     goto done;
   while (!asked_to_stop (feed)) {
@@ -192,6 +196,8 @@ run_feed (gpointer data)
       break;
   }
 done:
+  if (feed->stream != NULL)
+    audio_cast_stream_set_fed (feed->stream, FALSE);
   if (feed->notify)
     feed->notify (feed->user_data);
   g_clear_object (&feed->stream);

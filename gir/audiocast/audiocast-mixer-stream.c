@@ -72,6 +72,7 @@ struct _AudioCastMixerStream
                                  * played; G_MAXUINT64 before */
   guint64 end_t;                /* where on the timeline its last frame
                                  * came out; G_MAXUINT64 while it plays */
+  gboolean callback_fed;        /* a callback feeds it: more is coming */
   gint64 started_us;            /* when its first / last frame was heard */
   gint64 ended_us;              /* (monotonic), -1 until then */
   Mark marks[MARKS];
@@ -327,6 +328,27 @@ audio_cast_mixer_stream_clear (AudioCastMixerStream *s,
   if (frames_cleared)
     *frames_cleared = cleared;
   g_mutex_unlock (&s->lock);
+}
+
+void
+audio_cast_mixer_stream_set_fed (AudioCastMixerStream *s, gboolean fed)
+{
+  g_mutex_lock (&s->lock);
+  s->callback_fed = fed;
+  g_mutex_unlock (&s->lock);
+}
+
+/* Whether a callback feeds @s and fewer than @frames of it wait to be
+ * mixed: its next block is coming. */
+gboolean
+audio_cast_mixer_stream_starves (AudioCastMixerStream *s, guint64 frames)
+{
+  gboolean starves;
+
+  g_mutex_lock (&s->lock);
+  starves = s->callback_fed && s->ring.write_pos - s->ring.read_pos < frames;
+  g_mutex_unlock (&s->lock);
+  return starves;
 }
 
 void

@@ -90,6 +90,22 @@ audio_cast_mixer_remove_stream (AudioCastMixer *mixer,
   g_mutex_unlock (&mixer->streams_lock);
 }
 
+/* Whether a stream that a callback feeds has fewer than @frames waiting to
+ * be mixed (audio_cast_mixer_stream_starves()). */
+gboolean
+audio_cast_mixer_a_fed_stream_starves (AudioCastMixer *mixer, guint64 frames)
+{
+  gboolean starves = FALSE;
+  guint i;
+
+  g_mutex_lock (&mixer->streams_lock);
+  for (i = 0; i < mixer->streams->len && !starves; i++)
+    starves = audio_cast_mixer_stream_starves (g_ptr_array_index
+        (mixer->streams, i), frames);
+  g_mutex_unlock (&mixer->streams_lock);
+  return starves;
+}
+
 /* Renders @frames frames (at most max_period_frames) of the timeline,
  * from position @t on, into @out; FALSE when no stream had anything to
  * play (@out is silence). Positions the caller skips (it played something

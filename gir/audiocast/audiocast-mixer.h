@@ -86,6 +86,10 @@ void     audio_cast_mixer_stream_clear  (AudioCastMixerStream *stream,
                                          guint64 *frames_cleared);
 void     audio_cast_mixer_stream_get_stats (AudioCastMixerStream *stream,
                                          AudioCastMixerStreamStats *stats);
+void     audio_cast_mixer_stream_set_fed (AudioCastMixerStream *stream,
+                                         gboolean fed);
+gboolean audio_cast_mixer_stream_starves (AudioCastMixerStream *stream,
+                                         guint64 frames);
 const GstAudioInfo *audio_cast_mixer_stream_get_info
                                         (AudioCastMixerStream *stream);
 
@@ -93,6 +97,8 @@ const GstAudioInfo *audio_cast_mixer_stream_get_info
 gboolean audio_cast_mixer_set_format    (AudioCastMixer *mixer, gint rate,
                                          gint channels,
                                          guint max_period_frames);
+gboolean audio_cast_mixer_a_fed_stream_starves (AudioCastMixer *mixer,
+                                         guint64 frames);
 gboolean audio_cast_mixer_render        (AudioCastMixer *mixer, gfloat *out,
                                          guint frames, guint64 t,
                                          gboolean base_plays);

@@ -230,6 +230,23 @@ audio_cast_queue_close_stream (AudioCastQueue *self,
   g_mutex_unlock (&self->lock);
 }
 
+/**
+ * audio_cast_queue_stream_set_fed: (skip)
+ *
+ * Whether a callback feeds @stream: while its next block is coming, the
+ * output thread waits for it as for a late write of the player's own
+ * (audiocast-queue-late-write.c).
+ */
+void
+audio_cast_queue_stream_set_fed (AudioCastQueue *self,
+    AudioCastMixerStream *stream, gboolean fed)
+{
+  g_mutex_lock (&self->lock);
+  audio_cast_mixer_stream_set_fed (stream, fed);
+  g_cond_broadcast (&self->work_cond);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Waits on played_cond until @deadline, with the lock held, then brings
  * the heard position up to date. FALSE once the output stopped or
  * failed. */
@@ -272,6 +289,10 @@ audio_cast_queue_stream_write (AudioCastQueue *self,
   for (;;) {
     done += audio_cast_mixer_stream_write (stream, data + done * bpf,
         frames - done);
+    /* the output thread may wait for this write (a fed stream starving,
+     * audiocast-queue-late-write.c) */
+    if (self->late_write_waiting)
+      g_cond_broadcast (&self->work_cond);
     if (done == frames || *generation != start
         || g_get_monotonic_time () >= deadline)
       break;

@@ -140,6 +140,9 @@ gboolean audio_cast_queue_stream_wait_pending_below (AudioCastQueue *self,
                                          guint64 frames,
                                          gint64 timeout_us,
                                          const volatile guint *generation);
+void     audio_cast_queue_stream_set_fed (AudioCastQueue *self,
+                                         AudioCastMixerStream *stream,
+                                         gboolean fed);
 void     audio_cast_queue_wake_streams (AudioCastQueue *self);
 void     audio_cast_queue_update_position (AudioCastQueue *self);
 void     audio_cast_queue_flush_if_idle (AudioCastQueue *self);

@@ -37,6 +37,7 @@ gboolean audio_cast_stream_is_closed    (AudioCastStream *self);
 /* FALSE with @error set (CLOSED) when the stream or its player is. */
 gboolean audio_cast_stream_check_open   (AudioCastStream *self,
                                          GError **error);
+void audio_cast_stream_set_fed (AudioCastStream *self, gboolean fed);
 gboolean audio_cast_stream_wait_pending_below (AudioCastStream *self,
                                          guint64 frames, gint64 timeout_us);
 

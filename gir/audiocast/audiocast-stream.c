@@ -685,6 +685,16 @@ audio_cast_stream_is_closed (AudioCastStream *self)
   return g_atomic_int_get (&self->closed);
 }
 
+/* Whether a callback feeds the stream (audio_cast_queue_stream_set_fed()). */
+void
+audio_cast_stream_set_fed (AudioCastStream *self, gboolean fed)
+{
+  g_mutex_lock (&self->use_lock);
+  if (audio_cast_stream_check_open (self, NULL))
+    audio_cast_queue_stream_set_fed (self->queue, self->stream, fed);
+  g_mutex_unlock (&self->use_lock);
+}
+
 /* Waits at most @timeout_us until fewer than @frames frames of the stream
  * wait to be mixed; TRUE then. FALSE at once when the stream is closed,
  * and early when it is cleared. */
