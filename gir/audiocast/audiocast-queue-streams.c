@@ -227,6 +227,8 @@ audio_cast_queue_close_stream (AudioCastQueue *self,
   if (self->mixer != NULL)
     audio_cast_mixer_remove_stream (self->mixer, stream);
   g_cond_broadcast (&self->played_cond);
+  /* the output thread may wait for its callback's next block */
+  g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
 }
 
