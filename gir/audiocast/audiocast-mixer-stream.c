@@ -346,7 +346,7 @@ audio_cast_mixer_stream_starves (AudioCastMixerStream *s, guint64 frames)
   gboolean starves;
 
   g_mutex_lock (&s->lock);
-  starves = s->callback_fed && s->ring.write_pos - s->ring.read_pos < frames;
+  starves = s->callback_fed && audio_cast_ring_fill (&s->ring) < frames;
   g_mutex_unlock (&s->lock);
   return starves;
 }
