@@ -305,134 +305,172 @@ def follow_written(captured, written, what="the audio", tolerance=0.0,
     A test that stalls the player on purpose
     for longer than the machine's own stalls says how long a silence it
     allows instead (``longest_silence``, in frames)."""
-    quantum = server_xrun_quantum()
-    got, want, differ = _comparable_frames(captured, written, tolerance)
-    sound = nonsilent_mask(captured)
-    probe = 16  # frames that must agree after a glitch
-    c = r = 0
-    glitches = []
-    either = []  # silences that are a restart or a dry gap and a hole
+    follower = _Follower(captured, written, what, tolerance, dry_period,
+                         dropped, longest_silence, uncounted_losses)
+    return follower.follow()
 
-    def agree(c, r):
+
+class _Follower:
+    """One reading of a capture against what was written, for
+    follow_written(): ``c`` walks the capture, ``r`` the written frames."""
+
+    PROBE = 16  # frames that must agree after a glitch
+
+    def __init__(self, captured, written, what, tolerance, dry_period,
+                 dropped, longest_silence, uncounted_losses):
+        self.captured, self.written = captured, written
+        self.what, self.tolerance = what, tolerance
+        self.dry_period, self.dropped = dry_period, dropped
+        self.longest_silence = longest_silence
+        self.uncounted_losses = uncounted_losses
+        self.quantum = server_xrun_quantum()
+        self.got, self.want, self.differ = _comparable_frames(
+            captured, written, tolerance)
+        self.sound = nonsilent_mask(captured)
+        self.glitches = []
+        self.either = []  # silences that are a restart or a dry gap and a hole
+
+    def follow(self):
+        got, want, differ = self.got, self.want, self.differ
+        c = r = 0
+        while r < len(want) and c < len(got):
+            n = min(len(want) - r, len(got) - c)
+            first = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
+            if len(first) == 0:
+                c, r = c + n, r + n
+                break
+            c, r = c + int(first[0]), r + int(first[0])
+            over = self.step_over(c, r)
+            if over is not None:
+                self.glitches.append((c, *over))
+                c, r = c + over[0], r + over[1]
+                continue
+            stepped = self.step_over_silence(c, r)
+            if stepped is None:
+                break
+            c, r = stepped
+        _settle_restarts(self.what, self.either, self.dropped)
+        return r, self.glitches, c if self.sound[c:].any() else None
+
+    def step_over_silence(self, c, r):
+        """Records what a departure at ``c`` (written frame ``r``) is, a
+        channel hole, a hole, a dry gap, a restart or a gap and a hole, and
+        returns where the capture and ``written`` agree again after it, or
+        None where it is none of them."""
+        what = self.what
+        k = self.channel_hole_at(c, r)
+        if k is not None:
+            dropouts.record_channel_hole(what, c, k)
+            return c + k, r + k
+        k = self.silence_at(c)
+        if k is None:
+            return None
+        if self.hole_at(c, r, k):
+            dropouts.record(what, c, k)
+            return c + k, r + k
+        if self.dry_gap_at(c, r, k):
+            dropouts.record_gap(what, c, k)
+            return c + k, r
+        restart = self.restart_at(c, r, k)
+        hole = self.dry_gap_then_hole_at(c, r, k)
+        if restart is not None and restart[0] == hole:
+            self.either.append((c, k, hole, restart[0] - restart[1]))
+        elif hole is not None:
+            dropouts.record_gap(what, c, k - hole)
+            dropouts.record(what, c + k - hole, hole)
+        elif restart is not None:
+            skipped, uncounted = restart
+            dropouts.record_restart(what, c, k, skipped - uncounted)
+            if uncounted:
+                dropouts.record(what, c + k - uncounted, uncounted)
+        else:
+            return None
+        return c + k, r + (hole if hole is not None else restart[0])
+
+    def agree(self, c, r):
         """Whether the capture from ``c`` is ``written`` from ``r``, for
-        ``probe`` frames or, at least half of them, up to another silence
+        PROBE frames or, at least half of them, up to another silence
         (a hole that ends just before a dry gap)."""
-        n = min(probe, len(want) - r, len(got) - c)
+        probe = self.PROBE
+        n = min(probe, len(self.want) - r, len(self.got) - c)
         if n <= 0:
             return False
-        bad = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
-        return not len(bad) or (bad[0] >= probe // 2 and not sound[c + bad[0]])
+        bad = np.flatnonzero(self.differ(self.got[c:c + n],
+                                         self.want[r:r + n]))
+        return not len(bad) or (bad[0] >= probe // 2
+                                and not self.sound[c + bad[0]])
 
-    def step_over(c, r):
+    def step_over(self, c, r):
         """(inserted, skipped) of whole quanta after which the capture at
         ``c`` agrees with ``written`` again, or None."""
+        quantum = self.quantum
         if quantum is None:
             return None
         for inserted in range(0, 5 * quantum, quantum):
-            if sound[c:c + inserted].any():
+            if self.sound[c:c + inserted].any():
                 break
             for skipped in range(0, 5 * quantum, quantum):
-                if (inserted or skipped) and agree(c + inserted, r + skipped):
+                if (inserted or skipped) and self.agree(c + inserted,
+                                                        r + skipped):
                     return inserted, skipped
         return None
 
-    def silence_at(c):
+    def silence_at(self, c):
         """The length of the silence at ``c``, if it ends within
         ``longest_silence``; else None."""
-        after = np.flatnonzero(sound[c:c + longest_silence + 1])
+        after = np.flatnonzero(self.sound[c:c + self.longest_silence + 1])
         return int(after[0]) if len(after) and after[0] > 0 else None
 
-    def hole_at(c, r, k):
+    def hole_at(self, c, r, k):
         """Whether the silence of ``k`` frames at ``c`` stands in place of
         as many written frames (those after it agree)."""
-        return r + k < len(want) and agree(c + k, r + k)
+        return r + k < len(self.want) and self.agree(c + k, r + k)
 
-    def channel_hole_at(c, r):
+    def channel_hole_at(self, c, r):
         """See _channel_hole(); only where the server has xruns."""
-        if quantum is None:
+        if self.quantum is None:
             return None
-        k = _channel_hole(captured[c:c + dropouts.MAX_HOLE_FRAMES],
-                          written[r:r + dropouts.MAX_HOLE_FRAMES], tolerance)
-        return k if k is not None and agree(c + k, r + k) else None
+        span = dropouts.MAX_HOLE_FRAMES
+        k = _channel_hole(self.captured[c:c + span],
+                          self.written[r:r + span], self.tolerance)
+        return k if k is not None and self.agree(c + k, r + k) else None
 
-    def dry_gap_at(c, r, k):
+    def dry_gap_at(self, c, r, k):
         """Whether the silence of ``k`` frames at ``c`` is whole periods the
         sink played while its ring was dry, the written frames going on
         after it where they stopped."""
-        return bool(dry_period) and k % dry_period == 0 and agree(c + k, r)
+        period = self.dry_period
+        return bool(period) and k % period == 0 and self.agree(c + k, r)
 
-    def dry_gap_then_hole_at(c, r, k):
+    def dry_gap_then_hole_at(self, c, r, k):
         """The written frames a hole skipped at the end of the silence of
         ``k`` frames at ``c`` that began with whole dry periods, or None."""
-        if not dry_period or not uncounted_losses:
+        if not self.dry_period or not self.uncounted_losses:
             return None
-        for gap in range(dry_period, k, dry_period):
-            if agree(c + k, r + k - gap):
+        for gap in range(self.dry_period, k, self.dry_period):
+            if self.agree(c + k, r + k - gap):
                 return k - gap
         return None
 
-    def restart_at(c, r, k):
+    def restart_at(self, c, r, k):
         """(written frames skipped, of them more than the player counted)
         after the silence of ``k`` frames at ``c`` where the player
         restarted its dry device, or None. Frames skipped past what it
         counted (a push that landed behind the read position just before
         the restart) are a hole."""
-        if not dry_period or dropped is None:
+        dropped = self.dropped
+        if not self.dry_period or dropped is None:
             return None
         left = max(dropped - dropouts.restart_dropped(), 0)
         for skipped in range(0, left + 1):
-            if agree(c + k, r + skipped):
+            if self.agree(c + k, r + skipped):
                 return skipped, 0
-        if dropped == 0 or not uncounted_losses:
+        if dropped == 0 or not self.uncounted_losses:
             return None
-        for skipped in range(left + 1, longest_silence + 1):
-            if agree(c + k, r + skipped):
+        for skipped in range(left + 1, self.longest_silence + 1):
+            if self.agree(c + k, r + skipped):
                 return skipped, skipped - left
         return None
-
-    while r < len(want) and c < len(got):
-        n = min(len(want) - r, len(got) - c)
-        first = np.flatnonzero(differ(got[c:c + n], want[r:r + n]))
-        if len(first) == 0:
-            c, r = c + n, r + n
-            break
-        c, r = c + int(first[0]), r + int(first[0])
-        over = step_over(c, r)
-        if over is None:
-            k = channel_hole_at(c, r)
-            if k is not None:
-                dropouts.record_channel_hole(what, c, k)
-                c, r = c + k, r + k
-                continue
-            k = silence_at(c)
-            if k is not None and hole_at(c, r, k):
-                dropouts.record(what, c, k)
-                c, r = c + k, r + k
-                continue
-            if k is not None and dry_gap_at(c, r, k):
-                dropouts.record_gap(what, c, k)
-                c += k
-                continue
-            restart = restart_at(c, r, k) if k is not None else None
-            hole = dry_gap_then_hole_at(c, r, k) if k is not None else None
-            if restart is not None and restart[0] == hole:
-                either.append((c, k, hole, restart[0] - restart[1]))
-            elif hole is not None:
-                dropouts.record_gap(what, c, k - hole)
-                dropouts.record(what, c + k - hole, hole)
-            elif restart is not None:
-                skipped, uncounted = restart
-                dropouts.record_restart(what, c, k, skipped - uncounted)
-                if uncounted:
-                    dropouts.record(what, c + k - uncounted, uncounted)
-            else:
-                break
-            c, r = c + k, r + (hole if hole is not None else restart[0])
-            continue
-        glitches.append((c, *over))
-        c, r = c + over[0], r + over[1]
-    _settle_restarts(what, either, dropped)
-    return r, glitches, c if sound[c:].any() else None
 
 
 def _settle_restarts(what, either, dropped):
