@@ -18,24 +18,14 @@
 #include "audiocast-mixer-private.h"
 #include "audiocast-error.h"
 #include "audiocast-ring.h"
+#include "audiocast-timeline-marks.h"
 
 #include <math.h>
 
-/* Marks kept: one per period rendered; 512 periods of 10 ms are 5 s, more
- * than any device lags behind. Older ones go; the heard count then waits
- * at what it was (it never goes back and never overstates). */
-#define MARKS 512
 /* Periods whose makeup (data, then padding) is remembered to tell which
  * frames the converter has let out: its latency is a fraction of a
  * period. */
 #define FED_HISTORY 8
-
-typedef struct
-{
-  guint64 t;                    /* timeline position where a period ended */
-  guint64 pos;                  /* ring position every frame before which
-                                 * had come out of the converter by then */
-} Mark;
 
 typedef struct
 {
@@ -75,9 +65,7 @@ struct _AudioCastMixerStream
   gboolean callback_fed;        /* a callback feeds it: more is coming */
   gint64 started_us;            /* when its first / last frame was heard */
   gint64 ended_us;              /* (monotonic), -1 until then */
-  Mark marks[MARKS];
-  guint first_mark;
-  guint n_marks;
+  AudioCastTimelineMarks marks; /* one per period rendered */
 
   /* The rendering thread's */
   GstAudioConverter *converter;  /* to F32 at the mix's rate, the
@@ -190,8 +178,7 @@ audio_cast_mixer_stream_new (const GstAudioInfo *info,
   s->started_us = s->ended_us = -1;
   s->duck_level = s->ducks_at = 1.0;
   s->idle = TRUE;
-  s->marks[0].t = rendered;
-  s->n_marks = 1;
+  audio_cast_timeline_marks_push (&s->marks, rendered, 0);
   return s;
 }
 
@@ -290,22 +277,6 @@ audio_cast_mixer_stream_set_volume (AudioCastMixerStream *s, gdouble volume,
   g_mutex_unlock (&s->lock);
 }
 
-/* Called with the lock held. */
-static void
-push_mark_locked (AudioCastMixerStream *s, guint64 t, guint64 pos)
-{
-  guint i;
-
-  if (s->n_marks == MARKS) {
-    s->first_mark = (s->first_mark + 1) % MARKS;
-    s->n_marks--;
-  }
-  i = (s->first_mark + s->n_marks) % MARKS;
-  s->marks[i].t = t;
-  s->marks[i].pos = pos;
-  s->n_marks++;
-}
-
 /* Everything not heard goes: the ring is emptied and the converter starts
  * over. What was mixed already and not heard is counted as cleared: the
  * caller makes the device drop it. */
@@ -321,7 +292,7 @@ audio_cast_mixer_stream_clear (AudioCastMixerStream *s,
   s->ring.read_pos = s->heard_pos = s->ring.write_pos;
   s->restart = TRUE;
   s->generation++;
-  s->n_marks = 0;
+  audio_cast_timeline_marks_clear (&s->marks);
   g_clear_pointer (&s->loop, g_free);
   if (frames_heard)
     *frames_heard = s->heard;
@@ -419,7 +390,7 @@ take_requests (AudioCastMixerStream *s, guint64 t)
   s->restart = FALSE;
   if (restart) {
     s->base_pos = s->ring.read_pos;
-    push_mark_locked (s, t, s->base_pos);
+    audio_cast_timeline_marks_push (&s->marks, t, s->base_pos);
   }
   volume = s->volume;
   ramp = s->ramp_frames;
@@ -517,6 +488,7 @@ fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
   while (s->fifo_frames < frames) {
     guint64 want = frames - s->fifo_frames, n_in, out_n, data;
     gpointer in_planes[1], out_planes[1];
+    const AudioCastTimelineMark *last;
 
     n_in = gst_audio_converter_get_in_frames (s->converter, want);
     while ((out_n = gst_audio_converter_get_out_frames (s->converter, n_in))
@@ -536,10 +508,10 @@ fill_fifo (AudioCastMixerStream *s, guint frames, guint64 t,
       }
       /* after silence, or positions the caller played something else
        * at: nothing of the stream came out there */
-      if (s->idle || (s->n_marks > 0 && s->marks[(s->first_mark
-                      + s->n_marks - 1) % MARKS].t < t))
-        push_mark_locked (s, t, s->idle ? position_out (s)
-            : s->marks[(s->first_mark + s->n_marks - 1) % MARKS].pos);
+      last = audio_cast_timeline_marks_last (&s->marks);
+      if (s->idle || (last != NULL && last->t < t))
+        audio_cast_timeline_marks_push (&s->marks, t,
+            s->idle ? position_out (s) : last->pos);
       *generation = s->generation;
       first = FALSE;
     }
@@ -685,7 +657,7 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
     g_mutex_unlock (&s->lock);
     return FALSE;
   }
-  push_mark_locked (s, t + frames, position_out (s));
+  audio_cast_timeline_marks_push (&s->marks, t + frames, position_out (s));
   if (had_data && s->first_t == G_MAXUINT64)
     s->first_t = t + offset;
   /* where everything written had come out: the period that let out its
@@ -703,44 +675,13 @@ audio_cast_mixer_stream_render_add (AudioCastMixerStream *s, gfloat *out,
   return TRUE;
 }
 
-/* The ring position heard once the timeline was heard up to @heard, from
- * the marks around it; the oldest marks no longer needed go. Called with
- * the lock held. */
-static guint64
-position_heard_locked (AudioCastMixerStream *s, guint64 heard)
-{
-  const Mark *before = NULL, *after = NULL;
-  guint i;
-
-  for (i = 0; i < s->n_marks; i++) {
-    const Mark *m = &s->marks[(s->first_mark + i) % MARKS];
-
-    if (m->t <= heard)
-      before = m;
-    else {
-      after = m;
-      break;
-    }
-  }
-  /* the marks before the one at or before @heard are of no more use */
-  while (s->n_marks > 1 && s->marks[(s->first_mark + 1) % MARKS].t <= heard) {
-    s->first_mark = (s->first_mark + 1) % MARKS;
-    s->n_marks--;
-  }
-  if (before == NULL)
-    return s->heard_pos;
-  if (after == NULL || after->pos <= before->pos)
-    return before->pos;
-  return before->pos + gst_util_uint64_scale (after->pos - before->pos,
-      heard - before->t, after->t - before->t);
-}
-
 /* Called with the lock held. */
 static void
 advance_heard_locked (AudioCastMixerStream *s, guint64 heard)
 {
-  guint64 pos = position_heard_locked (s, heard);
+  guint64 pos = s->heard_pos;
 
+  audio_cast_timeline_marks_position_at (&s->marks, heard, &pos);
   /* the count never goes back, nor past what was written */
   pos = MIN (pos, s->ring.write_pos);
   if (pos > s->heard_pos) {
@@ -778,8 +719,8 @@ audio_cast_mixer_stream_set_mix_format (AudioCastMixerStream *s,
   s->ring.read_pos = s->heard_pos;
   s->restart = ok;
   s->generation++;
-  s->n_marks = 0;
-  push_mark_locked (s, 0, s->heard_pos);
+  audio_cast_timeline_marks_clear (&s->marks);
+  audio_cast_timeline_marks_push (&s->marks, 0, s->heard_pos);
   g_mutex_unlock (&s->lock);
   if (!ok)
     s->idle = TRUE;
@@ -797,7 +738,7 @@ audio_cast_mixer_stream_rewind (AudioCastMixerStream *s, guint64 heard,
   s->ring.read_pos = s->heard_pos;
   s->restart = TRUE;
   s->generation++;
-  s->n_marks = 0;
-  push_mark_locked (s, rendered, s->heard_pos);
+  audio_cast_timeline_marks_clear (&s->marks);
+  audio_cast_timeline_marks_push (&s->marks, rendered, s->heard_pos);
   g_mutex_unlock (&s->lock);
 }
