@@ -91,6 +91,8 @@ typedef struct
   gboolean on_pipewire;
   gboolean got_server_info;
   gboolean got_devices;
+  GList *never_rewinding;       /* module indices + 1 (module_info_cb) */
+  gboolean got_modules;
 } PulseQuery;
 
 static void
@@ -105,6 +107,7 @@ query_clear (PulseQuery *q)
   g_list_free_full (q->devices, (GDestroyNotify) audio_cast_pulse_device_free);
   g_free (q->default_sink);
   g_free (q->default_source);
+  g_list_free (q->never_rewinding);
 }
 
 /* The address as users wrote it, for messages: "the default server" when
@@ -235,6 +238,7 @@ static void
 sink_info_cb (pa_context *c, const pa_sink_info *i, int eol, void *userdata)
 {
   PulseQuery *q = userdata;
+  AudioCastPulseDevice *device;
 
   if (eol != 0) {
     q->got_devices = TRUE;
@@ -242,8 +246,28 @@ sink_info_cb (pa_context *c, const pa_sink_info *i, int eol, void *userdata)
   }
   if (i == NULL || i->name == NULL)
     return;
-  q->devices = g_list_prepend (q->devices, device_new (i->name,
-          i->description, &i->sample_spec));
+  device = device_new (i->name, i->description, &i->sample_spec);
+  device->owner_module = i->owner_module;
+  q->devices = g_list_prepend (q->devices, device);
+}
+
+/* Collects the modules known never to rewind their sinks: null sinks
+ * loaded with norewinds=1. Every other sink of PulseAudio may (an ALSA
+ * sink with timer-based scheduling does). */
+static void
+module_info_cb (pa_context *c, const pa_module_info *i, int eol,
+    void *userdata)
+{
+  PulseQuery *q = userdata;
+
+  if (eol != 0) {
+    q->got_modules = TRUE;
+    return;
+  }
+  if (i && g_strcmp0 (i->name, "module-null-sink") == 0 && i->argument
+      && strstr (i->argument, "norewinds=1"))
+    q->never_rewinding = g_list_prepend (q->never_rewinding,
+        GUINT_TO_POINTER (i->index + 1));
 }
 
 static void
@@ -288,12 +312,21 @@ list_devices (const gchar *server, gboolean sources, GList **devices,
   if (!query_wait (&q, op, &q.got_devices, server, error))
     goto out;
 
+  /* pipewire-pulse never rewinds; only PulseAudio's sinks are asked */
+  if (!sources && !q.on_pipewire && !query_wait (&q,
+          pa_context_get_module_info_list (q.ctx, module_info_cb, &q),
+          &q.got_modules, server, error))
+    goto out;
+
   default_name = sources ? q.default_source : q.default_sink;
   for (l = q.devices; l; l = l->next) {
     AudioCastPulseDevice *device = l->data;
 
     device->is_default = g_strcmp0 (device->name, default_name) == 0;
     device->on_pipewire = q.on_pipewire;
+    device->may_rewind = !sources && !q.on_pipewire
+        && !g_list_find (q.never_rewinding,
+        GUINT_TO_POINTER (device->owner_module + 1));
   }
   *devices = g_list_reverse (q.devices);
   q.devices = NULL;

@@ -22,6 +22,11 @@ typedef struct
   gboolean is_monitor;          /* a source that records one of the sinks */
   gboolean is_default;
   gboolean on_pipewire;         /* the server is PipeWire's pipewire-pulse */
+  gboolean may_rewind;          /* a sink of PulseAudio that may mix ahead
+                                 * of what it plays and rewind for a new
+                                 * stream (all but null sinks loaded with
+                                 * norewinds=1) */
+  guint32 owner_module;         /* the server's module that made it */
   GstAudioInfo info;            /* the sink's own format; rate 0: unknown */
 } AudioCastPulseDevice;
 

@@ -19,6 +19,9 @@
 #endif
 
 #include "audiocast-queue-private.h"
+#ifdef HAVE_PULSE
+#include "audiocast-pulse-ring.h"
+#endif
 
 /* A device clock reading this far past the last written sample is nonsense.
  * libpulse can return one right after a cork (its smoother extrapolates
@@ -569,6 +572,20 @@ round_up_to_segment (guint64 sample, guint samples_per_seg)
   return (sample + samples_per_seg - 1) / samples_per_seg * samples_per_seg;
 }
 
+/* audiocast's own stream prebuffers: its read index stands still until
+ * the first write after a stop reaches it, so that write goes right there,
+ * not at the segment after. */
+static gboolean
+own_stream_read_index (GstAudioRingBuffer *rb, guint64 *frames)
+{
+#ifdef HAVE_PULSE
+  return AUDIO_CAST_IS_PULSE_RING (rb)
+      && audio_cast_pulse_ring_read_index (AUDIO_CAST_PULSE_RING (rb), frames);
+#else
+  return FALSE;
+#endif
+}
+
 void
 audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
     guint64 dev_now, gboolean after_flush)
@@ -591,13 +608,16 @@ audio_cast_queue_resume_at_device_position (AudioCastQueue *self,
     gint done = MAX (g_atomic_int_get (&rb->segdone), 0);
     guint64 read_ceil = (guint64) done * rb->samples_per_seg;
     guint64 read_floor = (guint64) MAX (done - 1, 0) * rb->samples_per_seg;
+    guint64 read_exact;
 
     rb->segbase = RESUME_SLACK_SEGMENTS;
     GST_DEBUG_OBJECT (self, "resuming the device %s at %" G_GUINT64_FORMAT
         " (clock), read index in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
         "]", after_flush ? "after a flush" : "at its start", dev_now,
         read_floor, read_ceil);
-    if (on_pipewire)
+    if (!on_pipewire && own_stream_read_index (rb, &read_exact))
+      audio->next_sample = read_exact;
+    else if (on_pipewire)
       audio->next_sample = MAX (dev_now, read_floor);
     else if (after_flush)
       audio->next_sample = MAX (read_ceil,

@@ -19,6 +19,9 @@
 #include "audiocast-sink-timing.h"
 #include "audiocast-device.h"
 #include "audiocast-pulse.h"
+#ifdef HAVE_PULSE
+#include "audiocast-pulse-sink.h"
+#endif
 
 #include <string.h>
 
@@ -78,6 +81,42 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
   return FALSE;
 }
 
+/* Whether PulseAudio-protocol servers are played through audiocast's own
+ * stream (AudioCastPulseSink), as they are unless AUDIOCAST_PULSESINK=1
+ * asks for GStreamer's pulsesink (to compare them: bench/). */
+static gboolean
+own_pulse_stream (void)
+{
+#ifdef HAVE_PULSE
+  return g_strcmp0 (g_getenv ("AUDIOCAST_PULSESINK"), "1") != 0;
+#else
+  return FALSE;
+#endif
+}
+
+#ifndef HAVE_PULSE
+static const gchar *
+audio_cast_pulse_sink_register (void)
+{
+  return "pulsesink";
+}
+#endif
+
+static GstElement *
+make_pulsesink (const gchar *device, const gchar *server)
+{
+  GstElement *sink;
+
+  sink = gst_element_factory_make (own_pulse_stream ()
+      ? audio_cast_pulse_sink_register () : "pulsesink", NULL);
+
+  if (sink == NULL)
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "device", device, "server", server, NULL);
+  return sink;
+}
+
 /* @server: the PulseAudio-protocol server to play on; NULL: the first
  * platform sink that opens. Why each candidate did not is appended to
  * @reasons. */
@@ -85,6 +124,7 @@ static GstElement *
 audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
     GString *reasons)
 {
+  /* the first: audiocast's own stream, or pulsesink (own_pulse_stream) */
   static const gchar *const candidates[] = {
     "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
     "autoaudiosink",
@@ -92,21 +132,23 @@ audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    GstElement *sink = gst_element_factory_make (candidates[i], NULL);
+    const gchar *name = i == 0 && own_pulse_stream ()
+        ? audio_cast_pulse_sink_register () : candidates[i];
+    GstElement *sink = gst_element_factory_make (name, NULL);
 
     if (sink == NULL)
       continue;
     gst_object_ref_sink (sink);
     if (server)
       g_object_set (sink, "server", server, NULL);
-    if (try_candidate (sink, candidates[i], reasons)) {
-      GST_INFO_OBJECT (self, "using %s", candidates[i]);
+    if (try_candidate (sink, name, reasons)) {
+      GST_INFO_OBJECT (self, "using %s", name);
       return sink;
     }
-    GST_INFO_OBJECT (self, "%s cannot open, trying the next", candidates[i]);
+    GST_INFO_OBJECT (self, "%s cannot open, trying the next", name);
     gst_object_unref (sink);
     if (server)
-      break;                    /* only pulsesink speaks to a server */
+      break;                    /* only the first speaks to a server */
   }
   return NULL;
 }
@@ -128,18 +170,6 @@ open_alsa_pcm (AudioCastSink *self, const gchar *pcm)
   gst_element_set_state (sink, GST_STATE_NULL);
   gst_object_unref (sink);
   return NULL;
-}
-
-static GstElement *
-make_pulsesink (const gchar *device, const gchar *server)
-{
-  GstElement *sink = gst_element_factory_make ("pulsesink", NULL);
-
-  if (sink == NULL)
-    return NULL;
-  gst_object_ref_sink (sink);
-  g_object_set (sink, "device", device, "server", server, NULL);
-  return sink;
 }
 
 /* The sink element of @device: pulsesink for a PulseAudio-protocol
@@ -240,12 +270,29 @@ audio_cast_sink_check_server (AudioCastSink *self, const gchar *server)
   return TRUE;
 }
 
+/* pulsesink, or audiocast's own stream on a PulseAudio-protocol server. */
 gboolean
 audio_cast_sink_is_pulsesink (GstElement *element)
 {
   GstElementFactory *factory = gst_element_get_factory (element);
 
+#ifdef HAVE_PULSE
+  if (AUDIO_CAST_IS_PULSE_SINK (element))
+    return TRUE;
+#endif
   return factory && g_strcmp0 (GST_OBJECT_NAME (factory), "pulsesink") == 0;
+}
+
+/* audiocast's own stream: it prebuffers, so nothing written is lost
+ * behind the server's read index. */
+gboolean
+audio_cast_sink_is_own_pulse_stream (GstElement *element)
+{
+#ifdef HAVE_PULSE
+  return AUDIO_CAST_IS_PULSE_SINK (element);
+#else
+  return FALSE;
+#endif
 }
 
 /* The graph quantum PipeWire runs at when our stream is the one asking for

@@ -36,6 +36,7 @@ GstElement *audio_cast_sink_open_device (AudioCastSink *self,
     GstElement *given, const gchar *device, const gchar *server,
     gchar **pulse_name);
 gboolean audio_cast_sink_is_pulsesink (GstElement *element);
+gboolean audio_cast_sink_is_own_pulse_stream (GstElement *element);
 
 /* The device in the bin (audiocast-sink.c's state changes). A placeholder
  * holds its place until NULL to READY opens it (setup), which also sets the

@@ -139,6 +139,7 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
     return;
 
   timing->on_pipewire = pulse->on_pipewire;
+  timing->may_rewind = pulse->may_rewind;
   timing->device_caps = gst_audio_info_to_caps (&pulse->info);
   /* The device's channel layout is its own business; the count is what
    * audioconvert has to produce. */
@@ -203,6 +204,9 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
     timing->late_write_margin = PACED_LATE_WRITE_MARGIN_PERIODS;
   timing->clock_lead = timing->on_pipewire ? quantum : 0;
   choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods, mode);
+  if (audio_cast_sink_is_own_pulse_stream (sink) && !timing->on_pipewire
+      && !timing->may_rewind)
+    timing->lead_in = timing->restart_lead_in = 0;
   timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period
       + MAX (timing->lead_in, timing->restart_lead_in)
       + (timing->on_pipewire ? quantum : 0);
