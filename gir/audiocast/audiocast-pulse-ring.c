@@ -11,14 +11,15 @@
  * a GstAudioRingBuffer, written straight into the server's buffer (no
  * buffer of its own, no thread of its own but libpulse's mainloop).
  *
- * What sets it apart is prebuffering. The stream asks the server to hold
- * back until one segment is queued, and to hold back again whenever it
- * runs empty. So the server never reads through an empty stream, its read
- * index never runs ahead of what was written, and a write at the write
- * index is heard whole, however late it comes: no first frames of a new
- * stream, or of the first write after a flush, land behind the read index.
- * (pulsesink asks for no prebuffering and uncorks a new stream before its
- * first write reaches the server: docs/design.md, Clear.)
+ * What sets it apart is prebuffering (AudioCastPulseSink:prebuffer, chosen
+ * per sink: docs/design.md, The device stream). The stream asks the server
+ * to hold back until one segment is queued, and to hold back again
+ * whenever it runs empty. So the server never reads through an empty
+ * stream, its read index never runs ahead of what was written, and a write
+ * at the write index is heard whole, however late it comes: no first
+ * frames of a new stream, or of the first write after a flush, land behind
+ * the read index. (pulsesink asks for no prebuffering and uncorks a new
+ * stream before its first write reaches the server.)
  *
  * The rest is what GstAudioBaseSink expects of a ring buffer that writes
  * to a server at absolute sample offsets: segdone follows the server's
@@ -35,9 +36,20 @@
 
 #include <pulse/pulseaudio.h>
 #include <string.h>
+#include <stdlib.h>
 
 GST_DEBUG_CATEGORY_STATIC (audio_cast_pulse_ring_debug);
 #define GST_CAT_DEFAULT audio_cast_pulse_ring_debug
+
+/* The server asks for this many segments at a time. How often it asks is
+ * what a stream costs in CPU, in both this process's threads (the
+ * mainloop's and the output thread's) and the server's: one player
+ * streaming 10 ms periods took 17.1 ms of CPU per second of audio asked
+ * for one segment at a time, 11.8 for two (PyAudio: 18.0), side by side
+ * with the bench's cpu scenario. The segment stays the period, so where a
+ * write after a flush or idle goes is as fine as before; the output
+ * thread pushes two periods at a time anyway (audiocast-queue-pace.c). */
+#define REQUEST_SEGMENTS 2
 
 /* Frames a trick-mode commit (a rate other than 1) maps at a time. */
 #define TRICK_CHUNK_BYTES 16384
@@ -49,6 +61,7 @@ struct _AudioCastPulseRing
   gchar *server;
   gchar *device;
   gchar *client_name;
+  gboolean prebuffer;           /* see AudioCastPulseSink:prebuffer */
 
   /* libpulse's mainloop lock (pa_threaded_mainloop_lock) guards every call
    * into libpulse and every field below; libpulse holds it while it runs
@@ -350,6 +363,8 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
             "samples", GST_AUDIO_INFO_NAME (&spec->info)), (NULL));
     return FALSE;
   }
+  /* the sink's setting as it is now: it is chosen after the device opens */
+  g_object_get (RING_OWNER (ring), "prebuffer", &ring->prebuffer, NULL);
   ss.format = pulse_format (GST_AUDIO_INFO_FORMAT (&spec->info));
   ss.rate = GST_AUDIO_INFO_RATE (&spec->info);
   ss.channels = GST_AUDIO_INFO_CHANNELS (&spec->info);
@@ -359,8 +374,8 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
    * after running empty) once a segment is queued */
   attr.maxlength = (uint32_t) -1;
   attr.tlength = spec->segtotal * spec->segsize;
-  attr.minreq = spec->segsize;
-  attr.prebuf = spec->segsize;
+  attr.minreq = spec->segsize * REQUEST_SEGMENTS;
+  attr.prebuf = ring->prebuffer ? (uint32_t) spec->segsize : 0;
   attr.fragsize = (uint32_t) -1;
 
   pa_threaded_mainloop_lock (ring->mainloop);
@@ -379,12 +394,14 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
   ring->corked = TRUE;
   ring->paused = FALSE;
 
-  /* the server's answer: what it asks for at a time is a segment */
+  /* the server's answer: the buffer it keeps for the stream, in segments;
+   * a server that asks for less than a segment at a time makes that the
+   * segment */
   actual = pa_stream_get_buffer_attr (ring->stream);
-  if (actual && actual->minreq > 0) {
+  if (actual && actual->minreq > 0 && actual->minreq < (uint32_t) spec->segsize)
     spec->segsize = actual->minreq;
-    spec->segtotal = MAX (actual->tlength / actual->minreq, 2);
-  }
+  if (actual && spec->segsize > 0)
+    spec->segtotal = MAX (actual->tlength / spec->segsize, 2);
   GST_INFO_OBJECT (ring, "stream ready: tlength %u minreq %u prebuf %u; "
       "%d segments of %d bytes", actual ? actual->tlength : 0,
       actual ? actual->minreq : 0, actual ? actual->prebuf : 0,
@@ -660,7 +677,7 @@ audio_cast_pulse_ring_read_index (AudioCastPulseRing *ring, guint64 *frames)
   const pa_timing_info *info = NULL;
   gint bpf = GST_AUDIO_INFO_BPF (&buf->spec.info);
 
-  if (ring->mainloop == NULL || bpf <= 0)
+  if (ring->mainloop == NULL || bpf <= 0 || !ring->prebuffer)
     return FALSE;
   pa_threaded_mainloop_lock (ring->mainloop);
   if (stream_usable (ring))

@@ -25,6 +25,7 @@ struct _AudioCastPulseSink
   /* the object lock guards both: set from any thread, read at open */
   gchar *server;
   gchar *device;
+  gboolean prebuffer;
 };
 
 enum
@@ -32,6 +33,7 @@ enum
   PROP_0,
   PROP_SERVER,
   PROP_DEVICE,
+  PROP_PREBUFFER,
 };
 
 #define PULSE_CAPS \
@@ -91,6 +93,9 @@ audio_cast_pulse_sink_set_property (GObject *object, guint prop_id,
       g_free (self->device);
       self->device = g_value_dup_string (value);
       break;
+    case PROP_PREBUFFER:
+      self->prebuffer = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -111,6 +116,9 @@ audio_cast_pulse_sink_get_property (GObject *object, guint prop_id,
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
+      break;
+    case PROP_PREBUFFER:
+      g_value_set_boolean (value, self->prebuffer);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -150,6 +158,13 @@ audio_cast_pulse_sink_class_init (AudioCastPulseSinkClass *klass)
           "The server's sink to play on (NULL: its default sink)",
           NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (object_class, PROP_PREBUFFER,
+      g_param_spec_boolean ("prebuffer", "Prebuffer",
+          "The server holds the stream back until a segment is queued, and "
+          "again whenever it ran empty (FALSE: it reads on through an empty "
+          "stream, as pulsesink's does); takes effect when the stream opens",
+          TRUE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "audiocast PulseAudio stream", "Sink/Audio",
@@ -162,6 +177,7 @@ audio_cast_pulse_sink_init (AudioCastPulseSink *self)
 {
   GstAudioBaseSink *sink = GST_AUDIO_BASE_SINK (self);
 
+  self->prebuffer = TRUE;
   /* the stream's own time, interpolated by libpulse, not the ring's
    * segment count */
   gst_object_replace ((GstObject **) &sink->provided_clock, NULL);

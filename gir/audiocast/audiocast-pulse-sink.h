@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 
 /*
  * AudioCastPulseSink: the platform sink audiocastsink opens on a
- * PulseAudio-protocol server, a GstAudioBaseSink over a prebuffering
- * playback stream (audiocast-pulse-ring.c). The library registers it when
+ * PulseAudio-protocol server where AUDIOCAST_PULSE_STREAM=1 asks for it, a
+ * GstAudioBaseSink over a playback stream of its own that can prebuffer
+ * (audiocast-pulse-ring.c; docs/design.md, The device stream). The library registers it when
  * it first makes one, as "audiocastpulsesink".
  */
 #define AUDIO_CAST_TYPE_PULSE_SINK (audio_cast_pulse_sink_get_type ())

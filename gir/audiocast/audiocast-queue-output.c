@@ -324,7 +324,7 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
     gboolean *sync_wanted)
 {
   guint64 dev_now;
-  gboolean have_now, ran_dry;
+  gboolean have_now, ran_dry, late_lost;
 
   finish_flush (self);
   push_due_events (self);
@@ -332,12 +332,23 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
 
   g_mutex_lock (&self->lock);
   ran_dry = have_now && audio_cast_queue_device_ran_dry_locked (self, dev_now);
+  /* a device that prebuffers loses no late push */
+  late_lost = ran_dry && !self->device_prebuffers;
   if (have_now) {
-    audio_cast_playout_advance (&self->playout, ran_dry
+    audio_cast_playout_advance (&self->playout, late_lost
         ? audio_cast_queue_heard_when_dry_locked (self, dev_now) : dev_now);
     audio_cast_queue_streams_heard_locked (self);
   }
 
+  if (ran_dry && self->device_prebuffers) {
+    /* it stopped at its last frame, everything pushed heard, and goes on
+     * with the next push: an underrun, nothing lost */
+    if (!self->dry_counted && !self->dry)
+      self->underruns++;
+    self->dry_counted = TRUE;
+    ran_dry = FALSE;
+  } else if (have_now)
+    self->dry_counted = FALSE;
   if (ran_dry) {
     audio_cast_queue_restart_device_locked (self, TRUE);        /* unlocks */
     return FALSE;

@@ -128,6 +128,8 @@ struct _AudioCastQueue
   GstClock *device_clock;
   gboolean clock_broken;        /* see IMPLAUSIBLE_LEAD_SECONDS */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
+  gboolean device_prebuffers;   /* see audio_cast_queue_set_device_prebuffers */
+  gboolean dry_counted;         /* this dry spell of such a device, counted */
   GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead */
   GstClockTime clock_settle_time; /* see audio_cast_queue_set_clock_settle_time */
   gint64 clock_quiet_until;     /* monotonic µs: the clock is not read before */

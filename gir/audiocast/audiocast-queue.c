@@ -234,6 +234,23 @@ audio_cast_queue_set_restart_when_dry (AudioCastQueue *self, gboolean restart)
   g_mutex_unlock (&self->lock);
 }
 
+/**
+ * audio_cast_queue_set_device_prebuffers:
+ *
+ * For a device stream that prebuffers (audiocast's own on a
+ * PulseAudio-protocol server): when it ran dry it stopped at its last frame
+ * and waits for the next, losing nothing, so it is not restarted; the
+ * underrun is counted and everything pushed counts as heard.
+ */
+void
+audio_cast_queue_set_device_prebuffers (AudioCastQueue *self,
+    gboolean prebuffers)
+{
+  g_mutex_lock (&self->lock);
+  self->device_prebuffers = prebuffers;
+  g_mutex_unlock (&self->lock);
+}
+
 void
 audio_cast_queue_set_times (AudioCastQueue *self, GstClockTime buffer_time,
     GstClockTime latency_time, GstClockTime fade_time,

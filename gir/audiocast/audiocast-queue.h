@@ -57,6 +57,8 @@ void     audio_cast_queue_set_clock_lead (AudioCastQueue *self,
                                           GstClockTime lead);
 void     audio_cast_queue_set_clock_settle_time (AudioCastQueue *self,
                                                  GstClockTime settle_time);
+void     audio_cast_queue_set_device_prebuffers (AudioCastQueue *self,
+                                                gboolean prebuffers);
 void     audio_cast_queue_set_restart_when_dry (AudioCastQueue *self,
                                                 gboolean restart);
 void     audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,

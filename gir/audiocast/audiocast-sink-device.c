@@ -82,13 +82,14 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
 }
 
 /* Whether PulseAudio-protocol servers are played through audiocast's own
- * stream (AudioCastPulseSink), as they are unless AUDIOCAST_PULSESINK=1
- * asks for GStreamer's pulsesink (to compare them: bench/). */
+ * stream (AudioCastPulseSink) rather than GStreamer's pulsesink: where
+ * AUDIOCAST_PULSE_STREAM=1 asks for it, at each device open (not yet the
+ * default: docs/design.md, The device stream). */
 static gboolean
 own_pulse_stream (void)
 {
 #ifdef HAVE_PULSE
-  return g_strcmp0 (g_getenv ("AUDIOCAST_PULSESINK"), "1") != 0;
+  return g_strcmp0 (g_getenv ("AUDIOCAST_PULSE_STREAM"), "1") == 0;
 #else
   return FALSE;
 #endif
@@ -437,6 +438,8 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
       timing.restart_lead_in);
   audio_cast_queue_set_restart_when_dry (self->queue,
       timing.restart_when_dry);
+  audio_cast_queue_set_device_prebuffers (self->queue,
+      timing.device_prebuffers);
   audio_cast_queue_set_pace_pushes (self->queue, timing.pace_pushes);
   audio_cast_queue_set_wait_for_late_writes (self->queue,
       timing.late_write_margin);

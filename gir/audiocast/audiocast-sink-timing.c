@@ -65,18 +65,19 @@
 #define LOW_LATENCY_PIPEWIRE_DEVICE_BUFFER_PERIODS 6
 
 /* Silence opening every stream and every restart after a flush, so the
- * application's first frame is heard intact. A new PulseAudio stream
- * sometimes loses up to its first 5 ms (240 frames at 48 kHz, with rewinds
- * and without; 144 of them behind a 2 ms lead-in; none behind 5 ms in
- * tools/run-bench --servers). pulsesink uncorks a new stream before its
- * first write, so a pipewire-pulse stream can lose its first graph quantum
- * (256 frames seen) to the first cycle that found it empty: one period
- * covers two. After a flush there the first buffer goes up to a period
- * behind the server's read index, more when pulsesink's count of it is
- * stale (see resume_at_device_position() in audiocast-queue.c): two
- * periods cover that. Sinks with their own ring thread (alsasink) start
- * reading faster than real time until the device buffer is full: that
- * start-up belongs to silence too. */
+ * application's first frame is heard intact (docs/design.md, The device
+ * stream). On PulseAudio a sink that may rewind loses up to the first 4.9 ms
+ * of a new stream, prebuffered or not; with pulsesink, which uncorks before
+ * its first write, any sink loses up to 5 ms (240 frames at 48 kHz; 144 of
+ * them behind a 2 ms lead-in). A null sink loaded with norewinds=1 needs
+ * none with audiocast's own stream, which prebuffers. pipewire-pulse's
+ * first cycle can find a new stream empty and skip its first graph quantum
+ * (256 frames seen): one period covers two. After a flush there the first
+ * buffer goes up to a period behind the server's read index, more when the
+ * count of it is stale (see resume_at_device_position() in
+ * audiocast-queue-device.c): two periods cover that. Sinks with their own
+ * ring thread (alsasink) start reading faster than real time until the
+ * device buffer is full: that start-up belongs to silence too. */
 #define PULSE_LEAD_IN_US 5000
 /* The low-latency mode's start on PulseAudio: its lead-in goes out in
  * periods of 2.5 ms, and the server reads in real time from the uncork, so
@@ -204,8 +205,18 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
     timing->late_write_margin = PACED_LATE_WRITE_MARGIN_PERIODS;
   timing->clock_lead = timing->on_pipewire ? quantum : 0;
   choose_lead_ins (timing, is_pulsesink, latency_us, buffer_periods, mode);
-  if (audio_cast_sink_is_own_pulse_stream (sink) && !timing->on_pipewire
-      && !timing->may_rewind)
+  /* Our stream prebuffers where the sink never rewinds: it loses nothing
+   * at its start (on PulseAudio: no lead-in) nor when it runs dry. A sink
+   * that rewinds loses the first frames of a stream that starts or starts
+   * again, prebuffered or not: there it reads on as pulsesink's does and
+   * restarts when dry, behind the lead-in. */
+  timing->device_prebuffers = audio_cast_sink_is_own_pulse_stream (sink)
+      && !timing->may_rewind;
+  if (timing->device_prebuffers)
+    g_object_set (sink, "prebuffer", TRUE, NULL);
+  else if (audio_cast_sink_is_own_pulse_stream (sink))
+    g_object_set (sink, "prebuffer", FALSE, NULL);
+  if (timing->device_prebuffers && !timing->on_pipewire)
     timing->lead_in = timing->restart_lead_in = 0;
   timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period
       + MAX (timing->lead_in, timing->restart_lead_in)

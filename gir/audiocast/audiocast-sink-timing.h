@@ -27,6 +27,7 @@ typedef struct
   GstCaps *device_caps;         /* the device's own format; NULL: unknown */
   gboolean on_pipewire;         /* the server is pipewire-pulse */
   gboolean may_rewind;          /* its sink may rewind (AudioCastPulseDevice) */
+  gboolean device_prebuffers;   /* see audio_cast_queue_set_device_prebuffers() */
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry() */
   gboolean pace_pushes;         /* see audio_cast_queue_set_pace_pushes() */
   guint late_write_margin;      /* see audio_cast_queue_set_wait_for_late_writes() */

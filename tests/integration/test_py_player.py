@@ -312,6 +312,31 @@ def test_each_write_after_idle_is_heard_whole_and_soon(dtype):
         "idle silence")
 
 
+def test_every_new_player_is_heard_from_its_first_frame():
+    """Twenty players, one after another, each opened for one short sound:
+    each sound is heard whole from its first frame. A new device stream is
+    where a head gets lost: a server that reads through a stream before its
+    first write reaches it, or a sink that rewinds to mix it in
+    (docs/design.md, The device stream). Without the lead-ins, this lost
+    the heads on a sink with rewinds."""
+    sounds = [audio_signals.noise(0.05, RATE, 2, amplitude=0.5, seed=400 + k)
+              for k in range(20)]
+    with Capture(SPEAKER) as cap:
+        for x in sounds:
+            with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+                assert p.write(x) == len(x)
+                assert p.drain(timeout=10.0) is True
+            time.sleep(0.05)
+        cap.stop(settle=0.1)
+    data = cap.data
+    heard = analysis.segments(data, min_gap=RATE // 100)
+    assert len(heard) == len(sounds), (
+        f"{len(heard)} sounds heard of {len(sounds)}: {heard}")
+    for k, ((start, end), x) in enumerate(zip(heard, sounds)):
+        analysis.assert_heard_exactly(data[start:end], x,
+                                      f"sound {k} at capture offset {start}")
+
+
 def test_clear_then_write_never_replays_and_heard_matches_capture():
     old = audio_signals.noise(3.0, RATE, 2, amplitude=0.5, seed=31)
     new = audio_signals.noise(0.5, RATE, 2, amplitude=0.25, seed=32)

@@ -188,7 +188,7 @@ def chosen_path(device, server=None):
     ("speak", SPEAKER.name), ("SPEAKER OUT", SPEAKER.name),
     ("virtual-mic", VIRTUAL_MIC.name), ("Microphone", VIRTUAL_MIC.name)])
 def test_inexact_names_choose_the_same_sink_and_path(inexact, exact):
-    assert chosen_path(inexact) == chosen_path(exact) == ("audiocastpulsesink", exact)
+    assert chosen_path(inexact) == chosen_path(exact) == ("pulsesink", exact)
 
 
 def test_no_crash_from_device_providers_over_2000_opens_and_listings():
@@ -316,7 +316,7 @@ def test_remote_listing(remote):
                   server=remote)
     check_input_listing(audiocast.list_input_devices(server=remote.tcp_address),
                         server=remote)
-    assert chosen_path("speak", remote.tcp_address) == ("audiocastpulsesink",
+    assert chosen_path("speak", remote.tcp_address) == ("pulsesink",
                                                         SPEAKER.name)
 
 
