@@ -73,6 +73,9 @@ struct _AudioCastPulseRing
   gboolean corked;
   gboolean paused;              /* commits return at once until a start */
   gboolean in_commit;           /* a commit waits for room */
+  gint64 heard_from_us;         /* monotonic: when the server started the
+                                 * stream, plus the sink's latency; 0 while
+                                 * it prebuffers */
 
   guint8 *trick_scratch;        /* TRICK_CHUNK_BYTES, for rates other than 1 */
 };
@@ -136,6 +139,20 @@ update_segdone (AudioCastPulseRing *ring)
     return;
   g_atomic_int_set (&buf->segdone, (gint) gst_util_uint64_scale_ceil (
           (guint64) MAX (info->read_index, 0), 1, buf->spec.segsize));
+}
+
+/* The server played the stream, its first segment queued (after its
+ * creation, a flush or an underrun): its frames are heard from a sink
+ * latency on. */
+static void
+stream_started_cb (pa_stream *s, void *userdata)
+{
+  AudioCastPulseRing *ring = userdata;
+  const pa_timing_info *info = pa_stream_get_timing_info (s);
+  pa_usec_t latency = info ? MAX (info->sink_usec, info->configured_sink_usec)
+      : 0;
+
+  ring->heard_from_us = g_get_monotonic_time () + (gint64) latency;
 }
 
 static void
@@ -386,6 +403,8 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
   pa_stream_set_write_callback (ring->stream, stream_request_cb, ring);
   pa_stream_set_latency_update_callback (ring->stream, stream_latency_cb,
       ring);
+  pa_stream_set_started_callback (ring->stream, stream_started_cb, ring);
+  ring->heard_from_us = 0;
   if (pa_stream_connect_playback (ring->stream, ring->device, &attr,
           PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE
           | PA_STREAM_ADJUST_LATENCY | PA_STREAM_START_CORKED, NULL,
@@ -434,6 +453,7 @@ audio_cast_pulse_ring_release (GstAudioRingBuffer *buf)
     pa_stream_set_state_callback (ring->stream, NULL, NULL);
     pa_stream_set_write_callback (ring->stream, NULL, NULL);
     pa_stream_set_latency_update_callback (ring->stream, NULL, NULL);
+    pa_stream_set_started_callback (ring->stream, NULL, NULL);
     pa_stream_disconnect (ring->stream);
     g_clear_pointer (&ring->stream, pa_stream_unref);
   }
@@ -496,6 +516,7 @@ flush_locked (AudioCastPulseRing *ring)
 {
   if (!stream_usable (ring))
     return;
+  ring->heard_from_us = 0;
   finish_operation (ring, pa_stream_flush (ring->stream, operation_done_cb,
           ring));
   if (finish_operation (ring, pa_stream_update_timing_info (ring->stream,
@@ -686,6 +707,20 @@ audio_cast_pulse_ring_read_index (AudioCastPulseRing *ring, guint64 *frames)
     *frames = (guint64) MAX (info->read_index, 0) / bpf;
   pa_threaded_mainloop_unlock (ring->mainloop);
   return info != NULL && !info->read_index_corrupt;
+}
+
+/* Since when a prebuffering stream's frames are heard, after its start or
+ * the last flush (audio_cast_queue_read_device_now() extrapolates from
+ * there); FALSE: not yet, or the stream does not prebuffer. */
+gboolean
+audio_cast_pulse_ring_heard_from (AudioCastPulseRing *ring, gint64 *from_us)
+{
+  if (ring->mainloop == NULL || !ring->prebuffer)
+    return FALSE;
+  pa_threaded_mainloop_lock (ring->mainloop);
+  *from_us = ring->heard_from_us;
+  pa_threaded_mainloop_unlock (ring->mainloop);
+  return *from_us > 0;
 }
 
 static void

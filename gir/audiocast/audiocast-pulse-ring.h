@@ -29,5 +29,7 @@ AudioCastPulseRing *audio_cast_pulse_ring_new (const gchar *server,
 GstClockTime audio_cast_pulse_ring_get_time (AudioCastPulseRing *ring);
 gboolean audio_cast_pulse_ring_read_index (AudioCastPulseRing *ring,
                                            guint64 *frames);
+gboolean audio_cast_pulse_ring_heard_from (AudioCastPulseRing *ring,
+                                           gint64 *from_us);
 
 G_END_DECLS

@@ -29,6 +29,22 @@
  * go back. */
 #define IMPLAUSIBLE_LEAD_SECONDS 10
 
+/* When audiocast's own stream, prebuffering, started to be heard; 0: not
+ * yet, or not such a stream. */
+static gint64
+own_stream_heard_from (GstAudioRingBuffer *rb)
+{
+#ifdef HAVE_PULSE
+  gint64 from_us;
+
+  if (rb && AUDIO_CAST_IS_PULSE_RING (rb)
+      && audio_cast_pulse_ring_heard_from (AUDIO_CAST_PULSE_RING (rb),
+          &from_us))
+    return from_us;
+#endif
+  return 0;
+}
+
 /* Reads the sample the device is playing now, in the counter of
  * GstAudioBaseSink::next_sample. Called without the lock: the device clock
  * may take the sound server's lock. */
@@ -40,6 +56,7 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstClockTime now;
   gboolean clock_broken, quiet, have_estimate;
   guint64 limit, lead;
+  gint64 prebuffered_from;
   gint rate;
 
   g_mutex_lock (&self->lock);
@@ -103,9 +120,16 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
     *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
     *dev_now -= MIN (*dev_now, back - MIN (back, base));
   }
+  prebuffered_from = own_stream_heard_from (audio->ringbuffer);
   g_mutex_lock (&self->lock);
   if (self->wall_valid) {
-    gint64 elapsed = g_get_monotonic_time () - self->wall_time;
+    /* a prebuffering stream is heard from when the server started it (0:
+     * not yet): extrapolating from its restart would run ahead by the
+     * time its first segment took to reach the server, and its latency */
+    gint64 from = self->device_prebuffers
+        ? MAX (self->wall_time, prebuffered_from) : self->wall_time;
+    gint64 elapsed = self->device_prebuffers && prebuffered_from == 0
+        ? 0 : g_get_monotonic_time () - from;
     guint64 played = self->wall_dev + (elapsed > 0 ?
         gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
 
