@@ -141,24 +141,39 @@ update_segdone (AudioCastPulseRing *ring)
           (guint64) MAX (info->read_index, 0), 1, buf->spec.segsize));
 }
 
-/* The server played the stream, its first segment queued (after its
+/* The server plays the stream, its first segment queued (after its
  * creation, a flush or an underrun): its frames are heard from a sink
  * latency on. */
 static void
-stream_started_cb (pa_stream *s, void *userdata)
+note_playing (AudioCastPulseRing *ring)
 {
-  AudioCastPulseRing *ring = userdata;
-  const pa_timing_info *info = pa_stream_get_timing_info (s);
+  const pa_timing_info *info = pa_stream_get_timing_info (ring->stream);
   pa_usec_t latency = info ? MAX (info->sink_usec, info->configured_sink_usec)
       : 0;
 
   ring->heard_from_us = g_get_monotonic_time () + (gint64) latency;
 }
 
+/* The server says it started the stream: after an underrun, or its first
+ * segment after its creation. */
+static void
+stream_started_cb (pa_stream *s, void *userdata)
+{
+  note_playing (userdata);
+}
+
+/* A timing reply: the only word that a stream uncorked with its first
+ * segment already queued (after a flush) plays, as the server sends no
+ * "started" for a stream that never ran empty while it played. */
 static void
 stream_latency_cb (pa_stream *s, void *userdata)
 {
-  update_segdone (userdata);
+  AudioCastPulseRing *ring = userdata;
+  const pa_timing_info *info = pa_stream_get_timing_info (s);
+
+  update_segdone (ring);
+  if (ring->heard_from_us == 0 && !ring->corked && info && info->playing)
+    note_playing (ring);
 }
 
 static void

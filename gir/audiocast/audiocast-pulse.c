@@ -312,11 +312,13 @@ list_devices (const gchar *server, gboolean sources, GList **devices,
   if (!query_wait (&q, op, &q.got_devices, server, error))
     goto out;
 
-  /* pipewire-pulse never rewinds; only PulseAudio's sinks are asked */
-  if (!sources && !q.on_pipewire && !query_wait (&q,
-          pa_context_get_module_info_list (q.ctx, module_info_cb, &q),
-          &q.got_modules, server, error))
-    goto out;
+  /* pipewire-pulse never rewinds; only PulseAudio's sinks are asked. A
+   * server that does not list its modules: every sink may rewind. */
+  if (!sources && !q.on_pipewire) {
+    op = pa_context_get_module_info_list (q.ctx, module_info_cb, &q);
+    if (op && !query_wait (&q, op, &q.got_modules, server, error))
+      goto out;
+  }
 
   default_name = sources ? q.default_source : q.default_sink;
   for (l = q.devices; l; l = l->next) {

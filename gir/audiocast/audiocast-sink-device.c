@@ -81,15 +81,21 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
   return FALSE;
 }
 
-/* Whether PulseAudio-protocol servers are played through audiocast's own
+/* Whether a PulseAudio-protocol server is played through audiocast's own
  * stream (AudioCastPulseSink) rather than GStreamer's pulsesink: where
- * AUDIOCAST_PULSE_STREAM=1 asks for it, at each device open (not yet the
- * default: docs/design.md, The device stream). */
+ * AUDIOCAST_PULSE_STREAM=1 asks for it, at each device open, for an
+ * application's stream (sync off: the player); not yet the default, nor
+ * in media pipelines (docs/design.md, The device stream). */
 static gboolean
-own_pulse_stream (void)
+own_pulse_stream (AudioCastSink *self)
 {
 #ifdef HAVE_PULSE
-  return g_strcmp0 (g_getenv ("AUDIOCAST_PULSE_STREAM"), "1") == 0;
+  gboolean sync;
+
+  GST_OBJECT_LOCK (self);
+  sync = self->sync;
+  GST_OBJECT_UNLOCK (self);
+  return !sync && g_strcmp0 (g_getenv ("AUDIOCAST_PULSE_STREAM"), "1") == 0;
 #else
   return FALSE;
 #endif
@@ -104,11 +110,11 @@ audio_cast_pulse_sink_register (void)
 #endif
 
 static GstElement *
-make_pulsesink (const gchar *device, const gchar *server)
+make_pulsesink (AudioCastSink *self, const gchar *device, const gchar *server)
 {
   GstElement *sink;
 
-  sink = gst_element_factory_make (own_pulse_stream ()
+  sink = gst_element_factory_make (own_pulse_stream (self)
       ? audio_cast_pulse_sink_register () : "pulsesink", NULL);
 
   if (sink == NULL)
@@ -133,7 +139,7 @@ audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    const gchar *name = i == 0 && own_pulse_stream ()
+    const gchar *name = i == 0 && own_pulse_stream (self)
         ? audio_cast_pulse_sink_register () : candidates[i];
     GstElement *sink = gst_element_factory_make (name, NULL);
 
@@ -177,14 +183,14 @@ open_alsa_pcm (AudioCastSink *self, const gchar *pcm)
  * server's sink (*@pulse_name set to its name), else what its provider
  * makes. */
 static GstElement *
-create_device_sink (AudioCastDevice *device, const gchar *server,
-    gchar **pulse_name)
+create_device_sink (AudioCastSink *self, AudioCastDevice *device,
+    const gchar *server, gchar **pulse_name)
 {
   GstDevice *gst_device = audio_cast_device_get_gst_device (device);
   GstElement *sink;
 
   if (gst_device == NULL) {
-    sink = make_pulsesink (audio_cast_device_get_name (device), server);
+    sink = make_pulsesink (self, audio_cast_device_get_name (device), server);
     if (sink)
       *pulse_name = g_strdup (audio_cast_device_get_name (device));
     return sink;
@@ -240,7 +246,7 @@ audio_cast_sink_open_named_device (AudioCastSink *self, const gchar *wanted,
     goto out;
   }
 
-  sink = create_device_sink (device, server, pulse_name);
+  sink = create_device_sink (self, device, server, pulse_name);
   if (sink == NULL)
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Cannot open device \"%s\"", wanted), (NULL));
