@@ -461,7 +461,7 @@ audio_cast_device_new_from_gst (GstDevice *device, gboolean query_server)
 
   if (query_server && g_strcmp0 (backend, "pulse") == 0) {
     /* pulsesink's caps accept every format; the server knows the sink's. */
-    AudioCastPulseDevice *sink = audio_cast_pulse_find_sink (NULL, name);
+    AudioCastPulseDevice *sink = audio_cast_pulse_find_sink (NULL, name, FALSE);
 
     if (sink) {
       rate = GST_AUDIO_INFO_RATE (&sink->info);

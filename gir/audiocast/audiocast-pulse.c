@@ -290,10 +290,11 @@ source_info_cb (pa_context *c, const pa_source_info *i, int eol,
 
 /* Asks the server at @server (NULL: the default one) for its sinks, or
  * with @sources its sources, in the server's order, the default one
- * flagged. */
+ * flagged; with @ask_rewinds also which sinks never rewind (one more
+ * question: only audiocast's own stream needs the answer). */
 static gboolean
-list_devices (const gchar *server, gboolean sources, GList **devices,
-    GError **error)
+list_devices (const gchar *server, gboolean sources, gboolean ask_rewinds,
+    GList **devices, GError **error)
 {
   PulseQuery q = { 0, };
   pa_operation *op;
@@ -314,7 +315,7 @@ list_devices (const gchar *server, gboolean sources, GList **devices,
 
   /* pipewire-pulse never rewinds; only PulseAudio's sinks are asked. A
    * server that does not list its modules: every sink may rewind. */
-  if (!sources && !q.on_pipewire) {
+  if (ask_rewinds && !sources && !q.on_pipewire) {
     op = pa_context_get_module_info_list (q.ctx, module_info_cb, &q);
     if (op && !query_wait (&q, op, &q.got_modules, server, error))
       goto out;
@@ -346,7 +347,7 @@ gboolean
 audio_cast_pulse_list_sinks (const gchar *server, GList **sinks,
     GError **error)
 {
-  return list_devices (server, FALSE, sinks, error);
+  return list_devices (server, FALSE, FALSE, sinks, error);
 }
 
 /* The same for the server's sources: its inputs and the monitors of its
@@ -355,7 +356,7 @@ gboolean
 audio_cast_pulse_list_sources (const gchar *server, GList **sources,
     GError **error)
 {
-  return list_devices (server, TRUE, sources, error);
+  return list_devices (server, TRUE, FALSE, sources, error);
 }
 
 /* Whether a PulseAudio-protocol server answers at @server (NULL: the
@@ -372,14 +373,16 @@ audio_cast_pulse_answers (const gchar *server)
 
 /* @sink_name: (nullable): NULL for the server's default sink. Returns
  * (transfer full) (nullable): the sink, if the server answered and has it
- * with a format audiocast knows. */
+ * with a format audiocast knows; its may_rewind asked of the server with
+ * @ask_rewinds, else TRUE on PulseAudio. */
 AudioCastPulseDevice *
-audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
+audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name,
+    gboolean ask_rewinds)
 {
   GList *sinks = NULL, *l;
   AudioCastPulseDevice *found = NULL;
 
-  if (!audio_cast_pulse_list_sinks (server, &sinks, NULL))
+  if (!list_devices (server, FALSE, ask_rewinds, &sinks, NULL))
     return NULL;
   for (l = sinks; l && !found; l = l->next) {
     AudioCastPulseDevice *sink = l->data;
@@ -420,7 +423,8 @@ audio_cast_pulse_answers (const gchar *server)
 }
 
 AudioCastPulseDevice *
-audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name)
+audio_cast_pulse_find_sink (const gchar *server, const gchar *sink_name,
+    gboolean ask_rewinds)
 {
   return NULL;
 }

@@ -43,6 +43,7 @@ gboolean audio_cast_pulse_list_sources    (const gchar *server,
 gboolean audio_cast_pulse_answers         (const gchar *server);
 
 AudioCastPulseDevice *audio_cast_pulse_find_sink (const gchar *server,
-                                                const gchar *sink_name);
+                                                const gchar *sink_name,
+                                                gboolean ask_rewinds);
 
 G_END_DECLS

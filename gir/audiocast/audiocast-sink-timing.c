@@ -133,7 +133,8 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
     g_object_get (sink, "device", &given_device, "server", &given_server,
         NULL);
   pulse = audio_cast_pulse_find_sink (given_server ? given_server : server,
-      pulse_name ? pulse_name : given_device);
+      pulse_name ? pulse_name : given_device,
+      audio_cast_sink_is_own_pulse_stream (sink));
   g_free (given_device);
   g_free (given_server);
   if (pulse == NULL)
@@ -212,10 +213,8 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
    * restarts when dry, behind the lead-in. */
   timing->device_prebuffers = audio_cast_sink_is_own_pulse_stream (sink)
       && !timing->may_rewind;
-  if (timing->device_prebuffers)
-    g_object_set (sink, "prebuffer", TRUE, NULL);
-  else if (audio_cast_sink_is_own_pulse_stream (sink))
-    g_object_set (sink, "prebuffer", FALSE, NULL);
+  if (audio_cast_sink_is_own_pulse_stream (sink))
+    g_object_set (sink, "prebuffer", timing->device_prebuffers, NULL);
   if (timing->device_prebuffers && !timing->on_pipewire)
     timing->lead_in = timing->restart_lead_in = 0;
   timing->device_latency = (buffer_periods + LATENCY_SLACK_PERIODS) * period
