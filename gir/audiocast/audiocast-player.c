@@ -139,6 +139,16 @@ audio_cast_player_initable_init (GInitable *initable,
     return FALSE;
   }
 
+  /* Where it can, the device stream opens now rather than at the first
+   * write, which would wait for it (docs/design.md, The device stream):
+   * the ring in float32, the format of the fastest writes; a first write
+   * in another one changes only the ring's. */
+  if (audio_cast_sink_device_opens_early (self->sink)) {
+    audio_cast_player_input_info (&self->input,
+        AUDIO_CAST_SAMPLE_FORMAT_F32LE, &device_info);
+    audio_cast_queue_open_before_data (self->queue, &device_info, NULL);
+  }
+
   GST_DEBUG_OBJECT (self, "streaming %u Hz × %u to a %u Hz × %u device",
       self->rate, self->channels, self->device_rate, self->device_channels);
   return TRUE;

@@ -71,6 +71,7 @@ struct _AudioCastPulseRing
   pa_context *context;
   pa_stream *stream;
   gboolean corked;
+  gboolean ever_uncorked;       /* since the stream was made */
   gboolean paused;              /* commits return at once until a start */
   gboolean in_commit;           /* a commit waits for room */
   gint64 heard_from_us;         /* monotonic: when the server started the
@@ -215,6 +216,7 @@ set_corked (AudioCastPulseRing *ring, gboolean corked, gboolean wait)
   if (o == NULL)
     return FALSE;
   ring->corked = corked;
+  ring->ever_uncorked |= !corked;
   if (wait)
     return finish_operation (ring, o);
   pa_operation_unref (o);
@@ -426,6 +428,7 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
           NULL) < 0 || !wait_for_stream_ready (ring))
     goto failed;
   ring->corked = TRUE;
+  ring->ever_uncorked = FALSE;
   ring->paused = FALSE;
 
   /* the server's answer: the buffer it keeps for the stream, in segments;
@@ -696,7 +699,14 @@ audio_cast_pulse_ring_get_time (AudioCastPulseRing *ring)
   if (ring->mainloop == NULL)
     return t;
   pa_threaded_mainloop_lock (ring->mainloop);
-  if (stream_usable (ring) && pa_stream_get_time (ring->stream, &usec) >= 0)
+  /* A stream made corked has played nothing until its first uncork, but
+   * libpulse's interpolated time runs from when it was made (200 ms after
+   * a player opened it, a first write counted the whole of itself heard
+   * at once): before that uncork its time is 0. */
+  if (stream_usable (ring) && !ring->ever_uncorked)
+    t = 0;
+  else if (stream_usable (ring)
+      && pa_stream_get_time (ring->stream, &usec) >= 0)
     t = usec * GST_USECOND;
   pa_threaded_mainloop_unlock (ring->mainloop);
   return t;

@@ -237,6 +237,7 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
   if (*is_data) {
     self->dry = FALSE;
     self->data_since_flush = TRUE;
+    self->data_since_start = TRUE;
     if (self->space_wanted > 0
         && audio_cast_ring_space (&self->ring) >= self->space_wanted)
       g_cond_broadcast (&self->space_cond);
@@ -358,10 +359,15 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
   if (have_now)
     audio_cast_queue_note_device_level_locked (self, dev_now);
 
-  /* Waiting for preroll after a flush, nothing goes out until data comes:
+  /* Waiting for preroll after a flush, or for the first data once the
+   * format went out (the other streams play over the output's periods:
+   * once one is open, those go on), nothing goes out until data comes:
    * silence pushed then would only hold the data back behind it. */
   while (self->src_running && !self->flush_stop_pending
-      && (!self->have_info || self->eos_sent || (self->preroll_pending
+      && (!self->have_info || self->eos_sent
+          || ((self->preroll_pending || (self->hold_until_data
+                      && !self->data_since_start && !self->caps_pending
+                      && self->mixer == NULL))
               && audio_cast_ring_fill (&self->ring) == 0
               && !self->eos_received)))
     g_cond_wait (&self->work_cond, &self->lock);
@@ -666,6 +672,7 @@ audio_cast_queue_src_activate_mode (GstPad *pad, GstObject *parent,
     self->eos_sent = FALSE;
     self->flush_stop_pending = FALSE;
     self->data_since_flush = FALSE;
+    self->data_since_start = FALSE;
   }
   g_cond_broadcast (&self->work_cond);
   g_cond_broadcast (&self->played_cond);

@@ -120,6 +120,13 @@ struct _AudioCastQueue
   guint64 clock_skipped;
   guint epoch;                  /* bumped by every downstream flush */
   gboolean data_since_flush;
+  /* Data went out since the output started. Until then, where
+   * hold_until_data asks for it, it sends the device its format and
+   * nothing else: a stream opened before the first write (the player's)
+   * waits empty, rather than queueing silence the first write would wait
+   * behind or have to flush. */
+  gboolean data_since_start;
+  gboolean hold_until_data;
   gboolean flush_stop_pending;
 
   /* The device: its clock and its sample counter give the heard position. */

@@ -214,6 +214,8 @@ audio_cast_queue_open_stream (AudioCastQueue *self, const GstAudioInfo *info,
         self->duck_ramp);
   }
   stream = audio_cast_mixer_add_stream (self->mixer, info, capacity, error);
+  /* an output waiting for its first data now has periods to mix over */
+  g_cond_broadcast (&self->work_cond);
   g_mutex_unlock (&self->lock);
   return stream;
 }

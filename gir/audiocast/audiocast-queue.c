@@ -476,7 +476,9 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
 
     done += n;
     self->written += n;
-    if (n > 0 && self->late_write_waiting)
+    /* the output waits for a late write, or for its first data */
+    if (n > 0 && (self->late_write_waiting || (self->hold_until_data
+                && !self->data_since_start)))
       g_cond_broadcast (&self->work_cond);
     if (done == frames)
       break;
@@ -579,6 +581,19 @@ wait_all_heard_locked (AudioCastQueue *self)
   }
 }
 
+/* Opens the device in @pinfo's format before the first write
+ * (audio_cast_queue_set_format()), and sends it nothing until data comes:
+ * the device stream waits empty. */
+gboolean
+audio_cast_queue_open_before_data (AudioCastQueue *self,
+    const GstAudioInfo *pinfo, GError **error)
+{
+  g_mutex_lock (&self->lock);
+  self->hold_until_data = TRUE;
+  g_mutex_unlock (&self->lock);
+  return audio_cast_queue_set_format (self, pinfo, error);
+}
+
 /* Sets the format of the frames written from now on; waits until the frames
  * of the previous format were heard. FALSE, with the format unchanged and
  * @error set, when a ring of buffer-time in it cannot be allocated. */
@@ -588,12 +603,19 @@ audio_cast_queue_set_format (AudioCastQueue *self, const GstAudioInfo *pinfo,
 {
   GstAudioInfo info = *pinfo;
   guint64 period, capacity;
+  gboolean same;
 
   g_mutex_lock (&self->lock);
-  if (self->have_info && gst_audio_info_is_equal (&info, &self->info)) {
-    g_mutex_unlock (&self->lock);
+  same = self->have_info && gst_audio_info_is_equal (&info, &self->info);
+  g_mutex_unlock (&self->lock);
+  if (same)
     return TRUE;
-  }
+  /* The new format's first frames would start behind the silence an idle
+   * device was fed, as a write's would (a player's stream runs before
+   * its first write says the format). */
+  skip_queued_silence (self);
+
+  g_mutex_lock (&self->lock);
   if (self->have_info)
     wait_all_heard_locked (self);
 

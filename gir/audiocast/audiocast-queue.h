@@ -74,6 +74,9 @@ void     audio_cast_queue_set_async   (AudioCastQueue *self,
 void     audio_cast_queue_set_pipeline_latency (AudioCastQueue *self,
                                                 GstClockTime latency);
 GstClock *audio_cast_queue_get_clock  (AudioCastQueue *self);
+gboolean audio_cast_queue_open_before_data (AudioCastQueue *self,
+                                           const GstAudioInfo *info,
+                                           GError **error);
 gboolean audio_cast_queue_set_format  (AudioCastQueue *self,
                                        const GstAudioInfo *info,
                                        GError **error);

@@ -16,6 +16,7 @@
 
 #include "audiocast-sink-device.h"
 #include "audiocast-sink-instance.h"
+#include "audiocast-sink-private.h"
 #include "audiocast-sink-timing.h"
 #include "audiocast-device.h"
 #include "audiocast-pulse.h"
@@ -81,23 +82,41 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
   return FALSE;
 }
 
-/* Whether a PulseAudio-protocol server is played through audiocast's own
- * stream (AudioCastPulseSink) rather than GStreamer's pulsesink: where
- * AUDIOCAST_PULSE_STREAM=1 asks for it, at each device open, for an
- * application's stream (sync off: the player); not yet the default, nor
- * in media pipelines (docs/design.md, The device stream). */
-static gboolean
-own_pulse_stream (AudioCastSink *self)
+/* The element that plays on a PulseAudio-protocol server: audiocast's own
+ * stream (AudioCastPulseSink) for an application's stream (sync off: the
+ * player) on PipeWire, else GStreamer's pulsesink; AUDIOCAST_PULSE_STREAM
+ * set when the device opens asks for ours everywhere (1) or nowhere (0).
+ * Media pipelines (sync on) keep pulsesink. The sink is asked about here,
+ * once, for the timing too (self->probed).
+ *
+ * Not on PulseAudio: on a sink that may rewind (every sink of a sound
+ * card) ours cannot prebuffer, so it gains nothing, and its count of what a
+ * restart dropped ran up to 24 frames off where pulsesink's is exact; a
+ * null sink without rewinds renders far ahead of a new stream while
+ * nothing records its monitor, and a prebuffered stream it drained waited
+ * there for a whole block of the sink (18 ms of silence in a tone, where
+ * pulsesink's lost nothing heard). docs/design.md, The device stream. */
+static const gchar *
+pulse_sink_factory (AudioCastSink *self, const gchar *device,
+    const gchar *server)
 {
 #ifdef HAVE_PULSE
-  gboolean sync;
+  const gchar *wanted = g_getenv ("AUDIOCAST_PULSE_STREAM");
+  gboolean sync, ours;
 
   GST_OBJECT_LOCK (self);
   sync = self->sync;
   GST_OBJECT_UNLOCK (self);
-  return !sync && g_strcmp0 (g_getenv ("AUDIOCAST_PULSE_STREAM"), "1") == 0;
+  if (sync || g_strcmp0 (wanted, "0") == 0)
+    return "pulsesink";
+  g_clear_pointer (&self->probed, audio_cast_pulse_device_free);
+  self->probed = audio_cast_pulse_find_sink (server, device,
+      g_strcmp0 (wanted, "1") == 0);
+  ours = self->probed != NULL
+      && (self->probed->on_pipewire || g_strcmp0 (wanted, "1") == 0);
+  return ours ? audio_cast_pulse_sink_register () : "pulsesink";
 #else
-  return FALSE;
+  return "pulsesink";
 #endif
 }
 
@@ -114,8 +133,8 @@ make_pulsesink (AudioCastSink *self, const gchar *device, const gchar *server)
 {
   GstElement *sink;
 
-  sink = gst_element_factory_make (own_pulse_stream (self)
-      ? audio_cast_pulse_sink_register () : "pulsesink", NULL);
+  sink = gst_element_factory_make (pulse_sink_factory (self, device, server),
+      NULL);
 
   if (sink == NULL)
     return NULL;
@@ -131,7 +150,7 @@ static GstElement *
 audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
     GString *reasons)
 {
-  /* the first: audiocast's own stream, or pulsesink (own_pulse_stream) */
+  /* the first: audiocast's own stream, or pulsesink (pulse_sink_factory) */
   static const gchar *const candidates[] = {
     "pulsesink", "alsasink", "wasapi2sink", "wasapisink", "osxaudiosink",
     "autoaudiosink",
@@ -139,8 +158,8 @@ audio_cast_sink_open_default_device (AudioCastSink *self, const gchar *server,
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    const gchar *name = i == 0 && own_pulse_stream (self)
-        ? audio_cast_pulse_sink_register () : candidates[i];
+    const gchar *name = i == 0 ? pulse_sink_factory (self, NULL, server)
+        : candidates[i];
     GstElement *sink = gst_element_factory_make (name, NULL);
 
     if (sink == NULL)
@@ -302,6 +321,16 @@ audio_cast_sink_is_own_pulse_stream (GstElement *element)
 #endif
 }
 
+/* Our stream can be made before the first write: it waits empty, corked,
+ * its time standing at 0. pulsesink's time runs from when its stream is
+ * made, which a stream opened early would count as heard. */
+gboolean
+audio_cast_sink_device_opens_early (AudioCastSink *self)
+{
+  return self->device_sink != NULL
+      && audio_cast_sink_is_own_pulse_stream (self->device_sink);
+}
+
 /* The graph quantum PipeWire runs at when our stream is the one asking for
  * the shortest latency: pipewire-pulse turns the period pulsesink asks for
  * into the stream's node.latency, and the graph rounds that down to a power
@@ -431,8 +460,9 @@ apply_timing (AudioCastSink *self, GstElement *sink, const gchar *server,
   sync = self->sync;
   GST_OBJECT_UNLOCK (self);
 
-  audio_cast_sink_timing_for (&timing, sink, server, pulse_name, latency_us,
-      sync, mode);
+  audio_cast_sink_timing_for (&timing, sink, server, pulse_name,
+      self->probed, latency_us, sync, mode);
+  g_clear_pointer (&self->probed, audio_cast_pulse_device_free);
   g_atomic_int_set (&self->pool_period_us, (guint) latency_us);
 
   configure_device_sinks (sink, latency_us, timing.device_buffer_us);

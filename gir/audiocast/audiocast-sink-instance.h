@@ -16,6 +16,7 @@
 #include "audiocast-sink.h"
 #include "audiocast-queue.h"
 #include "audiocast-stream-properties.h"
+#include "audiocast-pulse.h"
 
 #include <gst/gst.h>
 
@@ -32,6 +33,9 @@ struct _AudioCastSink
   GstElement *capsfilter;
   GstElement *device_sink;      /* the platform sink in use, in the bin */
   GstElement *placeholder;      /* in the bin while device_sink is not */
+  /* The PulseAudio-protocol sink asked about when the platform sink was
+   * chosen (NULL to READY), for its timing; taken by the timing. */
+  AudioCastPulseDevice *probed;
   /* The period the conversion's buffer pools are sized for (atomic: read
    * by their allocation queries, in the streaming thread). */
   guint pool_period_us;

@@ -24,4 +24,8 @@ AudioCastQueue *audio_cast_sink_get_queue (AudioCastSink *self);
 gboolean audio_cast_sink_get_device_format (AudioCastSink *self,
                                             GstAudioInfo *info);
 
+/* Whether the device opened (after NULL→READY) may have its stream made
+ * before the first write. */
+gboolean audio_cast_sink_device_opens_early (AudioCastSink *self);
+
 G_END_DECLS

@@ -115,17 +115,34 @@
  * one being pushed and the server's own. */
 #define LATENCY_SLACK_PERIODS 2
 
+static void
+take_probe (AudioCastSinkTiming *timing, const AudioCastPulseDevice *pulse)
+{
+  timing->on_pipewire = pulse->on_pipewire;
+  timing->may_rewind = pulse->may_rewind;
+  timing->device_caps = gst_audio_info_to_caps (&pulse->info);
+  /* The device's channel layout is its own business; the count is what
+   * audioconvert has to produce. */
+  gst_structure_remove_field (gst_caps_get_structure (timing->device_caps, 0),
+      "channel-mask");
+}
+
 /* The device's own format, so audioconvert/audioresample produce what it
  * plays natively, and whether its server is pipewire-pulse. */
 static void
 probe_device (AudioCastSinkTiming *timing, GstElement *sink,
-    const gchar *server, const gchar *pulse_name)
+    const gchar *server, const gchar *pulse_name,
+    const AudioCastPulseDevice *probed)
 {
   gchar *given_device = NULL, *given_server = NULL;
   AudioCastPulseDevice *pulse;
 
   if (!audio_cast_sink_is_pulsesink (sink))
     return;
+  if (probed != NULL) {
+    take_probe (timing, probed);
+    return;
+  }
 
   /* A pulsesink the application gave (audio-sink="pulsesink device=X")
    * plays on the device and server it names: probe those, not ours. */
@@ -139,14 +156,7 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
   g_free (given_server);
   if (pulse == NULL)
     return;
-
-  timing->on_pipewire = pulse->on_pipewire;
-  timing->may_rewind = pulse->may_rewind;
-  timing->device_caps = gst_audio_info_to_caps (&pulse->info);
-  /* The device's channel layout is its own business; the count is what
-   * audioconvert has to produce. */
-  gst_structure_remove_field (gst_caps_get_structure (timing->device_caps, 0),
-      "channel-mask");
+  take_probe (timing, pulse);
   audio_cast_pulse_device_free (pulse);
 }
 
@@ -174,8 +184,9 @@ choose_lead_ins (AudioCastSinkTiming *timing, gboolean is_pulsesink,
 
 void
 audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
-    const gchar *server, const gchar *pulse_name, gint64 latency_us,
-    gboolean sync, AudioCastLatencyMode mode)
+    const gchar *server, const gchar *pulse_name,
+    const AudioCastPulseDevice *probed, gint64 latency_us, gboolean sync,
+    AudioCastLatencyMode mode)
 {
   gboolean is_pulsesink = audio_cast_sink_is_pulsesink (sink);
   GstClockTime period = latency_us * GST_USECOND;
@@ -183,7 +194,7 @@ audio_cast_sink_timing_for (AudioCastSinkTiming *timing, GstElement *sink,
   guint buffer_periods;
 
   memset (timing, 0, sizeof *timing);
-  probe_device (timing, sink, server, pulse_name);
+  probe_device (timing, sink, server, pulse_name, probed);
   GST_INFO ("device format: %" GST_PTR_FORMAT ", on PipeWire: %d",
       timing->device_caps, timing->on_pipewire);
 

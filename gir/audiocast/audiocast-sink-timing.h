@@ -19,6 +19,7 @@
 #include <gst/gst.h>
 
 #include "audiocast-sink.h"
+#include "audiocast-pulse.h"
 
 G_BEGIN_DECLS
 
@@ -42,13 +43,15 @@ typedef struct
 } AudioCastSinkTiming;
 
 /* Probes the device @sink plays on (for pulsesink: the sink @pulse_name,
- * else the one the element names, on @server) and fills @timing for
+ * else the one the element names, on @server; @probed, when given, is
+ * what that sink's server said of it already) and fills @timing for
  * periods of @latency_us. @sync: the stream is a media pipeline's,
  * timestamped and synchronised (the element's sync property); @mode: the
  * element's latency-mode. */
 void audio_cast_sink_timing_for (AudioCastSinkTiming *timing,
     GstElement *sink, const gchar *server, const gchar *pulse_name,
-    gint64 latency_us, gboolean sync, AudioCastLatencyMode mode);
+    const AudioCastPulseDevice *probed, gint64 latency_us, gboolean sync,
+    AudioCastLatencyMode mode);
 void audio_cast_sink_timing_clear (AudioCastSinkTiming *timing);
 
 G_END_DECLS

@@ -452,6 +452,7 @@ audio_cast_sink_finalize (GObject *object)
 
   g_free (self->device);
   g_free (self->server);
+  g_clear_pointer (&self->probed, audio_cast_pulse_device_free);
   G_OBJECT_CLASS (audio_cast_sink_parent_class)->finalize (object);
 }
 

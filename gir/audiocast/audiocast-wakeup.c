@@ -72,7 +72,10 @@ audio_cast_wakeup_arm (AudioCastWakeup *wakeup, guint64 wanted)
 #ifdef G_OS_UNIX
   gchar sink[16];
 
-  if (wakeup->read_fd >= 0)
+  /* Opened here, not only when the waiter asks for the fd: a wakeup fired
+   * before the pipe exists (the room was there at the arming) would be
+   * lost, and the waiter would sleep on for good. */
+  if (audio_cast_wakeup_get_fd (wakeup) >= 0)
     while (read (wakeup->read_fd, sink, sizeof sink) > 0);
 #endif
   wakeup->armed = TRUE;

@@ -3,6 +3,7 @@ server — construction and errors, NaN/Inf, cross-thread clear and stop,
 clear-then-write, drain and resampling, checked on the sinks' monitors."""
 
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -310,6 +311,42 @@ def test_each_write_after_idle_is_heard_whole_and_soon(dtype):
     assert sorted(onsets)[1] <= bound, (
         f"median onset {sorted(onsets)[1]:.1f} ms after idle: behind the "
         "idle silence")
+    # A new player's stream runs before its first write, in float32 (the
+    # format the stream opens in); an int16 first write renegotiates, and
+    # must not wait behind the 100 ms of silence queued meanwhile either.
+    assert onsets[0] <= bound + 2 * 10, (
+        f"the new player's first onset {onsets[0]:.1f} ms: behind the idle "
+        "silence")
+
+
+def own_sink_inputs():
+    """How many of the server's playback streams this process opened."""
+    listing = sound_servers.pactl("list", "sink-inputs")
+    return listing.count(f'application.process.id = "{os.getpid()}"')
+
+
+def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
+    """The first write finds the device stream open and running, so it does
+    not wait for the server to make one (bench/: first write → first
+    sound), and the sound is heard whole. That is audiocast's own stream,
+    on PipeWire; on PulseAudio pulsesink plays, and opens at the first
+    write (docs/design.md, The device stream)."""
+    if sound_servers.server_kind_from_env() != "pipewire":
+        pytest.skip("pulsesink plays on PulseAudio")
+    assert own_sink_inputs() == 0
+    x = audio_signals.noise(0.1, RATE, 2, amplitude=0.5, seed=77)
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            wait_for(lambda: own_sink_inputs() == 1,
+                     "the player's device stream, before any write")
+            assert stats(p)["played"] == 0
+            assert p.write(x) == len(x)
+            assert p.drain(timeout=10.0) is True
+        cap.stop(settle=0.1)
+    heard = analysis.segments(cap.data, min_gap=RATE // 100)
+    assert len(heard) == 1, heard
+    start, end = heard[0]
+    analysis.assert_heard_exactly(cap.data[start:end], x, "the sound")
 
 
 def test_every_new_player_is_heard_from_its_first_frame():

@@ -14,7 +14,6 @@ a server on another machine would be:
 Tolerances come from the server's period (sound_servers: ``period_frames``).
 """
 
-import os
 import socket
 import subprocess
 import sys
@@ -162,13 +161,6 @@ def test_cli_lists_inputs():
     assert ", monitor" in r.stdout, r.stdout
 
 
-# The platform sink on a PulseAudio-protocol server: pulsesink, or
-# audiocast's own stream where AUDIOCAST_PULSE_STREAM=1 asks for it.
-PULSE_SINK = ("audiocastpulsesink"
-              if os.environ.get("AUDIOCAST_PULSE_STREAM") == "1"
-              else "pulsesink")
-
-
 def chosen_path(device, server=None):
     """(factory of the element that plays, the sink it plays on) for an
     audiocastsink given ``device``, once READY."""
@@ -196,7 +188,7 @@ def chosen_path(device, server=None):
     ("speak", SPEAKER.name), ("SPEAKER OUT", SPEAKER.name),
     ("virtual-mic", VIRTUAL_MIC.name), ("Microphone", VIRTUAL_MIC.name)])
 def test_inexact_names_choose_the_same_sink_and_path(inexact, exact):
-    assert chosen_path(inexact) == chosen_path(exact) == (PULSE_SINK, exact)
+    assert chosen_path(inexact) == chosen_path(exact) == ("pulsesink", exact)
 
 
 def test_no_crash_from_device_providers_over_2000_opens_and_listings():
@@ -324,7 +316,7 @@ def test_remote_listing(remote):
                   server=remote)
     check_input_listing(audiocast.list_input_devices(server=remote.tcp_address),
                         server=remote)
-    assert chosen_path("speak", remote.tcp_address) == (PULSE_SINK,
+    assert chosen_path("speak", remote.tcp_address) == ("pulsesink",
                                                         SPEAKER.name)
 
 

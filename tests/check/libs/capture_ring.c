@@ -463,6 +463,22 @@ GST_START_TEST (test_the_wakeup_descriptor_fires_once_the_frames_are_there)
 
 GST_END_TEST;
 
+/* A waiter that arms before it ever asked for the descriptor, with the
+ * frames already there: the wakeup fired at the arming is not lost (the
+ * pipe did not exist yet, and the waiter slept on for good). */
+GST_START_TEST (test_a_wakeup_fired_before_the_descriptor_was_asked_for)
+{
+  AudioCastCaptureRing r;
+
+  fail_unless (audio_cast_capture_ring_init (&r, 4, RATE, CAPACITY));
+  push_counting (&r, 0, 10);
+  audio_cast_capture_ring_arm_wakeup (&r, 5);
+  fail_unless (readable (audio_cast_capture_ring_get_wakeup_fd (&r)));
+  audio_cast_capture_ring_clear (&r);
+}
+
+GST_END_TEST;
+
 static Suite *
 capture_ring_suite (void)
 {
@@ -471,6 +487,7 @@ capture_ring_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_reads_what_was_pushed_in_order);
+  tcase_add_test (tc, test_a_wakeup_fired_before_the_descriptor_was_asked_for);
   tcase_add_test (tc, test_overflow_drops_the_oldest_and_the_next_read_says_so);
   tcase_add_test (tc, test_a_read_waits_for_frames_that_come_later);
   tcase_add_test (tc, test_timeout_and_stop_end_a_read);
