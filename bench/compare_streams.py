@@ -1,6 +1,7 @@
 """audiocast's two device streams on PulseAudio-protocol servers, side by
-side with PyAudio: GStreamer's pulsesink (the default) and audiocast's own
-stream (AUDIOCAST_PULSE_STREAM=1, docs/design.md, The device stream).
+side with PyAudio: GStreamer's pulsesink (AUDIOCAST_PULSE_STREAM=0; the
+default on PulseAudio) and audiocast's own stream (AUDIOCAST_PULSE_STREAM=1;
+the default on PipeWire), docs/design.md, The device stream.
 
 Runs bench/scenarios.py's own scenarios on a private server of each kind
 asked for, each round played by the three in turn (audiocast with

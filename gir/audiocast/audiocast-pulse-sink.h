@@ -14,11 +14,12 @@
 G_BEGIN_DECLS
 
 /*
- * AudioCastPulseSink: the platform sink audiocastsink opens on a
- * PulseAudio-protocol server where AUDIOCAST_PULSE_STREAM=1 asks for it, a
- * GstAudioBaseSink over a playback stream of its own that can prebuffer
- * (audiocast-pulse-ring.c; docs/design.md, The device stream). The library registers it when
- * it first makes one, as "audiocastpulsesink".
+ * AudioCastPulseSink: the platform sink audiocastsink opens for a player
+ * on PipeWire's pipewire-pulse (on PulseAudio too where
+ * AUDIOCAST_PULSE_STREAM=1 asks for it), a GstAudioBaseSink over a
+ * playback stream of its own that can prebuffer (audiocast-pulse-ring.c;
+ * docs/design.md, The device stream). The library registers it when it
+ * first makes one, as "audiocastpulsesink".
  */
 #define AUDIO_CAST_TYPE_PULSE_SINK (audio_cast_pulse_sink_get_type ())
 G_DECLARE_FINAL_TYPE (AudioCastPulseSink, audio_cast_pulse_sink,
