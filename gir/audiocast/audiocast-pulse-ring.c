@@ -46,9 +46,10 @@ GST_DEBUG_CATEGORY_STATIC (audio_cast_pulse_ring_debug);
  * mainloop's and the output thread's) and the server's: one player
  * streaming 10 ms periods took 17.1 ms of CPU per second of audio asked
  * for one segment at a time, 11.8 to 14.6 for two (PyAudio: 18.0 to 19.3;
- * bench/compare_streams.py's cpu scenario, runs of 15-20 s). The segment stays the period, so where a
- * write after a flush or idle goes is as fine as before; the output
- * thread pushes two periods at a time anyway (audiocast-queue-pace.c). */
+ * bench/compare_streams.py's cpu scenario, runs of 15-20 s). The segment
+ * stays the period, so where a write after a flush or idle goes is as fine
+ * as before; the output thread pushes two periods at a time anyway
+ * (audiocast-queue-pace.c). */
 #define REQUEST_SEGMENTS 2
 
 /* Frames a trick-mode commit (a rate other than 1) maps at a time. */

@@ -145,13 +145,14 @@ probe_device (AudioCastSinkTiming *timing, GstElement *sink,
   }
 
   /* A pulsesink the application gave (audio-sink="pulsesink device=X")
-   * plays on the device and server it names: probe those, not ours. */
+   * plays on the device and server it names: probe those, not ours. Our
+   * own stream always comes probed (pulse_sink_factory()): pulsesink needs
+   * no answer on rewinds. */
   if (pulse_name == NULL)
     g_object_get (sink, "device", &given_device, "server", &given_server,
         NULL);
   pulse = audio_cast_pulse_find_sink (given_server ? given_server : server,
-      pulse_name ? pulse_name : given_device,
-      audio_cast_sink_is_own_pulse_stream (sink));
+      pulse_name ? pulse_name : given_device, FALSE);
   g_free (given_device);
   g_free (given_server);
   if (pulse == NULL)
