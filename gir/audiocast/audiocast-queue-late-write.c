@@ -96,3 +96,58 @@ audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,
   self->late_write_margin = margin_periods;
   g_mutex_unlock (&self->lock);
 }
+
+/* With the lock held: whether a dry ring leaves a device that prebuffers
+ * (audiocast's own stream) to run dry rather than feeding it more silence:
+ * once it was given its own buffer's worth after the last data. That much
+ * it needs: pipewire-pulse plays a prebuffering stream in whole graph
+ * quanta and holds back a tail shorter than one (384 frames of a 0.2 s
+ * sound were heard only with the next write), and the stream's time stands
+ * its sink latency and more behind its read index. Not while something
+ * needs the periods to go on: the other streams (they play over the
+ * output's periods), the echo canceller's reference (the tap: a gap in it
+ * would make the canceller find the echo anew), an EOS waiting to be heard,
+ * timestamps to keep, a pause, a lead-in or a fade. */
+static gboolean
+dry_stop_wanted_locked (AudioCastQueue *self)
+{
+  return self->device_prebuffers && self->dry && self->have_info
+      && self->device_audio != NULL && self->src_running && !self->src_failed
+      && !self->flush_stop_pending && !self->caps_pending
+      && !self->eos_received && !self->holding && !self->preroll_pending
+      && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
+      && self->mixer == NULL && g_atomic_pointer_get (&self->tap) == NULL
+      && audio_cast_ring_fill (&self->ring) == 0
+      && self->dry_silence_frames >= gst_util_uint64_scale_int
+      ((guint64) self->device_audio->buffer_time,
+          GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC);
+}
+
+/* With the lock held: lets a device that prebuffers run dry (see
+ * dry_stop_wanted_locked()). It plays out what it holds and stops; the
+ * next write goes on right there, behind less than a graph quantum of
+ * silence, and is heard once a segment of it arrived: no flush of idle
+ * silence and no restart's lead-in in front of it (audio_cast_queue_write()
+ * finds too little silence queued to be worth a flush). Waits for a write a
+ * period at most, so that the caller goes on reading the position (a
+ * drain waits on it); returns TRUE when it waited. */
+gboolean
+audio_cast_queue_wait_dry_locked (AudioCastQueue *self)
+{
+  gint64 deadline;
+
+  if (!dry_stop_wanted_locked (self))
+    return FALSE;
+  deadline = g_get_monotonic_time () + (gint64) gst_util_uint64_scale_int
+      (self->period_frames, G_USEC_PER_SEC, GST_AUDIO_INFO_RATE (&self->info));
+  self->dry_waiting = TRUE;
+  while (dry_stop_wanted_locked (self)
+      && g_cond_wait_until (&self->work_cond, &self->lock, deadline));
+  self->dry_waiting = FALSE;
+  /* a drain, and an event loop's drain, wait for the position to move,
+   * as after a push */
+  g_cond_broadcast (&self->played_cond);
+  audio_cast_wakeup_fire_if_reached (&self->wakeup,
+      audio_cast_ring_space (&self->ring));
+  return TRUE;
+}

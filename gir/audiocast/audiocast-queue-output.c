@@ -236,6 +236,7 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
   *is_data = frames > 0;
   if (*is_data) {
     self->dry = FALSE;
+    self->dry_silence_frames = 0;
     self->data_since_flush = TRUE;
     self->data_since_start = TRUE;
     if (self->space_wanted > 0
@@ -276,6 +277,7 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
     self->dry = TRUE;
     audio_cast_sync_unalign (&self->sync);
     frames = period;
+    self->dry_silence_frames += frames;
   }
   gst_audio_format_info_fill_silence (info->finfo, data,
       frames * GST_AUDIO_INFO_BPF (info));
@@ -374,6 +376,10 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
   if (have_now) {
     audio_cast_queue_wait_for_late_write_locked (self);
     audio_cast_queue_wait_for_device_room_locked (self);
+    if (audio_cast_queue_wait_dry_locked (self)) {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
   }
   if (!self->src_running || self->src_failed) {
     g_mutex_unlock (&self->lock);

@@ -88,9 +88,12 @@ struct _AudioCastQueue
   guint64 drain_mark;           /* written at the last drain/EOS/clear */
   guint underruns;
   gboolean dry;                 /* pushing silence since the ring ran dry */
+  guint64 dry_silence_frames;   /* of it, pushed since */
   guint late_write_margin;      /* periods; 0: no waiting for late writes
                                  * (audiocast-queue-late-write.c) */
   gboolean late_write_waiting;  /* the output thread waits for a write */
+  gboolean dry_waiting;         /* the output thread lets a device that
+                                 * prebuffers run dry, waiting for a write */
   gboolean pace_pushes;         /* see audio_cast_queue_set_pace_pushes */
   gboolean push_waited;         /* the last push waited in the device */
   guint64 device_full_frames;   /* the device's full level, 0: not known
@@ -280,6 +283,7 @@ guint64 audio_cast_queue_buffered_locked (AudioCastQueue *self);
  * mid-stream, waits for the next write while the device has enough left
  * (audiocast-queue-late-write.c). */
 void audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self);
+gboolean audio_cast_queue_wait_dry_locked (AudioCastQueue *self);
 
 /* Pushes paced by the device's room (audiocast-queue-pace.c). */
 void audio_cast_queue_note_push_time_locked (AudioCastQueue *self,

@@ -477,8 +477,8 @@ audio_cast_queue_write (AudioCastQueue *self, const guint8 *data,
     done += n;
     self->written += n;
     /* the output waits for a late write, or for its first data */
-    if (n > 0 && (self->late_write_waiting || (self->hold_until_data
-                && !self->data_since_start)))
+    if (n > 0 && (self->late_write_waiting || self->dry_waiting
+            || (self->hold_until_data && !self->data_since_start)))
       g_cond_broadcast (&self->work_cond);
     if (done == frames)
       break;

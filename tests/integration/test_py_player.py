@@ -273,7 +273,8 @@ def test_each_write_after_idle_is_heard_whole_and_soon(dtype):
     """Three times, a player stands idle (new, then drained) and is written
     to: every utterance is heard from its first frame, bit-exact (after the
     flush of the idle silence the device resumes past where it reads, behind
-    the restart's lead-in), and its first sound does not wait
+    the restart's lead-in; a device stream that prebuffers is let run dry
+    instead, and has nothing to flush), and its first sound does not wait
     behind the silence the device was fed while idle (up to its whole
     buffer, 100 ms)."""
     utterances = []
@@ -347,6 +348,39 @@ def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
     assert len(heard) == 1, heard
     start, end = heard[0]
     analysis.assert_heard_exactly(cap.data[start:end], x, "the sound")
+
+
+def test_an_idle_player_lets_a_stream_that_prebuffers_run_dry():
+    """Where the device stream prebuffers (audiocast's own, on PipeWire), an
+    idle player gives it its own buffer's worth of silence after the last
+    sound (4 periods there) and then nothing: over 0.5 s idle (50 periods)
+    the device takes a few periods, so the next write finds no silence
+    queued to wait behind or to flush (docs/design.md, Starting after
+    idle). Each sound is still heard whole and each drain returns: the
+    silence given is what plays out the tail the server holds back."""
+    if sound_servers.server_kind_from_env() != "pipewire":
+        pytest.skip("pulsesink plays on PulseAudio, and is kept fed")
+    sounds = [audio_signals.noise(0.2, RATE, 2, amplitude=0.5, seed=90 + k)
+              for k in range(3)]
+    idle_periods = []
+    with Capture(SPEAKER) as cap:
+        with audiocast.AudioPlayer("speaker", RATE, 2) as p:
+            for x in sounds:
+                assert p.write(x) == len(x)
+                assert p.drain(timeout=10.0) is True
+                before = p.stats()["periods_pushed"]
+                time.sleep(0.5)
+                idle_periods.append(p.stats()["periods_pushed"] - before)
+        cap.stop(settle=0.1)
+    # the device's 4 periods, and as many more for where the drain returned
+    assert max(idle_periods) <= 8, (
+        f"periods pushed while idle: {idle_periods}: the device was kept fed")
+    data = cap.data
+    heard = analysis.segments(data, min_gap=RATE // 10)
+    assert len(heard) == len(sounds), heard
+    for k, ((start, end), x) in enumerate(zip(heard, sounds)):
+        analysis.assert_heard_exactly(data[start:end], x,
+                                      f"sound {k} at capture offset {start}")
 
 
 def test_every_new_player_is_heard_from_its_first_frame():
