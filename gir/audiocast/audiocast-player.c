@@ -472,7 +472,8 @@ audio_cast_player_get_active (AudioCastPlayer *self)
  * @self: an [class@Player]
  *
  * The current output latency: how long a frame written now to an empty ring
- * takes to be heard, that is what the device and the converters hold.
+ * takes to be heard, that is what the device and the converters hold; at
+ * least a period where the device stream is let run dry while idle.
  *
  * Returns: the latency in microseconds
  *
@@ -488,8 +489,10 @@ audio_cast_player_get_latency (AudioCastPlayer *self)
   audio_cast_queue_get_stats (self->queue, &stats);
   if (stats.rate <= 0)
     return 0;
-  return gst_util_uint64_scale_int (stats.queued_timeline, G_USEC_PER_SEC,
-      stats.rate);
+  /* a device stream let run dry while idle (it prebuffers) holds nothing,
+   * and plays again once a period of the new audio reached it */
+  return gst_util_uint64_scale_int (MAX (stats.queued_timeline,
+          stats.restart_frames), G_USEC_PER_SEC, stats.rate);
 }
 
 /**

@@ -124,6 +124,7 @@ audio_cast_queue_get_stats (AudioCastQueue *self, AudioCastQueueStats *stats)
   stats->buffered = audio_cast_queue_buffered_locked (self);
   stats->underruns = self->underruns;
   stats->queued_timeline = self->playout.t_end - self->playout.heard_t;
+  stats->restart_frames = self->device_prebuffers ? self->period_frames : 0;
   stats->periods_pushed = self->periods_pushed;
   stats->device_waits = self->device_waits;
   stats->rate = self->have_info ? GST_AUDIO_INFO_RATE (&self->info) : 0;

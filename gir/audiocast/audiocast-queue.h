@@ -34,6 +34,9 @@ typedef struct
   guint underruns;
   gint rate;
   guint64 queued_timeline;      /* pushed, not heard, silence included */
+  guint64 restart_frames;       /* what a device let run dry waits for
+                                 * before it plays again (a period), 0 where
+                                 * the device is kept fed */
   guint64 periods_pushed;       /* periods the device took */
   guint64 device_waits;         /* ...of which it took after waiting for room */
 } AudioCastQueueStats;

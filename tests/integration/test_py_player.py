@@ -326,14 +326,21 @@ def own_sink_inputs():
     return listing.count(f'application.process.id = "{os.getpid()}"')
 
 
+def plays_our_stream():
+    """Whether a player plays through audiocast's own device stream here:
+    on sinks that never rewind (PipeWire's, and the null sinks loaded with
+    norewinds=1); pulsesink plays on a sink that may rewind
+    (docs/design.md, The device stream)."""
+    return sound_servers.server_kind_from_env() != "pulse-rewinds"
+
+
 def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
     """The first write finds the device stream open and running, so it does
     not wait for the server to make one (bench/: first write → first
-    sound), and the sound is heard whole. That is audiocast's own stream,
-    on PipeWire; on PulseAudio pulsesink plays, and opens at the first
-    write (docs/design.md, The device stream)."""
-    if sound_servers.server_kind_from_env() != "pipewire":
-        pytest.skip("pulsesink plays on PulseAudio")
+    sound), and the sound is heard whole. That is audiocast's own stream;
+    pulsesink opens at the first write."""
+    if not plays_our_stream():
+        pytest.skip("pulsesink plays on a sink that may rewind")
     assert own_sink_inputs() == 0
     x = audio_signals.noise(0.1, RATE, 2, amplitude=0.5, seed=77)
     with Capture(SPEAKER) as cap:
@@ -351,15 +358,15 @@ def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
 
 
 def test_an_idle_player_lets_a_stream_that_prebuffers_run_dry():
-    """Where the device stream prebuffers (audiocast's own, on PipeWire), an
-    idle player gives it its own buffer's worth of silence after the last
-    sound (4 periods there) and then nothing: over 0.5 s idle (50 periods)
-    the device takes a few periods, so the next write finds no silence
-    queued to wait behind or to flush (docs/design.md, Starting after
-    idle). Each sound is still heard whole and each drain returns: the
-    silence given is what plays out the tail the server holds back."""
-    if sound_servers.server_kind_from_env() != "pipewire":
-        pytest.skip("pulsesink plays on PulseAudio, and is kept fed")
+    """Where the device stream prebuffers (audiocast's own), an idle player
+    gives it its own buffer's worth of silence after the last sound and then
+    nothing: over 0.5 s idle (50 periods) the device takes a few periods, so
+    the next write finds no silence queued to wait behind or to flush
+    (docs/design.md, Starting after idle). Each sound is still heard whole
+    and each drain returns: the silence given is what plays out the tail
+    pipewire-pulse holds back."""
+    if not plays_our_stream():
+        pytest.skip("pulsesink plays on a sink that may rewind, kept fed")
     sounds = [audio_signals.noise(0.2, RATE, 2, amplitude=0.5, seed=90 + k)
               for k in range(3)]
     idle_periods = []
@@ -372,9 +379,11 @@ def test_an_idle_player_lets_a_stream_that_prebuffers_run_dry():
                 time.sleep(0.5)
                 idle_periods.append(p.stats()["periods_pushed"] - before)
         cap.stop(settle=0.1)
-    # the device's 4 periods, and as many more for where the drain returned
-    assert max(idle_periods) <= 8, (
+    # the device's buffer (4 periods on PipeWire, 16 on PulseAudio), and
+    # 4 more for where the drain returned
+    assert max(idle_periods) <= 20, (
         f"periods pushed while idle: {idle_periods}: the device was kept fed")
+    print("periods pushed while idle:", idle_periods)
     data = cap.data
     heard = analysis.segments(data, min_gap=RATE // 10)
     assert len(heard) == len(sounds), heard

@@ -77,19 +77,24 @@ def assert_tone_without_gaps(captured, seconds, what):
 @pytest.fixture
 def tone_on_default_source():
     """A 1 kHz tone played into Virtual-Mic, whose monitor is the default
-    source while the test runs."""
+    source while the test runs. A reader keeps recording that monitor from
+    before the tone starts, as the consumer of a virtual microphone does: a
+    null sink nobody reads renders far ahead of real time, in blocks of up
+    to two seconds."""
     before = pactl("get-default-source").strip()
     pactl("set-default-source", f"{VIRTUAL_MIC.name}.monitor")
     tone = audio_signals.sine(TONE_HZ, 40.0, VIRTUAL_MIC.rate, 1, amplitude=0.3)
-    player = audiocast.AudioPlayer(VIRTUAL_MIC.name, VIRTUAL_MIC.rate, 1)
-    writer = threading.Thread(target=player.write, args=(tone,), daemon=True)
-    writer.start()
-    try:
-        yield
-    finally:
-        player.stop()
-        writer.join()
-        pactl("set-default-source", before, check=False)
+    with Capture(VIRTUAL_MIC):
+        player = audiocast.AudioPlayer(VIRTUAL_MIC.name, VIRTUAL_MIC.rate, 1)
+        writer = threading.Thread(target=player.write, args=(tone,),
+                                  daemon=True)
+        writer.start()
+        try:
+            yield
+        finally:
+            player.stop()
+            writer.join()
+            pactl("set-default-source", before, check=False)
 
 
 # -- PyAudio's examples, unchanged ----------------------------------------------
