@@ -39,8 +39,7 @@
 static gboolean
 late_write_expected_locked (AudioCastQueue *self)
 {
-  return (self->late_write_margin > 0 || self->device_prebuffers)
-      && self->src_running && !self->src_failed
+  return self->late_write_margin > 0 && self->src_running && !self->src_failed
       && !self->flush_stop_pending && !self->eos_received && !self->holding
       && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
       && audio_cast_ring_fill (&self->ring) == 0
@@ -58,14 +57,7 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
   if (!late_write_expected_locked (self) || !self->have_info)
     return;
   queued = audio_cast_playout_unheard (&self->playout);
-  /* A device that prebuffers loses nothing by running dry: it stops and
-   * goes on with the late write. Silence pushed before then would only
-   * hold that write back (test_py_pacing's four players in one process,
-   * the other core busy: an underrun in 1 run of 3 with the margin of a
-   * paced stream, none in 6 with this). So it waits for the write as long
-   * as the device has anything left to play. */
-  margin = self->device_prebuffers ? 0
-      : (guint64) self->late_write_margin * self->period_frames;
+  margin = (guint64) self->late_write_margin * self->period_frames;
   if (queued > margin)
     wait_frames = queued - margin;
   /* A writer that waited for room was woken when this thread took the

@@ -84,16 +84,18 @@ try_candidate (GstElement *sink, const gchar *name, GString *reasons)
 
 /* The element that plays on a PulseAudio-protocol server: audiocast's own
  * stream (AudioCastPulseSink) for an application's stream (sync off: the
- * player) on a sink that never rewinds (PipeWire's; PulseAudio's loaded
- * with norewinds=1), where it prebuffers; else GStreamer's pulsesink.
- * AUDIOCAST_PULSE_STREAM set when the device opens asks for ours everywhere
- * (1) or nowhere (0). Media pipelines (sync on) keep pulsesink. The sink is
- * asked about here, once, for the timing too (self->probed).
+ * player) on PipeWire, else GStreamer's pulsesink; AUDIOCAST_PULSE_STREAM
+ * set when the device opens asks for ours everywhere (1) or nowhere (0).
+ * Media pipelines (sync on) keep pulsesink. The sink is asked about here,
+ * once, for the timing too (self->probed).
  *
- * Not on a sink that may rewind (every sink of a sound card): there ours
- * cannot prebuffer, so it gains little, and its count of what a restart
- * dropped ran up to 24 frames off where pulsesink's is exact, and a player
- * ran dry in test_py_pacing. docs/design.md, The device stream. */
+ * Not on PulseAudio: on a sink that may rewind (every sink of a sound
+ * card) ours cannot prebuffer, so it gains nothing, and its count of what a
+ * restart dropped ran up to 24 frames off where pulsesink's is exact. On a
+ * null sink without rewinds, under the load of the suite's two files at a
+ * time, a callback player stalled 0.3 s never finished (test_py_callback)
+ * and PyAudio's callback example heard a 5 ms dropout.
+ * docs/design.md, The device stream. */
 static const gchar *
 pulse_sink_factory (AudioCastSink *self, const gchar *device,
     const gchar *server)
@@ -108,9 +110,10 @@ pulse_sink_factory (AudioCastSink *self, const gchar *device,
   if (sync || g_strcmp0 (wanted, "0") == 0)
     return "pulsesink";
   g_clear_pointer (&self->probed, audio_cast_pulse_device_free);
-  self->probed = audio_cast_pulse_find_sink (server, device, TRUE);
-  ours = self->probed != NULL && (!self->probed->may_rewind
-      || g_strcmp0 (wanted, "1") == 0);
+  self->probed = audio_cast_pulse_find_sink (server, device,
+      g_strcmp0 (wanted, "1") == 0);
+  ours = self->probed != NULL
+      && (self->probed->on_pipewire || g_strcmp0 (wanted, "1") == 0);
   return ours ? audio_cast_pulse_sink_register () : "pulsesink";
 #else
   return "pulsesink";

@@ -327,11 +327,10 @@ def own_sink_inputs():
 
 
 def plays_our_stream():
-    """Whether a player plays through audiocast's own device stream here:
-    on sinks that never rewind (PipeWire's, and the null sinks loaded with
-    norewinds=1); pulsesink plays on a sink that may rewind
-    (docs/design.md, The device stream)."""
-    return sound_servers.server_kind_from_env() != "pulse-rewinds"
+    """Whether a player plays through audiocast's own device stream here: on
+    PipeWire; pulsesink plays on PulseAudio (docs/design.md, The device
+    stream)."""
+    return sound_servers.server_kind_from_env() == "pipewire"
 
 
 def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
@@ -340,7 +339,7 @@ def test_the_device_stream_opens_with_the_player_not_at_its_first_write():
     sound), and the sound is heard whole. That is audiocast's own stream;
     pulsesink opens at the first write."""
     if not plays_our_stream():
-        pytest.skip("pulsesink plays on a sink that may rewind")
+        pytest.skip("pulsesink plays on PulseAudio")
     assert own_sink_inputs() == 0
     x = audio_signals.noise(0.1, RATE, 2, amplitude=0.5, seed=77)
     with Capture(SPEAKER) as cap:
@@ -366,7 +365,7 @@ def test_an_idle_player_lets_a_stream_that_prebuffers_run_dry():
     and each drain returns: the silence given is what plays out the tail
     pipewire-pulse holds back."""
     if not plays_our_stream():
-        pytest.skip("pulsesink plays on a sink that may rewind, kept fed")
+        pytest.skip("pulsesink plays on PulseAudio, and is kept fed")
     sounds = [audio_signals.noise(0.2, RATE, 2, amplitude=0.5, seed=90 + k)
               for k in range(3)]
     idle_periods = []
@@ -379,8 +378,8 @@ def test_an_idle_player_lets_a_stream_that_prebuffers_run_dry():
                 time.sleep(0.5)
                 idle_periods.append(p.stats()["periods_pushed"] - before)
         cap.stop(settle=0.1)
-    # the device's buffer (4 periods on PipeWire, 16 on PulseAudio), and
-    # 4 more for where the drain returned
+    # the device's buffer (4 periods on PipeWire, 16 for our stream on
+    # PulseAudio), and 4 more for where the drain returned
     assert max(idle_periods) <= 20, (
         f"periods pushed while idle: {idle_periods}: the device was kept fed")
     print("periods pushed while idle:", idle_periods)
