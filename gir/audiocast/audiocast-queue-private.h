@@ -88,7 +88,8 @@ struct _AudioCastQueue
   guint64 drain_mark;           /* written at the last drain/EOS/clear */
   guint underruns;
   gboolean dry;                 /* pushing silence since the ring ran dry */
-  guint64 dry_silence_frames;   /* of it, pushed since */
+  guint64 dry_silence_frames;   /* silence pushed since the ring ran dry
+                                 * (audio_cast_queue_wait_dry_locked) */
   guint late_write_margin;      /* periods; 0: no waiting for late writes
                                  * (audiocast-queue-late-write.c) */
   gboolean late_write_waiting;  /* the output thread waits for a write */
