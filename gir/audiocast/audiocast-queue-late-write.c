@@ -28,21 +28,29 @@
 
 #include "audiocast-queue-private.h"
 
-/* With the lock held: the ring is dry, and the application meant to write
- * more (no drain, EOS or clear since its last write) or a stream a callback
- * feeds has less than a period left (its next block is coming; as the
- * player's own writes, those of a stream's callback came too late when the
- * device took the stream's first periods faster than real time: 3 runs of
- * 14 of test_py_callback's stream test, with both cores busy, lost a period
- * right after its lead), and nothing else is due (a lead-in, a fade, a
- * pause, a flush, timestamps to keep). */
+/* With the lock held: the output runs, its ring is dry, and nothing else
+ * is due from it (a lead-in, a fade, a pause, a flush, an EOS, timestamps
+ * to keep). */
+static gboolean
+dry_with_nothing_due_locked (AudioCastQueue *self)
+{
+  return self->src_running && !self->src_failed && !self->flush_stop_pending
+      && !self->eos_received && !self->holding && !self->sync_enabled
+      && self->lead_in == 0 && self->fade_pending == 0
+      && audio_cast_ring_fill (&self->ring) == 0;
+}
+
+/* With the lock held: the ring is dry with nothing else due, and the
+ * application meant to write more (no drain, EOS or clear since its last
+ * write) or a stream a callback feeds has less than a period left (its
+ * next block is coming; as the player's own writes, those of a stream's
+ * callback came too late when the device took the stream's first periods
+ * faster than real time: 3 runs of 14 of test_py_callback's stream test,
+ * with both cores busy, lost a period right after its lead). */
 static gboolean
 late_write_expected_locked (AudioCastQueue *self)
 {
-  return self->late_write_margin > 0 && self->src_running && !self->src_failed
-      && !self->flush_stop_pending && !self->eos_received && !self->holding
-      && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
-      && audio_cast_ring_fill (&self->ring) == 0
+  return self->late_write_margin > 0 && dry_with_nothing_due_locked (self)
       && (self->written > self->drain_mark || (self->mixer != NULL
               && audio_cast_mixer_a_fed_stream_starves (self->mixer,
                   self->period_frames)));
@@ -106,18 +114,15 @@ audio_cast_queue_set_wait_for_late_writes (AudioCastQueue *self,
  * its sink latency and more behind its read index. Not while something
  * needs the periods to go on: the other streams (they play over the
  * output's periods), the echo canceller's reference (the tap: a gap in it
- * would make the canceller find the echo anew), an EOS waiting to be heard,
- * timestamps to keep, a pause, a lead-in or a fade. */
+ * would make the canceller find the echo anew), new caps or a preroll, or
+ * anything dry_with_nothing_due_locked() rules out. */
 static gboolean
 dry_stop_wanted_locked (AudioCastQueue *self)
 {
   return self->device_prebuffers && self->dry && self->have_info
-      && self->device_audio != NULL && self->src_running && !self->src_failed
-      && !self->flush_stop_pending && !self->caps_pending
-      && !self->eos_received && !self->holding && !self->preroll_pending
-      && !self->sync_enabled && self->lead_in == 0 && self->fade_pending == 0
-      && self->mixer == NULL && g_atomic_pointer_get (&self->tap) == NULL
-      && audio_cast_ring_fill (&self->ring) == 0
+      && self->device_audio != NULL && dry_with_nothing_due_locked (self)
+      && !self->caps_pending && !self->preroll_pending && self->mixer == NULL
+      && g_atomic_pointer_get (&self->tap) == NULL
       && self->dry_silence_frames >= gst_util_uint64_scale_int
       ((guint64) self->device_audio->buffer_time,
           GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC);
