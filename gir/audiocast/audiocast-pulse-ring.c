@@ -33,6 +33,7 @@
 #endif
 
 #include "audiocast-pulse-ring.h"
+#include "audiocast-pulse-format.h"
 
 #include <pulse/pulseaudio.h>
 #include <string.h>
@@ -282,90 +283,6 @@ audio_cast_pulse_ring_close_device (GstAudioRingBuffer *buf)
   return TRUE;
 }
 
-static pa_sample_format_t
-pulse_format (GstAudioFormat format)
-{
-  switch (format) {
-    case GST_AUDIO_FORMAT_U8:
-      return PA_SAMPLE_U8;
-    case GST_AUDIO_FORMAT_S16LE:
-      return PA_SAMPLE_S16LE;
-    case GST_AUDIO_FORMAT_S16BE:
-      return PA_SAMPLE_S16BE;
-    case GST_AUDIO_FORMAT_S24LE:
-      return PA_SAMPLE_S24LE;
-    case GST_AUDIO_FORMAT_S24BE:
-      return PA_SAMPLE_S24BE;
-    case GST_AUDIO_FORMAT_S24_32LE:
-      return PA_SAMPLE_S24_32LE;
-    case GST_AUDIO_FORMAT_S24_32BE:
-      return PA_SAMPLE_S24_32BE;
-    case GST_AUDIO_FORMAT_S32LE:
-      return PA_SAMPLE_S32LE;
-    case GST_AUDIO_FORMAT_S32BE:
-      return PA_SAMPLE_S32BE;
-    case GST_AUDIO_FORMAT_F32LE:
-      return PA_SAMPLE_FLOAT32LE;
-    case GST_AUDIO_FORMAT_F32BE:
-      return PA_SAMPLE_FLOAT32BE;
-    default:
-      return PA_SAMPLE_INVALID;
-  }
-}
-
-static pa_channel_position_t
-pulse_position (GstAudioChannelPosition pos)
-{
-  switch (pos) {
-    case GST_AUDIO_CHANNEL_POSITION_MONO:
-      return PA_CHANNEL_POSITION_MONO;
-    case GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT:
-      return PA_CHANNEL_POSITION_FRONT_LEFT;
-    case GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT:
-      return PA_CHANNEL_POSITION_FRONT_RIGHT;
-    case GST_AUDIO_CHANNEL_POSITION_FRONT_CENTER:
-      return PA_CHANNEL_POSITION_FRONT_CENTER;
-    case GST_AUDIO_CHANNEL_POSITION_LFE1:
-      return PA_CHANNEL_POSITION_LFE;
-    case GST_AUDIO_CHANNEL_POSITION_REAR_LEFT:
-      return PA_CHANNEL_POSITION_REAR_LEFT;
-    case GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT:
-      return PA_CHANNEL_POSITION_REAR_RIGHT;
-    case GST_AUDIO_CHANNEL_POSITION_REAR_CENTER:
-      return PA_CHANNEL_POSITION_REAR_CENTER;
-    case GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT:
-      return PA_CHANNEL_POSITION_SIDE_LEFT;
-    case GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT:
-      return PA_CHANNEL_POSITION_SIDE_RIGHT;
-    case GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT_OF_CENTER:
-      return PA_CHANNEL_POSITION_FRONT_LEFT_OF_CENTER;
-    case GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT_OF_CENTER:
-      return PA_CHANNEL_POSITION_FRONT_RIGHT_OF_CENTER;
-    default:
-      return PA_CHANNEL_POSITION_INVALID;
-  }
-}
-
-/* The server's channel map for @info: its own positions where GStreamer's
- * have a PulseAudio name, else the server's default map for the count
- * (unpositioned channels, or ones it has no name for). */
-static void
-channel_map_for (const GstAudioInfo *info, pa_channel_map *map)
-{
-  gint i, channels = GST_AUDIO_INFO_CHANNELS (info);
-
-  pa_channel_map_init (map);
-  map->channels = channels;
-  for (i = 0; i < channels; i++) {
-    map->map[i] = GST_AUDIO_INFO_IS_UNPOSITIONED (info)
-        ? PA_CHANNEL_POSITION_INVALID : pulse_position (info->position[i]);
-    if (map->map[i] == PA_CHANNEL_POSITION_INVALID) {
-      pa_channel_map_init_extend (map, channels, PA_CHANNEL_MAP_DEFAULT);
-      return;
-    }
-  }
-}
-
 /* With the mainloop lock: until the stream is ready; FALSE if it failed. */
 static gboolean
 wait_for_stream_ready (AudioCastPulseRing *ring)
@@ -391,8 +308,10 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
   pa_sample_spec ss;
   pa_channel_map map;
 
+  ss.format =
+      audio_cast_pulse_format_from_gst (GST_AUDIO_INFO_FORMAT (&spec->info));
   if (spec->type != GST_AUDIO_RING_BUFFER_FORMAT_TYPE_RAW
-      || pulse_format (GST_AUDIO_INFO_FORMAT (&spec->info)) == PA_SAMPLE_INVALID) {
+      || ss.format == PA_SAMPLE_INVALID) {
     GST_ELEMENT_ERROR (RING_OWNER (ring), RESOURCE, SETTINGS,
         ("Cannot play %s: the stream takes U8, S16, S24, S24_32, S32 or F32 "
             "samples", GST_AUDIO_INFO_NAME (&spec->info)), (NULL));
@@ -400,10 +319,9 @@ audio_cast_pulse_ring_acquire (GstAudioRingBuffer *buf,
   }
   /* the sink's setting as it is now: it is chosen after the device opens */
   g_object_get (RING_OWNER (ring), "prebuffer", &ring->prebuffer, NULL);
-  ss.format = pulse_format (GST_AUDIO_INFO_FORMAT (&spec->info));
   ss.rate = GST_AUDIO_INFO_RATE (&spec->info);
   ss.channels = GST_AUDIO_INFO_CHANNELS (&spec->info);
-  channel_map_for (&spec->info, &map);
+  audio_cast_pulse_channel_map_for (&spec->info, &map);
 
   /* the server asks for a segment at a time, and starts (and starts again
    * after running empty) once a segment is queued */

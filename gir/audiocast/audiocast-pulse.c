@@ -42,41 +42,11 @@ audio_cast_pulse_device_free (AudioCastPulseDevice *device)
 
 #ifdef HAVE_PULSE
 #include <pulse/pulseaudio.h>
+#include "audiocast-pulse-format.h"
 
 #define QUERY_TIMEOUT_USEC (2 * G_USEC_PER_SEC)
 /* One poll at most this long, so the deadline is checked often. */
 #define POLL_SLICE_USEC 50000
-
-static GstAudioFormat
-format_from_pulse (pa_sample_format_t f)
-{
-  switch (f) {
-    case PA_SAMPLE_U8:
-      return GST_AUDIO_FORMAT_U8;
-    case PA_SAMPLE_S16LE:
-      return GST_AUDIO_FORMAT_S16LE;
-    case PA_SAMPLE_S16BE:
-      return GST_AUDIO_FORMAT_S16BE;
-    case PA_SAMPLE_FLOAT32LE:
-      return GST_AUDIO_FORMAT_F32LE;
-    case PA_SAMPLE_FLOAT32BE:
-      return GST_AUDIO_FORMAT_F32BE;
-    case PA_SAMPLE_S32LE:
-      return GST_AUDIO_FORMAT_S32LE;
-    case PA_SAMPLE_S32BE:
-      return GST_AUDIO_FORMAT_S32BE;
-    case PA_SAMPLE_S24LE:
-      return GST_AUDIO_FORMAT_S24LE;
-    case PA_SAMPLE_S24BE:
-      return GST_AUDIO_FORMAT_S24BE;
-    case PA_SAMPLE_S24_32LE:
-      return GST_AUDIO_FORMAT_S24_32LE;
-    case PA_SAMPLE_S24_32BE:
-      return GST_AUDIO_FORMAT_S24_32BE;
-    default:
-      return GST_AUDIO_FORMAT_UNKNOWN;
-  }
-}
 
 /* One connection and what the callbacks collected through it. */
 typedef struct
@@ -223,7 +193,7 @@ device_new (const gchar *name, const gchar *description,
     const pa_sample_spec *spec)
 {
   AudioCastPulseDevice *device = g_new0 (AudioCastPulseDevice, 1);
-  GstAudioFormat format = format_from_pulse (spec->format);
+  GstAudioFormat format = audio_cast_pulse_format_to_gst (spec->format);
 
   device->name = g_strdup (name);
   device->description = g_strdup (description ? description : name);

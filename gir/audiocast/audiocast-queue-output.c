@@ -272,8 +272,11 @@ fill_period_locked (AudioCastQueue *self, guint8 *data, guint period,
   } else {
     /* A dry ring is an underrun only while the application still meant to
      * write: not after drain(), EOS or clear(). */
-    if (!self->dry && self->written > self->drain_mark)
+    if (!self->dry && self->written > self->drain_mark) {
+      GST_DEBUG_OBJECT (self, "underrun: the ring ran dry at %"
+          G_GUINT64_FORMAT " frames written", self->written);
       self->underruns++;
+    }
     self->dry = TRUE;
     audio_cast_sync_unalign (&self->sync);
     frames = period;
@@ -346,8 +349,11 @@ wait_for_work (AudioCastQueue *self, GstAudioInfo *info, guint *period,
   if (ran_dry && self->device_prebuffers) {
     /* it stopped at its last frame, everything pushed heard, and goes on
      * with the next push: an underrun, nothing lost */
-    if (!self->dry_counted && !self->dry)
+    if (!self->dry_counted && !self->dry) {
+      GST_DEBUG_OBJECT (self, "underrun: the device ran dry at %"
+          G_GUINT64_FORMAT, dev_now);
       self->underruns++;
+    }
     self->dry_counted = TRUE;
     ran_dry = FALSE;
   } else if (have_now)
