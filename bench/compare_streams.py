@@ -57,11 +57,21 @@ def main(argv):
                     help="comma-separated names of bench/scenarios.py's")
     ap.add_argument("--runs", type=int, default=6)
     ap.add_argument("--cpu-seconds", type=float, default=20.0)
+    ap.add_argument("--variants", default=",".join(v[0] for v in VARIANTS),
+                    help="comma-separated: " + ", ".join(v[0] for v in VARIANTS))
+    ap.add_argument("--steady-seconds", type=float, default=20.0,
+                    help="the lowlatency scenario's stream")
     args = ap.parse_args(argv)
 
     cfg = types.SimpleNamespace(runs=args.runs, cpu_runs=args.runs,
                                 cpu_seconds=args.cpu_seconds,
-                                steady_seconds=20.0, gil_runs=1, quick=False)
+                                steady_seconds=args.steady_seconds, gil_runs=1, quick=False)
+    wanted = args.variants.split(",")
+    unknown = set(wanted) - {v[0] for v in VARIANTS}
+    if unknown:
+        ap.error(f"unknown variants {sorted(unknown)}; the variants are "
+                 + ", ".join(v[0] for v in VARIANTS))
+    VARIANTS[:] = [v for v in VARIANTS if v[0] in wanted]
     scenarios._rounds = variant_rounds
     for kind in args.servers.split(","):
         root = tempfile.mkdtemp(prefix="audiocast-compare-")

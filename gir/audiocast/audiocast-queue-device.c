@@ -54,13 +54,14 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstAudioBaseSink *audio = NULL;
   GstClock *clock = NULL;
   GstClockTime now;
-  gboolean clock_broken, quiet, have_estimate;
+  gboolean clock_broken, quiet, have_estimate, prebuffers;
   guint64 limit, lead;
-  gint64 prebuffered_from;
+  gint64 prebuffered_from = 0;
   gint rate;
 
   g_mutex_lock (&self->lock);
   lead = self->clock_lead;
+  prebuffers = self->device_prebuffers;
   if (self->device_clock && self->device_audio) {
     clock = gst_object_ref (self->device_clock);
     audio = gst_object_ref (self->device_audio);
@@ -79,6 +80,8 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
     g_rw_lock_reader_unlock (&self->device_lock);
     goto unusable;
   }
+  if (prebuffers)
+    prebuffered_from = own_stream_heard_from (audio->ringbuffer);
 
   if (!clock_broken && !quiet) {
     now = gst_audio_clock_get_time (GST_AUDIO_CLOCK (clock));
@@ -87,6 +90,7 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
     now -= MIN (now, lead);
     *dev_now = gst_util_uint64_scale_int (now, rate, GST_SECOND);
     g_mutex_lock (&self->lock);
+    self->device_started = !prebuffers || prebuffered_from != 0;
     if (*dev_now <= limit) {
       self->good_dev = *dev_now;
       self->good_time = g_get_monotonic_time ();
@@ -120,8 +124,8 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
     *dev_now = gst_audio_ring_buffer_samples_done (audio->ringbuffer);
     *dev_now -= MIN (*dev_now, back - MIN (back, base));
   }
-  prebuffered_from = own_stream_heard_from (audio->ringbuffer);
   g_mutex_lock (&self->lock);
+  self->device_started = !prebuffers || prebuffered_from != 0;
   if (self->wall_valid) {
     /* a prebuffering stream is heard from when the server started it (0:
      * not yet): extrapolating from its restart would run ahead by the

@@ -76,6 +76,20 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
    * more gaps: 4 test runs of 12 had one, against 1 of 12.) */
   if (self->space_wanted > 0 && queued > self->period_frames)
     wait_frames = MAX (wait_frames, queued - self->period_frames);
+  /* A device that prebuffers and has not started yet plays nothing of
+   * what it holds: pushing silence now would only stand in front of the
+   * write, and waiting loses nothing. pipewire-pulse starts a stream once a
+   * graph quantum is queued, more than a period of the low-latency mode:
+   * with the other core busy, the writer's second period came after the
+   * first had been pushed and the silence behind it, a gap of a period at
+   * the start of most 20 s streams (bench/compare_streams.py lowlatency).
+   * The wait stops at the device buffer's length: a writer that does not
+   * come by then is heard behind silence as before. */
+  if (self->device_prebuffers && !self->device_started
+      && self->device_audio != NULL)
+    wait_frames = MAX (wait_frames, gst_util_uint64_scale_int
+        ((guint64) self->device_audio->buffer_time,
+            GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC));
   if (wait_frames == 0)
     return;
 

@@ -141,6 +141,9 @@ struct _AudioCastQueue
   gboolean restart_when_dry;    /* see audio_cast_queue_set_restart_when_dry */
   gboolean device_prebuffers;   /* see audio_cast_queue_set_device_prebuffers */
   gboolean dry_counted;         /* this dry spell of such a device, counted */
+  gboolean device_started;      /* FALSE while such a device has not yet
+                                 * started playing since it was (re)started:
+                                 * it takes nothing (read_device_now) */
   GstClockTime clock_lead;      /* see audio_cast_queue_set_clock_lead */
   GstClockTime clock_settle_time; /* see audio_cast_queue_set_clock_settle_time */
   gint64 clock_quiet_until;     /* monotonic µs: the clock is not read before */
