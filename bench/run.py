@@ -67,6 +67,10 @@ def options(argv):
     cfg.steady_seconds = 10.0 if cfg.quick else 60.0
     cfg.many_seconds = 5.0 if cfg.quick else 20.0
     cfg.drain_runs = cfg.drain_runs or (2 if cfg.quick else 20)
+    # meson devenv runs this in the build directory: a relative path is
+    # the repository's, where tools/run-bench is run from
+    if cfg.report_from is not None and not cfg.report_from.is_absolute():
+        cfg.report_from = REPO / cfg.report_from
     return cfg
 
 

@@ -78,7 +78,12 @@ ROWS = [
         "first 5 ms (240 frames; docs/design.md, Clear); that lead-in is "
         "most of the difference. Its stream also starts at the first "
         "write, which sets the sample format, whereas PyAudio's is "
-        "connected when opened."),
+        "connected when opened. audiocast's own stream opens with the "
+        "player and prebuffers instead, with no lead-in (the default on "
+        "PipeWire: 11.2 ms there against PyAudio's 8.8, "
+        "bench/compare_streams.py); it could play here only because this "
+        "null sink never rewinds, as no sound card's sink does, and is not "
+        "the default on PulseAudio (docs/design.md, The device stream)."),
     Row("reonset_ms", "1. Onset of the next utterance: write after 0.5 s "
         "idle → first sound", "ms", "≤ best peer + 1 ms", within_best_peer(1),
         "An idle player keeps the device fed with silence (some 80 ms of it "
@@ -94,7 +99,10 @@ ROWS = [
         "after the write, but pulsesink uncorks the stream before its first "
         "write reaches the server when it finds no room to write, the read "
         "index runs on meanwhile, and a sink with rewinds lost the first "
-        "frames of the audio."),
+        "frames of the audio. On PipeWire, where the player's own stream "
+        "is let run dry while idle and needs no flush, this is 8.7 ms "
+        "against PyAudio's 9.1 (bench/compare_streams.py; docs/design.md, "
+        "Starting after idle)."),
     Row("scheduled_ms", "1. A sound asked for 0.2 s ahead, after 0.5 s idle: "
         "first sound − the moment asked", "ms",
         "|error| ≤ best peer's", lambda ac, med, m: abs(ac) <= min(
