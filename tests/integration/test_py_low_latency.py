@@ -134,11 +134,16 @@ def test_a_write_late_before_the_device_started_leaves_no_gap():
     with Capture(SPEAKER) as cap:
         with audiocast.AudioPlayer("speaker", RATE, 2, latency="low") as p:
             assert p.write(x[:PERIOD_FRAMES]) == PERIOD_FRAMES
+            first_written = time.monotonic()
             time.sleep(late_s)
+            late_by = time.monotonic() - first_written
             assert p.write(x[PERIOD_FRAMES:]) == len(x) - PERIOD_FRAMES
             assert p.drain(timeout=10.0) is True
             s = p.stats()
         cap.stop(settle=0.1)
+    if s["underruns"] and late_by > (DEVICE_PERIODS - 1) * PERIOD_S:
+        pytest.xfail(f"this thread slept {late_by * 1e3:.1f} ms, about the "
+                     "device's buffer, the longest the output waits")
     assert s["underruns"] == 0, s
     analysis.assert_heard_exactly(analysis.trimmed(cap.data), x,
                                   "a write late before the device started")
