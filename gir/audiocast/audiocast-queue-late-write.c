@@ -40,6 +40,14 @@ dry_with_nothing_due_locked (AudioCastQueue *self)
       && audio_cast_ring_fill (&self->ring) == 0;
 }
 
+/* With the lock held: the device's own buffer, in frames of the ring. */
+static guint64
+device_buffer_frames_locked (AudioCastQueue *self)
+{
+  return gst_util_uint64_scale_int ((guint64) self->device_audio->buffer_time,
+      GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC);
+}
+
 /* With the lock held: the ring is dry with nothing else due, and the
  * application meant to write more (no drain, EOS or clear since its last
  * write) or a stream a callback feeds has less than a period left (its
@@ -87,9 +95,7 @@ audio_cast_queue_wait_for_late_write_locked (AudioCastQueue *self)
    * come by then is heard behind silence as before. */
   if (self->device_prebuffers && !self->device_started
       && self->device_audio != NULL)
-    wait_frames = MAX (wait_frames, gst_util_uint64_scale_int
-        ((guint64) self->device_audio->buffer_time,
-            GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC));
+    wait_frames = MAX (wait_frames, device_buffer_frames_locked (self));
   if (wait_frames == 0)
     return;
 
@@ -137,9 +143,7 @@ dry_stop_wanted_locked (AudioCastQueue *self)
       && self->device_audio != NULL && dry_with_nothing_due_locked (self)
       && !self->caps_pending && !self->preroll_pending && self->mixer == NULL
       && g_atomic_pointer_get (&self->tap) == NULL
-      && self->dry_silence_frames >= gst_util_uint64_scale_int
-      ((guint64) self->device_audio->buffer_time,
-          GST_AUDIO_INFO_RATE (&self->info), G_USEC_PER_SEC);
+      && self->dry_silence_frames >= device_buffer_frames_locked (self);
 }
 
 /* With the lock held: lets a device that prebuffers run dry (see
