@@ -45,6 +45,29 @@ own_stream_heard_from (GstAudioRingBuffer *rb)
   return 0;
 }
 
+/* With the lock held: where the device plays, extrapolated at its rate
+ * from the last good reading (clock_broken), or FALSE without one. */
+static gboolean
+extrapolated_position_locked (AudioCastQueue *self, gint64 prebuffered_from,
+    gint rate, guint64 *played)
+{
+  gint64 from, elapsed;
+
+  if (!self->wall_valid)
+    return FALSE;
+  /* a prebuffering stream is heard from when the server started it (0:
+   * not yet): extrapolating from its restart would run ahead by the time
+   * its first segment took to reach the server, and its latency */
+  from = self->device_prebuffers
+      ? MAX (self->wall_time, prebuffered_from) : self->wall_time;
+  elapsed = self->device_prebuffers && prebuffered_from == 0
+      ? 0 : g_get_monotonic_time () - from;
+  *played = self->wall_dev + (elapsed > 0 ?
+      gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
+  *played = MIN (*played, self->playout.anchor_dev);
+  return TRUE;
+}
+
 /* Reads the sample the device is playing now, in the counter of
  * GstAudioBaseSink::next_sample. Called without the lock: the device clock
  * may take the sound server's lock. */
@@ -55,7 +78,7 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
   GstClock *clock = NULL;
   GstClockTime now;
   gboolean clock_broken, quiet, have_estimate, prebuffers;
-  guint64 limit, lead;
+  guint64 limit, lead, played;
   gint64 prebuffered_from = 0;
   gint rate;
 
@@ -126,18 +149,7 @@ audio_cast_queue_read_device_now (AudioCastQueue *self, guint64 *dev_now)
   }
   g_mutex_lock (&self->lock);
   self->device_started = !prebuffers || prebuffered_from != 0;
-  if (self->wall_valid) {
-    /* a prebuffering stream is heard from when the server started it (0:
-     * not yet): extrapolating from its restart would run ahead by the
-     * time its first segment took to reach the server, and its latency */
-    gint64 from = self->device_prebuffers
-        ? MAX (self->wall_time, prebuffered_from) : self->wall_time;
-    gint64 elapsed = self->device_prebuffers && prebuffered_from == 0
-        ? 0 : g_get_monotonic_time () - from;
-    guint64 played = self->wall_dev + (elapsed > 0 ?
-        gst_util_uint64_scale_int (elapsed, rate, G_USEC_PER_SEC) : 0);
-
-    played = MIN (played, self->playout.anchor_dev);
+  if (extrapolated_position_locked (self, prebuffered_from, rate, &played)) {
     *dev_now = have_estimate ? MAX (*dev_now, played) : played;
     have_estimate = TRUE;
   }
